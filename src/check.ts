@@ -1,0 +1,99 @@
+/**
+ * Stage 4: check. Semantic invariants that the schema cannot express: first the ones
+ * common to every platform, driven by the target's declared capabilities, then the
+ * target's own `check`.
+ */
+import { D } from './diagnostics/catalogue.js';
+import { pointer } from './diagnostics/diagnostic.js';
+import { parseOciReference } from './oci.js';
+import type { CheckContext, TargetModule } from './targets/target.js';
+import type { Spec } from './types.js';
+
+/** A kernel release as `uname -r` prints it: at least major.minor, then anything sane. */
+export const KERNEL_RELEASE = /^[0-9]+\.[0-9]+(\.[0-9]+)?([-+.~_][A-Za-z0-9._+~-]*)?$/;
+
+/** Providers that install kernel packages, so akmods has headers to build against. */
+const PACKAGE_PROVIDERS = new Set(['copr', 'repo']);
+
+interface ImageField {
+  ptr: string;
+  ref: string | undefined;
+  /** Pulled by the build: an untagged reference drifts. Names of produced images are not. */
+  pulled: boolean;
+}
+
+function imageFields(spec: Spec): ImageField[] {
+  const t = spec.target as unknown as Record<string, unknown>;
+  const p = spec.provider;
+  const fields: ImageField[] = [
+    { ptr: '/target/base', ref: t.base as string | undefined, pulled: true },
+    { ptr: '/target/framework', ref: t.framework as string | undefined, pulled: true },
+    { ptr: '/target/init', ref: t.init as string | undefined, pulled: true },
+    { ptr: '/target/rootImage', ref: t.rootImage as string | undefined, pulled: true },
+    { ptr: '/target/image', ref: t.image as string | undefined, pulled: false },
+    { ptr: '/target/os/repo', ref: (t.os as { repo?: string } | undefined)?.repo, pulled: false },
+  ];
+  if (p.type === 'oci') {
+    fields.push({ ptr: '/provider/kernel/image', ref: p.kernel.image, pulled: true });
+    if (p.modules) fields.push({ ptr: '/provider/modules/image', ref: p.modules.image, pulled: true });
+  }
+  if (spec.fallback?.via === 'template') fields.push({ ptr: '/fallback/kernel', ref: spec.fallback.kernel, pulled: true });
+  return fields;
+}
+
+function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
+  const out: Array<{ ptr: string; url: string }> = [];
+  const p = spec.provider;
+  if (p.type === 'repo' && p.extraRepo) out.push({ ptr: '/provider/extraRepo/url', url: p.extraRepo.url });
+  if (p.type === 'tarball') for (const [a, u] of Object.entries(p.urls)) out.push({ ptr: pointer('provider', 'urls', a), url: u! });
+  if (spec.target.platform === 'rancheros' && spec.target.kernelSource) {
+    out.push({ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url });
+  }
+  return out;
+}
+
+export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckContext): void {
+  const r = ctx.report;
+  const platform = spec.target.platform;
+
+  if (!target.providers.includes(spec.provider.type)) {
+    r.report(D.ProviderNotAccepted, '/provider/type', { platform, type: spec.provider.type, accepted: target.providers });
+  }
+  if (spec.signing && !target.signing) r.report(D.SigningNotSupported, '/signing', { platform }, 'key');
+  if (spec.fallback && !target.fallbacks.includes(spec.fallback.via)) {
+    r.report(D.FallbackNotSupported, '/fallback/via', { platform, via: spec.fallback.via, accepted: target.fallbacks });
+  }
+
+  if (spec.kernel.version === undefined) {
+    const why = target.versionRequired?.(spec);
+    if (why) r.report(D.VersionRequired, '/kernel', { platform, why }, 'key');
+  } else if (!KERNEL_RELEASE.test(spec.kernel.version)) {
+    r.report(D.BadKernelRelease, '/kernel/version', { value: spec.kernel.version });
+  }
+
+  for (const { ptr, url } of urlFields(spec)) {
+    if (!url.startsWith('http://')) continue;
+    if (spec.provider.allowInsecure) r.report(D.AllowInsecure, ptr, { url });
+    else r.report(D.InsecureUrl, ptr, { url });
+  }
+
+  for (const { ptr, ref, pulled } of imageFields(spec)) {
+    if (ref === undefined) continue;
+    const parsed = parseOciReference(ref);
+    if ('error' in parsed) r.report(D.InvalidOciRef, ptr, { ref, reason: parsed.error });
+    else if (pulled && !parsed.tag && !parsed.digest) r.report(D.UntaggedOciRef, ptr, { ref });
+  }
+
+  if (spec.modules.length > 0 && !PACKAGE_PROVIDERS.has(spec.provider.type)) {
+    r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
+  }
+  const p = spec.provider;
+  if (spec.modules.length > 0 && (p.type === 'copr' || p.type === 'repo')) {
+    const matched = p.packages.some((x) => x.endsWith('-devel-matched'));
+    p.packages.forEach((pkg, i) => {
+      if (pkg.endsWith('-devel') && !matched) {
+        r.report(D.DevelNotMatched, pointer('provider', 'packages', i), { pkg, matched: `${pkg}-matched` });
+      }
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The whole pipeline, one call per stage:
+ *
+ *   parse (bytes -> RawSpec) -> validate (schema) -> normalize (-> Spec)
+ *     -> check (common, then the target's) -> plan (target -> PlannedFile[])
+ *     -> render (-> RenderedFile[])
+ *
+ * Writing is separate (src/write.ts) because `--check` and `kspec diff` compare instead.
+ * Each stage stops the pipeline on errors, so a later stage only sees what the earlier
+ * ones accepted. Nothing here touches the file system except reading the spec.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkCommon } from './check.js';
+import { D } from './diagnostics/catalogue.js';
+import { Reporter } from './diagnostics/diagnostic.js';
+import type { Diagnostic, SourceIndex } from './diagnostics/diagnostic.js';
+import { normalize } from './normalize.js';
+import { parseSpec } from './parse.js';
+import { UnsafeValueError } from './quote.js';
+import { render } from './render.js';
+import { getTarget } from './targets/index.js';
+import type { CheckContext } from './targets/target.js';
+import type { RenderedFile, Spec } from './types.js';
+import { validate } from './validate.js';
+
+export interface CompileOptions {
+  /** The spec's path as shown in headers and diagnostics (POSIX, relative to the cwd). */
+  specPath: string;
+  /** Directory that relative paths inside the spec resolve against. */
+  specDir: string;
+  /** The command written into headers as the way to regenerate. */
+  command: string;
+  /** Stop after the checks (kspec validate). */
+  checkOnly?: boolean;
+}
+
+export interface CompileResult {
+  specPath: string;
+  /** metadata.name, when the spec got far enough to have one. */
+  name?: string;
+  spec?: Spec;
+  /** Locates pointers in the spec; absent only when the file was not text. */
+  source?: SourceIndex;
+  files: RenderedFile[];
+  diagnostics: Diagnostic[];
+}
+
+const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
+
+export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Promise<CompileResult> {
+  const result: CompileResult = { specPath: opts.specPath, files: [], diagnostics: [] };
+
+  const parsed = parseSpec(opts.specPath, bytes);
+  result.diagnostics = parsed.diagnostics;
+  result.source = parsed.source;
+  if (!parsed.raw || hasErrors(parsed.diagnostics)) return result;
+  const raw = parsed.raw;
+  const report = new Reporter(raw.source);
+  result.diagnostics = report.diagnostics;
+  report.diagnostics.push(...parsed.diagnostics);
+
+  await validate(raw.data, report);
+  if (report.hasErrors) return result;
+
+  const spec = normalize(raw.data);
+  result.spec = spec;
+  result.name = spec.metadata.name;
+
+  const target = getTarget(spec.target.platform);
+  if (!target) throw new Error(`no target registered for platform '${spec.target.platform}'`);
+  const ctx: CheckContext = { specPath: opts.specPath, specDir: opts.specDir, report };
+  checkCommon(spec, target, ctx);
+  if (report.hasErrors) return result;
+  target.check(spec, ctx);
+  if (report.hasErrors || opts.checkOnly) return result;
+
+  try {
+    result.files = render(target.plan(spec, ctx), { specPath: opts.specPath, command: opts.command });
+  } catch (e) {
+    if (!(e instanceof UnsafeValueError)) throw e;
+    report.report(D.UnsafeValue, '', { value: e.value, context: e.context });
+    result.files = [];
+  }
+  return result;
+}
+
+/** POSIX path relative to the cwd, as shown to users and written into headers. */
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, path.resolve(cwd, p));
+  return (rel === '' ? '.' : rel).split(path.sep).join('/');
+}
+
+export interface CompileFileOptions {
+  outDir: string;
+  checkOnly?: boolean;
+  cwd?: string;
+}
+
+/** Reads and compiles one spec file. I/O errors are thrown to the caller (exit 2). */
+export async function compileFile(file: string, opts: CompileFileOptions): Promise<CompileResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  const bytes = await readFile(abs);
+  const specPath = displayPath(abs, cwd);
+  return compileBytes(bytes, {
+    specPath,
+    specDir: path.dirname(abs),
+    command: `kspec compile ${specPath} -o ${displayPath(opts.outDir, cwd)}`,
+    checkOnly: opts.checkOnly,
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Every user-facing diagnostic kspec can emit. Codes are stable: never renumber or reuse
+ * one; retire a code by leaving a comment in its place. Tests assert against these
+ * entries, not against copied strings. Every message says what to do.
+ *
+ * Ranges: KS1xxx input (YAML), KS2xxx schema, KS3xxx checks common to all platforms,
+ * KS4xxx bootc, KS5xxx kairos, KS6xxx rancheros, KS7xxx krata, KS8xxx liquidmetal,
+ * KS9xxx output and files.
+ */
+import type { Severity } from './diagnostic.js';
+
+export interface CatalogueEntry<A> {
+  code: string;
+  severity: Severity;
+  /** Short kebab-case name, used as the annotation title next to the code. */
+  title: string;
+  message: (args: A) => string;
+}
+
+function entry<A = Record<string, never>>(
+  code: string,
+  severity: Severity,
+  title: string,
+  message: (args: A) => string,
+): CatalogueEntry<A> {
+  return { code, severity, title, message };
+}
+
+const didYouMean = (s?: string): string => (s ? ` Did you mean '${s}'?` : '');
+const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
+
+export const D = {
+  // ---- KS1xxx: reading the spec ------------------------------------------------------
+  YamlSyntax: entry<{ detail: string }>('KS1001', 'error', 'yaml-syntax', (a) =>
+    `YAML syntax error: ${a.detail}. Fix the YAML at this position.`),
+  DuplicateKey: entry<{ key: string }>('KS1002', 'error', 'duplicate-key', (a) =>
+    `Key '${a.key}' appears more than once in this mapping. Keep one of them.`),
+  NotUtf8: entry('KS1003', 'error', 'not-utf8', () =>
+    'The spec is not valid UTF-8. Save it as UTF-8 text.'),
+  TooLarge: entry<{ size: number; limit: number }>('KS1004', 'error', 'spec-too-large', (a) =>
+    `The spec is ${a.size} bytes; specs are limited to ${a.limit} bytes. A kernel spec is a few kilobytes: split it or remove generated content.`),
+  AliasBomb: entry<{ limit: number }>('KS1005', 'error', 'too-many-aliases', (a) =>
+    `The spec expands YAML aliases more than ${a.limit} times. Write the values out instead of nesting aliases.`),
+  TooDeep: entry<{ limit: number }>('KS1006', 'error', 'too-deep', (a) =>
+    `The spec nests deeper than ${a.limit} levels. No kspec field nests that deep: flatten it.`),
+  NotAMapping: entry('KS1007', 'error', 'not-a-mapping', () =>
+    'A spec is a YAML mapping with apiVersion, kind, metadata, kernel, provider and target. Start from `kspec init`.'),
+  MultipleDocuments: entry('KS1008', 'error', 'multiple-documents', () =>
+    'A spec file holds exactly one YAML document. Move each further document (after `---`) into a file of its own.'),
+  NonStringKey: entry('KS1009', 'error', 'non-string-key', () =>
+    'Mapping keys must be plain strings. Write the key as text.'),
+
+  // ---- KS2xxx: schema ----------------------------------------------------------------
+  UnknownKey: entry<{ key: string; suggestion?: string; allowed: readonly string[] }>('KS2001', 'error', 'unknown-key', (a) =>
+    `Unknown key '${a.key}'.${didYouMean(a.suggestion)}${a.suggestion ? '' : ` Allowed here: ${list(a.allowed)}.`}`),
+  MissingKey: entry<{ key: string }>('KS2002', 'error', 'missing-key', (a) =>
+    `Missing required key '${a.key}'. Add it here.`),
+  WrongType: entry<{ expected: string; actual: string }>('KS2003', 'error', 'wrong-type', (a) =>
+    `Expected ${a.expected}, found ${a.actual}. Change the value to ${a.expected}.`),
+  NotInEnum: entry<{ value: string; allowed: readonly string[]; suggestion?: string }>('KS2004', 'error', 'not-allowed-value', (a) =>
+    `'${a.value}' is not allowed here.${didYouMean(a.suggestion)} Use one of ${list(a.allowed)}.`),
+  PatternMismatch: entry<{ value: string; hint: string }>('KS2005', 'error', 'bad-format', (a) =>
+    `'${a.value}' is not ${a.hint}. Correct the value.`),
+  ConstMismatch: entry<{ value: string; expected: string }>('KS2006', 'error', 'wrong-constant', (a) =>
+    `'${a.value}' must be exactly '${a.expected}'.`),
+  OutOfRange: entry<{ value: number; bound: string }>('KS2007', 'error', 'out-of-range', (a) =>
+    `${a.value} is out of range: the value must be ${a.bound}.`),
+  BadLength: entry<{ what: string; bound: string }>('KS2008', 'error', 'bad-length', (a) =>
+    `This ${a.what} must have ${a.bound}.`),
+  UnknownVariant: entry<{ field: string; value: string; allowed: readonly string[]; suggestion?: string }>('KS2009', 'error', 'unknown-variant', (a) =>
+    `Unknown ${a.field} '${a.value}'.${didYouMean(a.suggestion)} Use one of ${list(a.allowed)}.`),
+  DuplicateItem: entry<{ value: string }>('KS2010', 'error', 'duplicate-item', (a) =>
+    `'${a.value}' is listed twice. Remove the duplicate.`),
+  SchemaViolation: entry<{ detail: string }>('KS2011', 'error', 'schema', (a) =>
+    `This value does not fit the spec format: ${a.detail}. See schema/kspec.schema.json.`),
+
+  // ---- KS3xxx: checks common to every platform ----------------------------------------
+  ProviderNotAccepted: entry<{ platform: string; type: string; accepted: readonly string[] }>('KS3001', 'error', 'provider-not-accepted', (a) =>
+    `Platform '${a.platform}' does not take a '${a.type}' provider. Use one of ${list(a.accepted)}.`),
+  SigningNotSupported: entry<{ platform: string }>('KS3002', 'error', 'signing-not-supported', (a) =>
+    `Secure Boot signing is not available on '${a.platform}' (only bootc and kairos build a signed image). Remove the signing section.`),
+  VersionRequired: entry<{ platform: string; why: string }>('KS3003', 'error', 'version-required', (a) =>
+    `kernel.version is required on '${a.platform}': ${a.why}. Add the kernel release as \`uname -r\` prints it.`),
+  InsecureUrl: entry<{ url: string }>('KS3004', 'error', 'insecure-url', (a) =>
+    `'${a.url}' is not https. Use an https URL (or set allowInsecure: true on the provider, which is warned).`),
+  AllowInsecure: entry<{ url: string }>('KS3005', 'warning', 'insecure-url-allowed', (a) =>
+    `'${a.url}' is fetched without TLS because allowInsecure is set. Anyone on the path can swap the kernel: move it to https.`),
+  KeyMaterial: entry('KS3006', 'error', 'key-material', () =>
+    'This value contains key material (-----BEGIN). Never put keys in a spec: store them as BuildKit secrets and name the secret ids in signing.keySecret and signing.certSecret.'),
+  InvalidOciRef: entry<{ ref: string; reason: string }>('KS3007', 'error', 'invalid-oci-reference', (a) =>
+    `'${a.ref}' is not a valid OCI image reference (${a.reason}). Write it as registry/repository:tag or @sha256:digest.`),
+  UntaggedOciRef: entry<{ ref: string }>('KS3008', 'warning', 'untagged-oci-reference', (a) =>
+    `'${a.ref}' has no tag or digest, so it means ':latest' and drifts. Pin a tag or a digest.`),
+  DevelNotMatched: entry<{ pkg: string; matched: string }>('KS3009', 'warning', 'devel-not-matched', (a) =>
+    `'${a.pkg}' can resolve to headers newer than the installed kernel, and modules built against them will not load. Use '${a.matched}'.`),
+  BadKernelRelease: entry<{ value: string }>('KS3010', 'error', 'bad-kernel-release', (a) =>
+    `'${a.value}' does not look like a kernel release (e.g. 6.8.9 or 7.0.8-cachyos1.fc44.x86_64). Write it as \`uname -r\` prints it.`),
+  FallbackNotSupported: entry<{ platform: string; via: string; accepted: readonly string[] }>('KS3011', 'error', 'fallback-not-supported', (a) =>
+    `fallback.via '${a.via}' is not available on '${a.platform}'. Use ${list(a.accepted)}.`),
+  ModulesWithoutPackages: entry<{ type: string }>('KS3012', 'error', 'modules-need-packages', (a) =>
+    `Out-of-tree modules are built with akmods against an installed kernel package; a '${a.type}' provider installs none. Remove modules or use a copr or repo provider.`),
+
+  // ---- KS4xxx: bootc -----------------------------------------------------------------
+  BootcHostonly: entry('KS4001', 'error', 'bootc-hostonly', () =>
+    'A host-only initramfs is built for the machine that runs dracut, here the CI build container: it leaves out the LUKS, btrfs and virtio drivers the real machines need, and the image panics at first boot. Set initramfs.hostonly: false.'),
+  BootcOmitOstree: entry('KS4002', 'error', 'bootc-omit-ostree', () =>
+    'The ostree dracut module carries ostree-prepare-root, which switches a bootc machine into its deployment at boot; without it boot stops in the dracut emergency shell. Remove \'ostree\' from initramfs.omit.'),
+  BootcModuleRepo: entry<{ repo: string; extraRepo?: string }>('KS4003', 'error', 'bootc-module-repo', (a) =>
+    `The build cannot enable repository '${a.repo}' for this module. Use rpmfusion-free, rpmfusion-nonfree, a COPR as owner/project${a.extraRepo ? `, or '${a.extraRepo}' (provider.extraRepo)` : ', or the name of a provider.extraRepo'}.`),
+  BootcKernelPackageMissing: entry<{ type: string }>('KS4004', 'error', 'bootc-kernel-package-missing', (a) =>
+    `A '${a.type}' provider installs the kernel from packages and the build reads the kernel release with \`rpm -q <kernel.package>\`. Add kernel.package (the package that carries the kernel, e.g. kernel-cachyos) or set kernel.version.`),
+  BootcKernelPackageNotListed: entry<{ pkg: string }>('KS4005', 'error', 'bootc-kernel-package-not-installed', (a) =>
+    `kernel.package '${a.pkg}' is not in provider.packages, so the build would not install it and could not read its version. Add '${a.pkg}' to provider.packages or correct kernel.package.`),
+  BootcMinSizeLow: entry<{ value: number }>('KS4006', 'warning', 'bootc-initramfs-min-size-low', (a) =>
+    `initramfs.minSizeMiB is ${a.value}: a host-only initramfs is under 30 MiB, so this check would not catch one. Use 30 or more (generic initramfs images are 50 MiB and up; 50 is the default).`),
+  BootcUnsignedModules: entry('KS4007', 'warning', 'bootc-unsigned-modules', () =>
+    'Out-of-tree modules are built but signing.modules is false: under Secure Boot the kernel refuses to load unsigned modules. Set signing.modules: true.'),
+  BootcRemoveStockEmpty: entry<{ type: string }>('KS4008', 'warning', 'bootc-remove-stock-empty', (a) =>
+    `target.removeStock is empty with a '${a.type}' provider: the base image's kernel packages stay installed next to the new kernel, so two kernels end up under /usr/lib/modules as soon as anything reinstalls their files, and bootc container lint fails. List the stock kernel packages (the default is kernel, kernel-core, kernel-modules, kernel-modules-core, kernel-modules-extra, kernel-devel, kernel-devel-matched).`),
+  BootcNoHeaders: entry<{ suggestion: string; why: string }>('KS4009', 'error', 'bootc-no-kernel-headers', (a) =>
+    `${a.why} needs the headers of exactly the installed kernel, but provider.packages has no -devel-matched package. Add '${a.suggestion}'.`),
+  BootcStockSignModules: entry('KS4010', 'error', 'bootc-stock-sign-modules', () =>
+    'A stock provider installs no kernel headers, so the build has no sign-file to sign modules with (the base image\'s modules are already signed by the distribution). Set signing.modules: false, or use a copr or repo provider.'),
+  BootcReservedLabel: entry<{ label: string }>('KS4011', 'error', 'bootc-reserved-label', (a) =>
+    `Label '${a.label}' is written by kspec itself (bootc reads it to find the kernel and to recognize the image). Remove it from metadata.labels.`),
+  BootcAddOmitConflict: entry<{ module: string }>('KS4012', 'error', 'bootc-add-omit-conflict', (a) =>
+    `Dracut module '${a.module}' is in both initramfs.add and initramfs.omit. Keep it in one of the two lists.`),
+
+  // ---- KS5xxx: kairos ----------------------------------------------------------------
+
+  // ---- KS6xxx: rancheros -------------------------------------------------------------
+
+  // ---- KS7xxx: krata -----------------------------------------------------------------
+
+  // ---- KS8xxx: liquidmetal -----------------------------------------------------------
+
+  // ---- KS9xxx: output and files ------------------------------------------------------
+  OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>
+    `Output '${a.path}' would be written outside the output folder. Use a metadata.name that is a DNS-1123 label.`),
+  OutputSymlink: entry<{ path: string; target: string }>('KS9002', 'error', 'output-symlink', (a) =>
+    `'${a.path}' is a symlink to '${a.target}', outside the output folder; kspec does not write through it. Remove the link.`),
+  DuplicateName: entry<{ name: string; other: string }>('KS9003', 'error', 'duplicate-name', (a) =>
+    `metadata.name '${a.name}' is also used by ${a.other}; both would write to the same folder. Give each spec its own name.`),
+  // KS9004 retired before release: unreadable files are I/O errors (exit 2), not diagnostics.
+  UnsafeValue: entry<{ value: string; context: string }>('KS9005', 'error', 'unsafe-value', (a) =>
+    `The value ${JSON.stringify(a.value)} cannot be written safely as ${a.context}. Remove shell and Containerfile metacharacters from it.`),
+} as const;
+
+export type CatalogueKey = keyof typeof D;
+
+/** Every entry, for docs and for the test that each code is exercised. */
+export function allEntries(): Array<CatalogueEntry<never>> {
+  return Object.values(D) as Array<CatalogueEntry<never>>;
+}

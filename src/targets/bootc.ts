@@ -1,0 +1,240 @@
+/**
+ * bootc: swap the kernel of a bootc (ostree-native container) image.
+ *
+ * The swap is one script (install.sh) run by one RUN of the Containerfile; the lessons of
+ * upstream-docs/bootc-kernel-swap-handbook.md are behaviours of that script and of the
+ * checks below. This module only decides the view; the text lives in templates/bootc/.
+ */
+import { D } from '../diagnostics/catalogue.js';
+import { pointer } from '../diagnostics/diagnostic.js';
+import { UnsafeValueError } from '../quote.js';
+import type { CheckContext } from './target.js';
+import type { Compression, PlannedFile, SpecFor } from '../types.js';
+import { defineTarget } from './target.js';
+
+type BootcSpec = SpecFor<'bootc'>;
+
+/** The dracut drop-in, as planned and as installed under /etc/dracut.conf.d/. */
+export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
+/** Used when the provider has no retry policy of its own (stock installs sbsigntools only). */
+const DEFAULT_RETRY = { attempts: 5, backoffSeconds: 30 };
+/** Labels the Containerfile writes itself. */
+export const RESERVED_LABELS = ['containers.bootc', 'ostree.linux'];
+const COMPRESS_FLAG: Record<Compression, string> = { zstd: '--zstd', xz: '--xz', gzip: '--gzip', lz4: '--lz4' };
+/** A COPR project: owner (or @group) / project. */
+const COPR = /^@?[A-Za-z0-9][A-Za-z0-9_.+-]*\/[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+const HEADERS = /-devel(-matched)?$/;
+
+/** How install.sh enables the repository of one module; `arg` is quoted by the template. */
+export type ModuleRepo =
+  | { kind: 'none'; arg: '' }
+  | { kind: 'rpmfusion'; arg: 'free' | 'nonfree' }
+  | { kind: 'url'; arg: string }
+  | { kind: 'copr'; arg: string };
+
+export interface BootcView {
+  /** kernel.version when known before the build; the build captures it otherwise. */
+  kver: string | null;
+  kernelPackage: string | null;
+  /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
+  kernelConfig: Array<{ name: string; value: string }>;
+  provider: 'copr' | 'repo' | 'stock';
+  copr: string | null;
+  extraRepoUrl: string | null;
+  /** Stock packages to remove (only the installed ones are removed); empty for stock. */
+  removeStock: string[];
+  /** One `dnf install --refresh` (with retries): provider packages + akmods + sbsigntools. */
+  install: string[];
+  retry: { attempts: number; backoffSeconds: number };
+  /** Build-only packages known before the build (akmod-* are added by the script). */
+  transient: string[];
+  modules: Array<{ name: string; package: string; optional: boolean; repo: ModuleRepo }>;
+  signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
+  initramfs: {
+    conf: string;
+    confName: string;
+    compress: Compression;
+    compressFlag: string;
+    /** Dracut modules added besides ostree (which is always added). */
+    add: string[];
+    omit: string[];
+    require: string[];
+    minSizeMiB: number;
+  };
+  image: {
+    base: string;
+    name: string | null;
+    labels: Array<{ key: string; value: string }>;
+    description: string | null;
+  };
+  /** Stock packages that must be gone from the built image (removeStock minus provider.packages). */
+  stockGone: string[];
+}
+
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** A count for shell arithmetic: a non-negative integer or the render stops. */
+function count(v: unknown, what: string): number {
+  const n = typeof v === 'number' ? v : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeValueError(String(v), what);
+  return n;
+}
+
+function compressFlag(c: Compression): string {
+  const flag = Object.hasOwn(COMPRESS_FLAG, c) ? COMPRESS_FLAG[c] : undefined;
+  if (!flag) throw new UnsafeValueError(String(c), 'a dracut compression (zstd, xz, gzip, lz4)');
+  return flag;
+}
+
+function packagesOf(spec: BootcSpec): string[] {
+  const p = spec.provider;
+  return p.type === 'copr' || p.type === 'repo' ? p.packages : [];
+}
+
+/** Resolves a module's `repo`; undefined when the build could not enable it. */
+export function moduleRepo(spec: BootcSpec, repo: string | undefined): ModuleRepo | undefined {
+  if (repo === undefined) return { kind: 'none', arg: '' };
+  const p = spec.provider;
+  if (p.type === 'repo' && p.extraRepo && p.extraRepo.name === repo) return { kind: 'url', arg: p.extraRepo.url };
+  if (repo === 'rpmfusion-free') return { kind: 'rpmfusion', arg: 'free' };
+  if (repo === 'rpmfusion-nonfree') return { kind: 'rpmfusion', arg: 'nonfree' };
+  if (COPR.test(repo)) return { kind: 'copr', arg: repo };
+  return undefined;
+}
+
+export function bootcView(spec: BootcSpec): BootcView {
+  const p = spec.provider;
+  const provider = p.type === 'copr' || p.type === 'repo' ? p.type : 'stock';
+  const packages = packagesOf(spec);
+  const building = spec.modules.length > 0;
+  const signing = spec.signing ?? null;
+  const ini = spec.initramfs;
+  const install = provider === 'stock' && !signing ? [] : uniq([
+    ...packages,
+    ...(building ? ['akmods'] : []),
+    ...(signing ? ['sbsigntools'] : []),
+  ]);
+  const removeStock = provider === 'stock' ? [] : [...spec.target.removeStock];
+  const labels = Object.keys(spec.metadata.labels)
+    .sort()
+    .map((key) => ({ key, value: spec.metadata.labels[key]! }));
+  const retry = p.type === 'copr' || p.type === 'repo' ? p.retry : DEFAULT_RETRY;
+  return {
+    kver: spec.kernel.version ?? null,
+    kernelPackage: spec.kernel.package ?? null,
+    kernelConfig: Object.keys(spec.kernel.config)
+      .sort()
+      .map((name) => ({ name, value: spec.kernel.config[name]! })),
+    provider,
+    copr: p.type === 'copr' ? p.repo : null,
+    extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    removeStock,
+    install,
+    retry: {
+      attempts: count(retry.attempts, 'a retry count'),
+      backoffSeconds: count(retry.backoffSeconds, 'a backoff in seconds'),
+    },
+    transient: uniq([
+      ...(building ? ['akmods'] : []),
+      ...(signing ? ['sbsigntools'] : []),
+      ...packages.filter((x) => HEADERS.test(x)),
+    ]),
+    modules: spec.modules.map((m) => ({
+      name: m.name,
+      package: m.package,
+      optional: m.optional,
+      // check() refuses unresolvable repos; plan() is not reached with one.
+      repo: moduleRepo(spec, m.repo) ?? { kind: 'none', arg: '' },
+    })),
+    signing: signing && {
+      keySecret: signing.keySecret,
+      certSecret: signing.certSecret,
+      modules: signing.modules,
+      enroll: signing.enroll === 'first-boot',
+    },
+    initramfs: {
+      conf: DRACUT_CONF,
+      confName: DRACUT_CONF.slice(DRACUT_CONF.lastIndexOf('/') + 1),
+      compress: ini.compress,
+      compressFlag: compressFlag(ini.compress),
+      add: uniq(ini.add.filter((m) => m !== 'ostree')),
+      omit: uniq(ini.omit),
+      require: uniq(ini.require),
+      minSizeMiB: count(ini.minSizeMiB, 'a size in MiB'),
+    },
+    image: {
+      base: spec.target.base,
+      name: spec.target.image ?? null,
+      labels,
+      description: spec.metadata.description ?? null,
+    },
+    stockGone: removeStock.filter((x) => !packages.includes(x)),
+  };
+}
+
+function check(spec: BootcSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const p = spec.provider;
+  const ini = spec.initramfs;
+
+  if (ini.hostonly) r.report(D.BootcHostonly, '/initramfs/hostonly', {});
+  ini.omit.forEach((m, i) => {
+    if (m === 'ostree') r.report(D.BootcOmitOstree, pointer('initramfs', 'omit', i), {});
+    else if (ini.add.includes(m)) r.report(D.BootcAddOmitConflict, pointer('initramfs', 'omit', i), { module: m });
+  });
+  if (ini.minSizeMiB < 30) r.report(D.BootcMinSizeLow, '/initramfs/minSizeMiB', { value: ini.minSizeMiB });
+
+  const extraRepo = p.type === 'repo' ? p.extraRepo?.name : undefined;
+  spec.modules.forEach((m, i) => {
+    if (moduleRepo(spec, m.repo) === undefined) {
+      r.report(D.BootcModuleRepo, pointer('modules', i, 'repo'), { repo: m.repo!, ...(extraRepo ? { extraRepo } : {}) });
+    }
+  });
+
+  if (p.type === 'copr' || p.type === 'repo') {
+    const pkg = spec.kernel.package;
+    if (pkg === undefined) {
+      if (spec.kernel.version === undefined) r.report(D.BootcKernelPackageMissing, '/kernel', { type: p.type }, 'key');
+    } else if (!p.packages.includes(pkg)) {
+      r.report(D.BootcKernelPackageNotListed, '/kernel/package', { pkg });
+    }
+    if (spec.target.removeStock.length === 0) r.report(D.BootcRemoveStockEmpty, '/target/removeStock', { type: p.type });
+    const why = spec.modules.length > 0 ? 'Building out-of-tree modules with akmods' : spec.signing?.modules ? 'Signing modules with sign-file' : undefined;
+    if (why && !p.packages.some((x) => HEADERS.test(x))) {
+      r.report(D.BootcNoHeaders, '/provider/packages', { why, suggestion: `${pkg ?? p.packages[0] ?? 'kernel'}-devel-matched` });
+    }
+  }
+
+  if (spec.signing) {
+    if (!spec.signing.modules && spec.modules.length > 0) r.report(D.BootcUnsignedModules, '/signing/modules', {});
+    if (spec.signing.modules && p.type === 'stock') r.report(D.BootcStockSignModules, '/signing', {}, 'key');
+  }
+
+  for (const label of Object.keys(spec.metadata.labels)) {
+    if (RESERVED_LABELS.includes(label)) r.report(D.BootcReservedLabel, pointer('metadata', 'labels', label), { label }, 'key');
+  }
+}
+
+function plan(spec: BootcSpec): PlannedFile[] {
+  const data = bootcView(spec);
+  const files: PlannedFile[] = [
+    { path: 'Containerfile', syntax: 'hash', template: 'bootc/Containerfile', data },
+    { path: 'install.sh', syntax: 'hash', mode: 0o755, template: 'bootc/install.sh', data },
+    { path: DRACUT_CONF, syntax: 'hash', template: 'bootc/dracut.conf', data },
+    { path: 'verify-image.sh', syntax: 'hash', mode: 0o755, template: 'bootc/verify-image.sh', data },
+    { path: 'relabel.sh', syntax: 'hash', mode: 0o755, template: 'bootc/relabel.sh', data },
+  ];
+  if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'bootc/mok-enroll.service', data });
+  return files;
+}
+
+export const bootc = defineTarget<'bootc'>({
+  platform: 'bootc',
+  providers: ['copr', 'repo', 'stock'],
+  signing: true,
+  fallbacks: ['rollback'],
+  // The build captures the version from the installed package (rpm -q --queryformat).
+  versionRequired: () => undefined,
+  check,
+  plan,
+});

@@ -1,0 +1,40 @@
+/**
+ * The contract of a target. A target is a thin module: which providers it takes, what it
+ * checks, and which files it plans; the text of those files lives in templates/<platform>/.
+ * Checks common to all platforms (provider accepted, signing allowed, kernel.version
+ * present, URLs, OCI references, key material) run in src/check.ts from these fields.
+ */
+import type { Reporter } from '../diagnostics/diagnostic.js';
+import type { Platform, ProviderType, PlannedFile, SpecFor } from '../types.js';
+
+export interface PlanContext {
+  /** The spec's path as shown in headers and messages (POSIX, relative to the cwd). */
+  specPath: string;
+  /** Absolute directory of the spec file: relative paths in the spec resolve against it. */
+  specDir: string;
+}
+
+export interface CheckContext extends PlanContext {
+  report: Reporter;
+}
+
+export interface TargetModule<P extends Platform = Platform> {
+  platform: P;
+  /** Provider types this platform accepts (KS3001 otherwise). */
+  providers: readonly ProviderType[];
+  /** Whether `signing` is meaningful here (KS3002 otherwise). */
+  signing: boolean;
+  /** fallback.via values this platform implements (KS3011 otherwise). */
+  fallbacks: ReadonlyArray<'rollback' | 'template' | 'default'>;
+  /** Why kernel.version is needed before the build, or undefined when it may be omitted. */
+  versionRequired?: (spec: SpecFor<P>) => string | undefined;
+  /** Platform invariants; report through ctx.report with entries from the catalogue. */
+  check(spec: SpecFor<P>, ctx: CheckContext): void;
+  /** The files to emit, in any order (the writer sorts them). */
+  plan(spec: SpecFor<P>, ctx: PlanContext): PlannedFile[];
+}
+
+/** Identity function that keeps the platform's narrowed spec type in a module's definition. */
+export function defineTarget<P extends Platform>(t: TargetModule<P>): TargetModule<P> {
+  return t;
+}

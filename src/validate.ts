@@ -1,0 +1,221 @@
+/**
+ * Stage 2: validate. Checks the parsed data against schema/kspec.schema.json and turns
+ * every Ajv error into one located diagnostic from the catalogue. `provider` and `target`
+ * are discriminated unions, so a mistake inside one variant gives one message about that
+ * variant, not a list of alternatives. Key material is looked for first, anywhere, so that
+ * a pasted key is reported as what it is rather than as a malformed value.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { D } from './diagnostics/catalogue.js';
+import { parsePointer, pointer } from './diagnostics/diagnostic.js';
+import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
+import { closest } from './suggest.js';
+
+export const SCHEMA_PATH = fileURLToPath(new URL('../schema/kspec.schema.json', import.meta.url));
+
+let schemaCache: Record<string, unknown> | undefined;
+export function loadSchema(): Record<string, unknown> {
+  return (schemaCache ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>);
+}
+
+export type Validator = ValidateFunction & { errors?: ErrorObject[] | null };
+let validatorCache: Validator | undefined;
+
+/** Ajv options shared by the runtime validator and any precompiled one. */
+export const AJV_OPTIONS = { allErrors: true, strict: true, discriminator: true } as const;
+
+async function compileValidator(): Promise<Validator> {
+  const { default: AjvCtor } = (await import('ajv')) as unknown as { default: typeof import('ajv').default };
+  const Ctor = ((AjvCtor as unknown as { default?: unknown }).default ?? AjvCtor) as typeof import('ajv').default;
+  const ajv = new Ctor(AJV_OPTIONS);
+  ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
+  return ajv.compile(loadSchema());
+}
+
+export async function getValidator(): Promise<Validator> {
+  return (validatorCache ??= await compileValidator());
+}
+
+/** Reports every string in the document that carries key material. Returns their pointers. */
+export function findKeyMaterial(data: unknown, report: Reporter): Set<string> {
+  const found = new Set<string>();
+  const stack: Array<{ v: unknown; ptr: string }> = [{ v: data, ptr: '' }];
+  while (stack.length > 0) {
+    const { v, ptr } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('-----BEGIN')) found.add(ptr);
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push({ v: x, ptr: ptr + pointer(i) }));
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('-----BEGIN')) found.add(ptr + pointer(k));
+        else stack.push({ v: x, ptr: ptr + pointer(k) });
+      }
+    }
+  }
+  for (const ptr of [...found].sort()) report.report(D.KeyMaterial, ptr, {});
+  return found;
+}
+
+export async function validate(data: unknown, report: Reporter): Promise<void> {
+  const keyed = findKeyMaterial(data, report);
+  const validator = await getValidator();
+  if (validator(data)) return;
+  const errors = (validator.errors ?? []).filter((e) => !isNoise(e, validator.errors ?? []));
+  const seen = new Set<string>();
+  // A misspelt required key is one mistake: report the unknown key with its suggestion,
+  // not also the missing one.
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const allowed = Object.keys((parentSchema(e)?.properties as object | undefined) ?? {});
+        return `${e.instancePath}|${closest(String(e.params.additionalProperty), allowed) ?? ''}`;
+      }),
+  );
+  for (const e of errors) {
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}|${String(e.params.missingProperty)}`)) continue;
+    const d = toDiagnostic(e, data, report);
+    if (!d) continue;
+    if (keyed.has(d.path)) {
+      report.diagnostics.splice(report.diagnostics.indexOf(d), 1);
+      continue;
+    }
+    const k = `${d.code}|${d.path}`;
+    if (seen.has(k)) report.diagnostics.splice(report.diagnostics.indexOf(d), 1);
+    seen.add(k);
+  }
+}
+
+/** oneOf/if summaries repeat what the branch errors already say. */
+function isNoise(e: ErrorObject, all: ErrorObject[]): boolean {
+  if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if') {
+    return all.some((o) => o !== e && o.instancePath.startsWith(e.instancePath));
+  }
+  if (e.keyword === 'propertyNames') return all.some((o) => o !== e && o.propertyName !== undefined);
+  return false;
+}
+
+function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
+  let node: unknown = loadSchema();
+  for (const seg of parsePointer(schemaPath.replace(/^#/, ''))) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+}
+
+/** The schema object that holds the failing keyword. */
+function parentSchema(e: ErrorObject): Record<string, unknown> | undefined {
+  return schemaAt(e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/')));
+}
+
+function valueAt(data: unknown, ptr: string): unknown {
+  let v = data;
+  for (const seg of parsePointer(ptr)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `text '${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function variantsOf(schema: Record<string, unknown> | undefined, tag: string): string[] {
+  const oneOf = (schema?.oneOf as Array<Record<string, unknown>> | undefined) ?? [];
+  return oneOf.flatMap((branch) => {
+    const b = typeof branch.$ref === 'string' ? schemaAt(branch.$ref) : branch;
+    const prop = (b?.properties as Record<string, Record<string, unknown>> | undefined)?.[tag];
+    if (!prop) return [];
+    return prop.const !== undefined ? [String(prop.const)] : ((prop.enum as string[] | undefined) ?? []);
+  });
+}
+
+/** One Ajv error as a located diagnostic (exported for tests of the fallback mapping). */
+export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): Diagnostic | undefined {
+  const at = e.instancePath;
+  const value = valueAt(data, at);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const allowed = Object.keys((parentSchema(e)?.properties as object | undefined) ?? {});
+      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: closest(key, allowed) }, 'key');
+    }
+    case 'required':
+      return report.report(D.MissingKey, at, { key: String(p.missingProperty) }, 'key');
+    case 'type': {
+      const expected = String(p.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
+      return report.report(D.WrongType, at, { expected, actual: typeName(value) });
+    }
+    case 'enum': {
+      const allowed = ((p.allowedValues as unknown[]) ?? []).map(String);
+      return report.report(D.NotInEnum, at, { value: String(value), allowed, suggestion: closest(String(value), allowed) });
+    }
+    case 'const':
+      return report.report(D.ConstMismatch, at, { value: String(value), expected: String(p.allowedValue) });
+    case 'pattern': {
+      const hint = String(parentSchema(e)?.['x-hint'] ?? `in the form ${String(p.pattern)}`);
+      if (e.propertyName !== undefined) {
+        return report.report(D.PatternMismatch, at + pointer(e.propertyName), { value: e.propertyName, hint }, 'key');
+      }
+      return report.report(D.PatternMismatch, at, { value: String(value), hint });
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const ops: Record<string, string> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
+      return report.report(D.OutOfRange, at, { value: Number(value), bound: `${ops[e.keyword]} ${String(p.limit)}` });
+    }
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength':
+    case 'minProperties':
+    case 'maxProperties': {
+      const what = e.keyword.endsWith('Items') ? 'list' : e.keyword.endsWith('Length') ? 'text' : 'mapping';
+      const unit = e.keyword.endsWith('Items') ? 'item' : e.keyword.endsWith('Length') ? 'character' : 'entry';
+      const n = Number(p.limit);
+      const bound = `${e.keyword.startsWith('min') ? 'at least' : 'at most'} ${n} ${unit}${n === 1 ? '' : 's'}`;
+      return report.report(D.BadLength, at, { what, bound });
+    }
+    case 'uniqueItems':
+      return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: String(valueAt(data, at + pointer(Number(p.j)))) });
+    case 'discriminator': {
+      const tag = String(p.tag);
+      const tagValue = (value as Record<string, unknown> | undefined)?.[tag];
+      if (p.error === 'tag' && tagValue === undefined) return report.report(D.MissingKey, at, { key: tag }, 'key');
+      const allowed = variantsOf(parentSchema(e), tag);
+      const field = `${parsePointer(at).join('.')}.${tag}`;
+      if (typeof tagValue !== 'string') {
+        return report.report(D.WrongType, at + pointer(tag), { expected: TYPE_WORDS.string!, actual: typeName(tagValue) });
+      }
+      return report.report(D.UnknownVariant, at + pointer(tag), { field, value: tagValue, allowed, suggestion: closest(tagValue, allowed) });
+    }
+    default:
+      return report.report(D.SchemaViolation, at, { detail: e.message ?? e.keyword });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * bootc: the target's own checks (KS4xxx), on hand-built normalized specs.
+ */
+import { describe, expect, it } from 'vitest';
+import { allEntries, D } from '../src/diagnostics/catalogue.js';
+import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
+import { Reporter } from '../src/diagnostics/diagnostic.js';
+import type { Diagnostic, SourceIndex } from '../src/diagnostics/diagnostic.js';
+import { bootc } from '../src/targets/bootc.js';
+import type { SpecFor } from '../src/types.js';
+
+type BootcSpec = SpecFor<'bootc'>;
+type Over<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends Array<unknown> ? T[K] : NonNullable<T[K]> extends object ? Over<NonNullable<T[K]>> | undefined : T[K];
+};
+
+/** design/examples/bootc-cachyos.yaml after normalize. */
+function example(): BootcSpec {
+  return {
+    apiVersion: 'kspec.dev/v1alpha1',
+    kind: 'KernelSpec',
+    metadata: { name: 'margine-cachyos', description: 'CachyOS kernel (BORE, HZ=1000, ThinLTO) for a creator desktop', labels: {} },
+    kernel: { package: 'kernel-cachyos', flavor: 'cachyos', arch: ['x86_64'], cmdline: [], config: { CONFIG_SCHED_BORE: 'y', CONFIG_HZ: '1000' } },
+    provider: {
+      type: 'copr',
+      repo: 'bieszczaders/kernel-cachyos',
+      packages: ['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules', 'kernel-cachyos-devel-matched'],
+      retry: { attempts: 5, backoffSeconds: 30 },
+      allowInsecure: false,
+    },
+    signing: { secureBoot: true, keySecret: 'mok-key', certSecret: 'mok-cert', modules: true, enroll: 'first-boot' },
+    modules: [{ name: 'v4l2loopback', package: 'akmod-v4l2loopback', repo: 'rpmfusion-free', optional: true }],
+    initramfs: { hostonly: false, add: ['ostree'], omit: [], compress: 'zstd', require: ['dm-crypt', 'dm-mod', 'btrfs', 'virtio_blk'], minSizeMiB: 50 },
+    fallback: { kernel: 'fedora-stock', via: 'rollback' },
+    target: {
+      platform: 'bootc',
+      base: 'ghcr.io/ublue-os/bluefin-dx:stable',
+      image: 'ghcr.io/margine/margine',
+      removeStock: ['kernel', 'kernel-core', 'kernel-modules', 'kernel-modules-core', 'kernel-modules-extra', 'kernel-devel', 'kernel-devel-matched'],
+    },
+  };
+}
+
+/** Maps merge, arrays and scalars replace, `undefined` deletes (as `extends` does). */
+function merge(base: any, over: any): any {
+  if (over === undefined) return base;
+  if (Array.isArray(over) || typeof over !== 'object' || over === null || typeof base !== 'object' || base === null) return over;
+  const out: any = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) delete out[k];
+    else if (k === 'provider' && (v as any).type && (v as any).type !== base.provider?.type) out[k] = v;
+    else out[k] = merge(base[k], v);
+  }
+  return out;
+}
+
+function bootcSpec(overrides: Over<BootcSpec> = {}): BootcSpec {
+  return merge(example(), overrides) as BootcSpec;
+}
+
+const SOURCE: SourceIndex = {
+  locate: () => ({ file: 'specs/bootc-cachyos.yaml', line: 1, column: 1 }),
+  lineText: () => undefined,
+};
+
+function check(spec: BootcSpec): Diagnostic[] {
+  const report = new Reporter(SOURCE);
+  bootc.check(spec, { specPath: 'specs/bootc-cachyos.yaml', specDir: '/work/main/specs', report });
+  return report.diagnostics;
+}
+const codes = (ds: Diagnostic[]): Array<[string, string, string]> => ds.map((d) => [d.code, d.severity, d.path]);
+/** The expected [code, severity, pointer] of one diagnostic; the severity is the entry's and checked against the brief. */
+function at(entry: CatalogueEntry<any>, path: string, severity: 'error' | 'warning'): [string, string, string] {
+  expect(entry.severity).toBe(severity);
+  return [entry.code, entry.severity, path];
+}
+const stock = { type: 'stock', allowInsecure: false } as any;
+
+describe('bootc check', () => {
+  it('accepts the example and its common variants without a diagnostic', () => {
+    expect(check(bootcSpec())).toEqual([]);
+    expect(check(bootcSpec({ kernel: { version: '7.0.8-cachyos1.fc44.x86_64' } }))).toEqual([]);
+    expect(check(bootcSpec({ kernel: { version: '7.0.8-cachyos1.fc44.x86_64', package: undefined } }))).toEqual([]);
+    expect(check(bootcSpec({ signing: undefined }))).toEqual([]);
+    expect(check(bootcSpec({ provider: stock, kernel: { package: undefined }, modules: [], signing: undefined }))).toEqual([]);
+    expect(check(bootcSpec({ provider: stock, kernel: { package: undefined }, modules: [], signing: { modules: false } }))).toEqual([]);
+    expect(
+      check(
+        bootcSpec({
+          provider: {
+            type: 'repo',
+            packages: ['kernel', 'kernel-core', 'kernel-modules', 'kernel-devel-matched'],
+            extraRepo: { name: 'surface', url: 'https://example.org/surface-release.noarch.rpm' },
+            retry: { attempts: 5, backoffSeconds: 30 },
+            allowInsecure: false,
+          } as any,
+          kernel: { package: 'kernel' },
+          modules: [
+            { name: 'a', package: 'akmod-a', repo: 'surface', optional: false },
+            { name: 'b', package: 'akmod-b', repo: 'rpmfusion-nonfree', optional: false },
+            { name: 'c', package: 'akmod-c', repo: '@ublue/akmods', optional: true },
+            { name: 'd', package: 'akmod-d', optional: true },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('KS4001: initramfs.hostonly: true is an error (the build host is not the machine)', () => {
+    const ds = check(bootcSpec({ initramfs: { hostonly: true } }));
+    expect(codes(ds)).toEqual([at(D.BootcHostonly, '/initramfs/hostonly', 'error')]);
+    expect(ds[0]!.message).toBe(D.BootcHostonly.message({}));
+    expect(ds[0]!.message).toMatch(/Set initramfs\.hostonly: false/);
+  });
+
+  it('KS4002: ostree in initramfs.omit is an error', () => {
+    const ds = check(bootcSpec({ initramfs: { omit: ['nfs', 'ostree'] } }));
+    expect(codes(ds)).toEqual([at(D.BootcOmitOstree, '/initramfs/omit/1', 'error')]);
+    expect(ds[0]!.message).toMatch(/Remove 'ostree' from initramfs\.omit/);
+  });
+
+  it('KS4003: a module repository the build cannot enable is an error', () => {
+    const ds = check(
+      bootcSpec({
+        modules: [
+          { name: 'ok', package: 'akmod-ok', repo: 'rpmfusion-free', optional: true },
+          { name: 'bad', package: 'akmod-bad', repo: 'my-private-repo', optional: true },
+          { name: 'url', package: 'akmod-url', repo: 'https://example.org/x.repo', optional: true },
+        ],
+      }),
+    );
+    expect(codes(ds)).toEqual([
+      at(D.BootcModuleRepo, '/modules/1/repo', 'error'),
+      at(D.BootcModuleRepo, '/modules/2/repo', 'error'),
+    ]);
+    expect(ds[0]!.message).toContain("'my-private-repo'");
+    // a repo provider's extraRepo is offered by name
+    const repo = check(
+      bootcSpec({
+        provider: {
+          type: 'repo',
+          packages: ['kernel-cachyos', 'kernel-cachyos-devel-matched'],
+          extraRepo: { name: 'extra', url: 'https://example.org/extra.rpm' },
+          retry: { attempts: 5, backoffSeconds: 30 },
+          allowInsecure: false,
+        } as any,
+        modules: [{ name: 'm', package: 'akmod-m', repo: 'extras', optional: false }],
+      }),
+    );
+    expect(codes(repo)).toEqual([at(D.BootcModuleRepo, '/modules/0/repo', 'error')]);
+    expect(repo[0]!.message).toContain("or 'extra' (provider.extraRepo)");
+  });
+
+  it('KS4004: a copr/repo provider without kernel.package and without kernel.version is an error', () => {
+    const ds = check(bootcSpec({ kernel: { package: undefined } }));
+    expect(codes(ds)).toEqual([at(D.BootcKernelPackageMissing, '/kernel', 'error')]);
+    expect(ds[0]!.message).toMatch(/Add kernel\.package/);
+    expect(check(bootcSpec({ kernel: { package: undefined, version: '7.0.8-cachyos1.fc44.x86_64' } }))).toEqual([]);
+  });
+
+  it('KS4005: kernel.package not among provider.packages is an error', () => {
+    const ds = check(bootcSpec({ kernel: { package: 'kernel-cachyos-lto' } }));
+    expect(codes(ds)).toEqual([at(D.BootcKernelPackageNotListed, '/kernel/package', 'error')]);
+    expect(ds[0]!.message).toContain("Add 'kernel-cachyos-lto' to provider.packages");
+  });
+
+  it('KS4006: initramfs.minSizeMiB below 30 is a warning', () => {
+    expect(codes(check(bootcSpec({ initramfs: { minSizeMiB: 20 } })))).toEqual([at(D.BootcMinSizeLow, '/initramfs/minSizeMiB', 'warning')]);
+    expect(check(bootcSpec({ initramfs: { minSizeMiB: 30 } }))).toEqual([]);
+  });
+
+  it('KS4007: signing without modules while out-of-tree modules are built is a warning', () => {
+    const ds = check(bootcSpec({ signing: { modules: false } }));
+    expect(codes(ds)).toEqual([at(D.BootcUnsignedModules, '/signing/modules', 'warning')]);
+    expect(ds[0]!.message).toMatch(/Secure Boot/);
+    expect(check(bootcSpec({ signing: { modules: false }, modules: [] }))).toEqual([]);
+  });
+
+  it('KS4008: removeStock empty with a copr or repo provider is a warning', () => {
+    expect(codes(check(bootcSpec({ target: { removeStock: [] } })))).toEqual([at(D.BootcRemoveStockEmpty, '/target/removeStock', 'warning')]);
+    expect(check(bootcSpec({ target: { removeStock: [] }, provider: stock, kernel: { package: undefined }, modules: [], signing: undefined }))).toEqual([]);
+  });
+
+  it('KS4009: modules or module signing without a -devel-matched package is an error', () => {
+    const noHeaders = { packages: ['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules'] } as any;
+    const ds = check(bootcSpec({ provider: noHeaders }));
+    expect(codes(ds)).toEqual([at(D.BootcNoHeaders, '/provider/packages', 'error')]);
+    expect(ds[0]!.message).toContain("Add 'kernel-cachyos-devel-matched'");
+    expect(ds[0]!.message).toMatch(/^Building out-of-tree modules with akmods/);
+    const signOnly = check(bootcSpec({ provider: noHeaders, modules: [] }));
+    expect(codes(signOnly)).toEqual([at(D.BootcNoHeaders, '/provider/packages', 'error')]);
+    expect(signOnly[0]!.message).toMatch(/^Signing modules with sign-file/);
+    expect(check(bootcSpec({ provider: noHeaders, modules: [], signing: { modules: false } }))).toEqual([]);
+    // plain -devel is enough here; the common check warns about it (KS3009)
+    expect(check(bootcSpec({ provider: { packages: ['kernel-cachyos', 'kernel-cachyos-devel'] } as any }))).toEqual([]);
+  });
+
+  it('KS4010: module signing with a stock provider is an error', () => {
+    const ds = check(bootcSpec({ provider: stock, kernel: { package: undefined }, modules: [] }));
+    expect(codes(ds)).toEqual([at(D.BootcStockSignModules, '/signing', 'error')]);
+    expect(ds[0]!.message).toMatch(/Set signing\.modules: false/);
+  });
+
+  it('KS4011: metadata.labels may not set the labels kspec writes', () => {
+    const ds = check(bootcSpec({ metadata: { labels: { 'ostree.linux': '6.1', 'containers.bootc': '1', 'org.example': 'x' } } }));
+    expect(codes(ds)).toEqual([
+      at(D.BootcReservedLabel, '/metadata/labels/ostree.linux', 'error'),
+      at(D.BootcReservedLabel, '/metadata/labels/containers.bootc', 'error'),
+    ]);
+  });
+
+  it('KS4012: a dracut module in both add and omit is an error', () => {
+    expect(codes(check(bootcSpec({ initramfs: { add: ['ostree', 'nfs'], omit: ['nfs'] } })))).toEqual([at(D.BootcAddOmitConflict, '/initramfs/omit/0', 'error')]);
+  });
+
+  it('does not repeat the common checks (key material, https, OCI references, -devel)', () => {
+    const ds = check(
+      bootcSpec({
+        target: { base: 'not a reference' },
+        provider: { packages: ['kernel-cachyos', 'kernel-cachyos-devel'] } as any,
+        metadata: { description: '-----BEGIN PRIVATE KEY-----' },
+      }),
+    );
+    expect(ds).toEqual([]);
+  });
+
+  it('every KS4xxx entry is exercised above, has a kebab title and says what to do', () => {
+    const ks4 = allEntries().filter((e) => e.code.startsWith('KS4'));
+    expect(ks4.map((e) => e.code)).toEqual(['KS4001', 'KS4002', 'KS4003', 'KS4004', 'KS4005', 'KS4006', 'KS4007', 'KS4008', 'KS4009', 'KS4010', 'KS4011', 'KS4012']);
+    for (const e of ks4) {
+      expect(e.title).toMatch(/^bootc-[a-z0-9-]+$/);
+      const msg = (e.message as (a: any) => string)({ repo: 'r', type: 'copr', pkg: 'p', value: 1, suggestion: 's', why: 'W', label: 'l', module: 'm' });
+      expect(msg).toMatch(/\b(Set|Remove|Add|Use|List|Keep)\b/);
+    }
+  });
+});

@@ -1,0 +1,650 @@
+/**
+ * bootc: the rendered scripts, run for real in a fake root (KSPEC_ROOT) with small shims on
+ * PATH standing in for dnf, rpm, akmods, dracut, the signing tools and friends. Each shim
+ * logs its arguments and creates what a real run would.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderFile } from '../src/render.js';
+import { bootc, DRACUT_CONF } from '../src/targets/bootc.js';
+import type { SpecFor } from '../src/types.js';
+
+type BootcSpec = SpecFor<'bootc'>;
+type Over<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends Array<unknown> ? T[K] : NonNullable<T[K]> extends object ? Over<NonNullable<T[K]>> | undefined : T[K];
+};
+
+const HEADER = { specPath: 'specs/bootc-cachyos.yaml', command: 'kspec compile specs/bootc-cachyos.yaml -o out' };
+const KVER = '7.0.8-cachyos1.fc44.x86_64';
+const STOCK_KVER = '6.14.9-300.fc44.x86_64';
+
+/** design/examples/bootc-cachyos.yaml after normalize. */
+function example(): BootcSpec {
+  return {
+    apiVersion: 'kspec.dev/v1alpha1',
+    kind: 'KernelSpec',
+    metadata: { name: 'margine-cachyos', description: 'CachyOS kernel (BORE, HZ=1000, ThinLTO) for a creator desktop', labels: {} },
+    kernel: { package: 'kernel-cachyos', flavor: 'cachyos', arch: ['x86_64'], cmdline: [], config: { CONFIG_SCHED_BORE: 'y', CONFIG_HZ: '1000' } },
+    provider: {
+      type: 'copr',
+      repo: 'bieszczaders/kernel-cachyos',
+      packages: ['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules', 'kernel-cachyos-devel-matched'],
+      retry: { attempts: 5, backoffSeconds: 30 },
+      allowInsecure: false,
+    },
+    signing: { secureBoot: true, keySecret: 'mok-key', certSecret: 'mok-cert', modules: true, enroll: 'first-boot' },
+    modules: [{ name: 'v4l2loopback', package: 'akmod-v4l2loopback', repo: 'rpmfusion-free', optional: true }],
+    initramfs: { hostonly: false, add: ['ostree'], omit: [], compress: 'zstd', require: ['dm-crypt', 'dm-mod', 'btrfs', 'virtio_blk'], minSizeMiB: 50 },
+    fallback: { kernel: 'fedora-stock', via: 'rollback' },
+    target: {
+      platform: 'bootc',
+      base: 'ghcr.io/ublue-os/bluefin-dx:stable',
+      image: 'ghcr.io/margine/margine',
+      removeStock: ['kernel', 'kernel-core', 'kernel-modules', 'kernel-modules-core', 'kernel-modules-extra', 'kernel-devel', 'kernel-devel-matched'],
+    },
+  };
+}
+
+/** Maps merge, arrays and scalars replace, `undefined` deletes (as `extends` does). */
+function merge(base: any, over: any): any {
+  if (over === undefined) return base;
+  if (Array.isArray(over) || typeof over !== 'object' || over === null || typeof base !== 'object' || base === null) return over;
+  const out: any = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) delete out[k];
+    else if (k === 'provider' && (v as any).type && (v as any).type !== base.provider?.type) out[k] = v;
+    else out[k] = merge(base[k], v);
+  }
+  return out;
+}
+
+function bootcSpec(overrides: Over<BootcSpec> = {}): BootcSpec {
+  return merge(example(), overrides) as BootcSpec;
+}
+
+// ---- shims -------------------------------------------------------------------------------
+
+/** Shell text: raw (backslashes kept), with \${ written for a literal ${. */
+const shim = (s: TemplateStringsArray): string => String.raw(s).replace(/\\\$\{/g, '${');
+
+/** Shared by every shim: log the call (argv joined by \x1f) and the state helpers. */
+const PRELUDE = shim`#!/usr/bin/env bash
+set -euo pipefail
+S="$KSPEC_ROOT/.shim"
+{ printf '%s' "\${0##*/}"; printf '\x1f%s' "$@"; printf '\n'; } >>"$SHIM_LOG"
+installed() { grep -Fxq -- "$1" "$S/installed" 2>/dev/null; }
+mark() { printf '%s\n' "$@" >>"$S/installed"; }
+unmark() { local p; for p in "$@"; do grep -Fxv -- "$p" "$S/installed" >"$S/installed.tmp" || :; mv "$S/installed.tmp" "$S/installed"; done; }
+`;
+
+const SHIMS: Record<string, string> = {
+  dnf: shim`
+[[ "\${1:-}" == -y ]] && shift
+cmd=$1; shift
+case $cmd in
+  clean) ;;
+  remove)
+    for p in "$@"; do installed "$p" || { echo "No match for argument: $p" >&2; exit 1; }; done
+    unmark "$@" ;;
+  copr)
+    [[ $1 == enable ]]
+    mkdir -p "$KSPEC_ROOT/etc/yum.repos.d"
+    printf 'baseurl=https://download.copr.fedorainfracloud.org/results/%s/fedora-$releasever-$basearch/\n' "$2" \
+      >"$KSPEC_ROOT/etc/yum.repos.d/_copr:copr.fedorainfracloud.org:\${2//\//:}.repo" ;;
+  install)
+    refresh=0; pkgs=()
+    for a in "$@"; do case $a in --refresh) refresh=1 ;; --*) ;; *) pkgs+=("$a") ;; esac; done
+    if (( refresh )) && [[ -f "$S/install-failures" ]]; then
+      n=$(cat "$S/install-failures")
+      if (( n > 0 )); then
+        echo $(( n - 1 )) >"$S/install-failures"
+        echo "Curl error (28): Timeout was reached" >&2
+        exit 1
+      fi
+    fi
+    for p in "\${pkgs[@]}"; do
+      if [[ -f "$S/missing" ]] && grep -Fxq -- "$p" "$S/missing"; then echo "No match for argument: $p" >&2; exit 1; fi
+      case $p in
+        https://*/*-release-*.rpm)
+          name=\${p##*/}; name=\${name%-release-*}
+          mkdir -p "$KSPEC_ROOT/etc/yum.repos.d"
+          echo "[$name]" >"$KSPEC_ROOT/etc/yum.repos.d/$name.repo"
+          echo "$name-release" >"$S/owner-$name.repo"
+          mark "$name-release" ;;
+        */kmod-*.rpm)
+          mod=\${p##*/kmod-}; mod=\${mod%%-"$SHIM_KVER"*}
+          mkdir -p "$KSPEC_ROOT/usr/lib/modules/$SHIM_KVER/extra/$mod"
+          echo "module $mod" | xz -c >"$KSPEC_ROOT/usr/lib/modules/$SHIM_KVER/extra/$mod/$mod.ko.xz"
+          mark "kmod-$mod" ;;
+        kernel-cachyos)
+          # what the kernel-install hooks were while the kernel RPM installed
+          cat "$KSPEC_ROOT/usr/lib/kernel/install.d/50-dracut.install" >"$S/dracut-hook-during-install"
+          m="$KSPEC_ROOT/usr/lib/modules/$SHIM_KVER"
+          mkdir -p "$m/kernel/drivers/md" "$m/kernel/fs/btrfs" "$m/kernel/drivers/block"
+          echo "vmlinuz $SHIM_KVER" >"$m/vmlinuz"
+          echo "module dm-mod" >"$m/kernel/drivers/md/dm-mod.ko"
+          echo "module dm-crypt" | xz -c >"$m/kernel/drivers/md/dm-crypt.ko.xz"
+          echo "module btrfs" | zstd -q -c >"$m/kernel/fs/btrfs/btrfs.ko.zst"
+          echo "module virtio_blk" | gzip -c >"$m/kernel/drivers/block/virtio_blk.ko.gz"
+          echo "kernel/lib/crc32.ko" >"$m/modules.builtin"
+          printf '%s\n' 'CONFIG_HZ_1000=y' 'CONFIG_HZ=1000' 'CONFIG_SCHED_BORE=y' '# CONFIG_DEBUG_INFO is not set' 'CONFIG_LOCALVERSION="-cachyos1"' >"$m/config"
+          mark "$p" ;;
+        akmods)
+          mkdir -p "$KSPEC_ROOT/usr/sbin"
+          printf '%s\n' '#!/bin/bash' 'init () {' '	if [[ -w /var ]] ; then' \
+            '		echo "ERROR: Not to be used as root; start as user or akmodsbuild instead." >&2' \
+            '		exit 1' '	fi' '	build' '}' >"$KSPEC_ROOT/usr/sbin/akmodsbuild"
+          chmod 0755 "$KSPEC_ROOT/usr/sbin/akmodsbuild"
+          mark "$p" ;;
+        *) mark "$p" ;;
+      esac
+    done ;;
+  *) echo "dnf shim: unknown command $cmd" >&2; exit 2 ;;
+esac
+`,
+  rpm: shim`
+case $1 in
+  -E) [[ $2 == %fedora ]] && echo 44 ;;
+  -qf)
+    f=\${!#}
+    if [[ -f "$S/owner-\${f##*/}" ]]; then cat "$S/owner-\${f##*/}"; else echo "file $f is not owned by any package"; exit 1; fi ;;
+  -q)
+    if [[ $2 == --quiet ]]; then installed "$3"; exit; fi
+    if installed "$2"; then printf '%s\n' "\${SHIM_RPM_VERSION:-$SHIM_KVER}"; else echo "package $2 is not installed"; exit 1; fi ;;
+  *) echo "rpm shim: unknown $*" >&2; exit 2 ;;
+esac
+`,
+  akmods: shim`
+while (( $# )); do case $1 in --kernels) k=$2; shift 2 ;; --kmod) name=$2; shift 2 ;; *) shift ;; esac; done
+if grep -q -- '-w /var' "$KSPEC_ROOT/usr/sbin/akmodsbuild"; then echo guarded >>"$S/akmodsbuild-during-akmods"; else echo patched >>"$S/akmodsbuild-during-akmods"; fi
+cache="$KSPEC_ROOT/var/cache/akmods/$name"
+mkdir -p "$cache"
+if [[ -f "$S/akmods-fail" ]] && grep -Fxq -- "$name" "$S/akmods-fail"; then
+  echo "error: $name does not build" >"$cache/1.0-1-for-$k.failed.log"
+else
+  touch "$cache/kmod-$name-$k-1.0-1.fc44.x86_64.rpm"
+fi
+exit 0
+`,
+  dracut: shim`
+echo "DRACUT_NO_XATTR=\${DRACUT_NO_XATTR:-unset}" >>"$S/dracut-env"
+grep -q SIGNED "$KSPEC_ROOT/usr/lib/modules/$SHIM_KVER/vmlinuz" && echo "kernel signed" >>"$S/dracut-env"
+if [[ -f "$S/dracut-fail" ]]; then echo "dracut: --regenerate-all cannot be called with a kernel version" >&2; exit 1; fi
+out=\${!#}
+truncate -s 64M "$out"
+`,
+  sbsign: shim`
+while (( $# )); do case $1 in --key) k=$2; shift 2 ;; --cert) c=$2; shift 2 ;; --output) o=$2; shift 2 ;; *) in=$1; shift ;; esac; done
+[[ -s "$k" && -s "$c" ]]
+cp "$in" "$o"
+echo SIGNED >>"$o"
+`,
+  sbverify: shim`
+grep -q SIGNED "\${!#}"
+`,
+  openssl: shim`
+while (( $# )); do case $1 in -in) in=$2; shift 2 ;; -out) out=$2; shift 2 ;; *) shift ;; esac; done
+cp "$in" "$out"
+`,
+  systemctl: shim`
+root=""
+for a in "$@"; do case $a in --root=*) root=\${a#--root=} ;; enable) ;; *.service) unit=$a ;; esac; done
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+ln -sf "/usr/lib/systemd/system/$unit" "$root/etc/systemd/system/multi-user.target.wants/$unit"
+`,
+  sleep: '',
+  depmod: '',
+  mokutil: '',
+  lsinitrd: shim`
+if [[ $1 == -m ]]; then printf 'Image: %s\n\ndracut modules:\n' "$2"; printf '%s\n' systemd \${SHIM_LSINITRD_MODULES:-ostree} crypt; exit 0; fi
+for m in dm-crypt.ko.xz dm-mod.ko btrfs.ko.zst virtio_blk.ko.gz; do
+  printf -- '-rw-r--r--   1 root root  1234 Jan  1 00:00 usr/lib/modules/%s/kernel/x/%s\n' "$SHIM_KVER" "$m"
+done
+`,
+};
+
+/** The sign-file of the kernel's -devel package: appends a signature marker. */
+const SIGN_FILE = shim`#!/usr/bin/env bash
+set -euo pipefail
+printf '%s' "sign-file" >>"$SHIM_LOG"; printf '\x1f%s' "$@" >>"$SHIM_LOG"; printf '\n' >>"$SHIM_LOG"
+[[ $1 == sha256 && -s $2 && -s $3 ]]
+printf '~Module signature appended~\n' >>"$4"
+`;
+
+const HOOK = (name: string): string => `#!/bin/sh\n# ORIGINAL ${name}\nexit 77\n`;
+
+// ---- fake root -----------------------------------------------------------------------------
+
+const tmpRoots: string[] = [];
+afterAll(() => {
+  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
+});
+
+interface Box {
+  dir: string;
+  root: string;
+  ctx: string;
+  state: string;
+  log: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function write(path: string, content: string, mode = 0o644): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  chmodSync(path, mode);
+}
+
+function setup(spec: BootcSpec, opts: { installFailures?: number; akmodsFail?: string[]; dracutFail?: boolean; missing?: string[] } = {}): Box {
+  const dir = mkdtempSync(join(tmpdir(), 'kspec-bootc-run-'));
+  tmpRoots.push(dir);
+  const root = join(dir, 'root');
+  const ctx = join(dir, 'ctx');
+  const bin = join(dir, 'bin');
+  const state = join(root, '.shim');
+  const log = join(dir, 'calls.log');
+  for (const f of bootc.plan(spec, { specPath: HEADER.specPath, specDir: dir })) {
+    const r = renderFile(f, HEADER);
+    write(join(ctx, r.path), r.content, r.mode);
+  }
+  for (const [name, body] of Object.entries(SHIMS)) write(join(bin, name), PRELUDE + body, 0o755);
+  write(join(root, 'usr/src/kernels', KVER, 'scripts/sign-file'), SIGN_FILE, 0o755);
+  write(join(root, 'usr/lib/kernel/install.d/05-rpmostree.install'), HOOK('05-rpmostree.install'), 0o755);
+  write(join(root, 'usr/lib/kernel/install.d/50-dracut.install'), HOOK('50-dracut.install'), 0o755);
+  write(join(root, 'usr/lib/modules', STOCK_KVER, 'vmlinuz'), 'stock kernel\n');
+  write(join(root, 'usr/lib/modules', STOCK_KVER, 'config'), 'CONFIG_HZ=1000\nCONFIG_SCHED_BORE=y\n');
+  write(join(root, 'etc/yum.repos.d/fedora.repo'), '[fedora]\n');
+  write(join(root, 'run/secrets/kspec-mok.key'), 'private key\n', 0o400);
+  write(join(root, 'run/secrets/kspec-mok.pem'), 'certificate\n');
+  mkdirSync(join(root, 'boot'), { recursive: true });
+  write(join(state, 'installed'), ['kernel', 'kernel-core', 'kernel-modules', 'kernel-modules-core', 'rpm-ostree', 'dracut'].join('\n') + '\n');
+  if (opts.installFailures) write(join(state, 'install-failures'), `${opts.installFailures}\n`);
+  if (opts.akmodsFail) write(join(state, 'akmods-fail'), opts.akmodsFail.join('\n') + '\n');
+  if (opts.dracutFail) write(join(state, 'dracut-fail'), '');
+  if (opts.missing) write(join(state, 'missing'), opts.missing.join('\n') + '\n');
+  write(log, '');
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: dir,
+    LC_ALL: 'C',
+    KSPEC_ROOT: root,
+    SHIM_LOG: log,
+    SHIM_KVER: KVER,
+  };
+  return { dir, root, ctx, state, log, env };
+}
+
+function runScript(box: Box, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): { status: number | null; out: string } {
+  const r = spawnSync('bash', [join(box.ctx, script), ...args], { env: { ...box.env, ...env }, encoding: 'utf8', cwd: box.dir, timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function calls(box: Box, tool?: string): string[][] {
+  return readFileSync(box.log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\x1f'))
+    .filter((c) => tool === undefined || c[0] === tool);
+}
+const line = (c: string[]): string => c.join(' ');
+const indexOf = (all: string[][], re: RegExp): number => all.findIndex((c) => re.test(line(c)));
+const read = (p: string): string => readFileSync(p, 'utf8');
+const installedPkgs = (box: Box): string[] => read(join(box.state, 'installed')).split('\n').filter(Boolean);
+
+function expectHooksRestored(box: Box): void {
+  for (const h of ['05-rpmostree.install', '50-dracut.install']) {
+    expect(read(join(box.root, 'usr/lib/kernel/install.d', h))).toBe(HOOK(h));
+    expect(existsSync(join(box.root, 'usr/lib/kernel/install.d', `${h}.kspec-orig`))).toBe(false);
+  }
+}
+
+describe('bootc install.sh in a fake root', () => {
+  it('swaps the kernel: success run of the example spec', () => {
+    const box = setup(bootcSpec());
+    const r = runScript(box, 'install.sh');
+    expect(r.out).toContain(`kernel swap done: ${KVER}`);
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box);
+
+    // hooks were stubs while the kernel installed, and are the originals again
+    expect(read(join(box.state, 'dracut-hook-during-install'))).toBe('#!/bin/sh\nexit 0\n');
+    expectHooksRestored(box);
+
+    // stock kernel: only the installed packages removed, its modules gone
+    expect(line(calls(box, 'dnf')[0]!)).toBe('dnf -y remove kernel kernel-core kernel-modules kernel-modules-core');
+    expect(readdirSync(join(box.root, 'usr/lib/modules'))).toEqual([KVER]);
+
+    // clean before the install, --refresh, one attempt
+    const clean = indexOf(all, /^dnf -y clean packages metadata$/);
+    const copr = indexOf(all, /^dnf -y copr enable bieszczaders\/kernel-cachyos$/);
+    const inst = indexOf(all, /^dnf -y install --refresh kernel-cachyos kernel-cachyos-core kernel-cachyos-modules kernel-cachyos-devel-matched akmods sbsigntools$/);
+    expect(clean).toBeGreaterThanOrEqual(0);
+    expect(clean).toBeLessThan(inst);
+    expect(copr).toBeLessThan(inst);
+    expect(calls(box, 'sleep')).toEqual([]);
+    expect(indexOf(all, /^rpm -q kernel-cachyos --queryformat %\{VERSION\}-%\{RELEASE\}\.%\{ARCH\}\\n$/)).toBeGreaterThan(inst);
+
+    // the module: rpmfusion enabled, akmods against KVER with the guard patched, kmod installed, repo scrubbed
+    expect(indexOf(all, /^dnf -y install https:\/\/mirrors\.rpmfusion\.org\/free\/fedora\/rpmfusion-free-release-44\.noarch\.rpm$/)).toBeGreaterThan(inst);
+    expect(indexOf(all, /^dnf -y install --setopt=install_weak_deps=False --setopt=tsflags=noscripts akmod-v4l2loopback$/)).toBeGreaterThan(inst);
+    expect(calls(box, 'akmods').map(line)).toEqual([`akmods --force --kernels ${KVER} --kmod v4l2loopback`]);
+    expect(read(join(box.state, 'akmodsbuild-during-akmods'))).toBe('patched\n');
+    expect(read(join(box.root, 'usr/sbin/akmodsbuild'))).toContain('if [[ -w /var ]] ; then');
+    expect(existsSync(join(box.root, 'usr/sbin/akmodsbuild.kspec-orig'))).toBe(false);
+    expect(indexOf(all, new RegExp(`^dnf -y install ${box.root}/var/cache/akmods/v4l2loopback/kmod-v4l2loopback-${KVER}-1\\.0-1\\.fc44\\.x86_64\\.rpm$`))).toBeGreaterThan(0);
+    expect(existsSync(join(box.root, 'usr/lib/modules', KVER, 'extra/v4l2loopback/v4l2loopback.ko.xz'))).toBe(true);
+    expect(indexOf(all, /^dnf -y remove rpmfusion-free-release$/)).toBeGreaterThan(indexOf(all, /^akmods /));
+
+    // third-party repositories scrubbed, the distribution's kept
+    expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
+
+    // signed kernel, every module signed and still in its compression, MOK as DER, unit enabled
+    expect(read(join(box.root, 'usr/lib/modules', KVER, 'vmlinuz'))).toBe(`vmlinuz ${KVER}\nSIGNED\n`);
+    expect(calls(box, 'sbverify').map(line)).toEqual([`sbverify --cert ${box.root}/run/secrets/kspec-mok.pem ${box.root}/usr/lib/modules/${KVER}/vmlinuz`]);
+    const m = join(box.root, 'usr/lib/modules', KVER);
+    const sig = '~Module signature appended~';
+    expect(read(join(m, 'kernel/drivers/md/dm-mod.ko'))).toContain(sig);
+    expect(spawnSync('xz', ['-dc', join(m, 'kernel/drivers/md/dm-crypt.ko.xz')], { encoding: 'utf8' }).stdout).toContain(sig);
+    expect(spawnSync('zstd', ['-dc', join(m, 'kernel/fs/btrfs/btrfs.ko.zst')], { encoding: 'utf8' }).stdout).toContain(sig);
+    expect(spawnSync('gzip', ['-dc', join(m, 'kernel/drivers/block/virtio_blk.ko.gz')], { encoding: 'utf8' }).stdout).toContain(sig);
+    expect(spawnSync('xz', ['-dc', join(m, 'extra/v4l2loopback/v4l2loopback.ko.xz')], { encoding: 'utf8' }).stdout).toContain(sig);
+    expect(calls(box, 'sign-file')).toHaveLength(5);
+    expect(existsSync(join(m, 'kernel/drivers/md/dm-crypt.ko'))).toBe(false);
+    expect(read(join(box.root, 'usr/share/kspec/MOK.der'))).toBe('certificate\n');
+    expect(existsSync(join(box.root, 'usr/lib/systemd/system/mok-enroll.service'))).toBe(true);
+    expect(lstatSync(join(box.root, 'etc/systemd/system/multi-user.target.wants/mok-enroll.service')).isSymbolicLink()).toBe(true);
+
+    // dracut: after signing, generic, with ostree, at the canonical path, DRACUT_NO_XATTR, 0600
+    const dracut = calls(box, 'dracut');
+    expect(dracut.map(line)).toEqual([
+      `dracut --force --no-hostonly --no-hostonly-cmdline --add ostree --kver ${KVER} --reproducible --zstd ${box.root}/usr/lib/modules/${KVER}/initramfs.img`,
+    ]);
+    expect(read(join(box.state, 'dracut-env'))).toBe('DRACUT_NO_XATTR=1\nkernel signed\n');
+    expect(indexOf(all, /^sbsign /)).toBeLessThan(indexOf(all, /^dracut /));
+    expect(Math.max(...all.map((c, i) => (c[0] === 'sign-file' ? i : -1)))).toBeLessThan(indexOf(all, /^dracut /));
+    const img = statSync(join(m, 'initramfs.img'));
+    expect(img.mode & 0o777).toBe(0o600);
+    expect(read(join(box.root, 'etc/dracut.conf.d/90-kspec.conf'))).toContain('hostonly="no"');
+    expect(statSync(join(box.root, 'root')).mode & 0o777).toBe(0o700);
+
+    // transient packages removed by name at the end, never autoremove
+    const last = calls(box, 'dnf').pop()!;
+    expect(line(last)).toBe('dnf -y remove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
+    expect(all.some((c) => c.includes('autoremove'))).toBe(false);
+    expect(installedPkgs(box)).toEqual(expect.arrayContaining(['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules', 'kmod-v4l2loopback']));
+    expect(installedPkgs(box)).not.toContain('akmods');
+
+    // and the image passes its own verification
+    const v = runScript(box, 'verify-image.sh', ['--label', KVER]);
+    expect(v.out).toContain('all checks passed');
+    expect(v.status, v.out).toBe(0);
+  });
+
+  it('rides out a COPR brown-out: down twice, backoff 30 then 60 s, dnf clean metadata between', () => {
+    const box = setup(bootcSpec(), { installFailures: 2 });
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box);
+    const tries = all.map((c, i) => [line(c), i] as const).filter(([l]) => l.startsWith('dnf -y install --refresh '));
+    expect(tries).toHaveLength(3);
+    expect(calls(box, 'sleep').map(line)).toEqual(['sleep 30', 'sleep 60']);
+    const between = (a: number, b: number): string[] => all.slice(a + 1, b).map(line);
+    expect(between(tries[0]![1], tries[1]![1])).toEqual(['sleep 30', 'dnf -y clean metadata']);
+    expect(between(tries[1]![1], tries[2]![1])).toEqual(['sleep 60', 'dnf -y clean metadata']);
+    expect(r.out).toContain('dnf install failed (attempt 1 of 5)');
+    expect(r.out).toContain('dnf install failed (attempt 2 of 5)');
+    expect(r.out).toContain('installed on attempt 3');
+  });
+
+  it('fails loudly when the COPR stays down for every attempt, hooks restored', () => {
+    const box = setup(bootcSpec({ provider: { retry: { attempts: 3, backoffSeconds: 7 } } as any }), { installFailures: 10 });
+    const r = runScript(box, 'install.sh');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toMatch(/installing kernel-cachyos .* failed after 3 attempts/);
+    expect(calls(box, 'sleep').map(line)).toEqual(['sleep 7', 'sleep 14']);
+    expect(calls(box, 'dnf').filter((c) => line(c).startsWith('dnf -y install --refresh'))).toHaveLength(3);
+    expect(calls(box, 'dracut')).toEqual([]);
+    expectHooksRestored(box);
+  });
+
+  it('a dracut failure fails the build (no || true), with hooks and akmodsbuild restored', () => {
+    const box = setup(bootcSpec(), { dracutFail: true });
+    const r = runScript(box, 'install.sh');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain('--regenerate-all cannot be called with a kernel version');
+    expect(r.out).toMatch(/FAILED with exit code 1 \(last failing command, line \d+: .*dracut/);
+    expect(r.out).not.toContain('kernel swap done');
+    expectHooksRestored(box);
+    expect(read(join(box.root, 'usr/sbin/akmodsbuild'))).toContain('if [[ -w /var ]] ; then');
+    expect(existsSync(join(box.root, 'usr/lib/modules', KVER, 'initramfs.img'))).toBe(false);
+    // nothing after dracut ran: the transient packages are still there
+    expect(installedPkgs(box)).toContain('akmods');
+  });
+
+  it('an optional module that fails is logged and skipped; its repository is scrubbed anyway', () => {
+    const box = setup(bootcSpec(), { akmodsFail: ['v4l2loopback'] });
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('akmods could not build v4l2loopback');
+    expect(r.out).toContain(`optional module v4l2loopback failed to build against ${KVER}: skipped`);
+    expect(existsSync(join(box.root, 'usr/lib/modules', KVER, 'extra'))).toBe(false);
+    expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
+    expect(calls(box, 'dracut')).toHaveLength(1);
+    expect(line(calls(box, 'dnf').pop()!)).toBe('dnf -y remove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
+  });
+
+  it('a required module that fails fails the build; the optional one before it does not', () => {
+    const spec = bootcSpec({
+      modules: [
+        { name: 'v4l2loopback', package: 'akmod-v4l2loopback', repo: 'rpmfusion-free', optional: true },
+        { name: 'xone', package: 'akmod-xone', repo: 'ublue-os/akmods', optional: false },
+      ],
+    });
+    const ok = setup(spec);
+    const good = runScript(ok, 'install.sh');
+    expect(good.status, good.out).toBe(0);
+    expect(calls(ok, 'akmods').map((c) => c[c.length - 1])).toEqual(['v4l2loopback', 'xone']);
+    expect(indexOf(calls(ok), /^dnf -y copr enable ublue-os\/akmods$/)).toBeGreaterThan(0);
+    expect(readdirSync(join(ok.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
+
+    const box = setup(spec, { akmodsFail: ['xone'] });
+    const r = runScript(box, 'install.sh');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain(`module xone failed to build against ${KVER}; it is required`);
+    expect(calls(box, 'dracut')).toEqual([]);
+    expectHooksRestored(box);
+    expect(existsSync(join(box.root, 'usr/sbin/akmodsbuild.kspec-orig'))).toBe(false);
+    expect(read(join(box.root, 'usr/sbin/akmodsbuild'))).toContain('if [[ -w /var ]] ; then');
+  });
+
+  it('asserts a given kernel.version against the installed package', () => {
+    const good = setup(bootcSpec({ kernel: { version: KVER } }));
+    expect(runScript(good, 'install.sh').status).toBe(0);
+    const box = setup(bootcSpec({ kernel: { version: KVER } }));
+    const r = runScript(box, 'install.sh', [], { SHIM_RPM_VERSION: '7.0.9-cachyos1.fc44.x86_64' });
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain(`kernel.version is ${KVER} but the installed 'kernel-cachyos' is 7.0.9-cachyos1.fc44.x86_64`);
+    expectHooksRestored(box);
+  });
+
+  it('checks kernel.config against the installed kernel before building anything', () => {
+    const good = setup(bootcSpec({ kernel: { config: { CONFIG_HZ: '1000', CONFIG_SCHED_BORE: 'y', CONFIG_DEBUG_INFO: 'n', CONFIG_LOCALVERSION: '-cachyos1', CONFIG_NOT_THERE: 'n' } } }));
+    const ok = runScript(good, 'install.sh');
+    expect(ok.status, ok.out).toBe(0);
+    expect(ok.out).toContain('kernel config satisfies kernel.config (5 options)');
+
+    const box = setup(bootcSpec({ kernel: { config: { CONFIG_HZ: '300', CONFIG_SCHED_BORE: 'n', CONFIG_XEN: 'y' } } }));
+    const r = runScript(box, 'install.sh');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain(
+      "the installed kernel's config does not satisfy kernel.config: CONFIG_HZ=1000 (want: 300) CONFIG_SCHED_BORE=y (want: not set) CONFIG_XEN=(not set) (want: y)",
+    );
+    expect(calls(box, 'akmods')).toEqual([]);
+    expectHooksRestored(box);
+  });
+
+  it('stock provider: keeps the base kernel, regenerates its initramfs', () => {
+    const spec = bootcSpec({ provider: { type: 'stock', allowInsecure: false } as any, kernel: { package: undefined }, modules: [], signing: undefined });
+    const box = setup(spec, {});
+    const r = runScript(box, 'install.sh', [], { SHIM_KVER: STOCK_KVER });
+    expect(r.status, r.out).toBe(0);
+    expect(calls(box, 'dnf')).toEqual([]);
+    expect(readdirSync(join(box.root, 'usr/lib/modules'))).toEqual([STOCK_KVER]);
+    expect(calls(box, 'dracut').map(line)).toEqual([
+      `dracut --force --no-hostonly --no-hostonly-cmdline --add ostree --kver ${STOCK_KVER} --reproducible --zstd ${box.root}/usr/lib/modules/${STOCK_KVER}/initramfs.img`,
+    ]);
+    expectHooksRestored(box);
+  });
+
+  it('repo provider: the extra repository is installed by URL and scrubbed after', () => {
+    const spec = bootcSpec({
+      provider: {
+        type: 'repo',
+        packages: ['kernel-cachyos', 'kernel-cachyos-devel-matched'],
+        extraRepo: { name: 'cachy', url: 'https://example.org/repo/cachy-release-44.noarch.rpm' },
+        retry: { attempts: 5, backoffSeconds: 30 },
+        allowInsecure: false,
+      } as any,
+      modules: [{ name: 'v4l2loopback', package: 'akmod-v4l2loopback', repo: 'cachy', optional: false }],
+      signing: undefined,
+    });
+    const box = setup(spec);
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box).map(line);
+    expect(all.filter((l) => l === 'dnf -y install https://example.org/repo/cachy-release-44.noarch.rpm')).toHaveLength(2);
+    expect(all.filter((l) => l === 'dnf -y remove cachy-release')).toHaveLength(2);
+    expect(all.indexOf('dnf -y remove cachy-release')).toBeGreaterThan(all.findIndex((l) => l.startsWith('dnf -y install --refresh')));
+    expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
+    expect(all.some((l) => l.startsWith('sbsign'))).toBe(false);
+  });
+
+  it('hostile package names stay one literal argument and inject nothing', () => {
+    const evil = `x'; touch "$KSPEC_ROOT/pwned"; echo '$(touch pwned2)`;
+    const box = setup(bootcSpec({ provider: { packages: ['kernel-cachyos', 'kernel-cachyos-devel-matched', evil] } as any }));
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    const inst = calls(box, 'dnf').find((c) => c[2] === 'install' && c[3] === '--refresh')!;
+    expect(inst.slice(4)).toEqual(['kernel-cachyos', 'kernel-cachyos-devel-matched', evil, 'akmods', 'sbsigntools']);
+    expect(existsSync(join(box.root, 'pwned'))).toBe(false);
+    expect(existsSync(join(box.dir, 'pwned2'))).toBe(false);
+  });
+});
+
+describe('bootc verify-image.sh', () => {
+  function swapped(spec = bootcSpec()): Box {
+    const box = setup(spec);
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    return box;
+  }
+
+  it('reports every failing check with its reason and exits non-zero', () => {
+    const box = swapped();
+    write(join(box.root, 'usr/lib/modules', '6.14.9-300.fc44.x86_64', 'vmlinuz'), 'stale\n');
+    write(join(box.root, 'boot/vmlinuz-old'), 'x');
+    const r = runScript(box, 'verify-image.sh', ['--label', '6.14.9-300.fc44.x86_64']);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('FAIL  expected exactly one kernel directory under /usr/lib/modules, found 2');
+    expect(r.out).toContain("FAIL  ostree.linux label '6.14.9-300.fc44.x86_64' cannot be compared");
+    expect(r.out).toContain('FAIL  /boot is not empty: vmlinuz-old');
+    expect(r.out).toMatch(/3 check\(s\) failed/);
+  });
+
+  it('catches a wrong label, a small initramfs, a missing ostree module and an unsigned kernel', () => {
+    const box = swapped();
+    const m = join(box.root, 'usr/lib/modules', KVER);
+    spawnSync('truncate', ['-s', '20M', join(m, 'initramfs.img')]);
+    write(join(m, 'vmlinuz'), 'unsigned\n');
+    const r = runScript(box, 'verify-image.sh', ['--label', '6.14.9-300.fc44.x86_64'], { SHIM_LSINITRD_MODULES: 'systemd-initrd' });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain(`FAIL  ostree.linux label is '6.14.9-300.fc44.x86_64' but the installed kernel is '${KVER}'`);
+    expect(r.out).toContain('FAIL  initramfs is 20 MiB, below 50 MiB: built host-only?');
+    expect(r.out).toContain('FAIL  initramfs lacks the ostree dracut module');
+    expect(r.out).toContain('FAIL  kernel is not signed with the MOK certificate');
+    expect(r.out).toContain('ok    initramfs has module dm-crypt');
+    expect(r.out).toContain('ok    initramfs has module virtio_blk');
+    expect(r.out).toMatch(/4 check\(s\) failed/);
+  });
+
+  it('needs the label, and finds builtins and missing modules, a missing initramfs and a left-over COPR', () => {
+    const box = swapped(bootcSpec({ initramfs: { require: ['crc32', 'nvme'] } }));
+    const r = runScript(box, 'verify-image.sh');
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('FAIL  no ostree.linux label given (--label)');
+    expect(r.out).toContain('ok    module crc32 is built into the kernel');
+    expect(r.out).toContain('FAIL  initramfs lacks module nvme');
+
+    rmSync(join(box.root, 'usr/lib/modules', KVER, 'initramfs.img'));
+    write(join(box.root, 'etc/yum.repos.d/_copr_x.repo'), 'baseurl=https://download.copr.fedorainfracloud.org/results/bieszczaders/kernel-cachyos/fedora-44-x86_64/\n');
+    const r2 = runScript(box, 'verify-image.sh', ['--label', KVER]);
+    expect(r2.status).toBe(1);
+    expect(r2.out).toContain(`FAIL  no initramfs at /usr/lib/modules/${KVER}/initramfs.img`);
+    expect(r2.out).toContain('FAIL  a repository file for COPR bieszczaders/kernel-cachyos is still in /etc/yum.repos.d');
+  });
+});
+
+describe('bootc relabel.sh', () => {
+  const PODMAN = shim`
+printf '%s\n' $SHIM_MODULES
+`;
+  const BUILDAH = shim`
+case $1 in
+  from) echo working-container ;;
+  inspect) echo "\${SHIM_CURRENT_LABEL:-<no value>}" ;;
+  config|commit|rm) ;;
+esac
+`;
+  function box(spec = bootcSpec()): Box {
+    const b = setup(spec);
+    write(join(b.dir, 'bin/podman'), PRELUDE + PODMAN, 0o755);
+    write(join(b.dir, 'bin/buildah'), PRELUDE + BUILDAH, 0o755);
+    return b;
+  }
+
+  it('reads the one kernel in the image and labels it, default image from target.image', () => {
+    const b = box();
+    const r = runScript(b, 'relabel.sh', [], { SHIM_MODULES: KVER });
+    expect(r.status, r.out).toBe(0);
+    expect(calls(b).map(line)).toEqual([
+      'podman run --rm --entrypoint ls ghcr.io/margine/margine /usr/lib/modules',
+      'buildah from ghcr.io/margine/margine',
+      'buildah inspect --type container --format {{index .OCIv1.Config.Labels "ostree.linux"}} working-container',
+      `buildah config --label ostree.linux=${KVER} working-container`,
+      'buildah commit working-container ghcr.io/margine/margine',
+      'buildah rm working-container',
+    ]);
+    expect(r.out).toContain(`ostree.linux <no value> -> ${KVER}`);
+  });
+
+  it('refuses an image with more or fewer than one kernel, and leaves a correct label alone', () => {
+    const b = box();
+    const two = runScript(b, 'relabel.sh', ['localhost/x:1'], { SHIM_MODULES: `${KVER} 6.14.9-300.fc44.x86_64` });
+    expect(two.status).toBe(1);
+    expect(two.out).toContain('expected exactly one kernel under /usr/lib/modules in localhost/x:1');
+    expect(calls(b, 'buildah')).toEqual([]);
+    const none = runScript(b, 'relabel.sh', ['localhost/x:1'], { SHIM_MODULES: '' });
+    expect(none.status).toBe(1);
+    const same = runScript(b, 'relabel.sh', ['localhost/x:1'], { SHIM_MODULES: KVER, SHIM_CURRENT_LABEL: KVER });
+    expect(same.status).toBe(0);
+    expect(same.out).toContain('already has ostree.linux');
+    expect(calls(b, 'buildah').map((c) => c[1])).toEqual(['from', 'inspect', 'rm']);
+  });
+
+  it('needs an image name when the spec has no target.image', () => {
+    const b = box(bootcSpec({ target: { image: undefined } }));
+    const r = runScript(b, 'relabel.sh', [], { SHIM_MODULES: KVER });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('usage: relabel.sh IMAGE');
+    expect(runScript(b, 'relabel.sh', ['-rf'], { SHIM_MODULES: KVER }).out).toContain('not an image reference: -rf');
+  });
+});
+
+it('the dracut drop-in is the file install.sh copies', () => {
+  const box = setup(bootcSpec());
+  expect(existsSync(join(box.ctx, DRACUT_CONF))).toBe(true);
+});

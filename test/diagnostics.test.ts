@@ -1,0 +1,174 @@
+/**
+ * Input, schema and common semantic diagnostics: each code with its line and column.
+ * Target-specific codes are tested in test/<platform>.*.test.ts; test/catalogue.test.ts
+ * asserts that every catalogue entry is exercised somewhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
+import { MAX_SPEC_BYTES } from '../src/parse.js';
+import { BASE } from './fixtures.js';
+import { compileText, expectDiagnostic } from './helpers.js';
+
+
+/** Replaces one line (1-based) of BASE. */
+function withLine(n: number, text: string, base = BASE): string {
+  const lines = base.split('\n');
+  lines[n - 1] = text;
+  return lines.join('\n');
+}
+
+describe('the base spec', () => {
+  it('compiles clean', async () => {
+    const r = await compileText(BASE);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+});
+
+describe('KS1xxx: reading the spec', () => {
+  it('KS1001 YAML syntax error', async () => {
+    expectDiagnostic(await compileText(withLine(10, '  repo: [unclosed')), D.YamlSyntax, 11, 3);
+  });
+  it('KS1001 tab indentation', async () => {
+    const r = await compileText(withLine(10, '\trepo: x/y'));
+    expect(r.diagnostics[0]!.code).toBe(D.YamlSyntax.code);
+    expect(r.diagnostics[0]!.line).toBe(10);
+  });
+  it('KS1002 duplicate key', async () => {
+    expectDiagnostic(await compileText(withLine(10, '  type: repo')), D.DuplicateKey, 10, 3);
+  });
+  it('KS1003 invalid UTF-8', async () => {
+    const bytes = new TextEncoder().encode(withLine(4, '  name: demoX'));
+    const at = bytes.indexOf('X'.charCodeAt(0));
+    bytes[at] = 0xff;
+    expectDiagnostic(await compileText(bytes), D.NotUtf8, 4, 13);
+  });
+  it('KS1004 too large', async () => {
+    const big = BASE + '#' + 'x'.repeat(MAX_SPEC_BYTES) + '\n';
+    expectDiagnostic(await compileText(big), D.TooLarge, 1, 1);
+  });
+  it('KS1005 alias bomb', async () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
+    expectDiagnostic(await compileText(bomb.join('\n') + '\n'), D.AliasBomb, 1, 1);
+  });
+  it('KS1006 nesting too deep', async () => {
+    const deep = 'a: ' + '['.repeat(100) + ']'.repeat(100) + '\n';
+    const d = expectDiagnostic(await compileText(deep), D.TooDeep, 1, 68);
+    expect(d.path).toMatch(/^\/a(\/0)+$/);
+  });
+  it('KS1007 not a mapping', async () => {
+    expectDiagnostic(await compileText('- just\n- a list\n'), D.NotAMapping, 1, 1);
+  });
+  it('KS1008 several documents', async () => {
+    expectDiagnostic(await compileText(BASE + '---\nkind: KernelSpec\n'), D.MultipleDocuments, 19, 1);
+  });
+  it('KS1009 non-string key', async () => {
+    expectDiagnostic(await compileText(withLine(7, '  1: x')), D.NonStringKey, 7, 3);
+    expectDiagnostic(await compileText(withLine(7, '  ? [a, b]\n  : x')), D.NonStringKey, 7, 5);
+  });
+});
+
+describe('KS2xxx: schema', () => {
+  it('KS2001 unknown key with a suggestion', async () => {
+    const d = expectDiagnostic(await compileText(withLine(7, '  archs: [x86_64]')), D.UnknownKey, 7, 3);
+    expect(d.message).toContain("Did you mean 'arch'?");
+    expect(d.path).toBe('/kernel/archs');
+  });
+  it('KS2001 unknown key inside a provider variant gives one message', async () => {
+    const r = await compileText(withLine(10, '  rep: bieszczaders/kernel-cachyos'));
+    expect(r.diagnostics).toHaveLength(1);
+    expectDiagnostic(r, D.UnknownKey, 10, 3);
+  });
+  it('KS2002 missing key', async () => {
+    const d = expectDiagnostic(await compileText(withLine(18, '')), D.MissingKey, 16, 1);
+    expect(d.message).toContain("'base'");
+  });
+  it('KS2003 wrong type', async () => {
+    expectDiagnostic(await compileText(withLine(7, '  arch: x86_64')), D.WrongType, 7, 9);
+  });
+  it('KS2004 value not in enum, with a suggestion', async () => {
+    const d = expectDiagnostic(await compileText(withLine(7, '  arch: [x86-64]')), D.NotInEnum, 7, 10);
+    expect(d.message).toContain("Did you mean 'x86_64'?");
+  });
+  it('KS2005 pattern', async () => {
+    const d = expectDiagnostic(await compileText(withLine(4, '  name: Demo_Spec')), D.PatternMismatch, 4, 9);
+    expect(d.message).toContain('DNS-1123');
+  });
+  it('KS2005 pattern on a map key', async () => {
+    const r = await compileText(withLine(7, '  config: {SCHED_BORE: y}'));
+    expectDiagnostic(r, D.PatternMismatch, 7, 12);
+  });
+  it('KS2006 constant', async () => {
+    expectDiagnostic(await compileText(withLine(1, 'apiVersion: kspec.dev/v1')), D.ConstMismatch, 1, 13);
+  });
+  it('KS2007 out of range', async () => {
+    const spec = withLine(11, '  packages: [kernel-cachyos, kernel-cachyos-devel-matched]\n  retry: {attempts: 0}');
+    expectDiagnostic(await compileText(spec), D.OutOfRange, 12, 21);
+  });
+  it('KS2008 length', async () => {
+    expectDiagnostic(await compileText(withLine(11, '  packages: []')), D.BadLength, 11, 13);
+  });
+  it('KS2009 unknown provider type, with a suggestion', async () => {
+    const r = await compileText(withLine(9, '  type: cop'));
+    expect(r.diagnostics).toHaveLength(1);
+    const d = expectDiagnostic(r, D.UnknownVariant, 9, 9);
+    expect(d.message).toContain("Did you mean 'copr'?");
+  });
+  it('KS2009 unknown platform', async () => {
+    expectDiagnostic(await compileText(withLine(17, '  platform: bootcc')), D.UnknownVariant, 17, 13);
+  });
+  it('KS2010 duplicate item', async () => {
+    expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, x86_64]')), D.DuplicateItem, 7, 18);
+  });
+});
+
+describe('KS3xxx: checks common to all platforms', () => {
+  it('KS3001 provider not accepted by the platform', async () => {
+    const spec = withLine(9, '  type: oci\n  kernel: {image: ghcr.io/x/k:1}').replace(/  repo: .*\n  packages: .*\n/, '');
+    const r = await compileText(spec.replace(/modules:\n(  .*\n)+/, ''));
+    expectDiagnostic(r, D.ProviderNotAccepted, 9, 9);
+  });
+  it('KS3003 kernel.version required — the bootc target captures it, so no error', async () => {
+    const r = await compileText(BASE);
+    expect(r.diagnostics.filter((d) => d.code === D.VersionRequired.code)).toEqual([]);
+  });
+  it('KS3004 http URL', async () => {
+    const spec = withLine(9, '  type: repo\n  extraRepo: {name: extra, url: "http://example.org/x.rpm"}').replace('  repo: bieszczaders/kernel-cachyos\n', '');
+    const r = await compileText(spec.replace('    repo: rpmfusion-free\n', ''));
+    expectDiagnostic(r, D.InsecureUrl, 10, 33);
+  });
+  it('KS3005 http allowed with allowInsecure is a warning', async () => {
+    const spec = withLine(9, '  type: repo\n  allowInsecure: true\n  extraRepo: {name: extra, url: "http://example.org/x.rpm"}').replace('  repo: bieszczaders/kernel-cachyos\n', '');
+    const r = await compileText(spec.replace('    repo: rpmfusion-free\n', ''));
+    expectDiagnostic(r, D.AllowInsecure, 11, 33);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+  it('KS3006 key material anywhere, reported as such', async () => {
+    const spec = withLine(4, '  name: demo\n  description: |\n    -----BEGIN PRIVATE KEY-----\n    MIIE\n    -----END PRIVATE KEY-----');
+    const r = await compileText(spec);
+    expect(r.diagnostics).toHaveLength(1);
+    expectDiagnostic(r, D.KeyMaterial, 5, 16);
+  });
+  it('KS3007 invalid OCI reference', async () => {
+    const d = expectDiagnostic(await compileText(withLine(18, '  base: ghcr.io/Ublue-os/bluefin:stable')), D.InvalidOciRef, 18, 9);
+    expect(d.message).toContain('lower-case');
+  });
+  it('KS3008 untagged OCI reference', async () => {
+    expectDiagnostic(await compileText(withLine(18, '  base: ghcr.io/ublue-os/bluefin-dx')), D.UntaggedOciRef, 18, 9);
+  });
+  it('KS3009 -devel without -devel-matched when modules are built', async () => {
+    const d = expectDiagnostic(await compileText(withLine(11, '  packages: [kernel-cachyos, kernel-cachyos-devel]')), D.DevelNotMatched, 11, 30);
+    expect(d.message).toContain('kernel-cachyos-devel-matched');
+  });
+  it('KS3010 kernel release that does not look like one', async () => {
+    expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64]\n  version: latest')), D.BadKernelRelease, 8, 12);
+  });
+  it('KS3011 fallback not available on the platform', async () => {
+    expectDiagnostic(await compileText(BASE + 'fallback: {kernel: x, via: template}\n'), D.FallbackNotSupported, 19, 28);
+  });
+  it('KS3012 modules with a provider that installs no kernel package', async () => {
+    const spec = withLine(9, '  type: stock').replace(/  repo: bieszczaders.*\n  packages: .*\n/, '');
+    expectDiagnostic(await compileText(spec), D.ModulesWithoutPackages, 10, 1);
+  });
+});

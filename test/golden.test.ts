@@ -1,0 +1,83 @@
+/**
+ * Golden tests: each folder under test/golden/ holds `spec.yaml` and either `expected/`
+ * (the whole output folder, kspec.lock.json included, compared file by file and whole) or
+ * `diagnostics.txt` (the diagnostics as `kspec` prints them without colour).
+ * Regenerate after an intended change with: KSPEC_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
+ * and review the diff.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../src/compile.js';
+import { formatText } from '../src/diagnostics/format.js';
+import { targets } from '../src/targets/index.js';
+import { TEMPLATES_DIR } from '../src/render.js';
+import { writeUnit } from '../src/write.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const GOLDEN = path.join(ROOT, 'test', 'golden');
+const UPDATE = process.env.KSPEC_UPDATE_GOLDEN === '1';
+
+function tree(dir: string, base = dir): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) for (const [k, v] of tree(p, base)) out.set(k, v);
+    else out.set(path.relative(base, p).split(path.sep).join('/'), readFileSync(p, 'utf8'));
+  }
+  return out;
+}
+
+const cases = readdirSync(GOLDEN).filter((c) => statSync(path.join(GOLDEN, c)).isDirectory()).sort();
+
+describe('golden cases', () => {
+  it('has at least one case', () => expect(cases.length).toBeGreaterThan(0));
+
+  for (const c of cases) {
+    it(c, async () => {
+      const caseDir = path.join(GOLDEN, c);
+      const r = await compileFile('spec.yaml', { outDir: 'out', cwd: caseDir });
+      const diagText = r.diagnostics.map((d) => formatText(d, r.source)).join('\n');
+      const diagFile = path.join(caseDir, 'diagnostics.txt');
+      const expectedDir = path.join(caseDir, 'expected');
+
+      if (existsSync(diagFile) || (UPDATE && r.files.length === 0)) {
+        if (UPDATE) writeFileSync(diagFile, diagText + '\n');
+        expect(diagText + '\n').toBe(readFileSync(diagFile, 'utf8'));
+        expect(r.files).toEqual([]);
+        return;
+      }
+
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const out = tempDir();
+      // Copy fixtures the spec refers to (e.g. a user's Dockerfile.dapper) are read from the case folder.
+      await writeUnit(out, { name: r.name!, specPath: r.specPath, files: r.files, source: r.source! });
+      const actual = tree(path.join(out, r.name!));
+      if (UPDATE) {
+        rmSync(expectedDir, { recursive: true, force: true });
+        mkdirSync(expectedDir, { recursive: true });
+        cpSync(path.join(out, r.name!), expectedDir, { recursive: true });
+      }
+      const expected = tree(expectedDir);
+      expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [file, text] of expected) expect(actual.get(file), file).toBe(text);
+      // Warnings are part of the golden output too.
+      const warnFile = path.join(caseDir, 'warnings.txt');
+      if (UPDATE) {
+        if (diagText) writeFileSync(warnFile, diagText + '\n');
+        else rmSync(warnFile, { force: true });
+      }
+      expect(existsSync(warnFile) ? readFileSync(warnFile, 'utf8') : '').toBe(diagText ? diagText + '\n' : '');
+    });
+  }
+});
+
+describe('registry', () => {
+  for (const t of targets()) {
+    it(`${t.platform} has templates and a golden case`, () => {
+      expect(existsSync(path.join(TEMPLATES_DIR, t.platform))).toBe(true);
+      expect(cases.some((c) => c.startsWith(`${t.platform}-`) && existsSync(path.join(GOLDEN, c, 'expected')))).toBe(true);
+    });
+  }
+});

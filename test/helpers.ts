@@ -1,0 +1,53 @@
+/** Shared test helpers: compile YAML text in memory and find diagnostics. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { compileBytes, type CompileResult } from '../src/compile.js';
+import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
+import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+export const EXAMPLES = path.join(SHARED, 'design', 'examples');
+
+export function compileText(yaml: string | Uint8Array, specPath = 'spec.yaml', checkOnly = false): Promise<CompileResult> {
+  const bytes = typeof yaml === 'string' ? new TextEncoder().encode(yaml) : yaml;
+  return compileBytes(bytes, { specPath, specDir: ROOT, command: `kspec compile ${specPath} -o out`, checkOnly });
+}
+
+/** Asserts exactly one diagnostic with the entry's code, at line:column, and returns it. */
+export function expectDiagnostic(r: CompileResult, entry: CatalogueEntry<any>, line: number, column: number): Diagnostic {
+  const found = r.diagnostics.filter((d) => d.code === entry.code);
+  expect(found, `${entry.code} in ${JSON.stringify(r.diagnostics, null, 1)}`).toHaveLength(1);
+  const d = found[0]!;
+  expect({ line: d.line, column: d.column, severity: d.severity }).toEqual({ line, column, severity: entry.severity });
+  expect(d.message).not.toBe('');
+  return d;
+}
+
+export function tempDir(prefix = 'kspec-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** Runs shellcheck on a script's text; returns its findings (empty when clean). */
+export function shellcheck(script: string, name = 'script.sh'): string {
+  const dir = tempDir('kspec-sc-');
+  const file = path.join(dir, name);
+  writeFileSync(file, script);
+  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', file], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r.stdout + r.stderr;
+}
+
+/** Runs `bash -n` on a script's text; returns the error output (empty when it parses). */
+export function bashSyntax(script: string): string {
+  const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr || `bash -n exited ${r.status}`;
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' });
+}
