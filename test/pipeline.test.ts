@@ -7,6 +7,7 @@ import { normalize } from '../src/normalize.js';
 import { checkCommon } from '../src/check.js';
 import { UnsafeValueError } from '../src/quote.js';
 import { bootc } from '../src/targets/bootc.js';
+import type { TargetModule } from '../src/targets/target.js';
 import { toDiagnostic } from '../src/validate.js';
 import { OutputError, writeUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
@@ -22,7 +23,7 @@ describe('common checks driven by target capabilities', () => {
     const { raw, report } = parsedBase();
     const spec = normalize(raw.data);
     spec.signing = { secureBoot: true, keySecret: 'k', certSecret: 'c', modules: true, enroll: 'none' };
-    const noSigning = { ...bootc, platform: 'krata' as const, signing: false };
+    const noSigning = { ...bootc, platform: 'krata', signing: false } as unknown as TargetModule<any>;
     checkCommon(spec, noSigning, { specPath: 'spec.yaml', specDir: '.', report });
     expect(report.diagnostics.map((d) => d.code)).toEqual([D.SigningNotSupported.code]);
     // BASE has no signing section: the pointer resolves to the nearest existing node.

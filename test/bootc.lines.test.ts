@@ -1,0 +1,41 @@
+/** bootc diagnostics from real YAML: each KS4xxx code with the line and column it names. */
+import { describe, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
+import { BASE } from './fixtures.js';
+import { compileText, expectDiagnostic } from './helpers.js';
+
+/** Replaces one line (1-based) of BASE. */
+function withLine(n: number, text: string): string {
+  const lines = BASE.split('\n');
+  lines[n - 1] = text;
+  return lines.join('\n');
+}
+
+const STOCK_SIGNED = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata: {name: demo}
+kernel: {arch: [x86_64]}
+provider: {type: stock}
+signing: {keySecret: k, certSecret: c}
+target: {platform: bootc, base: "quay.io/fedora/fedora-bootc:42"}
+`;
+
+describe('bootc diagnostics with their lines', () => {
+  it('KS4001 hostonly', async () => expectDiagnostic(await compileText(BASE + 'initramfs:\n  hostonly: true\n'), D.BootcHostonly, 20, 13));
+  it('KS4002 ostree omitted', async () => expectDiagnostic(await compileText(BASE + 'initramfs:\n  omit: [nfs, ostree]\n'), D.BootcOmitOstree, 20, 15));
+  it('KS4003 module repo', async () => expectDiagnostic(await compileText(withLine(15, '    repo: my-private-repo')), D.BootcModuleRepo, 15, 11));
+  it('KS4004 no kernel.package', async () => expectDiagnostic(await compileText(withLine(6, '  flavor: cachyos')), D.BootcKernelPackageMissing, 5, 1));
+  it('KS4005 kernel.package not installed', async () =>
+    expectDiagnostic(await compileText(withLine(6, '  package: kernel-cachyos-lto')), D.BootcKernelPackageNotListed, 6, 12));
+  it('KS4006 small minSizeMiB', async () => expectDiagnostic(await compileText(BASE + 'initramfs:\n  minSizeMiB: 20\n'), D.BootcMinSizeLow, 20, 15));
+  it('KS4007 unsigned modules', async () =>
+    expectDiagnostic(await compileText(BASE + 'signing:\n  keySecret: k\n  certSecret: c\n  modules: false\n'), D.BootcUnsignedModules, 22, 12));
+  it('KS4008 removeStock empty', async () =>
+    expectDiagnostic(await compileText(withLine(18, '  base: ghcr.io/ublue-os/bluefin-dx:stable\n  removeStock: []')), D.BootcRemoveStockEmpty, 19, 16));
+  it('KS4009 no headers', async () => expectDiagnostic(await compileText(withLine(11, '  packages: [kernel-cachyos]')), D.BootcNoHeaders, 11, 13));
+  it('KS4010 stock with module signing', async () => expectDiagnostic(await compileText(STOCK_SIGNED), D.BootcStockSignModules, 6, 1));
+  it('KS4011 reserved label', async () =>
+    expectDiagnostic(await compileText(withLine(4, '  name: demo\n  labels:\n    ostree.linux: "6.0"')), D.BootcReservedLabel, 6, 5));
+  it('KS4012 add and omit the same module', async () =>
+    expectDiagnostic(await compileText(BASE + 'initramfs:\n  add: [nfs]\n  omit: [nfs]\n'), D.BootcAddOmitConflict, 21, 10));
+});
