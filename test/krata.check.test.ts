@@ -12,7 +12,7 @@ import { parseConfig } from '../src/targets/krata.js';
 import { compileText, expectDiagnostic, tempDir } from './helpers.js';
 
 /** A valid krata spec; line numbers below refer to this text. */
-export const KRATA = `apiVersion: kspec.dev/v1alpha1
+const KRATA = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec
 metadata:
   name: kz
