@@ -131,6 +131,20 @@ export const D = {
   // ---- KS6xxx: rancheros -------------------------------------------------------------
 
   // ---- KS7xxx: krata -----------------------------------------------------------------
+  KrataConfigContradicts: entry<{ option: string; required: string; actual: string; scope: string }>('KS7001', 'error', 'krata-config-contradicts', (a) =>
+    `kernel.config sets ${a.option}=${a.actual}, but a krata ${a.scope} kernel needs ${a.option}=${a.required} (krata admin guide, minimum requirements). Set it to ${a.required} or remove it.`),
+  KrataConfigFileContradicts: entry<{ file: string; line: number; option: string; required: string; actual: string; scope: string }>('KS7002', 'error', 'krata-config-file-contradicts', (a) =>
+    `${a.file}:${a.line} ${a.actual === 'is not set' ? `leaves ${a.option} unset` : `sets ${a.option}=${a.actual}`}, but a krata ${a.scope} kernel needs ${a.option}=${a.required}. Add the required options (required.config in the output) to the config and run \`make olddefconfig\`.`),
+  KrataConfigFileMissing: entry('KS7003', 'error', 'krata-config-file-missing', () =>
+    'A krata kernel image carries /kernel/config.gz and its sha256 (KERNEL_CONFIG in /kernel/metadata), and the build checks the required Xen options in it. Add provider.configFile (the kernel build\'s .config).'),
+  KrataKernelImageArch: entry<{ file: string; arch: string; expected: string }>('KS7004', 'error', 'krata-kernel-image-arch', (a) =>
+    `'${a.file}' is not the kernel image krata boots on ${a.arch}: /kernel/image must be ${a.expected}. Point provider.kernelImage at the ${a.expected} of the ${a.arch} build; with several arches, use a path that names no architecture (build.sh takes each arch's build tree).`),
+  KrataImageMissing: entry('KS7005', 'error', 'krata-image-missing', () =>
+    'A build provider pushes the kernel image, and kratactl pulls it by name. Add target.image (e.g. ghcr.io/me/zone-kernel:6.8.9-standard).'),
+  KrataOciModules: entry('KS7006', 'warning', 'krata-oci-modules-ignored', () =>
+    'krata takes a zone\'s modules from /kernel/addons.squashfs inside the kernel image; a separate modules image is never read. Remove provider.modules (and put the modules in the kernel image\'s addons.squashfs).'),
+  KrataOciFilename: entry<{ filename: string }>('KS7007', 'error', 'krata-oci-filename', (a) =>
+    `krata boots /kernel/image from the kernel image; '${a.filename}' is not read. Remove provider.kernel.filename, or package the kernel as a krata kernel image (a build provider).`),
 
   // ---- KS8xxx: liquidmetal -----------------------------------------------------------
 

@@ -1,0 +1,241 @@
+/**
+ * krata: package a kernel as krata's OCI kernel image (FROM scratch, /kernel/image,
+ * /kernel/addons.squashfs, /kernel/config.gz, /kernel/metadata), push it with the
+ * manifest annotations krata's fetcher requires, and launch zones on it.
+ *
+ * The lessons of upstream-docs/krata-custom-kernels.md and reference/krata/ are behaviours
+ * of package.sh (run in the Containerfile's build stage), build.sh, check.sh and the
+ * checks below; the required options are one list in krata-options.ts. This module only
+ * decides the view; the text lives in templates/krata/.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { D } from '../diagnostics/catalogue.js';
+import { pointer } from '../diagnostics/diagnostic.js';
+import { parseOciReference } from '../oci.js';
+import { UnsafeValueError } from '../quote.js';
+import type { Arch, PlannedFile, SpecFor } from '../types.js';
+import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies } from './krata-options.js';
+import type { RequiredOption } from './krata-options.js';
+import type { CheckContext, PlanContext } from './target.js';
+import { defineTarget } from './target.js';
+
+type KrataSpec = SpecFor<'krata'>;
+
+/** addons.squashfs limits, in bytes. "50 MB"/"400 MB" read as decimal: the stricter reading. */
+export const SQUASHFS_LIMIT = { zone: 50_000_000, host: 400_000_000 } as const;
+/** What /kernel/image is on each architecture (reference/krata/krata-kernel-oci-layout.md). */
+export const KERNEL_IMAGE_NAME: Record<Arch, string> = { x86_64: 'bzImage', aarch64: 'Image.gz' };
+/** The OCI platform of each kernel architecture (the image manifests are per platform). */
+export const OCI_PLATFORM: Record<Arch, string> = { x86_64: 'linux/amd64', aarch64: 'linux/arm64' };
+/** .config values written bare; anything else is written as a quoted plain string. */
+const CONFIG_BARE = /^(?:[ymn]|-?[0-9]+|0x[0-9a-fA-F]+)$/;
+const CONFIG_STRING = /^[A-Za-z0-9 ._,:/=+-]*$/;
+
+export interface FragmentView {
+  path: string;
+  arch: Arch | null;
+  scope: 'zone' | 'host';
+  required: Array<{ name: string; value: string; why: string | null; heading: string | null }>;
+  /** kernel.config, after the required options (check() made sure they agree). */
+  user: Array<{ name: string; value: string }>;
+}
+
+export interface KrataView {
+  scope: 'zone' | 'host';
+  build: boolean;
+  version: string;
+  flavor: string;
+  arches: Array<{ arch: Arch; platform: string; imageName: string; fragment: string }>;
+  archNames: Arch[];
+  /** The one fragment path when every arch shares it, else null (the script picks by arch). */
+  fragment: string | null;
+  squashfsLimit: number;
+  squashfsLimitMb: number;
+  /** The image zones are launched with: target.image (build) or provider.kernel.image (oci). */
+  kernelRef: string;
+  /** build only: repository (no tag), the tags pushed, KERNEL_TAGS. */
+  repository: string | null;
+  tags: string[];
+  kernelTags: string;
+  kernelImage: string | null;
+  modulesDir: string | null;
+  configFile: string | null;
+  /** Where build.sh finds the build tree by default: the spec's folder, from where kspec ran. */
+  defaultTree: string;
+  labels: Array<{ key: string; value: string }>;
+  description: string | null;
+  fallback: boolean;
+}
+
+function configValue(v: string): string {
+  if (CONFIG_BARE.test(v)) return v;
+  const s = v.replace(/^"(.*)"$/, '$1');
+  if (!CONFIG_STRING.test(s)) throw new UnsafeValueError(v, 'a .config value');
+  return `"${s}"`;
+}
+
+function fragmentFor(spec: KrataSpec, arch: Arch | null, file: string): FragmentView {
+  const scope = spec.target.scope;
+  const opts: RequiredOption[] = arch ? requiredOptions(scope, arch) : requiredOnAny(scope, spec.kernel.arch);
+  const names = new Set(opts.map((o) => o.name));
+  const firstHost = opts.find((o) => HOST_OPTIONS.includes(o))?.name;
+  return {
+    path: file,
+    arch,
+    scope,
+    required: opts.map((o) => ({
+      name: o.name,
+      value: configValue(o.value),
+      why: o.why ?? null,
+      heading: o.name === firstHost ? 'Host (dom0) kernels: the admin guide\'s host set, on top of the zone set' : null,
+    })),
+    user: Object.keys(spec.kernel.config)
+      .sort()
+      .filter((n) => !names.has(n))
+      .map((name) => ({ name, value: configValue(spec.kernel.config[name]!) })),
+  };
+}
+
+/** One fragment when all arches need the same options, else one per arch. */
+export function fragments(spec: KrataSpec): FragmentView[] {
+  const arches = spec.kernel.arch;
+  const key = (a: Arch): string => requiredOptions(spec.target.scope, a).map((o) => o.name).join(',');
+  if (arches.every((a) => key(a) === key(arches[0]!))) return [fragmentFor(spec, arches[0]!, 'required.config')];
+  return arches.map((a) => fragmentFor(spec, a, `required-${a}.config`));
+}
+
+export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
+  const p = spec.provider;
+  const t = spec.target;
+  const frags = fragments(spec);
+  const build = p.type === 'build';
+  const kernelRef = build ? t.image ?? '' : p.type === 'oci' ? p.kernel.image : '';
+  const ref = parseOciReference(kernelRef);
+  const parsed = 'error' in ref ? undefined : ref;
+  const repository = build && parsed ? (parsed.domain ? `${parsed.domain}/` : '') + parsed.path : null;
+  const tags = build ? [...new Set([parsed?.tag ?? spec.kernel.version!, ...t.tags])] : [];
+  const specDir = path.posix.dirname(ctx.specPath);
+  return {
+    scope: t.scope,
+    build,
+    version: spec.kernel.version!,
+    flavor: spec.kernel.flavor ?? t.scope,
+    arches: spec.kernel.arch.map((arch) => ({
+      arch,
+      platform: OCI_PLATFORM[arch],
+      imageName: KERNEL_IMAGE_NAME[arch],
+      fragment: (frags.find((f) => f.arch === arch) ?? frags[0]!).path,
+    })),
+    archNames: [...spec.kernel.arch],
+    fragment: frags.length === 1 ? frags[0]!.path : null,
+    squashfsLimit: SQUASHFS_LIMIT[t.scope],
+    squashfsLimitMb: SQUASHFS_LIMIT[t.scope] / 1_000_000,
+    kernelRef,
+    repository,
+    tags,
+    kernelTags: tags.join(','),
+    kernelImage: build ? p.kernelImage : null,
+    modulesDir: build ? p.modulesDir ?? null : null,
+    configFile: build ? p.configFile ?? null : null,
+    defaultTree: specDir === '' ? '.' : specDir,
+    labels: Object.keys(spec.metadata.labels)
+      .sort()
+      .map((key) => ({ key, value: spec.metadata.labels[key]! })),
+    description: spec.metadata.description ?? null,
+    fallback: spec.fallback?.via === 'default',
+  };
+}
+
+/** The architecture a kernel image path names, if any, and whether it is the compressed arm64 Image. */
+function imageProblem(file: string, arch: Arch): boolean {
+  const base = path.posix.basename(file);
+  const namesX86 = base === 'bzImage' || file.includes('arch/x86/');
+  const namesArm = base === 'Image' || base === 'Image.gz' || file.includes('arch/arm64/');
+  if (base === 'vmlinux' || base.startsWith('vmlinux.')) return true;
+  return arch === 'x86_64' ? namesArm : namesX86 || base === 'Image';
+}
+
+/** Parses a .config: each option's last assignment (Kconfig lets the last one win), with its line. */
+export function parseConfig(text: string): Map<string, { value: string; line: number }> {
+  const out = new Map<string, { value: string; line: number }>();
+  text.split('\n').forEach((raw, i) => {
+    const l = raw.trim();
+    const set = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(l);
+    const unset = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(l);
+    if (set) out.set(set[1]!, { value: set[2]!, line: i + 1 });
+    else if (unset) out.set(unset[1]!, { value: 'is not set', line: i + 1 });
+  });
+  return out;
+}
+
+function check(spec: KrataSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const p = spec.provider;
+  const scope = spec.target.scope;
+
+  // kernel.config applies to every arch: it must not contradict an option any of them needs.
+  for (const o of requiredOnAny(scope, spec.kernel.arch)) {
+    const v = spec.kernel.config[o.name];
+    if (v !== undefined && !satisfies(o.value, v)) {
+      r.report(D.KrataConfigContradicts, pointer('kernel', 'config', o.name), { option: o.name, required: o.value, actual: v, scope });
+    }
+  }
+
+  if (p.type === 'build') {
+    if (spec.target.image === undefined) r.report(D.KrataImageMissing, '/target', {}, 'key');
+    const wrong = spec.kernel.arch.find((a) => imageProblem(p.kernelImage, a));
+    if (wrong) r.report(D.KrataKernelImageArch, '/provider/kernelImage', { file: p.kernelImage, arch: wrong, expected: KERNEL_IMAGE_NAME[wrong] });
+    if (p.configFile === undefined) {
+      r.report(D.KrataConfigFileMissing, '/provider', {}, 'key');
+    } else {
+      // Checked only when it exists now: in CI the kernel is often built after compiling, and
+      // package.sh checks the final .config again in the build.
+      const file = path.resolve(ctx.specDir, p.configFile);
+      if (existsSync(file) && statSync(file).isFile()) {
+        const config = parseConfig(readFileSync(file, 'utf8'));
+        // A file shared by several arches can only be held to what all of them need.
+        for (const o of requiredOnAll(scope, spec.kernel.arch)) {
+          const got = config.get(o.name);
+          if (got && !satisfies(o.value, got.value === 'is not set' ? undefined : got.value)) {
+            r.report(D.KrataConfigFileContradicts, '/provider/configFile', {
+              file: p.configFile, line: got.line, option: o.name, required: o.value, actual: got.value, scope,
+            });
+          }
+        }
+      }
+    }
+  }
+
+  if (p.type === 'oci') {
+    if (p.modules) r.report(D.KrataOciModules, '/provider/modules', {}, 'key');
+    const f = p.kernel.filename;
+    if (f !== undefined && f.replace(/^\/+/, '') !== 'kernel/image') r.report(D.KrataOciFilename, '/provider/kernel/filename', { filename: f });
+  }
+}
+
+function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
+  const data = krataView(spec, ctx);
+  const files: PlannedFile[] = fragments(spec).map((f) => ({ path: f.path, syntax: 'hash', template: 'krata/required.config', data: f }));
+  files.push({ path: 'check.sh', syntax: 'hash', mode: 0o755, template: 'krata/check.sh', data });
+  // A host kernel boots the machine (installed like any kernel); only zones are launched with -k.
+  if (data.scope === 'zone') files.push({ path: 'launch.sh', syntax: 'hash', mode: 0o755, template: 'krata/launch.sh', data });
+  if (data.build) {
+    files.push(
+      { path: 'Containerfile', syntax: 'hash', template: 'krata/Containerfile', data },
+      { path: 'package.sh', syntax: 'hash', mode: 0o755, template: 'krata/package.sh', data },
+      { path: 'build.sh', syntax: 'hash', mode: 0o755, template: 'krata/build.sh', data },
+    );
+  }
+  return files;
+}
+
+export const krata = defineTarget<'krata'>({
+  platform: 'krata',
+  providers: ['build', 'oci'],
+  signing: false,
+  fallbacks: ['default'],
+  versionRequired: () => 'it is KERNEL_VERSION in /kernel/metadata and the dev.edera.kernel.version annotation, both written before the build',
+  check,
+  plan,
+});

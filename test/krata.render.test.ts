@@ -1,0 +1,174 @@
+/**
+ * krata: the generated files. Every script passes bash -n and shellcheck, the Containerfile
+ * parses with dockerfile-ast, and package.sh runs in a fake kernel tree (a stand-in
+ * mksquashfs on PATH) to show the behaviours: the four /kernel files, the metadata, the
+ * dropped build link, and the failures (size limit, missing option, wrong image format).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DockerfileParser } from 'dockerfile-ast';
+import { describe, expect, it } from 'vitest';
+import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
+
+/** The base spec of test/krata.check.test.ts (a copy: importing a test file re-runs its tests). */
+const KRATA = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: kz
+kernel:
+  version: 6.8.9
+  arch: [x86_64]
+  config:
+    CONFIG_SCHED_BORE: y
+provider:
+  type: build
+  kernelImage: build/arch/x86/boot/bzImage
+  modulesDir: build/modules
+  configFile: build/.config
+target:
+  platform: krata
+  scope: zone
+  image: ghcr.io/example/zone-kernel:6.8.9
+`;
+
+async function files(yaml: string): Promise<Map<string, string>> {
+  const r = await compileText(yaml);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return new Map(r.files.map((f) => [f.path, f.content]));
+}
+
+const MULTI = KRATA.replace('arch: [x86_64]', 'arch: [x86_64, aarch64]').replace('build/arch/x86/boot/bzImage', 'build/kernel');
+const HOST = KRATA.replace('scope: zone', 'scope: host');
+const OCI = KRATA.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: oci\n  kernel: {image: ghcr.io/edera-dev/zone-kernel:6.8.9}\n').replace('  image: ghcr.io/example/zone-kernel:6.8.9\n', '');
+
+describe('krata outputs', () => {
+  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['oci', OCI]] as const) {
+    it(`${name}: scripts pass bash -n and shellcheck`, async () => {
+      for (const [p, text] of await files(spec)) {
+        if (!p.endsWith('.sh')) continue;
+        expect(bashSyntax(text), p).toBe('');
+        expect(shellcheck(text, p), p).toBe('');
+      }
+    });
+  }
+
+  it('the Containerfile: a native packaging stage, then FROM scratch with /kernel', async () => {
+    const cf = (await files(KRATA)).get('Containerfile')!;
+    const ins = DockerfileParser.parse(cf).getInstructions();
+    const froms = ins.filter((i) => i.getKeyword() === 'FROM').map((i) => i.getArgumentsContent());
+    expect(froms).toEqual(['docker.io/library/debian:bookworm-slim AS package', 'scratch']);
+    expect(cf).toContain('FROM --platform=$BUILDPLATFORM');
+    expect(cf).toContain('--mount=type=bind,from=kernel,source=/,target=/src');
+    expect(ins.at(-1)!.getKeyword()).toBe('COPY');
+    expect(cf).toContain('COPY --from=package /out/ /kernel/\n');
+  });
+
+  it('build.sh pushes each arch by digest with the manifest annotations, then an annotated index', async () => {
+    const b = (await files(MULTI)).get('build.sh')!;
+    for (const k of ['format=1', 'version=%s', 'flavor=%s']) expect(b).toContain(`%s:dev.edera.kernel.${k}`);
+    expect(b).toContain('mapfile -t MANIFEST_ANNOTATIONS < <(annotations manifest)');
+    expect(b).toContain('mapfile -t INDEX_ANNOTATIONS < <(annotations index)');
+    expect(b).toContain("['aarch64']='linux/arm64'");
+    expect(b).toContain('push-by-digest=true');
+    expect(b).toContain("TAGS=('6.8.9')");
+  });
+
+  it('two arches: one fragment per arch, the arm64 one without the x86-only options', async () => {
+    const f = await files(MULTI);
+    expect([...f.keys()].filter((p) => p.endsWith('.config'))).toEqual(['required-aarch64.config', 'required-x86_64.config']);
+    expect(f.get('required-aarch64.config')).not.toContain('CONFIG_XEN_PV=y');
+    expect(f.get('required-x86_64.config')).toContain('CONFIG_XEN_PV=y');
+    // files that do not differ per arch are emitted once
+    expect([...f.keys()].filter((p) => p.includes('Containerfile'))).toEqual(['Containerfile']);
+  });
+
+  it('the host fragment is the zone set plus the dom0 set', async () => {
+    const f = (await files(HOST)).get('required.config')!;
+    expect(f).toContain('CONFIG_XEN_PVH=y');
+    expect(f).toContain('CONFIG_XEN_DOM0=y');
+    expect(f).toContain('CONFIG_TCG_XEN=m');
+    expect(f).toContain('CONFIG_SCHED_BORE=y');
+  });
+});
+
+describe('package.sh in a fake kernel tree', () => {
+  const STUB = `#!/usr/bin/env bash
+# stand-in mksquashfs: records the tree, writes FAKE_SIZE bytes
+set -euo pipefail
+[[ "$3" == -all-root && $# == 3 ]] || { echo "unexpected flags: $*" >&2; exit 9; }
+(cd "$1" && find . | LC_ALL=C sort) >"$STUB_LOG"
+truncate -s "\${FAKE_SIZE:-4096}" "$2"
+`;
+
+  async function setup(opts: { config?: (c: string) => string; image?: Buffer } = {}) {
+    const dir = tempDir('kspec-krata-');
+    const ctx = path.join(dir, 'ctx');
+    const tree = path.join(dir, 'tree');
+    const bin = path.join(dir, 'bin');
+    mkdirSync(ctx);
+    mkdirSync(bin);
+    const out = await files(KRATA);
+    for (const [p, text] of out) writeFileSync(path.join(ctx, p), text, { mode: p.endsWith('.sh') ? 0o755 : 0o644 });
+    writeFileSync(path.join(bin, 'mksquashfs'), STUB);
+    chmodSync(path.join(bin, 'mksquashfs'), 0o755);
+    const img = Buffer.alloc(1024);
+    img.write('HdrS', 0x202, 'latin1');
+    mkdirSync(path.join(tree, 'build/arch/x86/boot'), { recursive: true });
+    writeFileSync(path.join(tree, 'build/arch/x86/boot/bzImage'), opts.image ?? img);
+    const config = out.get('required.config')!.split('\n').filter((l) => l.startsWith('CONFIG_')).join('\n') + '\n';
+    writeFileSync(path.join(tree, 'build/.config'), (opts.config ?? ((c) => c))(config));
+    const rel = path.join(tree, 'build/modules/lib/modules/6.8.9-kz');
+    mkdirSync(path.join(rel, 'kernel'), { recursive: true });
+    writeFileSync(path.join(rel, 'modules.dep'), '');
+    writeFileSync(path.join(rel, 'kernel/xen-fbfront.ko'), '');
+    symlinkSync('/usr/src/linux-6.8.9', path.join(rel, 'build'));
+    return { dir, ctx, tree, bin, config };
+  }
+
+  function run(s: { dir: string; ctx: string; tree: string; bin: string }, env: Record<string, string> = {}) {
+    const outDir = path.join(s.dir, 'out');
+    const r = spawnSync('bash', [path.join(s.ctx, 'package.sh'), 'x86_64', s.tree, outDir], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${s.bin}:${process.env.PATH}`, STUB_LOG: path.join(s.dir, 'squash.list'), ...env },
+    });
+    return { ...r, outDir };
+  }
+
+  it('writes exactly the four /kernel files, the metadata, and drops the build link', async () => {
+    const s = await setup();
+    const r = run(s);
+    expect(r.stderr).toContain('packaged 6.8.9');
+    expect(r.status).toBe(0);
+    expect(readdirSync(r.outDir).sort()).toEqual(['addons.squashfs', 'config.gz', 'image', 'metadata']);
+    const sha = createHash('sha256').update(s.config).digest('hex');
+    expect(readFileSync(path.join(r.outDir, 'metadata'), 'utf8')).toBe(
+      `KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.8.9\nKERNEL_FLAVOR=zone\nKERNEL_CONFIG=sha256:${sha}\nKERNEL_TAGS=6.8.9\n`,
+    );
+    expect(gunzipSync(readFileSync(path.join(r.outDir, 'config.gz'))).toString()).toBe(s.config);
+    const list = readFileSync(path.join(s.dir, 'squash.list'), 'utf8').split('\n');
+    expect(list).toContain('./modules/modules.dep');
+    expect(list).toContain('./modules/kernel/xen-fbfront.ko');
+    expect(list).not.toContain('./modules/build');
+  });
+
+  it('fails the build when addons.squashfs is over the zone limit', async () => {
+    const r = run(await setup(), { FAKE_SIZE: '50000001' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('over the 50 MB limit of a krata zone kernel');
+  });
+
+  it('fails when the final .config lost a required option', async () => {
+    const r = run(await setup({ config: (c) => c.replace('CONFIG_XEN_PVH=y', '# CONFIG_XEN_PVH is not set') }));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('CONFIG_XEN_PVH=y (the config has it unset)');
+  });
+
+  it('refuses a kernel image that is not a bzImage on x86_64', async () => {
+    const r = run(await setup({ image: Buffer.alloc(1024) }));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('is not a bzImage');
+  });
+});
