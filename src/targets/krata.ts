@@ -147,7 +147,10 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
   };
 }
 
-/** The architecture a kernel image path names, if any, and whether it is the compressed arm64 Image. */
+/**
+ * Whether a kernel image path cannot be /kernel/image for `arch`: a vmlinux (krata boots
+ * bzImage on x86_64 and Image.gz on aarch64), another arch's image, or an uncompressed arm64 Image.
+ */
 function imageProblem(file: string, arch: Arch): boolean {
   const base = path.posix.basename(file);
   const namesX86 = base === 'bzImage' || file.includes('arch/x86/');
