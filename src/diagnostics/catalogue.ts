@@ -132,7 +132,7 @@ export const D = {
   KairosUnknownFamily: entry<{ family: string; suggestion?: string }>('KS5002', 'error', 'kairos-unknown-family', (a) =>
     `kspec does not know the packages of family '${a.family}'.${didYouMean(a.suggestion)} Use one of 'fedora', 'ubuntu', 'opensuse' (the family of target.base).`),
   KairosNoFrameworkOrInit: entry('KS5003', 'error', 'kairos-framework-or-init-missing', () =>
-    'A Kairos image needs the Kairos framework: add target.framework (the framework image, copied in) or target.init (the kairos-init image, which installs it).'),
+    'A Kairos image needs the Kairos framework. Add target.framework (the framework image, copied in) or target.init (the kairos-init image, which installs it).'),
   KairosFrameworkAndInit: entry('KS5004', 'error', 'kairos-framework-and-init', () =>
     'target.framework and target.init both install the Kairos framework, and the build uses one way only. Remove one of the two.'),
   KairosTrustedbootEfiStub: entry<{ value: string }>('KS5005', 'error', 'kairos-trustedboot-efi-stub', (a) =>
