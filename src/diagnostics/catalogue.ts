@@ -127,6 +127,30 @@ export const D = {
     `Dracut module '${a.module}' is in both initramfs.add and initramfs.omit. Keep it in one of the two lists.`),
 
   // ---- KS5xxx: kairos ----------------------------------------------------------------
+  KairosOpenrcFamily: entry<{ family: string }>('KS5001', 'error', 'kairos-openrc-family', (a) =>
+    `Family '${a.family}' boots with OpenRC, and Kairos (immucore, kairos-agent, its A/B upgrades) needs systemd. Use a systemd base: family fedora, ubuntu or opensuse.`),
+  KairosUnknownFamily: entry<{ family: string; suggestion?: string }>('KS5002', 'error', 'kairos-unknown-family', (a) =>
+    `kspec does not know the packages of family '${a.family}'.${didYouMean(a.suggestion)} Use one of 'fedora', 'ubuntu', 'opensuse' (the family of target.base).`),
+  KairosNoFrameworkOrInit: entry('KS5003', 'error', 'kairos-framework-or-init-missing', () =>
+    'A Kairos image needs the Kairos framework. Add target.framework (the framework image, copied in) or target.init (the kairos-init image, which installs it).'),
+  KairosFrameworkAndInit: entry('KS5004', 'error', 'kairos-framework-and-init', () =>
+    'target.framework and target.init both install the Kairos framework, and the build uses one way only. Remove one of the two.'),
+  KairosTrustedbootEfiStub: entry<{ value: string }>('KS5005', 'error', 'kairos-trustedboot-efi-stub', (a) =>
+    `bootloader: trustedboot boots the kernel as a unified kernel image through its EFI stub, but kernel.config sets CONFIG_EFI_STUB to '${a.value}'. Set CONFIG_EFI_STUB: y, or use bootloader: grub.`),
+  KairosTrustedbootEfiStubUnstated: entry('KS5006', 'warning', 'kairos-trustedboot-efi-stub-unstated', () =>
+    'bootloader: trustedboot needs a kernel built with CONFIG_EFI_STUB=y, and the spec does not say this one is. Add CONFIG_EFI_STUB: y to kernel.config (the build then checks the installed kernel\'s config).'),
+  KairosFipsFramework: entry<{ framework: string }>('KS5007', 'error', 'kairos-fips-framework', (a) =>
+    `fips: true needs the FIPS build of the framework (binaries built with boringcrypto), but '${a.framework}' is not tagged fips. Use the -fips tag of the framework, e.g. quay.io/kairos/framework:<version>-fips.`),
+  KairosCoprFamily: entry<{ family: string }>('KS5008', 'error', 'kairos-copr-family', (a) =>
+    `A copr provider installs Fedora packages with dnf, and family '${a.family}' has no dnf. Use a repo provider, or a fedora base with family: fedora.`),
+  KairosHostonly: entry('KS5009', 'error', 'kairos-hostonly', () =>
+    'A host-only initrd is built for the machine that runs dracut, here the build container: it leaves out the drivers of the real machines and Kairos\' live and network boot modules. Set initramfs.hostonly: false.'),
+  KairosModulesUnsupported: entry('KS5010', 'error', 'kairos-modules-unsupported', () =>
+    'The kairos target does not build out-of-tree modules yet. Remove modules, or install prebuilt module packages with provider.packages.'),
+  KairosOmitRequired: entry<{ module: string }>('KS5011', 'error', 'kairos-omit-required', (a) =>
+    `Kairos boots through the dracut module '${a.module}' (immucore mounts the A/B images; livenet and dmsquash-live boot the ISO and netboot). Remove '${a.module}' from initramfs.omit.`),
+  KairosSigningTrustedboot: entry('KS5012', 'error', 'kairos-signing-trustedboot', () =>
+    'With bootloader: trustedboot AuroraBoot signs the unified kernel image with your Secure Boot keys; MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
 

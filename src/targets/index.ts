@@ -6,6 +6,7 @@ import type { Platform } from '../types.js';
 import type { TargetModule } from './target.js';
 import { bootc } from './bootc.js';
 import { krata } from './krata.js';
+import { kairos } from './kairos.js';
 
 const registry = new Map<Platform, TargetModule<any>>();
 
@@ -16,6 +17,7 @@ function register(t: TargetModule<any>): void {
 
 register(bootc);
 register(krata);
+register(kairos);
 
 export function getTarget(platform: Platform): TargetModule<any> | undefined {
   return registry.get(platform);

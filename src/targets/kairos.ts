@@ -1,0 +1,214 @@
+/**
+ * kairos: a Kairos derivative image built from a base OS image, with the kernel the spec
+ * names (upstream-docs/kairos-build-from-scratch.md, reference/kairos/README.md).
+ *
+ * Two flows install the Kairos framework: the BYOI one (`COPY --from=<framework> / /`, then
+ * the initrd built here) and kairos-init (`-s install`, the kernel swap, `-s init`, which
+ * builds the initrd itself). Either way the kernel-dependent steps live in build-kernel.sh,
+ * run from the Containerfile with the build context bind-mounted, so they can be linted
+ * and run in a fake root. This module only decides the view; the text is in templates/kairos/.
+ */
+import { D } from '../diagnostics/catalogue.js';
+import { pointer } from '../diagnostics/diagnostic.js';
+import { parseOciReference } from '../oci.js';
+import { UnsafeValueError } from '../quote.js';
+import { closest } from '../suggest.js';
+import type { Compression, PlannedFile, SpecFor } from '../types.js';
+import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
+import type { CheckContext } from './target.js';
+import { defineTarget } from './target.js';
+
+type KairosSpec = SpecFor<'kairos'>;
+
+export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
+/** AuroraBoot builds the ISO and serves netboot; the script lets AURORABOOT override it. */
+export const AURORABOOT = 'quay.io/kairos/auroraboot:v0.21.2';
+/** AuroraBoot's netboot command line in the upstream example. */
+const NETBOOT_CMDLINE = ['rd.neednet=1', 'ip=dhcp', 'rd.cos.disable', 'netboot', 'install-mode', 'console=tty0', 'selinux=0'];
+const COMPRESSORS: readonly Compression[] = ['zstd', 'xz', 'gzip', 'lz4'];
+/** Dracut modules a Kairos initrd cannot boot without. */
+const REQUIRED_DRACUT = new Set<string>(KAIROS_DRACUT_MODULES);
+
+export interface KairosView {
+  flow: 'framework' | 'init';
+  base: string;
+  framework: string | null;
+  init: string | null;
+  family: string;
+  pm: 'dnf' | 'apt' | 'zypper';
+  /** Installed in the packages step (framework flow; kairos-init installs its own). */
+  basePackages: string[];
+  grub: { x86_64: string[]; aarch64: string[] } | null;
+  /** The kernel packages of the provider (empty for stock). */
+  kernelPackages: string[];
+  stockKernel: string[];
+  stockKernelGlobs: string[];
+  provider: 'copr' | 'repo' | 'stock';
+  copr: string | null;
+  extraRepoUrl: string | null;
+  retry: { attempts: number; backoffSeconds: number };
+  kver: string | null;
+  kernelConfig: Array<{ name: string; value: string }>;
+  release: {
+    name: string;
+    version: string;
+    model: string;
+    family: string;
+    repo: string;
+    fips: boolean;
+    trustedBoot: boolean;
+  };
+  initramfs: { conf: string; confName: string; compress: Compression; add: string[]; omit: string[]; require: string[]; minSizeMiB: number };
+  signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
+  artifacts: { iso: boolean; netboot: boolean; any: boolean };
+  auroraboot: string;
+  image: string;
+  /** The kernel command line of a netboot install (upstream's, then kernel.cmdline). */
+  netbootCmdline: string;
+}
+
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+function count(v: unknown, what: string): number {
+  const n = typeof v === 'number' ? v : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeValueError(String(v), what);
+  return n;
+}
+
+/** Kairos versions start with "v" (KAIROS_VERSION, kairos-init --version). */
+const vVersion = (v: string): string => (v.startsWith('v') ? v : `v${v}`);
+
+export function kairosView(spec: KairosSpec): KairosView {
+  const t = spec.target;
+  const p = spec.provider;
+  // check() refuses any other family; plan() is not reached with one.
+  const fam = FAMILIES[isFamily(t.family) ? t.family : 'fedora'];
+  const provider = p.type === 'copr' || p.type === 'repo' ? p.type : 'stock';
+  const trusted = t.bootloader === 'trustedboot';
+  const signing = spec.signing ?? null;
+  const ini = spec.initramfs;
+  if (!COMPRESSORS.includes(ini.compress)) throw new UnsafeValueError(String(ini.compress), 'a dracut compression');
+  const name = t.os?.name ?? spec.metadata.name;
+  const retry = p.type === 'copr' || p.type === 'repo' ? p.retry : { attempts: 5, backoffSeconds: 30 };
+  return {
+    flow: t.init ? 'init' : 'framework',
+    base: t.base,
+    framework: t.framework ?? null,
+    init: t.init ?? null,
+    family: t.family,
+    pm: fam.pm,
+    basePackages: uniq([...fam.base, ...fam.dracutExtras, ...(signing ? fam.signing : [])]),
+    grub: trusted ? null : { x86_64: [...fam.grub.x86_64], aarch64: [...fam.grub.aarch64] },
+    kernelPackages: p.type === 'copr' || p.type === 'repo' ? [...p.packages] : [],
+    stockKernel: [...fam.stockKernel],
+    stockKernelGlobs: [...fam.stockKernelGlobs],
+    provider,
+    copr: p.type === 'copr' ? p.repo : null,
+    extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    retry: { attempts: count(retry.attempts, 'a retry count'), backoffSeconds: count(retry.backoffSeconds, 'a backoff in seconds') },
+    kver: spec.kernel.version ?? null,
+    kernelConfig: Object.keys(spec.kernel.config)
+      .sort()
+      .map((n) => ({ name: n, value: spec.kernel.config[n]! })),
+    release: {
+      name,
+      version: vVersion(t.os?.version ?? '0.0.0'),
+      model: t.model,
+      family: t.family,
+      repo: t.os?.repo ?? name,
+      fips: t.fips,
+      trustedBoot: trusted,
+    },
+    initramfs: {
+      conf: DRACUT_CONF,
+      confName: DRACUT_CONF.slice(DRACUT_CONF.lastIndexOf('/') + 1),
+      compress: ini.compress,
+      add: uniq([...KAIROS_DRACUT_MODULES, ...ini.add]),
+      omit: uniq(ini.omit),
+      require: uniq(ini.require),
+      minSizeMiB: count(ini.minSizeMiB, 'a size in MiB'),
+    },
+    signing: signing && {
+      keySecret: signing.keySecret,
+      certSecret: signing.certSecret,
+      modules: signing.modules,
+      enroll: signing.enroll === 'first-boot',
+    },
+    artifacts: { iso: t.artifacts.includes('iso'), netboot: t.artifacts.includes('netboot'), any: t.artifacts.length > 0 },
+    auroraboot: AURORABOOT,
+    image: t.os?.repo ?? spec.metadata.name,
+    netbootCmdline: [...NETBOOT_CMDLINE, ...spec.kernel.cmdline].join(' '),
+  };
+}
+
+function checkFamily(spec: KairosSpec, ctx: CheckContext): boolean {
+  const f: string = spec.target.family;
+  if ((OPENRC_FAMILIES as readonly string[]).includes(f)) {
+    ctx.report.report(D.KairosOpenrcFamily, '/target/family', { family: f });
+    return false;
+  }
+  if (!isFamily(f)) {
+    const suggestion = closest(f, Object.keys(FAMILIES));
+    ctx.report.report(D.KairosUnknownFamily, '/target/family', { family: f, ...(suggestion ? { suggestion } : {}) });
+    return false;
+  }
+  return true;
+}
+
+function check(spec: KairosSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const t = spec.target;
+  const p = spec.provider;
+
+  if (checkFamily(spec, ctx) && p.type === 'copr' && t.family !== 'fedora') {
+    r.report(D.KairosCoprFamily, '/provider/type', { family: t.family });
+  }
+
+  if (t.framework === undefined && t.init === undefined) r.report(D.KairosNoFrameworkOrInit, '/target', {}, 'key');
+  if (t.framework !== undefined && t.init !== undefined) r.report(D.KairosFrameworkAndInit, '/target/init', {}, 'key');
+
+  if (t.fips && t.framework !== undefined) {
+    const ref = parseOciReference(t.framework);
+    const tag = 'error' in ref ? undefined : ref.tag;
+    // The common check already reports an unparsable reference.
+    if (!('error' in ref) && !(tag ?? '').split(/[-_.]/).includes('fips')) r.report(D.KairosFipsFramework, '/target/framework', { framework: t.framework });
+  }
+
+  if (t.bootloader === 'trustedboot') {
+    const stub = spec.kernel.config.CONFIG_EFI_STUB;
+    if (stub === undefined) r.report(D.KairosTrustedbootEfiStubUnstated, '/target/bootloader', {});
+    else if (stub !== 'y') r.report(D.KairosTrustedbootEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: stub });
+    if (spec.signing) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');
+  }
+
+  const ini = spec.initramfs;
+  if (ini.hostonly) r.report(D.KairosHostonly, '/initramfs/hostonly', {});
+  ini.omit.forEach((m, i) => {
+    if (REQUIRED_DRACUT.has(m)) r.report(D.KairosOmitRequired, pointer('initramfs', 'omit', i), { module: m });
+  });
+  if (spec.modules.length > 0) r.report(D.KairosModulesUnsupported, '/modules', {}, 'key');
+}
+
+function plan(spec: KairosSpec): PlannedFile[] {
+  const data = kairosView(spec);
+  const files: PlannedFile[] = [
+    { path: 'Containerfile', syntax: 'hash', template: 'kairos/Containerfile', data },
+    { path: 'build-kernel.sh', syntax: 'hash', mode: 0o755, template: 'kairos/build-kernel.sh', data },
+    { path: DRACUT_CONF, syntax: 'hash', template: 'kairos/dracut.conf', data },
+  ];
+  if (data.artifacts.any) files.push({ path: 'auroraboot.sh', syntax: 'hash', mode: 0o755, template: 'kairos/auroraboot.sh', data });
+  if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'kairos/mok-enroll.service', data });
+  return files;
+}
+
+export const kairos = defineTarget<'kairos'>({
+  platform: 'kairos',
+  providers: ['repo', 'copr', 'stock'],
+  signing: true,
+  // Kairos upgrades are A/B: the previous image stays bootable as the fallback.
+  fallbacks: ['rollback'],
+  // The build finds the release from the single directory under /lib/modules.
+  versionRequired: () => undefined,
+  check,
+  plan,
+});

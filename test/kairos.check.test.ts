@@ -1,0 +1,149 @@
+/**
+ * kairos: the target's own checks (KS5xxx), each on a real spec with its line and column,
+ * and the common checks it relies on instead of repeating them.
+ */
+import { describe, expect, it } from 'vitest';
+import { allEntries, D } from '../src/diagnostics/catalogue.js';
+import { compileText, expectDiagnostic } from './helpers.js';
+
+/** A valid kairos spec; the line numbers below refer to this text. */
+const KAIROS = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: kairos-demo
+kernel:
+  package: kernel
+  arch: [x86_64]
+provider:
+  type: repo
+  packages: [kernel, kernel-modules, kernel-modules-extra]
+initramfs:
+  hostonly: false
+target:
+  platform: kairos
+  base: fedora:38
+  family: fedora
+  framework: quay.io/kairos/framework:v2.4.3
+  bootloader: grub
+`;
+
+/** Replaces one line (1-based) of KAIROS. */
+function withLine(n: number, text: string, base = KAIROS): string {
+  const lines = base.split('\n');
+  lines[n - 1] = text;
+  return lines.join('\n');
+}
+
+const codes = (r: { diagnostics: Array<{ code: string }> }): string[] => r.diagnostics.map((d) => d.code);
+
+describe('kairos checks', () => {
+  it('the base spec and its variants compile clean', async () => {
+    for (const spec of [
+      KAIROS,
+      withLine(17, '  init: quay.io/kairos/kairos-init:v0.5.8'),
+      withLine(16, '  family: ubuntu').replace(/packages: \[.*\]/, 'packages: [linux-image-generic]'),
+      withLine(16, '  family: opensuse'),
+      withLine(9, '  type: stock').replace(/  packages: .*\n/, ''),
+      withLine(5, 'kernel:\n  version: 6.8.9-300.fc40.x86_64'),
+      KAIROS + 'fallback: {kernel: previous-image, via: rollback}\n',
+      withLine(18, '  bootloader: trustedboot').replace('  arch: [x86_64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}'),
+    ]) {
+      const r = await compileText(spec);
+      expect(r.diagnostics, spec).toEqual([]);
+      expect(r.files.map((f) => f.path)).toContain('build-kernel.sh');
+    }
+  });
+
+  it('KS5001: an OpenRC family is rejected', async () => {
+    const d = expectDiagnostic(await compileText(withLine(16, '  family: alpine')), D.KairosOpenrcFamily, 16, 11);
+    expect(d.message).toContain('systemd');
+  });
+
+  it('KS5002: a family kspec has no package set for, with a suggestion', async () => {
+    const d = expectDiagnostic(await compileText(withLine(16, '  family: fedroa')), D.KairosUnknownFamily, 16, 11);
+    expect(d.message).toContain("Did you mean 'fedora'?");
+    const far = expectDiagnostic(await compileText(withLine(16, '  family: debian')), D.KairosUnknownFamily, 16, 11);
+    expect(far.message).toContain("Use one of 'fedora', 'ubuntu', 'opensuse'");
+  });
+
+  it('KS5003: neither framework nor init', async () => {
+    expectDiagnostic(await compileText(withLine(17, '')), D.KairosNoFrameworkOrInit, 13, 1);
+  });
+
+  it('KS5004: both framework and init', async () => {
+    const spec = withLine(17, '  framework: quay.io/kairos/framework:v2.4.3\n  init: quay.io/kairos/kairos-init:v0.5.8');
+    expectDiagnostic(await compileText(spec), D.KairosFrameworkAndInit, 18, 3);
+  });
+
+  it('KS5005: trustedboot with CONFIG_EFI_STUB not y', async () => {
+    const spec = withLine(18, '  bootloader: trustedboot').replace('  arch: [x86_64]', '  arch: [x86_64]\n  config:\n    CONFIG_EFI_STUB: n');
+    const r = await compileText(spec);
+    expectDiagnostic(r, D.KairosTrustedbootEfiStub, 9, 22);
+    expect(codes(r)).not.toContain(D.KairosTrustedbootEfiStubUnstated.code);
+  });
+
+  it('KS5006: trustedboot without CONFIG_EFI_STUB stated is a warning, and the files are written', async () => {
+    const r = await compileText(withLine(18, '  bootloader: trustedboot'));
+    expectDiagnostic(r, D.KairosTrustedbootEfiStubUnstated, 18, 15);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+
+  it('KS5007: fips without a fips framework tag', async () => {
+    const r = await compileText(KAIROS + '  fips: true\n');
+    expectDiagnostic(r, D.KairosFipsFramework, 17, 14);
+    const ok = await compileText(withLine(17, '  framework: quay.io/kairos/framework:v2.4.3-fips') + '  fips: true\n');
+    expect(ok.diagnostics).toEqual([]);
+    const init = await compileText(withLine(17, '  init: quay.io/kairos/kairos-init:v0.5.8') + '  fips: true\n');
+    expect(init.diagnostics).toEqual([]);
+  });
+
+  it('KS5008: a copr provider on a family without dnf', async () => {
+    const spec = withLine(9, '  type: copr\n  repo: bieszczaders/kernel-cachyos');
+    expect((await compileText(spec)).diagnostics).toEqual([]);
+    expectDiagnostic(await compileText(spec.replace('family: fedora', 'family: ubuntu')), D.KairosCoprFamily, 9, 9);
+  });
+
+  it('KS5009: a host-only initrd', async () => {
+    expectDiagnostic(await compileText(withLine(12, '  hostonly: true')), D.KairosHostonly, 12, 13);
+  });
+
+  it('KS5010: out-of-tree modules are not built by this target', async () => {
+    const spec = withLine(11, 'modules:\n  - {name: v4l2loopback, package: akmod-v4l2loopback}\ninitramfs:');
+    expectDiagnostic(await compileText(spec), D.KairosModulesUnsupported, 11, 1);
+  });
+
+  it('KS5011: omitting a dracut module Kairos boots through', async () => {
+    const r = await compileText(withLine(12, '  omit: [nfs, immucore]'));
+    const d = expectDiagnostic(r, D.KairosOmitRequired, 12, 15);
+    expect(d.message).toContain("'immucore'");
+  });
+
+  it('KS5012: MOK signing with trustedboot', async () => {
+    const spec = withLine(18, '  bootloader: trustedboot').replace('  arch: [x86_64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}') + 'signing: {keySecret: k, certSecret: c}\n';
+    expectDiagnostic(await compileText(spec), D.KairosSigningTrustedboot, 20, 1);
+  });
+
+  it('signing is accepted on kairos (KS3002 is not reported)', async () => {
+    const r = await compileText(KAIROS + 'signing: {keySecret: mok-key, certSecret: mok-cert}\n');
+    expect(codes(r)).not.toContain(D.SigningNotSupported.code);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('reuses the common checks: KS3010 for kernel.version, KS3011 for fallback, KS3001 for providers', async () => {
+    expectDiagnostic(await compileText(withLine(5, 'kernel:\n  version: latest')), D.BadKernelRelease, 6, 12);
+    expectDiagnostic(await compileText(KAIROS + 'fallback: {kernel: x, via: template}\n'), D.FallbackNotSupported, 19, 28);
+    const oci = withLine(9, '  type: oci\n  kernel: {image: ghcr.io/x/k:1}').replace(/  packages: .*\n/, '');
+    expectDiagnostic(await compileText(oci), D.ProviderNotAccepted, 9, 9);
+    expectDiagnostic(await compileText(withLine(17, '  framework: quay.io/kairos/framework')), D.UntaggedOciRef, 17, 14);
+  });
+
+  it('every KS5xxx entry has a kairos- title and says what to do', () => {
+    const ks5 = allEntries().filter((e) => e.code.startsWith('KS5'));
+    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 12 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
+    for (const e of ks5) {
+      expect(e.title).toMatch(/^kairos-[a-z0-9-]+$/);
+      const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm' });
+      expect(msg).toMatch(/\b(Set|Remove|Add|Use)\b/);
+    }
+  });
+});

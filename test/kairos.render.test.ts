@@ -1,0 +1,244 @@
+/**
+ * kairos: what the planned files say. Every variant's scripts pass bash -n and shellcheck,
+ * every Containerfile parses with dockerfile-ast, and each lesson of the upstream
+ * "build from scratch" document and of kairos-init has its own assertion.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerfileParser } from 'dockerfile-ast';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileText } from './helpers.js';
+import { shQuote } from '../src/quote.js';
+import { kairos } from '../src/targets/kairos.js';
+
+const SPEC = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: kairos-demo
+kernel:
+  package: kernel
+  arch: [x86_64]
+provider:
+  type: repo
+  packages: [kernel, kernel-modules, kernel-modules-extra]
+target:
+  platform: kairos
+  base: fedora:38
+  family: fedora
+  framework: quay.io/kairos/framework:v2.4.3
+  os: {name: kairos-fedora, version: 1.0.0, repo: quay.io/example/kairos-fedora}
+  artifacts: [iso, netboot]
+`;
+
+const INIT = SPEC.replace('  framework: quay.io/kairos/framework:v2.4.3', '  init: quay.io/kairos/kairos-init:v0.5.8');
+const SIGNED = SPEC + 'signing: {keySecret: mok-key, certSecret: mok-cert, enroll: first-boot}\n';
+const VARIANTS: Record<string, string> = {
+  'fedora framework': SPEC,
+  'fedora init': INIT,
+  'fedora copr init trustedboot': INIT.replace('  type: repo\n  packages: [kernel, kernel-modules, kernel-modules-extra]', '  type: copr\n  repo: bieszczaders/kernel-cachyos\n  packages: [kernel-cachyos]')
+    .replace('  arch: [x86_64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}') + '  bootloader: trustedboot\n',
+  'fedora signed': SIGNED,
+  'fedora signed init, no module signing': INIT + 'signing: {keySecret: mok-key, certSecret: mok-cert, modules: false}\n',
+  'fedora extraRepo': SPEC.replace('  packages: [kernel, kernel-modules, kernel-modules-extra]', '  packages: [kernel]\n  extraRepo: {name: x, url: https://example.org/x-release.noarch.rpm}'),
+  'ubuntu framework': SPEC.replace('family: fedora', 'family: ubuntu').replace('fedora:38', 'ubuntu:24.04').replace(/packages: \[.*\]/, 'packages: [linux-image-generic]'),
+  'ubuntu signed init': INIT.replace('family: fedora', 'family: ubuntu').replace(/packages: \[.*\]/, 'packages: [linux-image-generic, linux-headers-generic]') + 'signing: {keySecret: mok-key, certSecret: mok-cert}\n',
+  'opensuse stock fips': SPEC.replace('family: fedora', 'family: opensuse').replace('  type: repo\n  packages: [kernel, kernel-modules, kernel-modules-extra]', '  type: stock').replace('v2.4.3', 'v2.4.3-fips') + '  fips: true\n',
+  'opensuse extraRepo': SPEC.replace('family: fedora', 'family: opensuse').replace('  packages: [kernel, kernel-modules, kernel-modules-extra]', '  packages: [kernel-default]\n  extraRepo: {name: k, url: https://download.opensuse.org/repositories/Kernel:/stable/standard/}'),
+  'no artifacts, version given': SPEC.replace('  artifacts: [iso, netboot]\n', '').replace('  package: kernel', '  package: kernel\n  version: 6.8.9-300.fc40.x86_64'),
+};
+
+async function files(spec: string): Promise<Map<string, string>> {
+  const r = await compileText(spec, 'specs/kairos.yaml');
+  expect(r.diagnostics.filter((d) => d.severity === 'error'), spec).toEqual([]);
+  return new Map(r.files.map((f) => [f.path, f.content]));
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function lint(name: string, text: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'kspec-kairos-'));
+  dirs.push(dir);
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  for (const [cmd, args] of [['bash', ['-n', file]], ['shellcheck', ['-s', 'bash', file]]] as const) {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`, `${cmd} ${name}`).toBe('');
+    expect(r.status, `${cmd} ${name}`).toBe(0);
+  }
+}
+/** Script text without comment lines: assertions about commands must not match prose. */
+const code = (s: string): string => s.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+function instructions(cf: string): Array<{ kw: string; text: string }> {
+  return DockerfileParser.parse(cf).getInstructions().map((i) => ({ kw: i.getKeyword(), text: i.toString() }));
+}
+
+describe('kairos plan', () => {
+  it('declares its capabilities', () => {
+    expect([...kairos.providers].sort()).toEqual(['copr', 'repo', 'stock']);
+    expect(kairos.signing).toBe(true);
+    expect([...kairos.fallbacks]).toEqual(['rollback']);
+  });
+
+  for (const [name, spec] of Object.entries(VARIANTS)) {
+    it(`${name}: scripts lint clean, the Containerfile parses`, async () => {
+      const f = await files(spec);
+      for (const [p, text] of f) if (p.endsWith('.sh')) lint(p.replace('/', '_'), text);
+      const ins = instructions(f.get('Containerfile')!);
+      expect(ins.length).toBeGreaterThan(4);
+      expect(ins.filter((i) => i.kw === 'FROM').at(-1)!.text).toMatch(/^FROM (fedora|ubuntu):|^FROM fedora:38$/);
+    }, 60_000);
+  }
+});
+
+describe('kairos lessons', () => {
+  it('framework flow: packages and kernel in one layer, the framework copied in, then release and initrd', async () => {
+    const ins = instructions((await files(SPEC)).get('Containerfile')!);
+    const main = ins.slice(ins.findIndex((i) => i.text === 'FROM fedora:38'));
+    expect(main.map((i) => i.kw)).toEqual(['FROM', 'RUN', 'COPY', 'RUN']);
+    expect(main[1]!.text).toMatch(/--mount=type=bind,from=ctx,source=\/,target=\/ctx/);
+    expect(main[1]!.text).toMatch(/\/ctx\/build-kernel\.sh packages kernel$/);
+    expect(main[2]!.text).toBe('COPY --from=quay.io/kairos/framework:v2.4.3 / /');
+    expect(main[3]!.text).toMatch(/\/ctx\/build-kernel\.sh release initrd$/);
+  });
+
+  it('kairos-init flow: -s install, the kernel swap, -s init, then checks and validate', async () => {
+    const ins = instructions((await files(INIT)).get('Containerfile')!);
+    expect(ins.filter((i) => i.kw === 'FROM').map((i) => i.text)).toEqual(['FROM scratch AS ctx', 'FROM quay.io/kairos/kairos-init:v0.5.8 AS kairos-init', 'FROM fedora:38']);
+    const runs = ins.filter((i) => i.kw === 'RUN').map((i) => i.text.replace(/^RUN (--mount=\S+ )*/, ''));
+    expect(runs).toEqual([
+      "/kairos-init -l debug -s install -m 'generic' -t false --version 'v1.0.0'",
+      '/ctx/build-kernel.sh kernel',
+      "/kairos-init -l debug -s init -m 'generic' -t false --version 'v1.0.0'",
+      '/ctx/build-kernel.sh release check && /kairos-init validate -t false',
+    ]);
+    expect(ins.some((i) => i.text.startsWith('COPY --from=quay.io/kairos/framework'))).toBe(false);
+    const fips = instructions((await files(INIT + '  fips: true\n  bootloader: trustedboot\n')).get('Containerfile')!);
+    expect(fips.filter((i) => i.text.includes('-s ')).map((i) => i.text)).toEqual(
+      expect.arrayContaining([expect.stringContaining("-s install -m 'generic' -t true --fips --version 'v1.0.0'")]),
+    );
+  });
+
+  it('the initrd is built by dracut for exactly that kernel, with the links, depmod, stale images removed', async () => {
+    const sh = code((await files(SPEC)).get('build-kernel.sh')!);
+    const lines = sh.split('\n').map((l) => l.trim());
+    const at = (s: string): number => {
+      const i = lines.indexOf(s);
+      expect(i, s).toBeGreaterThan(-1);
+      return i;
+    };
+    expect(sh).toContain('local img="$BOOT/initrd-$KVER" f');
+    const dracut = at('dracut -v -N -f "$img" "$KVER"');
+    expect(at('depmod -a ${ROOT:+-b "$ROOT"} "$KVER"')).toBeLessThan(dracut);
+    expect(at('for f in "$BOOT"/initramfs-* "$BOOT"/initrd "$BOOT"/initrd-*; do')).toBeLessThan(dracut);
+    expect(at('ln -sfn -- "initrd-$KVER" "$BOOT/initrd"')).toBeGreaterThan(dracut);
+    expect(at('ln -sfn -- "vmlinuz-$KVER" "$BOOT/vmlinuz"')).toBeGreaterThan(dracut);
+    expect(sh).toContain('die "expected exactly one kernel under /lib/modules, found ${#dirs[@]}: ${dirs[*]:-(none)}"');
+    expect(sh).toMatch(/^MODULES_DIR="\$ROOT\/lib\/modules"$/m);
+    expect(sh).toMatch(/^ROOT="\$\{KSPEC_ROOT:-\}"$/m);
+    expect(sh).not.toMatch(/(^|[\s;(])\/(usr\/)?s?bin\/\w/m);
+    expect(sh).not.toMatch(/dracut[^\n]*\|\| *true/);
+  });
+
+  it('the package cache is cleaned in the layer that filled it, per family', async () => {
+    const cases: Array<[string, RegExp, RegExp]> = [
+      ['fedora framework', /dnf -y install --refresh --setopt=install_weak_deps=False "\$@"/, /dnf -y clean all/],
+      ['ubuntu framework', /apt-get install -y --no-install-recommends "\$@"/, /apt-get clean; rm -rf -- "\$ROOT\/var\/lib\/apt\/lists\/"\*/],
+      ['opensuse stock fips', /zypper --non-interactive --gpg-auto-import-keys install --no-recommends "\$@"/, /zypper --non-interactive clean --all/],
+    ];
+    for (const [name, install, clean] of cases) {
+      const sh = code((await files(VARIANTS[name]!)).get('build-kernel.sh')!);
+      expect(sh, name).toMatch(install);
+      expect(sh, name).toMatch(clean);
+      for (const step of ['packages', 'kernel']) {
+        const body = sh.slice(sh.indexOf(`step_${step}() {`));
+        expect(body.slice(0, body.indexOf('\n}')), `${name} ${step}`).toMatch(/\n {2}pm_clean$/);
+      }
+    }
+  });
+
+  it('packages for the family: systemd, dracut and its modules, rsync, parted; grub unless trustedboot', async () => {
+    const fedora = code((await files(SPEC)).get('build-kernel.sh')!);
+    for (const p of ['systemd', 'dracut', 'dracut-live', 'dracut-network', 'dracut-squash', 'rsync', 'parted']) expect(fedora).toContain(shQuote(p));
+    expect(fedora).toContain("x86_64) grub=('grub2' 'grub2-efi-x64' 'grub2-efi-x64-modules' 'grub2-pc' 'shim-x64') ;;");
+    const ubuntu = code((await files(VARIANTS['ubuntu framework']!)).get('build-kernel.sh')!);
+    expect(ubuntu).toContain("'dracut-live' 'dracut-network'");
+    expect(ubuntu).toContain("'linux-image-*' 'linux-modules-*'");
+    const trusted = (await files(VARIANTS['fedora copr init trustedboot']!)).get('build-kernel.sh')!;
+    expect(code(trusted)).not.toMatch(/grub|shim/);
+  });
+
+  it('copr: enabled, installed with the retry loop, the repository scrubbed (as bootc)', async () => {
+    const sh = code((await files(VARIANTS['fedora copr init trustedboot']!)).get('build-kernel.sh')!);
+    const i = (s: string): number => sh.indexOf(s);
+    expect(i("dnf -y copr enable 'bieszczaders/kernel-cachyos'")).toBeGreaterThan(i('REPOS_BEFORE="$(list_repo_files)"'));
+    expect(i("install_with_retry 'kernel-cachyos'")).toBeGreaterThan(i("dnf -y copr enable"));
+    expect(i('  scrub_repos')).toBeGreaterThan(i("install_with_retry 'kernel-cachyos'"));
+    expect(sh).toContain('sleep "$(( attempt * BACKOFF ))"');
+    expect(sh).toContain("ATTEMPTS='5'");
+    expect(sh).toContain('check_kernel_config');
+    expect(sh).toContain("KERNEL_CONFIG=('CONFIG_EFI_STUB' 'y')");
+  });
+
+  it('signing: the secret mounts on the kernel step, signed before the initrd, MOK enrollment', async () => {
+    const f = await files(SIGNED);
+    const cf = f.get('Containerfile')!;
+    const kernelRun = instructions(cf).find((x) => x.text.includes('build-kernel.sh packages kernel'))!.text;
+    expect(kernelRun).toContain('--mount=type=secret,id=mok-key,target=/run/secrets/kspec-mok.key,required=true');
+    expect(kernelRun).toContain('--mount=type=secret,id=mok-cert,target=/run/secrets/kspec-mok.pem,required=true');
+    expect(instructions(cf).filter((x) => x.text.includes('type=secret'))).toHaveLength(1);
+    const sh = code(f.get('build-kernel.sh')!);
+    expect(sh).toContain('sbsign --key "$KEY" --cert "$CERT" --output "$img.signed" "$img"');
+    expect(sh).toContain('"$sign_file" sha256 "$KEY" "$CERT" "$ko"');
+    expect(sh).toContain("'sbsigntools' 'openssl' 'mokutil'");
+    expect(f.get('mok-enroll.service')).toMatch(/mokutil --import/);
+    expect(sh.indexOf('  sign_all')).toBeLessThan(sh.indexOf('step_initrd() {'));
+    const unsigned = code((await files(SPEC)).get('build-kernel.sh')!);
+    expect(unsigned).not.toMatch(/sbsign|sign-file|KEY=|mokutil/);
+  });
+
+  it('the dracut drop-in: generic, Kairos modules, compression, FIPS lines only with fips', async () => {
+    const conf = (await files(SPEC)).get('dracut.conf.d/90-kspec.conf')!;
+    expect(conf).toMatch(/^hostonly="no"$/m);
+    expect(conf).toMatch(/^hostonly_cmdline="no"$/m);
+    expect(conf).toMatch(/^add_dracutmodules\+=" livenet dmsquash-live immucore network "$/m);
+    expect(conf).toMatch(/^compress="zstd"$/m);
+    expect(conf).not.toContain('fips');
+    const fips = (await files(VARIANTS['opensuse stock fips']!)).get('dracut.conf.d/90-kspec.conf')!;
+    expect(fips).toMatch(/^add_dracutmodules\+=" fips "$/m);
+    expect(fips).toMatch(/^omit_dracutmodules\+=" iscsi iscsiroot "$/m);
+  });
+
+  it('release values from target.os and target.model, the version with a leading v', async () => {
+    const sh = code((await files(SPEC)).get('build-kernel.sh')!);
+    for (const l of ["KAIROS_NAME 'kairos-fedora'", "KAIROS_VERSION 'v1.0.0'", "KAIROS_MODEL 'generic'", "KAIROS_REPO 'quay.io/example/kairos-fedora'", "KAIROS_FAMILY 'fedora'", 'KAIROS_FIPS false', 'KAIROS_TRUSTED_BOOT false']) {
+      expect(sh).toContain(l);
+    }
+    expect(sh).toContain('set_release_values "$ROOT/etc/kairos-release" "${values[@]}"');
+    expect(sh).toContain('set_release_values "$ROOT/etc/os-release" "${values[@]}"');
+  });
+
+  it('AuroraBoot: ISO and netboot commands with the image name filled in', async () => {
+    const f = await files(SPEC);
+    const ab = code(f.get('auroraboot.sh')!);
+    expect(ab).toContain("DEFAULT_IMAGE='quay.io/example/kairos-fedora'");
+    expect(ab).toContain('build-iso --output /result "docker:$IMAGE"');
+    expect(ab).toContain('"$DOCKER" run --rm --net host \\');
+    expect(ab).toContain('--set "container_image=docker://$IMAGE" \\');
+    expect(ab).toContain("NETBOOT_CMDLINE='rd.neednet=1 ip=dhcp rd.cos.disable netboot install-mode console=tty0 selinux=0'");
+    expect(ab).not.toMatch(/-v --net/);
+    const noArtifacts = await files(VARIANTS['no artifacts, version given']!);
+    expect(noArtifacts.has('auroraboot.sh')).toBe(false);
+    expect(noArtifacts.get('build-kernel.sh')).toContain("WANT_KVER='6.8.9-300.fc40.x86_64'");
+    const iso = code((await files(SPEC.replace('[iso, netboot]', '[iso]'))).get('auroraboot.sh')!);
+    expect(iso).not.toContain('netboot.cmdline');
+  });
+
+  it('kernel.cmdline reaches the netboot command line as one quoted word', async () => {
+    const spec = SPEC.replace('  arch: [x86_64]', '  arch: [x86_64]\n  cmdline: [console=ttyS0, "quiet"]');
+    const ab = (await files(spec)).get('auroraboot.sh')!;
+    expect(ab).toContain("NETBOOT_CMDLINE='rd.neednet=1 ip=dhcp rd.cos.disable netboot install-mode console=tty0 selinux=0 console=ttyS0 quiet'");
+    lint('auroraboot.sh', ab);
+  });
+});

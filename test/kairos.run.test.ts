@@ -1,0 +1,157 @@
+/**
+ * kairos: build-kernel.sh run for real in a fake root (KSPEC_ROOT), with small shims on PATH
+ * standing in for dnf, rpm, depmod and dracut. Each shim logs its arguments.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileText } from './helpers.js';
+
+const KVER = '6.9.1-200.fc40.x86_64';
+const STOCK = '6.8.5-301.fc40.x86_64';
+const SPEC = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: kairos-demo
+kernel:
+  package: kernel
+  arch: [x86_64, aarch64]
+provider:
+  type: repo
+  packages: [kernel, kernel-modules]
+  retry: {attempts: 2, backoffSeconds: 0}
+target:
+  platform: kairos
+  base: fedora:40
+  family: fedora
+  framework: quay.io/kairos/framework:v2.4.3
+  os: {name: kairos-fedora, version: 1.0.0, repo: quay.io/example/kairos-fedora}
+`;
+
+const SHIMS: Record<string, string> = {
+  dnf: `case $1 in
+  -y) shift ;;
+esac
+case $1 in
+  install)
+    for p in "$@"; do
+      case $p in
+        -*|install) ;;
+        kernel) mkdir -p "$KSPEC_ROOT/lib/modules/$NEW_KVER" "$KSPEC_ROOT/boot"
+          printf 'kernel' >"$KSPEC_ROOT/lib/modules/$NEW_KVER/vmlinuz"
+          printf 'host-only' >"$KSPEC_ROOT/boot/initramfs-$NEW_KVER.img"
+          echo kernel >>"$S/installed" ;;
+        *) echo "$p" >>"$S/installed" ;;
+      esac
+    done ;;
+  remove)
+    for p in "$@"; do
+      grep -Fxv -- "$p" "$S/installed" >"$S/tmp" || :; mv "$S/tmp" "$S/installed"
+      if [[ $p == kernel-core ]]; then rm -rf "$KSPEC_ROOT/lib/modules/$STOCK_KVER"; fi
+    done ;;
+esac`,
+  rpm: `[[ $1 == -q && $2 == --quiet ]] || exit 1
+grep -Fxq -- "$3" "$S/installed"`,
+  depmod: ':',
+  dracut: `img=\${*: -2:1}
+truncate -s 60M "$img"`,
+};
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function setup(spec = SPEC): Promise<{ root: string; ctx: string; env: NodeJS.ProcessEnv; log: string }> {
+  const r = await compileText(spec);
+  expect(r.diagnostics).toEqual([]);
+  const base = mkdtempSync(join(tmpdir(), 'kspec-kairos-run-'));
+  roots.push(base);
+  const root = join(base, 'root');
+  const ctx = join(base, 'ctx');
+  const bin = join(base, 'bin');
+  for (const f of r.files) {
+    mkdirSync(dirname(join(ctx, f.path)), { recursive: true });
+    writeFileSync(join(ctx, f.path), f.content, { mode: f.mode });
+  }
+  mkdirSync(join(root, '.shim'), { recursive: true });
+  writeFileSync(join(root, '.shim', 'installed'), 'kernel\nkernel-core\n');
+  mkdirSync(join(root, 'lib', 'modules', STOCK), { recursive: true });
+  mkdirSync(join(root, 'usr', 'lib'), { recursive: true });
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'usr', 'lib', 'os-release'), 'NAME="Fedora Linux"\nID=fedora\n');
+  symlinkSync('../usr/lib/os-release', join(root, 'etc', 'os-release'));
+  mkdirSync(bin);
+  const log = join(base, 'calls.log');
+  for (const [name, body] of Object.entries(SHIMS)) {
+    const p = join(bin, name);
+    writeFileSync(p, `#!/usr/bin/env bash\nset -euo pipefail\nS="$KSPEC_ROOT/.shim"\n{ printf '%s' "\${0##*/}"; printf ' %s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`);
+    chmodSync(p, 0o755);
+  }
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, KSPEC_ROOT: root, SHIM_LOG: log, NEW_KVER: KVER, STOCK_KVER: STOCK };
+  return { root, ctx, env, log };
+}
+
+function run(s: { ctx: string; env: NodeJS.ProcessEnv }, ...steps: string[]): { status: number | null; err: string } {
+  const r = spawnSync('bash', [join(s.ctx, 'build-kernel.sh'), ...steps], { env: s.env, encoding: 'utf8' });
+  return { status: r.status, err: r.stderr };
+}
+
+describe('build-kernel.sh in a fake root', () => {
+  it('swaps the kernel, writes the release values and builds the initrd for exactly that kernel', async () => {
+    const s = await setup();
+    const r = run(s, 'kernel', 'release', 'initrd');
+    expect(r.err).toContain(`kernel: ${KVER}`);
+    expect(r.status, r.err).toBe(0);
+    const { root } = s;
+    expect(readdirSync(join(root, 'lib', 'modules'))).toEqual([KVER]);
+    expect(readlinkSync(join(root, 'boot', 'initrd'))).toBe(`initrd-${KVER}`);
+    expect(readlinkSync(join(root, 'boot', 'vmlinuz'))).toBe(`vmlinuz-${KVER}`);
+    expect(readdirSync(join(root, 'boot')).sort()).toEqual(['initrd', `initrd-${KVER}`, 'vmlinuz', `vmlinuz-${KVER}`]);
+    expect(existsSync(join(root, 'etc', 'dracut.conf.d', '90-kspec.conf'))).toBe(true);
+    const release = readFileSync(join(root, 'etc', 'kairos-release'), 'utf8');
+    expect(release).toContain('KAIROS_MODEL="generic"\n');
+    expect(release).toContain('KAIROS_VERSION="v1.0.0"\n');
+    expect(release).toContain('KAIROS_ARCH="amd64"\n');
+    // /etc/os-release stays a link; the values land in its target, other lines kept.
+    expect(readlinkSync(join(root, 'etc', 'os-release'))).toBe('../usr/lib/os-release');
+    const os = readFileSync(join(root, 'usr', 'lib', 'os-release'), 'utf8');
+    expect(os).toMatch(/^ID=fedora$/m);
+    expect(os).toContain('KAIROS_NAME="kairos-fedora"');
+    const calls = readFileSync(s.log, 'utf8').trim().split('\n');
+    expect(calls).toContain('dnf -y remove kernel kernel-core');
+    expect(calls).toContain('dnf -y install --refresh --setopt=install_weak_deps=False kernel kernel-modules');
+    expect(calls).toContain(`dracut -v -N -f ${root}/boot/initrd-${KVER} ${KVER}`);
+    expect(calls.findIndex((c) => c.startsWith('depmod'))).toBeLessThan(calls.findIndex((c) => c.startsWith('dracut')));
+    expect(calls).toContain('dnf -y clean all');
+    // the same steps again (a rebuild of the layer) give the same result
+    expect(run(s, 'release', 'initrd', 'check').status).toBe(0);
+    expect(readFileSync(join(root, 'etc', 'kairos-release'), 'utf8')).toBe(release);
+  }, 30_000);
+
+  it('fails when more than one kernel is under /lib/modules', async () => {
+    const s = await setup();
+    mkdirSync(join(s.root, 'lib', 'modules', '6.1.0-extra'), { recursive: true });
+    const r = run(s, 'initrd');
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('expected exactly one kernel under /lib/modules, found 2');
+  });
+
+  it('fails when the kernel is not kernel.version', async () => {
+    const s = await setup(SPEC.replace('  package: kernel', '  package: kernel\n  version: 6.10.0-1.fc40.x86_64'));
+    const r = run(s, 'kernel');
+    expect(r.status).toBe(1);
+    expect(r.err).toContain(`the kernel under /lib/modules is ${KVER} but kernel.version is 6.10.0-1.fc40.x86_64`);
+  });
+
+  it('check refuses a small (host-only sized) initrd and a missing link', async () => {
+    const s = await setup();
+    expect(run(s, 'kernel', 'initrd').status).toBe(0);
+    writeFileSync(join(s.root, 'boot', `initrd-${KVER}`), 'tiny');
+    const small = run(s, 'check');
+    expect(small.status).toBe(1);
+    expect(small.err).toContain('below 50 MiB: a host-only initrd?');
+    rmSync(join(s.root, 'boot', 'vmlinuz'));
+    expect(run(s, 'check').err).toContain('/boot/vmlinuz does not resolve');
+  });
+});
