@@ -101,7 +101,6 @@ export interface MachineTemplateView {
 
 export interface LiquidmetalView {
   legacy: boolean;
-  capmvm: string;
   /** Set with several arches: the images must be OCI image indexes (one reference serves all). */
   arches: string[] | null;
   primary: MachineTemplateView;
@@ -175,7 +174,6 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
   ];
   return {
     legacy,
-    capmvm: t.capmvm,
     arches: spec.kernel.arch.length > 1 ? [...spec.kernel.arch] : null,
     primary,
     templates: fallback ? [primary, fallback] : [primary],
