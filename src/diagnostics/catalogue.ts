@@ -171,6 +171,24 @@ export const D = {
     `krata boots /kernel/image from the kernel image; '${a.filename}' is not read. Remove provider.kernel.filename, or package the kernel as a krata kernel image (a build provider).`),
 
   // ---- KS8xxx: liquidmetal -----------------------------------------------------------
+  LiquidmetalModulesVersion: entry<{ ref: string; tagVersion: string; version: string }>('KS8001', 'error', 'liquidmetal-modules-version', (a) =>
+    `The modules image '${a.ref}' is tagged for kernel ${a.tagVersion}, but it is mounted at /lib/modules/${a.version} (kernel.version): modprobe would find no modules for the running kernel, or modules whose vermagic it refuses. Use the modules image built for ${a.version}, or correct kernel.version.`),
+  LiquidmetalKernelTag: entry<{ ref: string; tagVersion: string; version: string }>('KS8002', 'warning', 'liquidmetal-kernel-tag', (a) =>
+    `The kernel image '${a.ref}' is tagged ${a.tagVersion}, but kernel.version is ${a.version}: the modules volume is mounted at /lib/modules/${a.version}, so a different kernel would boot without its modules. Pin the kernel image built for ${a.version}, or correct kernel.version.`),
+  LiquidmetalKernelLine: entry<{ line: string; lines: readonly string[] }>('KS8003', 'warning', 'liquidmetal-kernel-line', (a) =>
+    `Kernel line ${a.line} is not one Liquid Metal is known to boot: it publishes 4.19 and 5.10 images, and firecracker's kernel policy validates guest kernels 5.10 and 6.1 (6.18 only from firecracker v1.16.1, so check the firecracker your flintlock hosts run). Use one of ${list(a.lines)}, or test this kernel under flintlock's firecracker before rolling it out.`),
+  LiquidmetalLegacyCapmvm: entry<{ capmvm: string; modules: boolean }>('KS8004', 'warning', 'liquidmetal-legacy-capmvm', (a) =>
+    `CAPMVM ${a.capmvm} (v0.7.0 and older, with flintlock v0.4.0 and older) has no separate modules volume, so kspec emits the legacy form: one kernel image that must carry its own modules (the legacy ghcr.io/weaveworks-liquidmetal/flintlock-kernel images) and a root image such as capmvm-kubernetes${a.modules ? '; provider.modules is not used' : ''}. Upgrade to CAPMVM v0.8.0 or later to mount a modules image.`),
+  LiquidmetalNoModulesImage: entry<{ version: string }>('KS8005', 'warning', 'liquidmetal-no-modules-image', (a) =>
+    `provider.modules is not set, so the microVMs get no /lib/modules/${a.version} and only built-in drivers work (Kubernetes needs br_netfilter and overlay), and clusterctl fills MVM_KERNEL_MODULES_IMAGE with the cluster-template's default, modules for another kernel. Add provider.modules with the image that carries the modules of ${a.version}.`),
+  LiquidmetalCmdlineDuplicate: entry<{ key: string; first: number }>('KS8006', 'error', 'liquidmetal-cmdline-duplicate', (a) =>
+    `'${a.key}' is already set by kernel.cmdline[${a.first}]: CAPMVM and flintlock take the command line as a map, so only one value per key survives. Keep one '${a.key}' entry.`),
+  LiquidmetalFallbackRelease: entry<{ ref: string }>('KS8007', 'error', 'liquidmetal-fallback-release', (a) =>
+    `The fallback template mounts modules at /lib/modules/<release of the fallback kernel>, and kspec reads that release from the image tag, but '${a.ref}' has no tag that is a kernel release. Tag fallback.kernel with its release, e.g. ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215.`),
+  LiquidmetalFallbackName: entry<{ name: string; max: number }>('KS8008', 'error', 'liquidmetal-fallback-name', (a) =>
+    `The fallback template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name.`),
+  LiquidmetalFallbackSame: entry<{ ref: string }>('KS8009', 'warning', 'liquidmetal-fallback-same', (a) =>
+    `fallback.kernel '${a.ref}' is the kernel being rolled out, so switching to the fallback template rolls back nothing. Set fallback.kernel to the last kernel image that booted.`),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

@@ -7,6 +7,7 @@ import type { TargetModule } from './target.js';
 import { bootc } from './bootc.js';
 import { krata } from './krata.js';
 import { kairos } from './kairos.js';
+import { liquidmetal } from './liquidmetal.js';
 
 const registry = new Map<Platform, TargetModule<any>>();
 
@@ -18,6 +19,7 @@ function register(t: TargetModule<any>): void {
 register(bootc);
 register(krata);
 register(kairos);
+register(liquidmetal);
 
 export function getTarget(platform: Platform): TargetModule<any> | undefined {
   return registry.get(platform);

@@ -1,0 +1,273 @@
+/**
+ * liquidmetal: the kernel of Liquid Metal microVMs (CAPMVM on flintlock on firecracker).
+ *
+ * Kernel, modules and root filesystem are OCI images that containerd pulls on each host;
+ * nothing is built. The outputs are the places those images are named: a CAPMVM
+ * MicrovmMachineTemplate (plus a fallback template for a CAPI rollback), the clusterctl
+ * variables of the stock cluster-template, and a flintlock CreateMicroVMRequest. The
+ * lessons of upstream-docs/liquidmetal-microvm-kernel.md are the checks below: the modules
+ * volume is mounted at /lib/modules/<kernel.version>, so every image must agree with it.
+ */
+import { D } from '../diagnostics/catalogue.js';
+import { pointer } from '../diagnostics/diagnostic.js';
+import { parseOciReference } from '../oci.js';
+import { UnsafeValueError } from '../quote.js';
+import type { CheckContext } from './target.js';
+import type { PlannedFile, SpecFor } from '../types.js';
+import { defineTarget } from './target.js';
+import { KERNEL_RELEASE } from '../check.js';
+
+type LiquidmetalSpec = SpecFor<'liquidmetal'>;
+
+/** Kernel lines kspec does not warn about (spec-format.md: Liquid Metal's images and firecracker's policy). */
+export const KERNEL_LINES = ['4.19', '5.10', '6.1'] as const;
+/** The last CAPMVM release without a separate modules volume (flintlock v0.4.0). */
+const LAST_LEGACY = [0, 7, 0] as const;
+/** Appended to template.name for the fallback template; switching infrastructureRef.name to it is the rollback. */
+export const FALLBACK_SUFFIX = '-fallback';
+/** Longest Kubernetes object name (a DNS-1123 subdomain). */
+const MAX_NAME = 253;
+/** flintlock's NetworkInterface.IfaceType enum names (types/microvm.proto). */
+const IFACE_TYPE = { macvtap: 'MACVTAP', tap: 'TAP' } as const;
+
+/** True for CAPMVM v0.7.0 and older: no `volumes`, the kernel image carries its modules. */
+export function isLegacy(capmvm: string): boolean {
+  const v = capmvm.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < LAST_LEGACY.length; i++) {
+    const a = v[i] ?? 0;
+    if (a !== LAST_LEGACY[i]) return a < LAST_LEGACY[i]!;
+  }
+  return true;
+}
+
+/**
+ * The kernel release an image tag names, or undefined when the tag names none. Tags are
+ * free-form, so only a tag that starts like a kernel release (major 2..19, then .minor)
+ * counts: `5.10.77`, `v4.19.215`, `5.10.77-1`; not `latest`, `1.2.0` or `sha-abc`.
+ */
+export function tagRelease(ref: string): string | undefined {
+  const parsed = parseOciReference(ref);
+  if ('error' in parsed || !parsed.tag) return undefined;
+  const tag = parsed.tag.replace(/^v(?=[0-9])/, '');
+  const m = /^([0-9]+)\.[0-9]+/.exec(tag);
+  if (!m || Number(m[1]) < 2 || Number(m[1]) > 19 || !KERNEL_RELEASE.test(tag)) return undefined;
+  return tag;
+}
+
+/**
+ * Whether a tag's release and kernel.version name the same kernel: equal, or one a
+ * component prefix of the other (`5.10` and `5.10.77`; `5.10.77-1`, an image revision,
+ * and `5.10.77`). `5.10.77` and `5.10.78` do not agree.
+ */
+export function releasesAgree(tag: string, version: string): boolean {
+  const prefix = (a: string, b: string) => a === b || b.startsWith(a + '.') || b.startsWith(a + '-');
+  return prefix(tag, version) || prefix(version, tag);
+}
+
+/** `key=value` -> [key, value]; a bare flag -> [flag, ''] (spec-format.md). Split at the first '='. */
+export function cmdlineEntry(arg: string): [string, string] {
+  const eq = arg.indexOf('=');
+  return eq < 0 ? [arg, ''] : [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+/** The kernel line (major.minor) of a release. */
+export function kernelLine(version: string): string | undefined {
+  return /^([0-9]+\.[0-9]+)/.exec(version)?.[1];
+}
+
+/** A count the manifests print bare: a positive integer or the render stops. */
+function positive(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new UnsafeValueError(String(v), what);
+  return v;
+}
+
+export interface MachineTemplateView {
+  name: string;
+  namespace: string;
+  /** The rollback target of the primary template. */
+  fallback: boolean;
+  /** The release the modules are mounted for; null when a fallback's tag names none. */
+  kernelVersion: string | null;
+  vcpu: number;
+  memoryMb: number;
+  rootImage: string;
+  kernel: { image: string; filename: string | null };
+  /** The modules volume; null in the legacy form or without provider.modules. */
+  modules: { image: string; mountPoint: string } | null;
+  /** kernelCmdline, sorted by key (a map: CAPMVM and flintlock do not keep an order). */
+  cmdline: Array<{ key: string; value: string }>;
+  interfaces: Array<{ guestDeviceName: string; type: 'macvtap' | 'tap' }>;
+}
+
+export interface LiquidmetalView {
+  legacy: boolean;
+  /** Set with several arches: the images must be OCI image indexes (one reference serves all). */
+  arches: string[] | null;
+  primary: MachineTemplateView;
+  /** The primary, then the fallback when fallback.via is template. */
+  templates: MachineTemplateView[];
+  /** clusterctl variables, in the order of the upstream document. */
+  env: Array<{ name: string; value: string }>;
+  /** False when the stock cluster-template's hard-coded mount point is wrong for this kernel. */
+  stockMountMatches: boolean;
+}
+
+/** The stock cluster-template's MicrovmMachineTemplates mount the modules here, whatever the variables say. */
+const STOCK_MOUNT = '/lib/modules/5.10.77';
+
+function modulesFor(spec: LiquidmetalSpec, version: string, image: string | undefined): MachineTemplateView['modules'] {
+  if (isLegacy(spec.target.capmvm) || image === undefined) return null;
+  return { image, mountPoint: `/lib/modules/${version}` };
+}
+
+/** The fallback's modules image: provider.modules' repository with the fallback kernel's release as tag. */
+function fallbackModulesImage(modules: string | undefined, release: string): string | undefined {
+  if (modules === undefined) return undefined;
+  const parsed = parseOciReference(modules);
+  if ('error' in parsed) return undefined;
+  return `${parsed.domain ? parsed.domain + '/' : ''}${parsed.path}:${release}`;
+}
+
+export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
+  const t = spec.target;
+  const p = spec.provider;
+  if (p.type !== 'oci') throw new Error('liquidmetal takes an oci provider (checked before plan)');
+  const version = spec.kernel.version!;
+  const legacy = isLegacy(t.capmvm);
+  const base = {
+    namespace: t.template.namespace,
+    vcpu: positive(t.template.vcpu, 'a vCPU count'),
+    memoryMb: positive(t.template.memoryMb, 'a memory size in MB'),
+    rootImage: t.rootImage,
+    cmdline: spec.kernel.cmdline
+      .map(cmdlineEntry)
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    interfaces: t.template.networkInterfaces.map((n) => ({ guestDeviceName: n.guestDeviceName, type: n.type })),
+  };
+  const filename = p.kernel.filename ?? null;
+  const primary: MachineTemplateView = {
+    ...base,
+    name: t.template.name,
+    fallback: false,
+    kernelVersion: version,
+    kernel: { image: p.kernel.image, filename },
+    modules: modulesFor(spec, version, p.modules?.image),
+  };
+  let fallback: MachineTemplateView | null = null;
+  if (spec.fallback?.via === 'template') {
+    // check() refuses a fallback without a release tag when a modules volume is mounted.
+    const release = tagRelease(spec.fallback.kernel) ?? null;
+    fallback = {
+      ...base,
+      name: t.template.name + FALLBACK_SUFFIX,
+      fallback: true,
+      kernelVersion: release,
+      kernel: { image: spec.fallback.kernel, filename },
+      modules: release === null ? null : modulesFor(spec, release, fallbackModulesImage(p.modules?.image, release)),
+    };
+  }
+  const env = [
+    { name: 'MVM_ROOT_IMAGE', value: t.rootImage },
+    { name: 'MVM_KERNEL_IMAGE', value: p.kernel.image },
+    ...(primary.modules ? [{ name: 'MVM_KERNEL_MODULES_IMAGE', value: primary.modules.image }] : []),
+  ];
+  return {
+    legacy,
+    arches: spec.kernel.arch.length > 1 ? [...spec.kernel.arch] : null,
+    primary,
+    templates: fallback ? [primary, fallback] : [primary],
+    env,
+    stockMountMatches: primary.modules === null || primary.modules.mountPoint === STOCK_MOUNT,
+  };
+}
+
+/** The flintlock CreateMicroVMRequest, in the snake_case JSON of the hammertime example. */
+export function flintlockRequest(v: MachineTemplateView): unknown {
+  return {
+    microvm: {
+      id: v.name,
+      namespace: v.namespace,
+      vcpu: v.vcpu,
+      memory_in_mb: v.memoryMb,
+      kernel: {
+        image: v.kernel.image,
+        ...(v.kernel.filename !== null ? { filename: v.kernel.filename } : {}),
+        cmdline: Object.fromEntries(v.cmdline.map((c) => [c.key, c.value])),
+        // flintlock then adds network-config=<base64> for the interfaces below.
+        add_network_config: true,
+      },
+      root_volume: { id: 'root', is_read_only: false, source: { container_source: v.rootImage } },
+      ...(v.modules
+        ? {
+            additional_volumes: [
+              { id: 'modules', is_read_only: false, mount_point: v.modules.mountPoint, source: { container_source: v.modules.image } },
+            ],
+          }
+        : {}),
+      interfaces: v.interfaces.map((n) => ({ device_id: n.guestDeviceName, type: IFACE_TYPE[n.type] })),
+    },
+  };
+}
+
+function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const p = spec.provider;
+  const t = spec.target;
+  const version = spec.kernel.version;
+  if (p.type !== 'oci' || version === undefined) return; // KS3001 / KS3003 already reported
+
+  const seen = new Map<string, number>();
+  spec.kernel.cmdline.forEach((arg, i) => {
+    const [key] = cmdlineEntry(arg);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else r.report(D.LiquidmetalCmdlineDuplicate, pointer('kernel', 'cmdline', i), { key, first });
+  });
+
+  const legacy = isLegacy(t.capmvm);
+  if (legacy) r.report(D.LiquidmetalLegacyCapmvm, '/target/capmvm', { capmvm: t.capmvm, modules: p.modules !== undefined });
+  else if (!p.modules) r.report(D.LiquidmetalNoModulesImage, '/provider', { version }, 'key');
+
+  const kernelTag = tagRelease(p.kernel.image);
+  if (kernelTag && !releasesAgree(kernelTag, version)) {
+    r.report(D.LiquidmetalKernelTag, '/provider/kernel/image', { ref: p.kernel.image, tagVersion: kernelTag, version });
+  }
+  const modulesTag = p.modules && !legacy ? tagRelease(p.modules.image) : undefined;
+  if (p.modules && modulesTag && !releasesAgree(modulesTag, version)) {
+    r.report(D.LiquidmetalModulesVersion, '/provider/modules/image', { ref: p.modules.image, tagVersion: modulesTag, version });
+  }
+
+  const line = kernelLine(version);
+  if (line && !(KERNEL_LINES as readonly string[]).includes(line)) {
+    r.report(D.LiquidmetalKernelLine, '/kernel/version', { line, lines: KERNEL_LINES });
+  }
+
+  if (spec.fallback?.via === 'template') {
+    const fb = spec.fallback.kernel;
+    if (fb === p.kernel.image) r.report(D.LiquidmetalFallbackSame, '/fallback/kernel', { ref: fb });
+    else if (!legacy && p.modules && tagRelease(fb) === undefined) r.report(D.LiquidmetalFallbackRelease, '/fallback/kernel', { ref: fb });
+    const name = t.template.name + FALLBACK_SUFFIX;
+    if (name.length > MAX_NAME) r.report(D.LiquidmetalFallbackName, '/target/template/name', { name, max: MAX_NAME });
+  }
+}
+
+function plan(spec: LiquidmetalSpec): PlannedFile[] {
+  const data = liquidmetalView(spec);
+  return [
+    { path: 'microvmmachinetemplate.yaml', syntax: 'hash', template: 'liquidmetal/microvmmachinetemplate.yaml', data },
+    { path: 'clusterctl.env', syntax: 'hash', template: 'liquidmetal/clusterctl.env', data },
+    { path: 'flintlock-request.json', syntax: 'json', json: flintlockRequest(data.primary) },
+  ];
+}
+
+export const liquidmetal = defineTarget<'liquidmetal'>({
+  platform: 'liquidmetal',
+  providers: ['oci'],
+  signing: false,
+  fallbacks: ['template'],
+  versionRequired: () =>
+    'the modules volume is mounted at /lib/modules/<kernel.version> and the image tags are checked against it',
+  check,
+  plan,
+});

@@ -1,0 +1,145 @@
+/**
+ * liquidmetal: every diagnostic the target can raise, on real specs, with line and column:
+ * its own KS8xxx codes, and the schema and common codes that carry its rules (the CRD's
+ * minimums are the schema's KS2007; signing, provider, version and fallback are KS3xxx).
+ */
+import { describe, expect, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
+import { compileText, expectDiagnostic } from './helpers.js';
+
+/** design/examples/liquidmetal-5.10.yaml without its comment line: line numbers below are this text's. */
+const BASE = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: capmvm-5-10-77
+kernel:
+  version: 5.10.77
+  arch: [x86_64]
+provider:
+  type: oci
+  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77, filename: boot/vmlinux}
+  modules: {image: ghcr.io/weaveworks-liquidmetal/kernel-modules:5.10.77}
+fallback:
+  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215
+  via: template
+target:
+  platform: liquidmetal
+  capmvm: v0.9.0
+  rootImage: ghcr.io/weaveworks-liquidmetal/capmvm-k8s-os:1.23.5
+  template: {name: mvm-k8s-1-23, namespace: default, vcpu: 2, memoryMb: 2048}
+`;
+
+/** Replaces line n (1-based) with text, which may hold several lines or none. */
+function withLine(n: number, text: string | null, base = BASE): string {
+  const lines = base.split('\n');
+  lines.splice(n - 1, 1, ...(text === null ? [] : [text]));
+  return lines.join('\n');
+}
+
+const codes = (r: Awaited<ReturnType<typeof compileText>>) => r.diagnostics.map((d) => d.code);
+
+describe('the liquidmetal base spec', () => {
+  it('compiles clean into the three files', async () => {
+    const r = await compileText(BASE);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(['clusterctl.env', 'flintlock-request.json', 'microvmmachinetemplate.yaml']);
+  });
+});
+
+describe('KS8xxx: liquidmetal', () => {
+  it('KS8001 modules image tagged for another kernel than the mount point', async () => {
+    const r = await compileText(withLine(11, '  modules: {image: ghcr.io/weaveworks-liquidmetal/kernel-modules:4.19.215}'));
+    const d = expectDiagnostic(r, D.LiquidmetalModulesVersion, 11, 20);
+    expect(d.message).toContain('/lib/modules/5.10.77');
+    expect(r.files).toEqual([]);
+  });
+  it('KS8001 also with a v-prefixed tag; an image revision suffix or a non-release tag agrees', async () => {
+    expectDiagnostic(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:v5.10.78}')), D.LiquidmetalModulesVersion, 11, 20);
+    for (const tag of ['5.10.77-2', '5.10', 'v5.10.77', 'stable', '1.2.0']) {
+      const r = await compileText(withLine(11, `  modules: {image: ghcr.io/x/kernel-modules:${tag}}`));
+      expect(codes(r), tag).not.toContain(D.LiquidmetalModulesVersion.code);
+    }
+  });
+  it('KS8002 kernel image tagged for another kernel (a warning)', async () => {
+    const r = await compileText(withLine(10, '  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.78, filename: boot/vmlinux}'));
+    expectDiagnostic(r, D.LiquidmetalKernelTag, 10, 19);
+    expect(r.files.length).toBe(3);
+  });
+  it('KS8003 kernel line outside 4.19, 5.10 and 6.1', async () => {
+    let text = withLine(6, '  version: 6.6.30');
+    text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30}', text);
+    text = withLine(11, '  modules: {image: registry.example.com/k/kernel-modules:6.6.30}', text);
+    const d = expectDiagnostic(await compileText(text), D.LiquidmetalKernelLine, 6, 12);
+    expect(d.message).toContain('Kernel line 6.6');
+    for (const v of ['4.19.215', '5.10.77', '6.1.128']) {
+      const r = await compileText(withLine(6, `  version: ${v}`));
+      expect(codes(r), v).not.toContain(D.LiquidmetalKernelLine.code);
+    }
+  });
+  it('KS8004 capmvm v0.7.0 and older: the legacy form, with provider.modules unused', async () => {
+    const r = await compileText(withLine(17, '  capmvm: v0.7.0'));
+    const d = expectDiagnostic(r, D.LiquidmetalLegacyCapmvm, 17, 11);
+    expect(d.message).toContain('provider.modules is not used');
+    // The modules tag is not checked in the legacy form: the volume is not emitted.
+    expect(codes(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:4.19.215}', withLine(17, '  capmvm: v0.6.3'))))).toEqual([
+      D.LiquidmetalLegacyCapmvm.code,
+    ]);
+    expect(codes(await compileText(withLine(17, '  capmvm: v0.8.0')))).toEqual([]);
+  });
+  it('KS8005 no modules image on a CAPMVM with a modules volume', async () => {
+    const d = expectDiagnostic(await compileText(withLine(11, null)), D.LiquidmetalNoModulesImage, 8, 1);
+    expect(d.message).toContain('/lib/modules/5.10.77');
+  });
+  it('KS8006 a cmdline key given twice (the command line is a map)', async () => {
+    const r = await compileText(withLine(7, '  cmdline: [console=ttyS0, quiet, console=tty0]'));
+    const d = expectDiagnostic(r, D.LiquidmetalCmdlineDuplicate, 7, 35);
+    expect(d.message).toContain('kernel.cmdline[0]');
+    expect(codes(await compileText(withLine(7, '  cmdline: [quiet, quiet]')))).toEqual([D.LiquidmetalCmdlineDuplicate.code]);
+  });
+  it('KS8007 a fallback kernel whose tag is not a kernel release', async () => {
+    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:stable')), D.LiquidmetalFallbackRelease, 13, 11);
+    // Without a modules volume there is no mount point to derive, so any tag will do.
+    expect(codes(await compileText(withLine(13, '  kernel: ghcr.io/x/kernel-bin:stable', withLine(17, '  capmvm: v0.7.0'))))).toEqual([
+      D.LiquidmetalLegacyCapmvm.code,
+    ]);
+  });
+  it('KS8008 a template name too long for its fallback', async () => {
+    const name = 'a'.repeat(250);
+    const d = expectDiagnostic(
+      await compileText(withLine(19, `  template: {name: ${name}, namespace: default, vcpu: 2, memoryMb: 2048}`)),
+      D.LiquidmetalFallbackName,
+      19,
+      20,
+    );
+    expect(d.message).toContain(`${name}-fallback`);
+  });
+  it('KS8009 a fallback that is the kernel being rolled out', async () => {
+    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77')), D.LiquidmetalFallbackSame, 13, 11);
+  });
+});
+
+describe('rules the schema and the common checks carry on liquidmetal', () => {
+  it('KS2007 memoryMb under the CRD minimum of 1024', async () => {
+    const r = await compileText(withLine(19, '  template: {name: mvm-k8s-1-23, namespace: default, vcpu: 2, memoryMb: 512}'));
+    const d = expectDiagnostic(r, D.OutOfRange, 19, 73);
+    expect(d.message).toContain('1024');
+  });
+  it('KS2007 vcpu under 1', async () => {
+    expectDiagnostic(await compileText(withLine(19, '  template: {name: mvm-k8s-1-23, namespace: default, vcpu: 0, memoryMb: 2048}')), D.OutOfRange, 19, 60);
+  });
+  it('KS3002 signing: microVM kernels are not signed', async () => {
+    const r = await compileText(withLine(15, 'signing: {keySecret: mok-key, certSecret: mok-cert}\ntarget:'));
+    expectDiagnostic(r, D.SigningNotSupported, 15, 1);
+  });
+  it('KS3003 kernel.version is required', async () => {
+    const d = expectDiagnostic(await compileText(withLine(6, null)), D.VersionRequired, 5, 1);
+    expect(d.message).toContain('/lib/modules/<kernel.version>');
+  });
+  it('KS3001 only the oci provider', async () => {
+    const text = withLine(8, 'provider: {type: stock}', withLine(9, null, withLine(10, null, withLine(11, null))));
+    expectDiagnostic(await compileText(text), D.ProviderNotAccepted, 8, 18);
+  });
+  it('KS3011 only fallback via template', async () => {
+    expectDiagnostic(await compileText(withLine(14, '  via: rollback')), D.FallbackNotSupported, 14, 8);
+  });
+});
