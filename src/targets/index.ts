@@ -5,6 +5,7 @@
 import type { Platform } from '../types.js';
 import type { TargetModule } from './target.js';
 import { bootc } from './bootc.js';
+import { rancheros } from './rancheros.js';
 
 const registry = new Map<Platform, TargetModule<any>>();
 
@@ -14,6 +15,7 @@ function register(t: TargetModule<any>): void {
 }
 
 register(bootc);
+register(rancheros);
 
 export function getTarget(platform: Platform): TargetModule<any> | undefined {
   return registry.get(platform);
