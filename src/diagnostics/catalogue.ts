@@ -153,6 +153,20 @@ export const D = {
     'With bootloader: trustedboot AuroraBoot signs the unified kernel image with your Secure Boot keys; MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
+  RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>
+    `'${a.file}' does not name '${a.suffix}': os-kernel names the ${a.arch} tarball linux-<kernel.version>${a.suffix}.tar.gz (${a.arch === 'x86_64' ? "KERNEL_ARCH is x86, not amd64" : 'KERNEL_ARCH is arm64'}), and the RancherOS build and its headers and extras images look for that name. Point KERNEL_URL_${a.dockerArch} at the ${a.suffix} tarball.`),
+  RancherosArchUrlMissing: entry<{ arch: string; dockerArch: string }>('KS6002', 'error', 'rancheros-arch-url-missing', (a) =>
+    `kernel.arch lists ${a.arch} but provider.urls has no tarball for it, so KERNEL_URL_${a.dockerArch} cannot be set and the ${a.dockerArch} build fails to download a kernel. Add provider.urls.${a.arch} or remove ${a.arch} from kernel.arch.`),
+  RancherosTarballUnpinned: entry<{ arch: string }>('KS6003', 'warning', 'rancheros-tarball-unpinned', (a) =>
+    `provider.sha256 has no checksum for ${a.arch}: RancherOS's build downloads KERNEL_URL without verifying it, and check-kernel-tarball.sh can then only check the layout. Add provider.sha256.${a.arch} (check-kernel-tarball.sh prints the tarball's sha256), or set target.kernelSource.sha1 when you build the tarball yourself with os-kernel.`),
+  RancherosDapperfileNotFound: entry<{ path: string; reason: string }>('KS6004', 'error', 'rancheros-dapperfile-not-found', (a) =>
+    `target.dapperfile '${a.path}' cannot be read (${a.reason}). Give the path of rancher/os's Dockerfile.dapper relative to this spec, or remove target.dapperfile to get only the ARG block.`),
+  RancherosDapperfileNoKernelArgs: entry<{ path: string }>('KS6005', 'error', 'rancheros-dapperfile-no-kernel-args', (a) =>
+    `'${a.path}' has no 'ARG KERNEL_VERSION', 'ARG KERNEL_URL_amd64' or 'ARG KERNEL_URL_arm64' line, so there is nothing to patch: is it rancher/os's Dockerfile.dapper? Point target.dapperfile at the file whose "General Configuration" section holds the KERNEL_ ARGs.`),
+  RancherosSourceNoSha1: entry('KS6006', 'warning', 'rancheros-source-no-sha1', () =>
+    "target.kernelSource has no sha1: os-kernel's scripts/build-common keeps its default KERNEL_SHA1 (`: ${KERNEL_SHA1:=...}` also ignores an empty value), which is the checksum of a different archive, so the build rejects your source. Add target.kernelSource.sha1 (`sha1sum <archive>`)."),
+  RancherosSourceFormat: entry<{ url: string }>('KS6007', 'warning', 'rancheros-source-archive-format', (a) =>
+    `'${a.url}' does not end in .tar.gz or .tar.xz: os-kernel's build-common expects KERNEL_URL to be a kernel source archive packaged as .tar.gz or .tar.xz. Use the archive's URL.`),
 
   // ---- KS7xxx: krata -----------------------------------------------------------------
   KrataConfigContradicts: entry<{ option: string; required: string; actual: string; scope: string }>('KS7001', 'error', 'krata-config-contradicts', (a) =>

@@ -8,6 +8,7 @@ import { bootc } from './bootc.js';
 import { krata } from './krata.js';
 import { kairos } from './kairos.js';
 import { liquidmetal } from './liquidmetal.js';
+import { rancheros } from './rancheros.js';
 
 const registry = new Map<Platform, TargetModule<any>>();
 
@@ -20,6 +21,7 @@ register(bootc);
 register(krata);
 register(kairos);
 register(liquidmetal);
+register(rancheros);
 
 export function getTarget(platform: Platform): TargetModule<any> | undefined {
   return registry.get(platform);

@@ -1,0 +1,183 @@
+/**
+ * rancheros: point a RancherOS ISO build at a custom kernel tarball.
+ *
+ * RancherOS has no kernel-swap step of its own: rancher/os's Dockerfile.dapper names the
+ * kernel tarball per architecture in ARGs ("General Configuration" section), and the
+ * tarball is packaged by rancher/os-kernel, whose scripts/build-common takes the source
+ * archive from `: ${KERNEL_URL:=...}` defaults. So kspec emits those ARGs (and a patch
+ * against the user's Dockerfile.dapper), the build-common overrides, and a script that
+ * checks a tarball's layout before the ISO build trusts it. See
+ * upstream-docs/rancheros-custom-kernels.md and reference/rancheros/README.md.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { D } from '../diagnostics/catalogue.js';
+import { pointer, type Reporter } from '../diagnostics/diagnostic.js';
+import { dockerString } from '../quote.js';
+import type { Arch, PlannedFile, SpecFor } from '../types.js';
+import { dapperPatch, findKernelArgs, type ArgLine } from './rancheros-dapper.js';
+import { defineTarget, type CheckContext, type PlanContext } from './target.js';
+
+type RancherosSpec = SpecFor<'rancheros'>;
+
+/** Per spec arch: Docker's name (the ARG suffix) and os-kernel's tarball suffix (KERNEL_ARCH). */
+export const ARCHES: Record<Arch, { docker: 'amd64' | 'arm64'; suffix: string; alias: string }> = {
+  x86_64: { docker: 'amd64', suffix: '-x86', alias: 'amd64' },
+  aarch64: { docker: 'arm64', suffix: '-arm64', alias: 'arm64' },
+};
+
+/** Dockerfile.dapper's kernel ARGs, in the order upstream writes them. */
+export const KERNEL_ARG_NAMES = ['KERNEL_VERSION', 'KERNEL_URL_amd64', 'KERNEL_URL_arm64'] as const;
+
+/** A larger "Dockerfile.dapper" is not one; reading stops there. */
+const MAX_DAPPERFILE_BYTES = 1024 * 1024;
+const SOURCE_ARCHIVE = /\.tar\.(gz|xz)$/;
+
+export interface RancherosView {
+  kver: string;
+  /** The ARG lines, already quoted for a Dockerfile (one function writes them for the block and the patch). */
+  args: string[];
+  arches: Arch[];
+  /** Docker arch names (ARG suffixes) that kernel.arch does not list: their URL is left alone. */
+  unlisted: string[];
+  /** Expected sha256 (lower-case) per arch, only where the spec pins one. */
+  sha256: Array<{ arch: Arch; sum: string }>;
+  source: { url: string; sha1: string | null } | null;
+  dapperfile: string | null;
+}
+
+/** The file name at the end of a URL, without query or fragment. */
+function urlFile(url: string): string {
+  const p = url.replace(/[?#].*$/, '');
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/**
+ * The pointer of an arch-keyed map entry as the user wrote it (`x86_64` or its alias
+ * `amd64`): normalize has folded the aliases, the source still has the written key.
+ */
+function archPointer(r: Reporter, base: string[], arch: Arch): string {
+  const parent = r.source.locate(pointer(...base));
+  for (const key of [arch, ARCHES[arch].alias]) {
+    const loc = r.source.locate(pointer(...base, key));
+    if (loc.line !== parent.line || loc.column !== parent.column) return pointer(...base, key);
+  }
+  return pointer(...base, arch);
+}
+
+/** One ARG line; values are Dockerfile strings (quoted, `$` escaped), never bare. */
+export function argLine(name: (typeof KERNEL_ARG_NAMES)[number], value: string): ArgLine {
+  return { name, line: `ARG ${name}=${dockerString(value)}` };
+}
+
+export function kernelArgs(spec: RancherosSpec): ArgLine[] {
+  const p = spec.provider;
+  const urls = p.type === 'tarball' ? p.urls : {};
+  const out = [argLine('KERNEL_VERSION', spec.kernel.version!)];
+  for (const arch of spec.kernel.arch) {
+    const url = urls[arch];
+    if (url !== undefined) out.push(argLine(`KERNEL_URL_${ARCHES[arch].docker}`, url));
+  }
+  return out;
+}
+
+export type DapperRead = { text: string } | { error: string };
+
+/** Reads target.dapperfile relative to the spec; a problem is a reason, never an exception. */
+export function readDapperfile(specDir: string, rel: string): DapperRead {
+  const file = path.resolve(specDir, rel);
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return { error: 'not a regular file' };
+    if (st.size > MAX_DAPPERFILE_BYTES) return { error: `larger than ${MAX_DAPPERFILE_BYTES} bytes` };
+    return { text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? e) };
+  }
+}
+
+export function rancherosView(spec: RancherosSpec): RancherosView {
+  const p = spec.provider;
+  const sums = p.type === 'tarball' ? (p.sha256 ?? {}) : {};
+  const src = spec.target.kernelSource;
+  return {
+    kver: spec.kernel.version!,
+    args: kernelArgs(spec).map((a) => a.line),
+    arches: [...spec.kernel.arch],
+    unlisted: (Object.keys(ARCHES) as Arch[]).filter((a) => !spec.kernel.arch.includes(a)).map((a) => ARCHES[a].docker),
+    sha256: spec.kernel.arch.flatMap((arch) => (sums[arch] ? [{ arch, sum: sums[arch]!.toLowerCase() }] : [])),
+    source: src ? { url: src.url, sha1: src.sha1 ? src.sha1.toLowerCase() : null } : null,
+    dapperfile: spec.target.dapperfile ?? null,
+  };
+}
+
+function check(spec: RancherosSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const p = spec.provider;
+  if (p.type !== 'tarball') return; // KS3001 already reported
+  const src = spec.target.kernelSource;
+
+  for (const arch of spec.kernel.arch) {
+    const { docker, suffix } = ARCHES[arch];
+    const url = p.urls[arch];
+    if (url === undefined) {
+      r.report(D.RancherosArchUrlMissing, '/provider/urls', { arch, dockerArch: docker }, 'key');
+      continue;
+    }
+    const file = urlFile(url);
+    if (!file.includes(suffix)) {
+      r.report(D.RancherosTarballName, archPointer(r, ['provider', 'urls'], arch), { arch, dockerArch: docker, suffix, file });
+    }
+    // A tarball built by the user's own os-kernel run from a sha1-pinned source has no
+    // sha256 until that build has run; anything else is a third party's file, unverified.
+    if (p.sha256?.[arch] === undefined && !src?.sha1) {
+      r.report(D.RancherosTarballUnpinned, p.sha256 ? '/provider/sha256' : '/provider/urls', { arch }, 'key');
+    }
+  }
+
+  if (src) {
+    if (!src.sha1) r.report(D.RancherosSourceNoSha1, '/target/kernelSource', {}, 'key');
+    if (!SOURCE_ARCHIVE.test(urlFile(src.url))) r.report(D.RancherosSourceFormat, '/target/kernelSource/url', { url: src.url });
+  }
+
+  const rel = spec.target.dapperfile;
+  if (rel !== undefined) {
+    const read = readDapperfile(ctx.specDir, rel);
+    if ('error' in read) r.report(D.RancherosDapperfileNotFound, '/target/dapperfile', { path: rel, reason: read.error });
+    else if (findKernelArgs(read.text, KERNEL_ARG_NAMES).length === 0) {
+      r.report(D.RancherosDapperfileNoKernelArgs, '/target/dapperfile', { path: rel });
+    }
+  }
+}
+
+function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
+  const data = rancherosView(spec);
+  const files: PlannedFile[] = [
+    { path: 'Dockerfile.dapper.args', syntax: 'hash', template: 'rancheros/Dockerfile.dapper.args', data },
+    { path: 'check-kernel-tarball.sh', syntax: 'hash', mode: 0o755, template: 'rancheros/check-kernel-tarball.sh', data },
+  ];
+  if (data.source) files.push({ path: 'os-kernel/build-common.env', syntax: 'hash', template: 'rancheros/build-common.env', data });
+  if (data.dapperfile !== null) {
+    const read = readDapperfile(ctx.specDir, data.dapperfile);
+    // check() reported an unreadable file, so plan() is not reached with one.
+    if ('error' in read) throw new Error(`target.dapperfile became unreadable: ${read.error}`);
+    const patch = dapperPatch(read.text, kernelArgs(spec), KERNEL_ARG_NAMES, path.posix.basename(data.dapperfile));
+    // Nothing to change (already patched): an empty patch would make `patch` fail.
+    if (patch !== '') files.push({ path: 'Dockerfile.dapper.patch', syntax: 'diff', text: patch });
+  }
+  return files;
+}
+
+export const rancheros = defineTarget<'rancheros'>({
+  platform: 'rancheros',
+  providers: ['tarball'],
+  // RancherOS boots the kernel from its ISO with syslinux/GRUB and no shim: nothing to sign for.
+  signing: false,
+  // The docs give RancherOS no fallback kernel mechanism (only `ros os` upgrades of the whole OS).
+  fallbacks: [],
+  versionRequired: () =>
+    'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build, which extracts ./boot/vmlinuz-${KERNEL_VERSION} from the tarball by that exact name',
+  check,
+  plan,
+});

@@ -1,0 +1,118 @@
+/**
+ * rancheros: each check with its line and column on real spec text, the KS6xxx codes and
+ * the common and schema codes this platform relies on (KS2005 for the checksum lengths,
+ * KS3001-KS3004, KS3011).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
+import { compileText, expectDiagnostic, tempDir } from './helpers.js';
+import { DAPPERFILE, ROS, compileIn, withLine } from './rancheros.fixtures.js';
+
+const codes = (r: { diagnostics: Array<{ code: string }> }) => r.diagnostics.map((d) => d.code);
+
+describe('rancheros: the base spec', () => {
+  it('compiles without diagnostics', async () => {
+    const r = await compileText(ROS);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(['Dockerfile.dapper.args', 'check-kernel-tarball.sh']);
+  });
+});
+
+describe('rancheros: KS6xxx', () => {
+  it('KS6001 the amd64 tarball is named -amd64 instead of -x86', async () => {
+    const r = await compileText(withLine(11, '    x86_64: https://example.org/v4.14.138-rancher/linux-4.14.138-rancher-amd64.tar.gz'));
+    const d = expectDiagnostic(r, D.RancherosTarballName, 11, 13);
+    expect(d.message).toContain("'linux-4.14.138-rancher-amd64.tar.gz' does not name '-x86'");
+    expect(d.message).toContain('KERNEL_URL_amd64');
+    expect(r.files.length).toBeGreaterThan(0); // a warning: the files are still written
+  });
+  it('KS6001 is located at the key the user wrote (amd64 alias) and looks at the file name only', async () => {
+    const r = await compileText(withLine(11, '    amd64: https://x86.example.org/linux.tar.gz?arch=-x86'));
+    expectDiagnostic(r, D.RancherosTarballName, 11, 12);
+  });
+  it('KS6001 also for an arm64 tarball without -arm64', async () => {
+    const d = expectDiagnostic(await compileText(withLine(12, '    aarch64: https://example.org/linux-aarch64.tar.gz')), D.RancherosTarballName, 12, 14);
+    expect(d.message).toContain("'-arm64'");
+  });
+  it('KS6002 both arches listed, one URL', async () => {
+    const r = await compileText(withLine(12, '').replace(/    aarch64: b+\n/, ''));
+    const d = expectDiagnostic(r, D.RancherosArchUrlMissing, 10, 3);
+    expect(d.message).toContain('KERNEL_URL_arm64');
+    expect(r.files).toEqual([]);
+  });
+  it('KS6003 no sha256 for an arch: a warning at provider.sha256, or at urls when there is no sha256 map', async () => {
+    const one = await compileText(withLine(15, ''));
+    expectDiagnostic(one, D.RancherosTarballUnpinned, 13, 3);
+    expect(one.files.length).toBeGreaterThan(0);
+    const none = await compileText(ROS.replace(/  sha256:\n(    .*\n)+/, ''));
+    expect(codes(none)).toEqual([D.RancherosTarballUnpinned.code, D.RancherosTarballUnpinned.code]);
+    expect(none.diagnostics.map((d) => [d.line, d.column])).toEqual([[10, 3], [10, 3]]);
+  });
+  it('KS6003 is not reported when the tarball is built from a sha1-pinned kernelSource', async () => {
+    const spec = ROS.replace(/  sha256:\n(    .*\n)+/, '') + '  kernelSource: {url: https://example.org/linux.tar.gz, sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2}\n';
+    expect((await compileText(spec)).diagnostics).toEqual([]);
+  });
+  it('KS6004 dapperfile that does not exist, or is a folder', async () => {
+    const dir = tempDir();
+    const d = expectDiagnostic(await compileIn(dir, ROS + '  dapperfile: os/Dockerfile.dapper\n'), D.RancherosDapperfileNotFound, 18, 15);
+    expect(d.message).toContain('no such file');
+    const r = await compileIn(dir, ROS + '  dapperfile: .\n');
+    expect(expectDiagnostic(r, D.RancherosDapperfileNotFound, 18, 15).message).toContain('not a regular file');
+    expect(r.files).toEqual([]);
+  });
+  it('KS6005 dapperfile without kernel ARG lines (the ENV block alone does not count)', async () => {
+    const dir = tempDir();
+    const noArgs = DAPPERFILE.split('\n').filter((l) => !/^ARG KERNEL_/.test(l)).join('\n');
+    expect(noArgs).toContain('KERNEL_URL_amd64=${KERNEL_URL_amd64}');
+    writeFileSync(path.join(dir, 'Dockerfile.dapper'), noArgs);
+    const r = await compileIn(dir, ROS + '  dapperfile: Dockerfile.dapper\n');
+    expectDiagnostic(r, D.RancherosDapperfileNoKernelArgs, 18, 15);
+    expect(r.files).toEqual([]);
+  });
+  it('KS6006 kernelSource without sha1', async () => {
+    const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.tar.xz\n');
+    expectDiagnostic(r, D.RancherosSourceNoSha1, 18, 3);
+  });
+  it('KS6007 kernelSource that is not a .tar.gz or .tar.xz archive', async () => {
+    const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.zip\n    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n');
+    expectDiagnostic(r, D.RancherosSourceFormat, 19, 10);
+  });
+});
+
+describe('rancheros: schema and common checks', () => {
+  it('KS2005 a sha256 that is not 64 hex digits (the schema, no rancheros code)', async () => {
+    const d = expectDiagnostic(await compileText(withLine(14, `    x86_64: ${'a'.repeat(63)}`)), D.PatternMismatch, 14, 13);
+    expect(d.message).toContain('SHA-256');
+  });
+  it('KS2005 a kernelSource sha1 that is not 40 hex digits', async () => {
+    const r = await compileText(ROS + '  kernelSource: {url: https://example.org/l.tar.gz, sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4fz}\n');
+    expect(expectDiagnostic(r, D.PatternMismatch, 18, 59).message).toContain('SHA-1');
+  });
+  it('KS3004 http tarball URL, and KS3005 when allowInsecure is set', async () => {
+    const http = withLine(11, '    x86_64: http://example.org/linux-4.14.138-rancher-x86.tar.gz');
+    expectDiagnostic(await compileText(http), D.InsecureUrl, 11, 13);
+    expectDiagnostic(await compileText(withLine(9, '  type: tarball\n  allowInsecure: true', http)), D.AllowInsecure, 12, 13);
+  });
+  it('KS3004 http kernelSource URL', async () => {
+    const r = await compileText(ROS + '  kernelSource: {url: "http://example.org/l.tar.gz", sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2}\n');
+    expectDiagnostic(r, D.InsecureUrl, 18, 23);
+  });
+  it('KS3003 kernel.version is required', async () => {
+    const d = expectDiagnostic(await compileText(withLine(6, '')), D.VersionRequired, 5, 1);
+    expect(d.message).toContain('./boot/vmlinuz-${KERNEL_VERSION}');
+  });
+  it('KS3002 signing is refused', async () => {
+    const r = await compileText(ROS + 'signing: {keySecret: k, certSecret: c}\n');
+    expectDiagnostic(r, D.SigningNotSupported, 18, 1);
+  });
+  it('KS3001 a provider other than tarball', async () => {
+    const spec = withLine(9, '  type: stock').replace(/  urls:\n(    .*\n)+  sha256:\n(    .*\n)+/, '');
+    expectDiagnostic(await compileText(spec), D.ProviderNotAccepted, 9, 9);
+  });
+  it('KS3011 no fallback mechanism on RancherOS', async () => {
+    const d = expectDiagnostic(await compileText(ROS + 'fallback: {kernel: stock, via: rollback}\n'), D.FallbackNotSupported, 18, 32);
+    expect(d.message).toContain("'rollback'");
+  });
+});
