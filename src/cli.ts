@@ -15,7 +15,7 @@ Exit codes:
   2  usage error, or a file that cannot be read or written`;
 
 function formatOption(): Option {
-  return new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'json']).default('text');
+  return new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'json', 'github']).default('text');
 }
 
 export function buildProgram(): Command {
@@ -66,6 +66,22 @@ Example:
   kspec schema --out kspec.schema.json`)
     .action(async (opts: { out?: string }) => {
       process.exitCode = await runSchema(opts);
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter spec for a platform that validates as is')
+    .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())
+    .option('--name <name>', 'metadata.name (default: my-<platform>)')
+    .option('-o, --out <file>', 'where to write (default: <name>.yaml; - for stdout)')
+    .option('--schema <path-or-url>', 'schema for the yaml-language-server modeline (default: the installed schema)')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', `
+Example:
+  kspec init --platform bootc --name my-kernel -o specs/my-kernel.yaml`)
+    .action(async (opts: import('./commands/init.js').InitOptions) => {
+      const { runInit } = await import('./commands/init.js');
+      process.exitCode = await runInit(opts);
     });
 
   return program;
