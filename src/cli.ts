@@ -69,6 +69,40 @@ Example:
     });
 
   program
+    .command('diff')
+    .description('compile the specs now and at a git ref, and print the changes to the generated files')
+    .argument('[spec-or-dir...]', 'spec files or folders (default: the current folder)')
+    .option('--base <ref>', 'the git ref to compare with', 'HEAD')
+    .option('-o, --out <dir>', 'output folder named in the paths and headers', 'out')
+    .addOption(formatOption())
+    .addHelpText('after', `
+Examples:
+  kspec diff specs                       # working tree against HEAD
+  kspec diff --base origin/main specs    # what this branch changes
+
+Exit codes:
+  0  no changes
+  1  changes
+  2  errors in a spec (either side), or a usage error`)
+    .action(async (inputs: string[], opts: import('./commands/diff.js').DiffOptions) => {
+      const { runDiff } = await import('./commands/diff.js');
+      process.exitCode = await runDiff(inputs, opts);
+    });
+
+  program
+    .command('explain')
+    .description('show which spec fields (file, line, JSON path) produced a line of a generated file')
+    .argument('<generated-file:line>', 'a file under the output folder and a 1-based line number')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `
+Example:
+  kspec explain out/margine-cachyos/install.sh:120`)
+    .action(async (where: string, opts: { format: 'text' | 'json' }) => {
+      const { runExplain } = await import('./explain.js');
+      process.exitCode = await runExplain(where, opts);
+    });
+
+  program
     .command('init')
     .description('write a commented starter spec for a platform that validates as is')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())

@@ -46,6 +46,8 @@ export interface CompileResult {
   /** metadata.name, when the spec got far enough to have one. */
   name?: string;
   spec?: Spec;
+  /** The schema-valid data before normalize (bases merged); kspec explain varies it. */
+  data?: unknown;
   /** Locates pointers in the spec; absent only when the file was not text. */
   source?: SourceIndex;
   files: RenderedFile[];
@@ -79,6 +81,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   if (report.hasErrors) return result;
 
   const spec = normalize(data);
+  result.data = data;
   result.spec = spec;
   result.name = spec.metadata.name;
 
