@@ -126,5 +126,6 @@ export async function compileFile(file: string, opts: CompileFileOptions): Promi
     specDir: path.dirname(abs),
     command: `kspec compile ${specPath} -o ${displayPath(opts.outDir, cwd)}`,
     checkOnly: opts.checkOnly,
+    reader: fsReader(path.dirname(abs), cwd),
   });
 }

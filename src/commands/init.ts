@@ -4,7 +4,7 @@
  * node_modules/kspec when kspec is installed there, else the schema of the running kspec.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NAME, starter } from '../init.js';
 import type { Platform } from '../types.js';
@@ -45,6 +45,7 @@ export async function runInit(opts: InitOptions): Promise<number> {
     return 0;
   }
   try {
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, text, { flag: opts.force ? 'w' : 'wx' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
