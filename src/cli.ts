@@ -15,7 +15,7 @@ Exit codes:
   2  usage error, or a file that cannot be read or written`;
 
 function formatOption(): Option {
-  return new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'json']).default('text');
+  return new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'json', 'github']).default('text');
 }
 
 export function buildProgram(): Command {
@@ -66,6 +66,56 @@ Example:
   kspec schema --out kspec.schema.json`)
     .action(async (opts: { out?: string }) => {
       process.exitCode = await runSchema(opts);
+    });
+
+  program
+    .command('diff')
+    .description('compile the specs now and at a git ref, and print the changes to the generated files')
+    .argument('[spec-or-dir...]', 'spec files or folders (default: the current folder)')
+    .option('--base <ref>', 'the git ref to compare with', 'HEAD')
+    .option('-o, --out <dir>', 'output folder named in the paths and headers', 'out')
+    .addOption(formatOption())
+    .addHelpText('after', `
+Examples:
+  kspec diff specs                       # working tree against HEAD
+  kspec diff --base origin/main specs    # what this branch changes
+
+Exit codes:
+  0  no changes
+  1  changes
+  2  errors in a spec (either side), or a usage error`)
+    .action(async (inputs: string[], opts: import('./commands/diff.js').DiffOptions) => {
+      const { runDiff } = await import('./commands/diff.js');
+      process.exitCode = await runDiff(inputs, opts);
+    });
+
+  program
+    .command('explain')
+    .description('show which spec fields (file, line, JSON path) produced a line of a generated file')
+    .argument('<generated-file:line>', 'a file under the output folder and a 1-based line number')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `
+Example:
+  kspec explain out/margine-cachyos/install.sh:120`)
+    .action(async (where: string, opts: { format: 'text' | 'json' }) => {
+      const { runExplain } = await import('./explain.js');
+      process.exitCode = await runExplain(where, opts);
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter spec for a platform that validates as is')
+    .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())
+    .option('--name <name>', 'metadata.name (default: my-<platform>)')
+    .option('-o, --out <file>', 'where to write (default: <name>.yaml; - for stdout)')
+    .option('--schema <path-or-url>', 'schema for the yaml-language-server modeline (default: the installed schema)')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', `
+Example:
+  kspec init --platform bootc --name my-kernel -o specs/my-kernel.yaml`)
+    .action(async (opts: import('./commands/init.js').InitOptions) => {
+      const { runInit } = await import('./commands/init.js');
+      process.exitCode = await runInit(opts);
     });
 
   return program;

@@ -8,13 +8,14 @@ import path from 'node:path';
 import { compileFile, displayPath, type CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
+import { formatGithub, workflowCommand } from './diagnostics/github.js';
 import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
 import { SCHEMA_PATH } from './validate.js';
 import { checkUnit, OutputError, writeUnit, type OutputUnit } from './write.js';
 
 export interface CommonOptions {
   strict?: boolean;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'github';
 }
 
 export interface RunOptions extends CommonOptions {
@@ -136,8 +137,11 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
     const c = coloursFor(process.stderr);
+    // A diagnostic may point into a base spec (extends): its result's index knows that file.
     const sources = new Map(results.map((r) => [r.specPath, r.source]));
-    for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
+    for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
+    if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
+    else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
     for (const r of report) {
       if (opts.mode === 'check') {
         if (r.diff) process.stdout.write(r.diff);
@@ -149,6 +153,12 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     if (opts.mode === 'validate' && !failed) for (const r of results) process.stdout.write(`${r.specPath}: valid\n`);
     if (diagnostics.length > 0) process.stderr.write(`${summaryLine(diagnostics)}\n`);
     if (drift) process.stderr.write(`generated files differ from the specs: run kspec compile to update them\n`);
+    if (drift && opts.format === 'github') {
+      for (const r of report.filter((x) => x.status === 'drift')) {
+        const msg = `The files generated from ${r.spec} differ from ${displayPath(path.join(opts.out, r.name!))}: run kspec compile and commit the result.`;
+        process.stdout.write(workflowCommand('error', { file: r.spec, title: 'kspec drift' }, msg) + '\n');
+      }
+    }
   }
   if (diagnostics.some((d) => d.severity === 'error') || drift) return 1;
   return 0;

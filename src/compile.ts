@@ -6,6 +6,9 @@
  *     -> render (-> RenderedFile[])
  *
  * Writing is separate (src/write.ts) because `--check` and `kspec diff` compare instead.
+ * A spec with `extends` is merged over its bases right after parsing (src/extends.ts), so
+ * validate and everything after it see one document whose pointers resolve to the file
+ * that supplied each value.
  * Each stage stops the pipeline on errors, so a later stage only sees what the earlier
  * ones accepted. Nothing here touches the file system except reading the spec.
  */
@@ -13,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCommon } from './check.js';
 import { D } from './diagnostics/catalogue.js';
+import { fsReader, resolveExtends, type SpecReader } from './extends.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from './diagnostics/diagnostic.js';
 import { normalize } from './normalize.js';
@@ -33,6 +37,8 @@ export interface CompileOptions {
   command: string;
   /** Stop after the checks (kspec validate). */
   checkOnly?: boolean;
+  /** Where `extends` bases are read from (default: the working tree around specDir). */
+  reader?: SpecReader;
 }
 
 export interface CompileResult {
@@ -40,6 +46,8 @@ export interface CompileResult {
   /** metadata.name, when the spec got far enough to have one. */
   name?: string;
   spec?: Spec;
+  /** The schema-valid data before normalize (bases merged); kspec explain varies it. */
+  data?: unknown;
   /** Locates pointers in the spec; absent only when the file was not text. */
   source?: SourceIndex;
   files: RenderedFile[];
@@ -55,15 +63,25 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   result.diagnostics = parsed.diagnostics;
   result.source = parsed.source;
   if (!parsed.raw || hasErrors(parsed.diagnostics)) return result;
-  const raw = parsed.raw;
-  const report = new Reporter(raw.source);
+  let data = parsed.raw.data;
+  let source: SourceIndex = parsed.raw.source;
+  if ((data as Record<string, unknown>).extends !== undefined) {
+    const topAbs = path.join(opts.specDir, path.posix.basename(opts.specPath));
+    const merged = await resolveExtends(parsed.raw, topAbs, opts.reader ?? fsReader(opts.specDir));
+    result.diagnostics = [...parsed.diagnostics, ...merged.diagnostics];
+    source = result.source = merged.source;
+    if (merged.data === undefined || hasErrors(merged.diagnostics)) return result;
+    data = merged.data;
+  }
+  const report = new Reporter(source);
+  report.diagnostics.push(...result.diagnostics);
   result.diagnostics = report.diagnostics;
-  report.diagnostics.push(...parsed.diagnostics);
 
-  await validate(raw.data, report);
+  await validate(data, report);
   if (report.hasErrors) return result;
 
-  const spec = normalize(raw.data);
+  const spec = normalize(data);
+  result.data = data;
   result.spec = spec;
   result.name = spec.metadata.name;
 
@@ -108,5 +126,6 @@ export async function compileFile(file: string, opts: CompileFileOptions): Promi
     specDir: path.dirname(abs),
     command: `kspec compile ${specPath} -o ${displayPath(opts.outDir, cwd)}`,
     checkOnly: opts.checkOnly,
+    reader: fsReader(path.dirname(abs), cwd),
   });
 }

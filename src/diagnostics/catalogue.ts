@@ -49,6 +49,12 @@ export const D = {
     'A spec file holds exactly one YAML document. Move each further document (after `---`) into a file of its own.'),
   NonStringKey: entry('KS1009', 'error', 'non-string-key', () =>
     'Mapping keys must be plain strings. Write the key as text.'),
+  ExtendsCycle: entry<{ chain: readonly string[] }>('KS1010', 'error', 'extends-cycle', (a) =>
+    `extends forms a cycle: ${a.chain.join(' -> ')}. Remove the extends that leads back to a spec already in the chain.`),
+  ExtendsOutsideRepo: entry<{ ref: string; path: string }>('KS1011', 'error', 'extends-outside-repository', (a) =>
+    `extends '${a.ref}' resolves to ${a.path}, outside the repository (the git work tree, or the spec's folder outside git). Copy the base spec into the repository and name it with a relative path.`),
+  ExtendsMissing: entry<{ ref: string; path: string }>('KS1012', 'error', 'extends-missing', (a) =>
+    `The base spec '${a.ref}' (${a.path}) does not exist. Fix the path, which is relative to this spec, or add the file.`),
 
   // ---- KS2xxx: schema ----------------------------------------------------------------
   UnknownKey: entry<{ key: string; suggestion?: string; allowed: readonly string[] }>('KS2001', 'error', 'unknown-key', (a) =>

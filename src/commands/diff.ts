@@ -1,0 +1,140 @@
+/**
+ * `kspec diff [--base <ref>] [<spec-or-dir>...]`: what a change to the specs does to the
+ * generated files. Both sides are compiled in memory: the working tree as it is, and the
+ * ref read with `git show <ref>:<path>` (no checkout, so a dirty tree is fine), bases
+ * named by `extends` included. Output: a summary in words per spec, then the unified
+ * diff of the generated files. Exit 0 no changes, 1 changes, 2 errors.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { compileBytes, compileFile, displayPath, type CompileResult } from '../compile.js';
+import { expandInputs, UsageError } from '../commands.js';
+import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { coloursFor, formatText, summaryLine, toJson } from '../diagnostics/format.js';
+import { formatGithub } from '../diagnostics/github.js';
+import { repositoryRoot, type SpecReader } from '../extends.js';
+import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
+
+export interface DiffOptions {
+  base: string;
+  out: string;
+  format: 'text' | 'json' | 'github';
+}
+
+const SPEC_FILE = /\.ya?ml$/;
+
+function git(cwd: string, args: string[]): { ok: boolean; out: Buffer; err: string } {
+  const r = spawnSync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+  return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString() ?? String(r.error) };
+}
+
+const posix = (p: string): string => p.split(path.sep).join('/');
+
+/** Reads files as they were at `ref`; the root is the repository, as in the working tree. */
+export function gitReader(ref: string, top: string, cwd = process.cwd()): SpecReader {
+  return {
+    root: () => top,
+    read: async (abs) => {
+      const r = git(top, ['show', `${ref}:${posix(path.relative(top, abs))}`]);
+      return r.ok ? new Uint8Array(r.out) : undefined;
+    },
+    display: (abs) => displayPath(abs, cwd),
+  };
+}
+
+/** Spec files at `ref` below the inputs (files or folders, relative to the cwd). */
+function specsAtRef(ref: string, top: string, inputs: string[]): string[] {
+  const specs = inputs.map((i) => posix(path.relative(top, path.resolve(i))) || '.');
+  const r = git(top, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', ref, '--', ...specs]);
+  if (!r.ok) throw new UsageError(`git ls-tree ${ref} failed: ${r.err.trim()}`);
+  return r.out
+    .toString('utf8')
+    .split('\0')
+    .filter((p) => SPEC_FILE.test(p) && !p.split('/').some((s) => s.startsWith('.') || s === 'node_modules'))
+    .map((p) => path.join(top, p));
+}
+
+async function workingSpecs(inputs: string[]): Promise<string[]> {
+  const present = inputs.filter((i) => existsSync(i));
+  if (present.length === 0) return [];
+  return (await expandInputs(present).catch((e) => (e instanceof UsageError && /no spec files/.test(e.message) ? [] : Promise.reject(e)))).map((f) => path.resolve(f));
+}
+
+export async function runDiff(inputs: string[], opts: DiffOptions): Promise<number> {
+  const cwd = process.cwd();
+  const fail = (m: string): number => (process.stderr.write(`kspec: ${m}\n`), 2);
+  const top = repositoryRoot(cwd);
+  if (!git(top, ['rev-parse', '--verify', '--quiet', `${opts.base}^{commit}`]).ok) {
+    return fail(`'${opts.base}' is not a commit in ${displayPath(top)}: name a branch, tag or commit with --base`);
+  }
+  if (inputs.length === 0) inputs = ['.'];
+  let now: string[], then: string[];
+  try {
+    [now, then] = [await workingSpecs(inputs), specsAtRef(opts.base, top, inputs)];
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message);
+    throw e;
+  }
+  const all = [...new Set([...now, ...then])].sort();
+  if (all.length === 0) return fail(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}, now or at ${opts.base}`);
+
+  const reader = gitReader(opts.base, top, cwd);
+  const changes: SpecChange[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, CompileResult['source']>();
+  for (const abs of all) {
+    const specPath = displayPath(abs, cwd);
+    const command = `kspec compile ${specPath} -o ${displayPath(opts.out, cwd)}`;
+    let after: CompileResult | undefined;
+    let before: CompileResult | undefined;
+    try {
+      if (now.includes(abs)) after = await compileFile(abs, { outDir: opts.out, cwd });
+    } catch (e) {
+      return fail(`cannot read '${specPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (then.includes(abs)) {
+      const bytes = await reader.read(abs);
+      if (bytes) {
+        before = await compileBytes(bytes, { specPath, specDir: path.dirname(abs), command, reader });
+        // The old side's diagnostics name the ref, so they are not mistaken for today's.
+        for (const d of before.diagnostics) d.file = `${opts.base}:${d.file}`;
+      }
+    }
+    for (const r of [after, before]) {
+      if (!r) continue;
+      diagnostics.push(...r.diagnostics);
+      for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
+    }
+    changes.push(describeChanges(specPath, before, after));
+  }
+  diagnostics.sort(compareDiagnostics);
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  const outRel = displayPath(opts.out, cwd);
+  const diffs = failed ? [] : changes.map((c) => fileDiff(c, outRel));
+  const changed = changes.some((c) => c.status !== 'unchanged');
+
+  if (opts.format === 'json') {
+    const out = {
+      base: opts.base,
+      specs: changes.map((c, i) => ({ spec: c.spec, name: c.name ?? null, status: c.status, summary: c.summary, diff: diffs[i] ?? '' })),
+      diagnostics: diagnostics.map(toJson),
+      summary: { errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length, changed },
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
+    else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), coloursFor(process.stderr)) + '\n');
+    if (diagnostics.length > 0) process.stderr.write(summaryLine(diagnostics) + '\n');
+    if (!failed) {
+      for (const c of changes) {
+        process.stdout.write(`${c.spec}${c.name ? ` (${c.name})` : ''}: ${c.status}\n`);
+        for (const line of c.summary) process.stdout.write(`  ${line}\n`);
+      }
+      const text = diffs.join('');
+      if (text) process.stdout.write('\n' + text);
+    }
+  }
+  if (failed) return 2;
+  return changed ? 1 : 0;
+}

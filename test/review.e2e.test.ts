@@ -1,0 +1,331 @@
+/**
+ * End-to-end tests of the code-review workflow: extends, --format github, kspec diff,
+ * kspec explain and kspec init. The built CLI is spawned with NO_COLOR in temp git
+ * repositories and whole outputs are compared.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { compileFile } from '../src/compile.js';
+import { D } from '../src/diagnostics/catalogue.js';
+import { escapeData, escapeProperty, formatGithub } from '../src/diagnostics/github.js';
+import { mergeSpec } from '../src/extends.js';
+import { PLATFORMS, starter } from '../src/init.js';
+import { targets } from '../src/targets/index.js';
+import { Reporter } from '../src/diagnostics/diagnostic.js';
+import { parseSpec } from '../src/parse.js';
+import { validate } from '../src/validate.js';
+import { BASE } from './fixtures.js';
+import { expectDiagnostic, git, ROOT, tempDir } from './helpers.js';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function kspec(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The BASE spec split in two: the kernel and provider in a base file. */
+const KERNEL_BASE = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+kernel:
+  package: kernel-cachyos
+  arch: [x86_64]
+provider:
+  type: copr
+  repo: bieszczaders/kernel-cachyos
+  packages: [kernel-cachyos, kernel-cachyos-devel-matched]
+`;
+const CHILD = `extends: ../base/kernel.yaml
+metadata:
+  name: demo
+target:
+  platform: bootc
+  base: ghcr.io/ublue-os/bluefin-dx:stable
+`;
+
+let work: string;
+function write(rel: string, text: string): void {
+  mkdirSync(path.dirname(path.join(work, rel)), { recursive: true });
+  writeFileSync(path.join(work, rel), text);
+}
+function commit(msg = 'specs'): void {
+  git(work, 'add', '-A');
+  git(work, '-c', 'user.email=t@example.org', '-c', 'user.name=t', 'commit', '-q', '-m', msg);
+}
+beforeEach(() => {
+  work = tempDir('kspec-review-');
+  git(work, 'init', '-q');
+});
+
+describe('extends', () => {
+  it('merges maps key by key, replaces lists, and compiles', async () => {
+    write('base/kernel.yaml', KERNEL_BASE);
+    write('specs/demo.yaml', CHILD.replace('metadata:', 'kernel:\n  version: 6.9.1-cachyos.fc44.x86_64\nmetadata:'));
+    const r = await compileFile('specs/demo.yaml', { outDir: 'out', cwd: work });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.spec?.kernel).toMatchObject({ package: 'kernel-cachyos', version: '6.9.1-cachyos.fc44.x86_64', arch: ['x86_64'] });
+    expect(r.files.find((f) => f.path === 'Containerfile')?.content).toContain('LABEL ostree.linux="6.9.1-cachyos.fc44.x86_64"');
+    expect(mergeSpec({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
+  });
+
+  it('a diagnostic about a value from the base names the base file, with a code frame', () => {
+    write('base/kernel.yaml', KERNEL_BASE.replace('  arch:', '  archs:'));
+    write('specs/demo.yaml', CHILD);
+    const r = kspec(work, 'validate', 'specs');
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        `base/kernel.yaml:5:3: error ${D.UnknownKey.code}: Unknown key 'archs'. Did you mean 'arch'?`,
+        '  5 |   archs: [x86_64]',
+        '    |   ^',
+        '  at /kernel/archs',
+        '1 error, 0 warnings',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('KS1010: a cycle is reported at the extends that closes it', async () => {
+    write('base/kernel.yaml', KERNEL_BASE + 'extends: ../specs/demo.yaml\n');
+    write('specs/demo.yaml', CHILD);
+    const r = await compileFile('specs/demo.yaml', { outDir: 'out', cwd: work });
+    const d = expectDiagnostic(r, D.ExtendsCycle, 10, 10);
+    expect(d.file).toBe('base/kernel.yaml');
+    expect(d.message).toContain('specs/demo.yaml -> base/kernel.yaml -> specs/demo.yaml');
+    const cli = kspec(work, 'validate', 'specs');
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toBe(
+      [
+        `base/kernel.yaml:10:10: error ${D.ExtendsCycle.code}: ${d.message}`,
+        '  10 | extends: ../specs/demo.yaml',
+        '     |          ^',
+        '  at /extends',
+        '1 error, 0 warnings',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('KS1012: a missing base is located on the extends line', async () => {
+    write('specs/demo.yaml', CHILD);
+    const r = await compileFile('specs/demo.yaml', { outDir: 'out', cwd: work });
+    const d = expectDiagnostic(r, D.ExtendsMissing, 1, 10);
+    expect(d).toMatchObject({ file: 'specs/demo.yaml', path: '/extends' });
+    expect(kspec(work, 'compile', 'specs').stderr).toBe(
+      [
+        `specs/demo.yaml:1:10: error ${D.ExtendsMissing.code}: The base spec '../base/kernel.yaml' (base/kernel.yaml) does not exist. Fix the path, which is relative to this spec, or add the file.`,
+        '  1 | extends: ../base/kernel.yaml',
+        '    |          ^',
+        '  at /extends',
+        '1 error, 0 warnings',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('KS1011: a base outside the repository is refused without being read', async () => {
+    const repo = path.join(work, 'repo');
+    mkdirSync(repo);
+    git(repo, 'init', '-q');
+    write('base.yaml', KERNEL_BASE);
+    write('repo/specs/demo.yaml', CHILD.replace('../base/kernel.yaml', '../../base.yaml'));
+    const r = await compileFile('specs/demo.yaml', { outDir: 'out', cwd: repo });
+    const d = expectDiagnostic(r, D.ExtendsOutsideRepo, 1, 10);
+    expect(d.message).toContain("'../../base.yaml' resolves to ");
+    expect(d.message).toContain('base.yaml, outside the repository');
+  });
+});
+
+describe('--format github', () => {
+  it('prints workflow commands with GitHub escaping', () => {
+    write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
+    write('specs/other.yaml', BASE.replace('name: demo', 'name: other').replace('bluefin-dx:stable', 'bluefin-dx'));
+    const r = kspec(work, 'validate', 'specs', '--format', 'github');
+    expect(r.code).toBe(1);
+    const warning = D.UntaggedOciRef.message({ ref: 'ghcr.io/ublue-os/bluefin-dx' } as never);
+    expect(r.stdout).toBe(
+      [
+        `::error file=specs/demo.yaml,line=7,col=3,title=${D.UnknownKey.code}::Unknown key 'archs'. Did you mean 'arch'?`,
+        `::warning file=specs/other.yaml,line=18,col=9,title=${D.UntaggedOciRef.code}::${escapeData(warning)}`,
+        '',
+      ].join('\n'),
+    );
+    expect(r.stderr).toBe('1 error, 1 warning\n');
+    expect(escapeProperty('a:b,c%d\r\ne')).toBe('a%3Ab%2Cc%25d%0D%0Ae');
+    expect(escapeData('a:b,c%d\n')).toBe('a:b,c%25d%0A');
+    expect(formatGithub({ code: 'KS1', severity: 'error', message: '50%\nx', path: '', file: 'a,b:c.yaml', line: 1, column: 2 })).toBe(
+      '::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=KS1::50%25%0Ax',
+    );
+  });
+
+  it('annotates drift on compile --check', () => {
+    write('specs/demo.yaml', BASE);
+    expect(kspec(work, 'compile', 'specs').code).toBe(0);
+    const file = path.join(work, 'out/demo/install.sh');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('set -euo pipefail', 'set -e'));
+    const r = kspec(work, 'compile', 'specs', '--check', '--format', 'github');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('-set -e\n+set -euo pipefail\n');
+    expect(r.stdout.endsWith('::error file=specs/demo.yaml,title=kspec drift::The files generated from specs/demo.yaml differ from out/demo: run kspec compile and commit the result.\n')).toBe(true);
+  });
+});
+
+describe('kspec diff', () => {
+  it('no changes: exit 0', () => {
+    write('specs/demo.yaml', BASE);
+    commit();
+    expect(kspec(work, 'diff', 'specs')).toEqual({ code: 0, stdout: 'specs/demo.yaml (demo): unchanged\n', stderr: '' });
+  });
+
+  it('added, changed (also through a base read at the ref) and removed specs', () => {
+    write('base/kernel.yaml', KERNEL_BASE);
+    write('specs/demo.yaml', CHILD);
+    write('specs/gone.yaml', BASE.replace('name: demo', 'name: gone'));
+    commit();
+    // The base changes: the kernel version is pinned. Also the working tree is dirty on purpose.
+    write('base/kernel.yaml', KERNEL_BASE.replace('  arch:', '  version: 6.9.1-cachyos.fc44.x86_64\n  arch:'));
+    rmSync(path.join(work, 'specs/gone.yaml'));
+    write('specs/new.yaml', BASE.replace('name: demo', 'name: new'));
+    const r = kspec(work, 'diff', 'specs');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const [summary, diff] = [r.stdout.slice(0, r.stdout.indexOf('\n\n')), r.stdout.slice(r.stdout.indexOf('\n\n') + 2)];
+    expect(summary).toBe(
+      [
+        'specs/demo.yaml (demo): changed',
+        '  kernel version: (none) -> 6.9.1-cachyos.fc44.x86_64',
+        '  generated files: 2 changed, 0 added, 0 removed',
+        'specs/gone.yaml (gone): removed',
+        '  spec removed: bootc, its output folder is no longer generated',
+        'specs/new.yaml (new): added',
+        '  new spec: bootc, copr bieszczaders/kernel-cachyos [kernel-cachyos, kernel-cachyos-devel-matched]',
+      ].join('\n'),
+    );
+    const headers = diff.split('\n').filter((l) => l.startsWith('--- ') || l.startsWith('+++ '));
+    expect(headers).toEqual([
+      '--- a/out/demo/Containerfile', '+++ b/out/demo/Containerfile',
+      '--- a/out/demo/install.sh', '+++ b/out/demo/install.sh',
+      '--- a/out/gone/Containerfile', '+++ /dev/null',
+      '--- a/out/gone/dracut.conf.d/90-kspec.conf', '+++ /dev/null',
+      '--- a/out/gone/install.sh', '+++ /dev/null',
+      '--- a/out/gone/relabel.sh', '+++ /dev/null',
+      '--- a/out/gone/verify-image.sh', '+++ /dev/null',
+      '--- /dev/null', '+++ b/out/new/Containerfile',
+      '--- /dev/null', '+++ b/out/new/dracut.conf.d/90-kspec.conf',
+      '--- /dev/null', '+++ b/out/new/install.sh',
+      '--- /dev/null', '+++ b/out/new/relabel.sh',
+      '--- /dev/null', '+++ b/out/new/verify-image.sh',
+    ]);
+    expect(diff).toContain('+LABEL ostree.linux="6.9.1-cachyos.fc44.x86_64"\n');
+    expect(diff).toContain("-KVER=\"$(query_kernel_package 'kernel-cachyos')\"\n+KVER='6.9.1-cachyos.fc44.x86_64'\n");
+  });
+
+  it('a signing change in words; --base names the ref', () => {
+    write('specs/demo.yaml', BASE);
+    commit('one');
+    git(work, 'tag', 'v1');
+    write('specs/demo.yaml', BASE.replace('modules:', 'signing: {keySecret: mok-key, certSecret: mok-cert}\nmodules:'));
+    commit('two');
+    const r = kspec(work, 'diff', '--base', 'v1', 'specs');
+    expect(r.code).toBe(1);
+    expect(r.stdout.slice(0, r.stdout.indexOf('\n\n'))).toBe(
+      [
+        'specs/demo.yaml (demo): changed',
+        '  signing: unsigned -> signed with secrets mok-key/mok-cert, modules signed, enroll none',
+        '  generated files: 3 changed, 0 added, 0 removed',
+      ].join('\n'),
+    );
+  });
+
+  it('errors exit 2 and name the side they come from', () => {
+    write('specs/demo.yaml', BASE.replace('type: copr', 'type: cop'));
+    commit();
+    write('specs/demo.yaml', BASE);
+    const r = kspec(work, 'diff', 'specs');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`HEAD:specs/demo.yaml:9:9: error ${D.UnknownVariant.code}:`);
+    expect(kspec(work, 'diff', '--base', 'no-such-ref', 'specs')).toMatchObject({ code: 2 });
+  });
+
+  it('--format github annotates diagnostics', () => {
+    write('specs/demo.yaml', BASE);
+    commit();
+    write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
+    const r = kspec(work, 'diff', 'specs', '--format', 'github');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,col=3,title=${D.UnknownKey.code}::Unknown key 'archs'. Did you mean 'arch'?\n`);
+  });
+});
+
+describe('kspec explain', () => {
+  beforeEach(() => {
+    write('base/kernel.yaml', KERNEL_BASE);
+    write('specs/demo.yaml', CHILD);
+    expect(kspec(work, 'compile', 'specs').code).toBe(0);
+  });
+  const lineOf = (file: string, text: string): number => readFileSync(path.join(work, file), 'utf8').split('\n').indexOf(text) + 1;
+
+  it('names the spec fields of a line that comes from values, in the file that supplied them', () => {
+    const n = lineOf('out/demo/install.sh', "dnf -y copr enable 'bieszczaders/kernel-cachyos'");
+    expect(n).toBeGreaterThan(0);
+    expect(kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
+      code: 0,
+      stdout: [
+        `out/demo/install.sh:${n}: dnf -y copr enable 'bieszczaders/kernel-cachyos'`,
+        '  from base/kernel.yaml:7:9 /provider/type = "copr"',
+        '  from base/kernel.yaml:8:9 /provider/repo = "bieszczaders/kernel-cachyos"',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    const from = lineOf('out/demo/Containerfile', 'FROM ghcr.io/ublue-os/bluefin-dx:stable');
+    expect(kspec(work, 'explain', `out/demo/Containerfile:${from}`).stdout).toBe(
+      `out/demo/Containerfile:${from}: FROM ghcr.io/ublue-os/bluefin-dx:stable\n  from specs/demo.yaml:6:9 /target/base = "ghcr.io/ublue-os/bluefin-dx:stable"\n`,
+    );
+  });
+
+  it('says template text for lines no value produces', () => {
+    const n = lineOf('out/demo/install.sh', 'set -euo pipefail');
+    expect(kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
+      code: 0,
+      stdout: `out/demo/install.sh:${n}: set -euo pipefail\n  template text: no spec value produces this line\n`,
+      stderr: '',
+    });
+  });
+
+  it('refuses what it cannot explain with exit 2', () => {
+    expect(kspec(work, 'explain', 'out/demo/install.sh:100000').code).toBe(2);
+    expect(kspec(work, 'explain', 'out/demo/install.sh').code).toBe(2);
+    expect(kspec(work, 'explain', 'specs/demo.yaml:1').code).toBe(2);
+  });
+});
+
+describe('kspec init', () => {
+  for (const t of targets()) {
+    it(`writes a ${t.platform} starter that validates clean`, () => {
+      const r = kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml');
+      expect(r).toEqual({ code: 0, stdout: `wrote specs/starter.yaml: a starter ${t.platform} spec; check it with: kspec validate specs/starter.yaml\n`, stderr: '' });
+      const text = readFileSync(path.join(work, 'specs/starter.yaml'), 'utf8');
+      expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${path.relative(path.join(work, 'specs'), path.join(ROOT, 'schema/kspec.schema.json'))}`);
+      expect(kspec(work, 'validate', 'specs')).toEqual({ code: 0, stdout: 'specs/starter.yaml: valid\n', stderr: '' });
+      expect(kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml').code).toBe(2);
+    });
+  }
+
+  it('has a starter for every platform that fits the schema', async () => {
+    for (const p of PLATFORMS) {
+      const parsed = parseSpec(`${p}.yaml`, new TextEncoder().encode(starter(p, 'x', 'kspec.schema.json')));
+      const rep = new Reporter(parsed.source!);
+      await validate(parsed.raw!.data, rep);
+      expect(rep.diagnostics, p).toEqual([]);
+    }
+  });
+
+  it('refuses a name that is not a DNS-1123 label', () => {
+    expect(kspec(work, 'init', '--platform', 'bootc', '--name', 'Bad_Name').code).toBe(2);
+  });
+});
