@@ -114,9 +114,12 @@ provider:
   type: tarball
   urls:                        # named for x86 and arm64, as os-kernel publishes them
     x86_64: https://github.com/rancher/os-kernel/releases/download/v4.14.138-rancher/linux-4.14.138-rancher-x86.tar.gz
-  # sha256: {x86_64: <sha256sum of the tarball>}   # recommended: a warning when absent
+  # sha256: {x86_64: <sha256sum of the tarball>}   # pin it; check-kernel-tarball.sh prints it
 target:
   platform: rancheros
+  kernelSource:                # the os-kernel source archive you build the tarball from
+    url: https://github.com/rancher/linux/archive/Ubuntu-3.19.0-27.29.tar.gz
+    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2
   # dapperfile: os/Dockerfile.dapper   # your Dockerfile.dapper: a patch against it is emitted
 `,
   },
