@@ -4,7 +4,7 @@
  * target's own `check`.
  */
 import { D } from './diagnostics/catalogue.js';
-import { pointer } from './diagnostics/diagnostic.js';
+import { parsePointer, pointer } from './diagnostics/diagnostic.js';
 import { parseOciReference } from './oci.js';
 import type { CheckContext, TargetModule } from './targets/target.js';
 import type { Spec } from './types.js';
@@ -52,9 +52,30 @@ function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
   return out;
 }
 
-export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckContext): void {
+/** Whether the user wrote a value at `ptr` (before defaults). */
+function present(data: unknown, ptr: string): boolean {
+  let v = data;
+  for (const seg of parsePointer(ptr)) {
+    if (v === null || typeof v !== 'object' || !(seg in (v as object))) return false;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  const empty = Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+  return !empty;
+}
+
+/**
+ * `data` is the spec as written (after extends, before defaults): it tells which fields
+ * the user set, for the KS3013 warning about fields the platform ignores.
+ */
+export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckContext, data?: unknown): void {
   const r = ctx.report;
   const platform = spec.target.platform;
+
+  for (const { path, why } of target.ignored ?? []) {
+    if (data !== undefined && present(data, path)) {
+      r.report(D.FieldIgnored, path, { field: parsePointer(path).join('.'), platform, why }, 'key');
+    }
+  }
 
   if (!target.providers.includes(spec.provider.type)) {
     r.report(D.ProviderNotAccepted, '/provider/type', { platform, type: spec.provider.type, accepted: target.providers });

@@ -88,7 +88,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   const target = getTarget(spec.target.platform);
   if (!target) throw new Error(`no target registered for platform '${spec.target.platform}'`);
   const ctx: CheckContext = { specPath: opts.specPath, specDir: opts.specDir, report };
-  checkCommon(spec, target, ctx);
+  checkCommon(spec, target, ctx, data);
   if (report.hasErrors) return result;
   target.check(spec, ctx);
   if (report.hasErrors || opts.checkOnly) return result;

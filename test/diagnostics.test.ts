@@ -172,3 +172,27 @@ describe('KS3xxx: checks common to all platforms', () => {
     expectDiagnostic(await compileText(spec), D.ModulesWithoutPackages, 10, 1);
   });
 });
+
+describe('KS3013: fields a platform ignores', () => {
+  const RANCHER = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata: {name: r}
+kernel:
+  version: 4.14.138-rancher
+  cmdline: [console=ttyS0]
+provider:
+  type: tarball
+  urls: {x86_64: "https://example.org/linux-4.14.138-rancher-x86.tar.gz"}
+  sha256: {x86_64: ${'a'.repeat(64)}}
+target: {platform: rancheros}
+`;
+  it('warns on the key of a field the platform does not use, and still compiles', async () => {
+    const r = await compileText(RANCHER);
+    const d = expectDiagnostic(r, D.FieldIgnored, 6, 3);
+    expect(d.message).toMatch(/^kernel\.cmdline has no effect on 'rancheros'/);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+  it('does not warn for an empty list or where the platform uses the field', async () => {
+    expect((await compileText(RANCHER.replace('[console=ttyS0]', '[]'))).diagnostics).toEqual([]);
+  });
+});

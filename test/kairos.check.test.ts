@@ -103,6 +103,12 @@ describe('kairos checks', () => {
     expectDiagnostic(await compileText(spec.replace('family: fedora', 'family: ubuntu')), D.KairosCoprFamily, 9, 9);
   });
 
+  it('KS5013: an extraRepo on a family with no step to add it', async () => {
+    const spec = withLine(10, '  packages: [kernel, kernel-modules, kernel-modules-extra]\n  extraRepo: {name: extra, url: "https://example.org/extra-release.noarch.rpm"}');
+    expect((await compileText(spec)).diagnostics).toEqual([]);
+    expectDiagnostic(await compileText(spec.replace('family: fedora', 'family: ubuntu')), D.KairosExtraRepoFamily, 11, 3);
+  });
+
   it('KS5009: a host-only initrd', async () => {
     expectDiagnostic(await compileText(withLine(12, '  hostonly: true')), D.KairosHostonly, 12, 13);
   });
@@ -139,7 +145,7 @@ describe('kairos checks', () => {
 
   it('every KS5xxx entry has a kairos- title and says what to do', () => {
     const ks5 = allEntries().filter((e) => e.code.startsWith('KS5'));
-    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 12 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
+    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 13 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
     for (const e of ks5) {
       expect(e.title).toMatch(/^kairos-[a-z0-9-]+$/);
       const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm' });

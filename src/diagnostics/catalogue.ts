@@ -106,6 +106,9 @@ export const D = {
   ModulesWithoutPackages: entry<{ type: string }>('KS3012', 'error', 'modules-need-packages', (a) =>
     `Out-of-tree modules are built with akmods against an installed kernel package; a '${a.type}' provider installs none. Remove modules or use a copr or repo provider.`),
 
+  FieldIgnored: entry<{ field: string; platform: string; why: string }>('KS3013', 'warning', 'field-ignored', (a) =>
+    `${a.field} has no effect on '${a.platform}': ${a.why}. Remove it, or it reads as if it took effect.`),
+
   // ---- KS4xxx: bootc -----------------------------------------------------------------
   BootcHostonly: entry('KS4001', 'error', 'bootc-hostonly', () =>
     'A host-only initramfs is built for the machine that runs dracut, here the CI build container: it leaves out the LUKS, btrfs and virtio drivers the real machines need, and the image panics at first boot. Set initramfs.hostonly: false.'),
@@ -157,6 +160,8 @@ export const D = {
     `Kairos boots through the dracut module '${a.module}' (immucore mounts the A/B images; livenet and dmsquash-live boot the ISO and netboot). Remove '${a.module}' from initramfs.omit.`),
   KairosSigningTrustedboot: entry('KS5012', 'error', 'kairos-signing-trustedboot', () =>
     'With bootloader: trustedboot AuroraBoot signs the unified kernel image with your Secure Boot keys; MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
+  KairosExtraRepoFamily: entry<{ family: string }>('KS5013', 'error', 'kairos-extra-repo-family', (a) =>
+    `provider.extraRepo installs a release package (dnf) or adds a repository URL (zypper); the '${a.family}' family has no such step in kspec yet. Add the repository in target.base instead, or remove extraRepo.`),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
   RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>

@@ -164,6 +164,8 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
     r.report(D.KairosCoprFamily, '/provider/type', { family: t.family });
   }
 
+  if (p.type === 'repo' && p.extraRepo && t.family === 'ubuntu') r.report(D.KairosExtraRepoFamily, '/provider/extraRepo', { family: t.family }, 'key');
+
   if (t.framework === undefined && t.init === undefined) r.report(D.KairosNoFrameworkOrInit, '/target', {}, 'key');
   if (t.framework !== undefined && t.init !== undefined) r.report(D.KairosFrameworkAndInit, '/target/init', {}, 'key');
 

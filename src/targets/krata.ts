@@ -238,6 +238,10 @@ export const krata = defineTarget<'krata'>({
   providers: ['build', 'oci'],
   signing: false,
   fallbacks: ['default'],
+  ignored: [
+    { path: '/kernel/cmdline', why: 'the kernel image krata loads carries no command line' },
+    { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },
+  ],
   versionRequired: () => 'it is KERNEL_VERSION in /kernel/metadata and the dev.edera.kernel.version annotation, both written before the build',
   check,
   plan,

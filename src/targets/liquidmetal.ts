@@ -266,6 +266,11 @@ export const liquidmetal = defineTarget<'liquidmetal'>({
   providers: ['oci'],
   signing: false,
   fallbacks: ['template'],
+  ignored: [
+    { path: '/kernel/config', why: 'the kernel comes prebuilt from provider.kernel.image, so its .config cannot be checked' },
+    { path: '/initramfs', why: 'firecracker boots the kernel image directly, with no initramfs' },
+    { path: '/metadata/labels', why: 'no image is built' },
+  ],
   versionRequired: () =>
     'the modules volume is mounted at /lib/modules/<kernel.version> and the image tags are checked against it',
   check,

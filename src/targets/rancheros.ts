@@ -176,6 +176,12 @@ export const rancheros = defineTarget<'rancheros'>({
   signing: false,
   // The docs give RancherOS no fallback kernel mechanism (only `ros os` upgrades of the whole OS).
   fallbacks: [],
+  ignored: [
+    { path: '/kernel/cmdline', why: "the kernel command line is set in RancherOS's own boot configuration, not in the kernel tarball" },
+    { path: '/kernel/config', why: 'the tarball is prebuilt; its .config is not checked' },
+    { path: '/initramfs', why: 'the RancherOS ISO build makes its own initrd' },
+    { path: '/metadata/labels', why: 'no image is built' },
+  ],
   versionRequired: () =>
     'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build, which extracts ./boot/vmlinuz-${KERNEL_VERSION} from the tarball by that exact name',
   check,

@@ -26,6 +26,11 @@ export interface TargetModule<P extends Platform = Platform> {
   signing: boolean;
   /** fallback.via values this platform implements (KS3011 otherwise). */
   fallbacks: ReadonlyArray<'rollback' | 'template' | 'default'>;
+  /**
+   * Spec fields this platform has no use for, with the reason: a user who sets one is
+   * warned (KS3013) instead of believing it took effect.
+   */
+  ignored?: ReadonlyArray<{ path: string; why: string }>;
   /** Why kernel.version is needed before the build, or undefined when it may be omitted. */
   versionRequired?: (spec: SpecFor<P>) => string | undefined;
   /** Platform invariants; report through ctx.report with entries from the catalogue. */
