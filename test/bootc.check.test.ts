@@ -166,6 +166,14 @@ describe('bootc check', () => {
     expect(codes(check(bootcSpec({ initramfs: { add: ['ostree', 'nfs'], omit: ['nfs'] } })))).toEqual([at(D.BootcAddOmitConflict, '/initramfs/omit/0', 'error')]);
   });
 
+  it('KS4013: a release suffixed with an arch kernel.arch does not list is an error; a listed one is not', () => {
+    const v = '7.0.8-cachyos1.fc44';
+    expect(codes(check(bootcSpec({ kernel: { version: `${v}.aarch64` } })))).toEqual([at(D.BootcVersionArch, '/kernel/version', 'error')]);
+    expect(codes(check(bootcSpec({ kernel: { version: `${v}.ppc64le`, arch: ['x86_64', 'aarch64'] } })))).toEqual([at(D.BootcVersionArch, '/kernel/version', 'error')]);
+    expect(check(bootcSpec({ kernel: { version: `${v}.aarch64`, arch: ['x86_64', 'aarch64'] } }))).toEqual([]);
+    expect(check(bootcSpec({ kernel: { version: '6.8.9', arch: ['x86_64', 'aarch64'] } }))).toEqual([]);
+  });
+
   it('does not repeat the common checks (key material, https, OCI references, -devel)', () => {
     const ds = check(
       bootcSpec({
@@ -179,10 +187,10 @@ describe('bootc check', () => {
 
   it('every KS4xxx entry is exercised above, has a kebab title and says what to do', () => {
     const ks4 = allEntries().filter((e) => e.code.startsWith('KS4'));
-    expect(ks4.map((e) => e.code)).toEqual(['KS4001', 'KS4002', 'KS4003', 'KS4004', 'KS4005', 'KS4006', 'KS4007', 'KS4008', 'KS4009', 'KS4010', 'KS4011', 'KS4012']);
+    expect(ks4.map((e) => e.code)).toEqual(['KS4001', 'KS4002', 'KS4003', 'KS4004', 'KS4005', 'KS4006', 'KS4007', 'KS4008', 'KS4009', 'KS4010', 'KS4011', 'KS4012', 'KS4013']);
     for (const e of ks4) {
       expect(e.title).toMatch(/^bootc-[a-z0-9-]+$/);
-      const msg = (e.message as (a: any) => string)({ repo: 'r', type: 'copr', pkg: 'p', value: 1, suggestion: 's', why: 'W', label: 'l', module: 'm' });
+      const msg = (e.message as (a: any) => string)({ repo: 'r', type: 'copr', pkg: 'p', value: 1, suggestion: 's', why: 'W', label: 'l', module: 'm', version: '6.8.9-1.fc44.x86_64', suffix: 'x86_64', arches: ['aarch64'] });
       expect(msg).toMatch(/\b(Set|Remove|Add|Use|List|Keep)\b/);
     }
   });

@@ -38,4 +38,8 @@ describe('bootc diagnostics with their lines', () => {
     expectDiagnostic(await compileText(withLine(4, '  name: demo\n  labels:\n    ostree.linux: "6.0"')), D.BootcReservedLabel, 6, 5));
   it('KS4012 add and omit the same module', async () =>
     expectDiagnostic(await compileText(BASE + 'initramfs:\n  add: [nfs]\n  omit: [nfs]\n'), D.BootcAddOmitConflict, 21, 10));
+  it('KS4013 kernel.version built for an arch kernel.arch does not list', async () =>
+    expectDiagnostic(await compileText(withLine(7, '  version: 7.0.8-cachyos1.fc44.aarch64\n  arch: [x86_64]')), D.BootcVersionArch, 7, 12));
+  it('KS4013 with several arches too', async () =>
+    expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, aarch64]\n  version: 6.5.0-1.fc44.ppc64le')), D.BootcVersionArch, 8, 12));
 });

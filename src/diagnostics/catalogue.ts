@@ -134,6 +134,8 @@ export const D = {
     `Label '${a.label}' is written by kspec itself (bootc reads it to find the kernel and to recognize the image). Remove it from metadata.labels.`),
   BootcAddOmitConflict: entry<{ module: string }>('KS4012', 'error', 'bootc-add-omit-conflict', (a) =>
     `Dracut module '${a.module}' is in both initramfs.add and initramfs.omit. Keep it in one of the two lists.`),
+  BootcVersionArch: entry<{ version: string; suffix: string; arches: readonly string[] }>('KS4013', 'error', 'bootc-version-arch', (a) =>
+    `kernel.version '${a.version}' is a release for ${a.suffix}, but kernel.arch lists ${list(a.arches)}: no image built from this spec can contain it. Add '${a.suffix}' to kernel.arch, or write the release of a listed arch (e.g. '${a.version.slice(0, -a.suffix.length)}${a.arches[0]}'); with several arches one release stands for all of them, its suffix replaced by each arch.`),
 
   // ---- KS5xxx: kairos ----------------------------------------------------------------
   KairosOpenrcFamily: entry<{ family: string }>('KS5001', 'error', 'kairos-openrc-family', (a) =>

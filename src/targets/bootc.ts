@@ -9,7 +9,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { UnsafeValueError } from '../quote.js';
 import type { CheckContext } from './target.js';
-import type { Compression, PlannedFile, SpecFor } from '../types.js';
+import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
 
 type BootcSpec = SpecFor<'bootc'>;
@@ -24,6 +24,18 @@ const COMPRESS_FLAG: Record<Compression, string> = { zstd: '--zstd', xz: '--xz',
 /** A COPR project: owner (or @group) / project. */
 const COPR = /^@?[A-Za-z0-9][A-Za-z0-9_.+-]*\/[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const HEADERS = /-devel(-matched)?$/;
+/** Go's name of each kernel arch: podman's --platform linux/<goarch>, skopeo's --override-arch. */
+export const GOARCH: Record<Arch, 'amd64' | 'arm64'> = { x86_64: 'amd64', aarch64: 'arm64' };
+/**
+ * The RPM arch a Fedora kernel release ends with (`7.0.8-cachyos1.fc44.x86_64`). Other
+ * distributions' releases (`6.8.9`, `6.1.0-18-amd64`) carry none and are the same on every arch.
+ */
+const RELEASE_ARCH = /\.(x86_64|aarch64|i686|ppc64le|s390x|armv7hl|riscv64)$/;
+
+/** The arch suffix of a kernel release, or undefined when it has none. */
+export function releaseArch(version: string): string | undefined {
+  return RELEASE_ARCH.exec(version)?.[1];
+}
 
 /** How install.sh enables the repository of one module; `arg` is quoted by the template. */
 export type ModuleRepo =
@@ -33,8 +45,19 @@ export type ModuleRepo =
   | { kind: 'copr'; arg: string };
 
 export interface BootcView {
-  /** kernel.version when known before the build; the build captures it otherwise. */
+  /**
+   * kernel.version when known before the build and the same on every arch; null when the
+   * build captures it, or when it names the arch (see kverStem).
+   */
   kver: string | null;
+  /**
+   * With several arches and a version ending in `.<arch>`: the version without that suffix.
+   * The release then differs per arch (`<stem>.$(uname -m)`), so no single LABEL is right.
+   */
+  kverStem: string | null;
+  /** kernel.arch with Go's names; more than one means a multi-arch (manifest list) build. */
+  arches: Array<{ arch: Arch; goarch: string }>;
+  multiArch: boolean;
   kernelPackage: string | null;
   /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
   kernelConfig: Array<{ name: string; value: string }>;
@@ -119,8 +142,16 @@ export function bootcView(spec: BootcSpec): BootcView {
     .sort()
     .map((key) => ({ key, value: spec.metadata.labels[key]! }));
   const retry = p.type === 'copr' || p.type === 'repo' ? p.retry : DEFAULT_RETRY;
+  const version = spec.kernel.version;
+  const multiArch = spec.kernel.arch.length > 1;
+  // check() refuses a suffix naming an unlisted arch, so with several arches it names one of them.
+  const suffix = version === undefined ? undefined : releaseArch(version);
+  const perArch = multiArch && suffix !== undefined;
   return {
-    kver: spec.kernel.version ?? null,
+    kver: perArch ? null : version ?? null,
+    kverStem: perArch ? version!.slice(0, -(suffix.length + 1)) : null,
+    arches: spec.kernel.arch.map((arch) => ({ arch, goarch: GOARCH[arch] })),
+    multiArch,
     kernelPackage: spec.kernel.package ?? null,
     kernelConfig: Object.keys(spec.kernel.config)
       .sort()
@@ -210,6 +241,11 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
     if (spec.signing.modules && p.type === 'stock') r.report(D.BootcStockSignModules, '/signing', {}, 'key');
   }
 
+  const suffix = spec.kernel.version === undefined ? undefined : releaseArch(spec.kernel.version);
+  if (suffix !== undefined && !(spec.kernel.arch as string[]).includes(suffix)) {
+    r.report(D.BootcVersionArch, '/kernel/version', { version: spec.kernel.version!, suffix, arches: spec.kernel.arch });
+  }
+
   for (const label of Object.keys(spec.metadata.labels)) {
     if (RESERVED_LABELS.includes(label)) r.report(D.BootcReservedLabel, pointer('metadata', 'labels', label), { label }, 'key');
   }
@@ -224,6 +260,8 @@ function plan(spec: BootcSpec): PlannedFile[] {
     { path: 'verify-image.sh', syntax: 'hash', mode: 0o755, template: 'bootc/verify-image.sh', data },
     { path: 'relabel.sh', syntax: 'hash', mode: 0o755, template: 'bootc/relabel.sh', data },
   ];
+  // One driver runs the one verify-image.sh per arch: no per-arch copies of the checks.
+  if (data.multiArch) files.push({ path: 'verify-arches.sh', syntax: 'hash', mode: 0o755, template: 'bootc/verify-arches.sh', data });
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'bootc/mok-enroll.service', data });
   return files;
 }

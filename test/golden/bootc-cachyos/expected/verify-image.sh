@@ -8,7 +8,10 @@
 #   podman run --rm -v ./verify-image.sh:/v.sh:ro,z IMAGE /v.sh --label "$label"
 #
 # --label is the image's ostree.linux label, read outside (a container cannot see its own
-# labels). Every check runs and reports; the exit status is 0 only when all of them pass.
+# labels). --arch x86_64|aarch64 (optional) also checks that the image is of that arch:
+# `uname -m` in the container, and the kernel release's arch suffix when it has one
+# (verify-arches.sh passes it for each image of a multi-arch build). Every check runs and
+# reports; the exit status is 0 only when all of them pass.
 # KSPEC_ROOT (unset in the image) prefixes every path, for tests.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -22,9 +25,10 @@ COPR='bieszczaders/kernel-cachyos'
 MOK_DER="$ROOT/usr/share/kspec/MOK.der"
 LABEL_VALUE=""
 HAVE_LABEL=0
+ARCH=""
 FAILURES=()
 
-usage() { printf 'usage: %s --label <ostree.linux label of the image>\n' "${0##*/}"; }
+usage() { printf 'usage: %s --label <ostree.linux label of the image> [--arch x86_64|aarch64]\n' "${0##*/}"; }
 fail() { FAILURES+=("$*"); printf 'FAIL  %s\n' "$*"; }
 pass() { printf 'ok    %s\n' "$*"; }
 
@@ -32,11 +36,14 @@ while (( $# )); do
   case $1 in
     --label) (( $# >= 2 )) || { usage >&2; exit 2; }; LABEL_VALUE=$2; HAVE_LABEL=1; shift 2 ;;
     --label=*) LABEL_VALUE=${1#--label=}; HAVE_LABEL=1; shift ;;
+    --arch) (( $# >= 2 )) || { usage >&2; exit 2; }; ARCH=$2; shift 2 ;;
+    --arch=*) ARCH=${1#--arch=}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
 done
 [[ "$MIN_MIB" =~ ^[0-9]+$ ]] || { echo "not a whole number: $MIN_MIB" >&2; exit 2; }
+[[ -z "$ARCH" || "$ARCH" == x86_64 || "$ARCH" == aarch64 ]] || { echo "--arch is x86_64 or aarch64, not: $ARCH" >&2; exit 2; }
 
 # Exactly one kernel: bootc lint and ostree pick "the" kernel directory.
 KVER=""
@@ -60,6 +67,23 @@ elif [[ "$LABEL_VALUE" != "$KVER" ]]; then
   fail "ostree.linux label is '$LABEL_VALUE' but the installed kernel is '$KVER' (an inherited label?): run relabel.sh"
 else
   pass "ostree.linux label equals the installed kernel"
+fi
+
+if [[ -n "$ARCH" ]]; then
+  machine="$(uname -m)"
+  if [[ "$machine" == "$ARCH" ]]; then
+    pass "uname -m is $ARCH"
+  else
+    fail "uname -m is '$machine', not $ARCH: this is another arch's image (podman run --platform?)"
+  fi
+  # A Fedora release ends with its RPM arch (7.0.8-cachyos1.fc44.x86_64); 6.8.9 has none.
+  if [[ "$KVER" =~ \.(x86_64|aarch64|i686|ppc64le|s390x|armv7hl|riscv64)$ ]]; then
+    if [[ "${BASH_REMATCH[1]}" == "$ARCH" ]]; then
+      pass "kernel $KVER is built for $ARCH"
+    else
+      fail "kernel $KVER is built for ${BASH_REMATCH[1]}, not $ARCH"
+    fi
+  fi
 fi
 
 if [[ -n "$KVER" ]]; then
