@@ -1,5 +1,5 @@
 /** bootc diagnostics from real YAML: each KS4xxx code with the line and column it names. */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
 import { compileText, expectDiagnostic } from './helpers.js';
@@ -42,4 +42,19 @@ describe('bootc diagnostics with their lines', () => {
     expectDiagnostic(await compileText(withLine(7, '  version: 7.0.8-cachyos1.fc44.aarch64\n  arch: [x86_64]')), D.BootcVersionArch, 7, 12));
   it('KS4013 with several arches too', async () =>
     expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, aarch64]\n  version: 6.5.0-1.fc44.ppc64le')), D.BootcVersionArch, 8, 12));
+});
+
+describe('bootc kernel.cmdline', () => {
+  it('ships as a bootc kargs.d drop-in copied into the image', async () => {
+    const r = await compileText(withLine(7, '  arch: [x86_64]\n  cmdline: [console=ttyS0, "rd.luks.options=discard", quiet]'));
+    expect(r.diagnostics).toEqual([]);
+    const kargs = r.files.find((f) => f.path === 'kargs.d/90-kspec.toml')!;
+    expect(kargs.content.split('\n').filter((l) => !l.startsWith('#'))).toEqual(['kargs = ["console=ttyS0", "rd.luks.options=discard", "quiet"]', '']);
+    const cf = r.files.find((f) => f.path === 'Containerfile')!.content;
+    expect(cf).toContain('COPY --chmod=0644 kargs.d/90-kspec.toml /usr/lib/bootc/kargs.d/90-kspec.toml\n');
+    expect(cf.indexOf('kargs.d')).toBeLessThan(cf.indexOf('RUN bootc container lint'));
+  });
+  it('emits no drop-in without a cmdline', async () => {
+    expect((await compileText(BASE)).files.map((f) => f.path)).not.toContain('kargs.d/90-kspec.toml');
+  });
 });

@@ -92,7 +92,12 @@ export interface BootcView {
   };
   /** Stock packages that must be gone from the built image (removeStock minus provider.packages). */
   stockGone: string[];
+  /** kernel.cmdline, shipped as a bootc kargs.d drop-in (applied by bootc at deploy time). */
+  kargs: string[];
 }
+
+/** bootc reads kernel arguments shipped in the image from /usr/lib/bootc/kargs.d/*.toml. */
+export const KARGS_FILE = 'kargs.d/90-kspec.toml';
 
 const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 
@@ -200,6 +205,7 @@ export function bootcView(spec: BootcSpec): BootcView {
       description: spec.metadata.description ?? null,
     },
     stockGone: removeStock.filter((x) => !packages.includes(x)),
+    kargs: [...spec.kernel.cmdline],
   };
 }
 
@@ -262,6 +268,7 @@ function plan(spec: BootcSpec): PlannedFile[] {
   ];
   // One driver runs the one verify-image.sh per arch: no per-arch copies of the checks.
   if (data.multiArch) files.push({ path: 'verify-arches.sh', syntax: 'hash', mode: 0o755, template: 'bootc/verify-arches.sh', data });
+  if (data.kargs.length > 0) files.push({ path: KARGS_FILE, syntax: 'hash', template: 'bootc/kargs.toml', data });
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'bootc/mok-enroll.service', data });
   return files;
 }
