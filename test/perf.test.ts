@@ -1,0 +1,183 @@
+/**
+ * The build's precompiled artifacts (scripts/build.mjs) and the bundled CLI behave exactly
+ * like what src/ computes at run time. No timing here: `npm run bench` measures speed.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { Reporter } from '../src/diagnostics/diagnostic.js';
+import { normalize } from '../src/normalize.js';
+import { parseSpec } from '../src/parse.js';
+import { loadPrecompiledTemplates, templateSource, TEMPLATES_DIR } from '../src/render.js';
+import { getTarget } from '../src/targets/index.js';
+import type { Spec } from '../src/types.js';
+import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const DIST = path.join(ROOT, 'dist');
+const GENERATED = path.join(DIST, 'generated');
+const BUNDLE = path.join(DIST, 'kspec.js');
+const GOLDEN = path.join(ROOT, 'test', 'golden');
+
+function walk(dir: string, keep: (f: string) => boolean): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p, keep) : keep(p) ? [p] : [];
+  });
+}
+
+/** Every spec the repository has: the examples and the golden cases. */
+const SPECS = [
+  ...walk(path.join(ROOT, 'specs'), (f) => /\.ya?ml$/.test(f)),
+  ...readdirSync(GOLDEN).map((c) => path.join(GOLDEN, c, 'spec.yaml')),
+].filter((f) => existsSync(f));
+
+/**
+ * Valid specs and many invalid ones: each leaf of each spec replaced by a value of the
+ * wrong type, a string that breaks patterns, or removed, and an unknown key at every level.
+ */
+function corpus(): unknown[] {
+  const out: unknown[] = [];
+  for (const f of SPECS) {
+    const data = parseYaml(readFileSync(f, 'utf8')) as unknown;
+    out.push(data);
+    const paths: string[][] = [];
+    const visit = (v: unknown, at: string[]): void => {
+      if (v && typeof v === 'object') {
+        paths.push(at);
+        for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
+      } else paths.push(at);
+    };
+    visit(data, []);
+    for (const p of paths) {
+      for (const replacement of [42, 'bad value; rm -rf /', null, undefined, { unknownKey: 1 }]) {
+        const copy = structuredClone(data) as Record<string, unknown>;
+        if (p.length === 0) continue;
+        let parent = copy as Record<string, unknown>;
+        for (const k of p.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+        const last = p[p.length - 1]!;
+        if (replacement === undefined) delete parent[last];
+        else if (typeof replacement === 'object' && typeof parent[last] === 'object' && parent[last] !== null && !Array.isArray(parent[last])) {
+          parent[last] = { ...(parent[last] as object), ...replacement };
+        } else parent[last] = replacement;
+        out.push(copy);
+      }
+    }
+  }
+  return out;
+}
+
+describe('build artifacts', () => {
+  it('npm run build generated the validator, the templates and the bundle', () => {
+    for (const f of ['validator.cjs', 'templates.cjs']) expect(existsSync(path.join(GENERATED, f)), f).toBe(true);
+    expect(existsSync(BUNDLE)).toBe(true);
+    expect(statSync(BUNDLE).mode & 0o111).not.toBe(0);
+    expect(readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('every template under templates/ is precompiled, found without a list in code', () => {
+    const table = loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs'))!;
+    const names = walk(TEMPLATES_DIR, (f) => f.endsWith('.hbs')).map((f) =>
+      path.relative(TEMPLATES_DIR, f).split(path.sep).join('/').replace(/\.hbs$/, ''),
+    );
+    expect(names.length).toBeGreaterThan(0);
+    expect(Object.keys(table).sort()).toEqual(names.sort());
+  });
+
+  it('the package ships what runs: bin is the bundle, and its fallbacks are dependencies', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.bin.kspec).toBe('dist/kspec.js');
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'schema/', 'templates/']));
+    // The bundle leaves these external (only needed when an artifact is missing), and the
+    // generated validator requires Ajv's runtime helpers: all must be installed with kspec.
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['ajv', 'handlebars']));
+  });
+});
+
+describe('precompiled validator', () => {
+  it('gives the same verdict and the same errors as the schema compiled at run time', async () => {
+    const pre = loadPrecompiledValidator(path.join(GENERATED, 'validator.cjs'))!;
+    const runtime = await compileValidator();
+    const cases = corpus();
+    expect(cases.length).toBeGreaterThan(200);
+    let invalid = 0;
+    for (const data of cases) {
+      const a = pre(data);
+      const b = runtime(data);
+      expect(a).toBe(b);
+      expect(pre.errors ?? null).toEqual(runtime.errors ?? null);
+      if (!a) invalid++;
+    }
+    expect(invalid).toBeGreaterThan(cases.length / 2);
+  });
+});
+
+describe('precompiled templates', () => {
+  it('render every planned file of every spec exactly like templates compiled at run time', async () => {
+    const pre = templateSource(loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs')));
+    const runtime = templateSource(undefined);
+    let rendered = 0;
+    for (const f of SPECS) {
+      const parsed = parseSpec(f, readFileSync(f));
+      if (!parsed.raw) continue;
+      const report = new Reporter(parsed.raw.source);
+      await validate(parsed.raw.data, report);
+      if (report.hasErrors) continue;
+      const spec: Spec = normalize(parsed.raw.data);
+      const target = getTarget(spec.target.platform)!;
+      for (const file of target.plan(spec, { specPath: f, specDir: path.dirname(f) })) {
+        if (file.template === undefined) continue;
+        expect(pre(file.template)(file.data ?? {}), `${f}: ${file.path}`).toBe(runtime(file.template)(file.data ?? {}));
+        rendered++;
+      }
+    }
+    expect(rendered).toBeGreaterThan(0);
+  });
+});
+
+describe('bundled CLI (dist/kspec.js)', () => {
+  const cases = readdirSync(GOLDEN).filter((c) => existsSync(path.join(GOLDEN, c, 'expected')));
+  for (const c of cases) {
+    it(`compiles golden case ${c} to its expected files`, () => {
+      // The case folder without expected/, so the header's `-o out` matches the golden files.
+      const work = tempDir();
+      cpSync(path.join(GOLDEN, c), work, { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
+      const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'spec.yaml', '-o', 'out'], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = path.join(work, 'out');
+      const name = readdirSync(out)[0]!;
+      const expectedDir = path.join(GOLDEN, c, 'expected');
+      const expected = walk(expectedDir, () => true).map((f) => path.relative(expectedDir, f)).sort();
+      const actual = walk(path.join(out, name), () => true).map((f) => path.relative(path.join(out, name), f)).sort();
+      expect(actual).toEqual(expected);
+      for (const f of expected) {
+        expect(readFileSync(path.join(out, name, f), 'utf8'), f).toBe(readFileSync(path.join(expectedDir, f), 'utf8'));
+      }
+    });
+  }
+
+  it('reports diagnostics and exit codes like the unbundled CLI', () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'bad.yaml');
+    const text = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8').replace('arch: [x86_64]', 'archs: [x86_64]');
+    writeFileSync(spec, text);
+    const run = (cli: string, ...args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    for (const args of [['validate', 'bad.yaml'], ['validate', 'bad.yaml', '--format', 'json'], ['compile', 'nope.yaml'], ['--help']]) {
+      const a = run(BUNDLE, ...args);
+      const b = run(path.join(DIST, 'cli.js'), ...args);
+      expect({ status: a.status, stdout: a.stdout, stderr: a.stderr }, args.join(' ')).toEqual({ status: b.status, stdout: b.stdout, stderr: b.stderr });
+    }
+    expect(run(BUNDLE, 'validate', 'bad.yaml').stderr).toContain('KS2001');
+  });
+});
