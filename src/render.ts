@@ -109,19 +109,27 @@ const LEADING = /^(#!.*|# ?(syntax|escape|check)=.*)$/;
 
 function withHeader(body: string, syntax: PlannedFile['syntax'], info: HeaderInfo): string {
   if (syntax === 'json' || syntax === 'none') return body;
-  const lines = body.split('\n');
-  let i = 0;
-  while (i < lines.length && LEADING.test(lines[i]!)) i++;
+  // Only the first lines can be leading ones: find where they end without splitting the
+  // whole body into lines (rendering thousands of specs allocates less).
+  let at = 0;
+  while (at < body.length) {
+    const eol = body.indexOf('\n', at);
+    const end = eol < 0 ? body.length : eol;
+    if (!LEADING.test(body.slice(at, end))) break;
+    at = eol < 0 ? body.length : eol + 1;
+  }
   const header =
     syntax === 'diff'
       ? headerLines(info) // diff headers stand above the first `---`, where patch ignores text
       : headerLines(info).map((l) => `# ${l}`);
-  return [...lines.slice(0, i), ...header, ...lines.slice(i)].join('\n');
+  if (at > 0 && at >= body.length && !body.endsWith('\n')) return `${body}\n${header.join('\n')}`;
+  return body.slice(0, at) + header.join('\n') + '\n' + body.slice(at);
 }
 
 /** LF only, no trailing blanks at the end, exactly one final newline. */
 export function normalizeText(s: string): string {
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
+  else if (s.endsWith('\n') && !s.endsWith('\n\n')) return s;
   // A loop, not /\n*$/: that regex retries at every position and was ~30% of rendering.
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 10) end--;

@@ -3,16 +3,18 @@
  * like what src/ computes at run time. No timing here: `npm run bench` measures speed.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { compileFile } from '../src/compile.js';
 import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { normalize } from '../src/normalize.js';
 import { parseSpec } from '../src/parse.js';
-import { loadPrecompiledTemplates, templateSource, TEMPLATES_DIR } from '../src/render.js';
+import { headerLines, loadPrecompiledTemplates, normalizeText, renderFile, templateSource, TEMPLATES_DIR } from '../src/render.js';
+import { FilePacker, unpackFiles } from '../src/retain.js';
 import { getTarget } from '../src/targets/index.js';
-import type { Spec } from '../src/types.js';
+import type { PlannedFile, Spec } from '../src/types.js';
 import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
 import { ROOT, tempDir } from './helpers.js';
 
@@ -179,5 +181,91 @@ describe('bundled CLI (dist/kspec.js)', () => {
       expect({ status: a.status, stdout: a.stdout, stderr: a.stderr }, args.join(' ')).toEqual({ status: b.status, stdout: b.stdout, stderr: b.stderr });
     }
     expect(run(BUNDLE, 'validate', 'bad.yaml').stderr).toContain('KS2001');
+  });
+});
+
+describe('DeferredSourceIndex (what a compiled result keeps of its source)', () => {
+  it('locates every pointer and gives every line like the full index', () => {
+    for (const f of SPECS) {
+      const parsed = parseSpec(f, readFileSync(f));
+      const full = parsed.raw!.source;
+      const deferred = full.deferred();
+      const pointers: string[] = [];
+      const visit = (v: unknown, at: string): void => {
+        pointers.push(at);
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      };
+      visit(parsed.raw!.data, '');
+      pointers.push('/no/such/key');
+      for (const p of pointers) {
+        expect(deferred.locate(p), p).toEqual(full.locate(p));
+        expect(deferred.locate(p, 'key'), p).toEqual(full.locate(p, 'key'));
+      }
+      const lines = full.text.split('\n').length;
+      for (let l = 1; l <= lines + 1; l++) expect(deferred.lineText(f, l)).toBe(full.lineText(f, l));
+      expect(deferred.lineText('other.yaml', 1)).toBeUndefined();
+    }
+  });
+});
+
+describe('retained outputs (src/retain.ts)', () => {
+  it('inflate to exactly the files that were packed, sharing a dictionary per file list', () => {
+    const packer = new FilePacker();
+    const a = [
+      { path: 'install.sh', mode: 0o755, content: '#!/bin/bash\necho ünïcode ✓\n'.repeat(50) },
+      { path: 'x/empty', mode: 0o644, content: '' },
+      { path: 'Containerfile', mode: 0o644, content: 'FROM a\n' },
+    ];
+    const b = a.map((f) => ({ ...f, content: f.content.replace('echo', 'printf') }));
+    const pa = packer.pack(a);
+    const pb = packer.pack(b);
+    expect(pb.dictionary).toBe(pa.dictionary);
+    expect(unpackFiles(pa)).toEqual(a);
+    expect(unpackFiles(pb)).toEqual(b);
+  });
+});
+
+describe('render helpers', () => {
+  const info = { specPath: 's.yaml', command: 'kspec compile s.yaml -o out' };
+  // The header insertion as it was first written (split into lines), as the reference.
+  const reference = (body: string): string => {
+    const lines = body.split('\n');
+    let i = 0;
+    while (i < lines.length && /^(#!.*|# ?(syntax|escape|check)=.*)$/.test(lines[i]!)) i++;
+    return [...lines.slice(0, i), ...headerLines(info).map((l) => `# ${l}`), ...lines.slice(i)].join('\n');
+  };
+  for (const body of ['', '\n', '#!/bin/bash', '#!/bin/bash\n', '#!/bin/bash\nset -e\n', '# syntax=docker/dockerfile:1\n# check=error=true\nFROM a\n', 'FROM a\n\n\n', 'a\r\nb\r\n']) {
+    it(`puts the header where it always went: ${JSON.stringify(body)}`, () => {
+      const norm = (s: string) => s.replace(/\r\n?/g, '\n').replace(/\n*$/, '') + '\n';
+      expect(normalizeText(body)).toBe(norm(body));
+      const planned: PlannedFile = { path: 'f', text: body, syntax: 'hash' };
+      const r = renderFile(planned, info);
+      expect(r.content).toBe(norm(reference(norm(body))));
+    });
+  }
+});
+
+describe('many specs in one run (outputs held deflated, written a few at a time)', () => {
+  it('writes every output exactly as compiling it alone gives it', async () => {
+    const work = tempDir();
+    const example = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8');
+    const n = 40; // above PACK_ABOVE in src/commands.ts
+    mkdirSync(path.join(work, 'specs'));
+    for (let i = 0; i < n; i++) {
+      writeFileSync(path.join(work, 'specs', `s${String(i).padStart(2, '0')}.yaml`), example.replace('name: margine-cachyos', `name: margine-${i}`));
+    }
+    const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'specs', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(n);
+    expect(lines.map((l) => l.split(' ')[0])).toEqual([...Array(n).keys()].map((i) => `specs/s${String(i).padStart(2, '0')}.yaml`));
+    for (let i = 0; i < n; i += 13) {
+      const alone = await compileFile(`specs/s${String(i).padStart(2, '0')}.yaml`, { outDir: 'out', cwd: work });
+      expect(alone.files.length).toBeGreaterThan(0);
+      for (const f of alone.files) {
+        expect(readFileSync(path.join(work, 'out', `margine-${i}`, f.path), 'utf8'), f.path).toBe(f.content);
+        expect(statSync(path.join(work, 'out', `margine-${i}`, f.path)).mode & 0o777).toBe(f.mode);
+      }
+    }
   });
 });
