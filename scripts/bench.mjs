@@ -14,7 +14,7 @@
  * spawned processes (process.hrtime); peak RSS is the child's own
  * process.resourceUsage().maxRSS, written at exit by a preloaded module.
  *
- * Options: --cli <file> (default dist/kspec.js), --runs <n> (cold runs, default 21),
+ * Options: --cli <file> (default dist/kspec.cjs, the bin), --runs <n> (cold runs, default 21),
  * --scale-runs <n> (default 3), --sizes 10,100,1000,5000, --keep (keep the temp folder).
  */
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const CLI = path.resolve(opt('cli', path.join(ROOT, 'dist', 'kspec.js')));
+const CLI = path.resolve(opt('cli', path.join(ROOT, 'dist', 'kspec.cjs')));
 const RUNS = Number(opt('runs', '21'));
 const SCALE_RUNS = Number(opt('scale-runs', '3'));
 const SIZES = opt('sizes', '10,100,1000,5000').split(',').map(Number);

@@ -6,7 +6,7 @@
  * of the same file list as the preset dictionary: ~1 KB a spec. They are inflated one
  * unit at a time, just before that unit is written or compared.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { RenderedFile } from './types.js';
 
 export interface PackedFiles {
@@ -16,6 +16,10 @@ export interface PackedFiles {
   /** Every content, concatenated in order, deflated. */
   data: Buffer;
 }
+
+// node:zlib is not in Node's start-up snapshot (~3 ms to load): only runs over many specs need it.
+let zlibModule: typeof import('node:zlib') | undefined;
+const zlib = (): typeof import('node:zlib') => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
 /** Deflate's window: a longer dictionary is not used. */
 const WINDOW = 32 * 1024;
@@ -35,13 +39,13 @@ export class FilePacker {
       files: files.map(({ content, ...rest }) => ({ ...rest, length: content.length })),
       dictionary,
       // A copy: zlib returns a view of a larger chunk, which would be kept alive with it.
-      data: Buffer.from(deflateRawSync(raw, { level: 1, dictionary })),
+      data: Buffer.from(zlib().deflateRawSync(raw, { level: 1, dictionary })),
     };
   }
 }
 
 export function unpackFiles(p: PackedFiles): RenderedFile[] {
-  const text = inflateRawSync(p.data, { dictionary: p.dictionary }).toString('utf8');
+  const text = zlib().inflateRawSync(p.data, { dictionary: p.dictionary }).toString('utf8');
   let at = 0;
   return p.files.map(({ length, ...rest }) => {
     const content = text.slice(at, at + length);

@@ -20,7 +20,7 @@ import { ROOT, tempDir } from './helpers.js';
 
 const DIST = path.join(ROOT, 'dist');
 const GENERATED = path.join(DIST, 'generated');
-const BUNDLE = path.join(DIST, 'kspec.js');
+const BUNDLE = path.join(DIST, 'kspec.cjs');
 const GOLDEN = path.join(ROOT, 'test', 'golden');
 
 function walk(dir: string, keep: (f: string) => boolean): string[] {
@@ -75,6 +75,11 @@ describe('build artifacts', () => {
   it('npm run build generated the validator, the templates and the bundle', () => {
     for (const f of ['validator.cjs', 'templates.cjs']) expect(existsSync(path.join(GENERATED, f)), f).toBe(true);
     expect(existsSync(BUNDLE)).toBe(true);
+    expect(existsSync(path.join(DIST, 'kspec-bundle.cjs'))).toBe(true);
+    // The code caches a build writes (scripts/launcher.cjs): one per file the bin loads.
+    for (const f of ['kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+      expect(existsSync(path.join(DIST, `${f}.v8cache`)), f).toBe(true);
+    }
     expect(statSync(BUNDLE).mode & 0o111).not.toBe(0);
     expect(readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
@@ -94,7 +99,7 @@ describe('build artifacts', () => {
       files: string[];
       dependencies: Record<string, string>;
     };
-    expect(pkg.bin.kspec).toBe('dist/kspec.js');
+    expect(pkg.bin.kspec).toBe('dist/kspec.cjs');
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'schema/', 'templates/']));
     // The bundle leaves these external (only needed when an artifact is missing), and the
     // generated validator requires Ajv's runtime helpers: all must be installed with kspec.
@@ -143,7 +148,7 @@ describe('precompiled templates', () => {
   });
 });
 
-describe('bundled CLI (dist/kspec.js)', () => {
+describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
   const cases = readdirSync(GOLDEN).filter((c) => existsSync(path.join(GOLDEN, c, 'expected')));
   for (const c of cases) {
     it(`compiles golden case ${c} to its expected files`, () => {
@@ -167,6 +172,26 @@ describe('bundled CLI (dist/kspec.js)', () => {
       }
     });
   }
+
+  it('runs without its code caches, or with caches V8 rejects, and gives the same output', () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
+    for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+      cpSync(path.join(DIST, f), path.join(root, 'dist', f));
+    }
+    cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+    writeFileSync(path.join(root, 'dist', 'kspec-bundle.cjs.v8cache'), 'not a code cache');
+    const files = (bin: string): string[][] => {
+      const work = tempDir();
+      cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+      const r = spawnSync(process.execPath, [bin, 'compile', 'spec.yaml', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      return walk(path.join(work, 'out'), () => true).map((f) => [path.relative(work, f), readFileSync(f, 'utf8')]);
+    };
+    const a = files(path.join(root, 'dist', 'kspec.cjs'));
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(files(BUNDLE));
+  });
 
   it('reports diagnostics and exit codes like the unbundled CLI', () => {
     const dir = tempDir();
