@@ -136,5 +136,8 @@ export async function main(argv: string[]): Promise<number> {
   return Number(process.exitCode ?? 0);
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// A promise, not top-level await: the package's bin is a CommonJS bundle of this module
+// (scripts/build.mjs), run with V8's code cache, and CommonJS has no top-level await.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -10,6 +10,8 @@ import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { formatGithub, workflowCommand } from './diagnostics/github.js';
 import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
+import { YamlSourceIndex } from './parse.js';
+import { FilePacker, unpackFiles, type PackedFiles } from './retain.js';
 import { SCHEMA_PATH } from './validate.js';
 import { checkUnit, OutputError, writeUnit, type OutputUnit } from './write.js';
 
@@ -68,6 +70,49 @@ function checkDuplicateNames(results: CompileResult[]): void {
   }
 }
 
+/** Above this many specs, rendered files wait for writing deflated (src/retain.ts). */
+const PACK_ABOVE = 32;
+
+/**
+ * Drops what a result no longer needs once it compiled (its parsed YAML document) and,
+ * when `packed` is given, moves its rendered files there, deflated: a run over thousands
+ * of specs then holds a few KB per spec instead of ~60 KB.
+ */
+function compact(r: CompileResult, packed?: { packer: FilePacker; files: Map<CompileResult, PackedFiles> }): CompileResult {
+  if (r.diagnostics.some((d) => d.severity === 'error')) return r;
+  if (r.source instanceof YamlSourceIndex) r.source = r.source.deferred();
+  if (packed && r.files.length > 0) {
+    packed.files.set(r, packed.packer.pack(r.files));
+    r.files = [];
+  }
+  return r;
+}
+
+/**
+ * Units write distinct folders (KS9003 rejects duplicate names), so a few are written at
+ * once: each write is dozens of small awaited fs calls, and overlapping them hides their
+ * latency (sequential writes left the process idle most of the time with 1,000 specs).
+ */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * Runs `fn` over `items` with at most `limit` in flight, starting them in order and
+ * starting no more after a failure. Throws the failure of the lowest index: every item
+ * before it was started and completes, so which error is reported does not depend on timing.
+ */
+async function inOrderPool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (errors.size === 0 && next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i).catch((e: unknown) => void errors.set(i, e));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
+}
+
 export async function runCompile(inputs: string[], opts: RunOptions): Promise<number> {
   let files: string[];
   try {
@@ -77,9 +122,10 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     throw e;
   }
   const results: CompileResult[] = [];
+  const packed = files.length > PACK_ABOVE ? { packer: new FilePacker(), files: new Map<CompileResult, PackedFiles>() } : undefined;
   for (const f of files) {
     try {
-      results.push(await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' }));
+      results.push(compact(await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' }), packed));
     } catch (e) {
       return fail(`cannot read '${displayPath(f)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -95,37 +141,45 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
   let drift = false;
   let outputErrors: Diagnostic[] = [];
   if (!failed && opts.mode !== 'validate') {
-    const units: OutputUnit[] = results.map((r) => ({ name: r.name!, specPath: r.specPath, files: r.files, source: r.source! }));
+    const unitOf = (r: CompileResult): OutputUnit => {
+      const p = packed?.files.get(r);
+      return { name: r.name!, specPath: r.specPath, files: p ? unpackFiles(p) : r.files, source: r.source! };
+    };
+    const done: typeof report = [];
     try {
-      for (const u of units) {
+      await inOrderPool(results, WRITE_CONCURRENCY, async (r, i) => {
+        const u = unitOf(r);
         if (opts.mode === 'check') {
           const c = await checkUnit(opts.out, u);
           drift ||= c.drift;
-          report.push({ spec: u.specPath, name: u.name, status: c.drift ? 'drift' : 'up-to-date', diff: c.diff });
+          done[i] = { spec: u.specPath, name: u.name, status: c.drift ? 'drift' : 'up-to-date', diff: c.diff };
         } else {
           const w = await writeUnit(opts.out, u);
-          report.push({
+          done[i] = {
             spec: u.specPath,
             name: u.name,
             status: `${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed`,
             files: [...u.files.map((f) => f.path), 'kspec.lock.json'],
-          });
+          };
         }
-      }
+      });
     } catch (e) {
       if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
       else return fail(`cannot write to '${opts.out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    // In unit order, up to the first unit that failed, as a sequential run reports them.
+    for (let i = 0; i < results.length && done[i]; i++) report.push(done[i]!);
   }
   const diagnostics = [...all, ...outputErrors];
 
   if (opts.format === 'json') {
+    const bySpec = new Map(report.map((x) => [x.spec, x]));
     const out = {
       specs: results.map((r) => ({
         spec: r.specPath,
         name: r.name ?? null,
         diagnostics: r.diagnostics.map(toJson),
-        ...(report.find((x) => x.spec === r.specPath) ?? {}),
+        ...(bySpec.get(r.specPath) ?? {}),
       })),
       diagnostics: diagnostics.map(toJson),
       summary: {

@@ -85,6 +85,46 @@ export class YamlSourceIndex implements SourceIndex {
   lineText(file: string, line: number): string | undefined {
     return file === this.file ? this.lines[line - 1] : undefined;
   }
+  /** The same index without the parsed document (see DeferredSourceIndex). */
+  deferred(): DeferredSourceIndex {
+    return new DeferredSourceIndex(this.file, this.text);
+  }
+}
+
+/** How spec text is parsed, here and when a DeferredSourceIndex parses it again. */
+function parseYaml(text: string, counter: LineCounter): Document.Parsed {
+  return parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true });
+}
+
+/**
+ * What a compile result keeps of its source once the pipeline is done: the text only. The
+ * parsed document costs ~20 KB a spec, so a run over thousands of specs would hold them
+ * all; it is parsed again, the same way, only if a later step (a duplicate name, an output
+ * error) reports at a pointer.
+ */
+export class DeferredSourceIndex implements SourceIndex {
+  private full?: YamlSourceIndex;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  private index(): YamlSourceIndex {
+    if (!this.full) {
+      const counter = new LineCounter();
+      this.full = new YamlSourceIndex(this.file, this.text, counter, parseYaml(this.text, counter));
+    }
+    return this.full;
+  }
+
+  locate(ptr: string, at: 'key' | 'value' = 'value'): SourceLocation {
+    return this.index().locate(ptr, at);
+  }
+
+  lineText(file: string, line: number): string | undefined {
+    return file === this.file ? this.text.split(/\r?\n/)[line - 1] : undefined;
+  }
 }
 
 const YAML_CODES: Record<string, typeof D.YamlSyntax | typeof D.DuplicateKey | typeof D.MultipleDocuments> = {
@@ -115,7 +155,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true });
+    doc = parseYaml(text, counter);
   } catch (e) {
     return { diagnostics: [tooDeep(file, text, counter, e)] };
   }

@@ -4,45 +4,91 @@
  * Adds the generated-file header in each file's comment syntax and makes the bytes
  * deterministic (LF, exactly one final newline).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+// Only the runtime (no parser, no compiler): templates arrive precompiled from the build.
+import HandlebarsRuntimeModule from 'handlebars/runtime.js';
 import { canonicalJson, dockerString, jsonString, shQuote, shWords, token } from './quote.js';
 import type { PlannedFile, RenderedFile } from './types.js';
 
+type HandlebarsEnv = typeof import('handlebars');
+// handlebars/runtime.d.ts declares nothing; the runtime is the full API minus compile().
+const HandlebarsRuntime = HandlebarsRuntimeModule as unknown as HandlebarsEnv;
+type TemplateDelegate = HandlebarsTemplateDelegate;
+/** Template name (path under templates/ without `.hbs`) -> Handlebars.precompile() output. */
+export type TemplateTable = Record<string, TemplateSpecification>;
+
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
-const hb = Handlebars.create();
+/**
+ * Every *.hbs under templates/ (any depth), precompiled by `npm run build`
+ * (scripts/build.mjs) beside the module that loads it. Absent under vitest (src/ runs
+ * directly): templates are then compiled from templates/ on first use, same options.
+ */
+export const PRECOMPILED_TEMPLATES = fileURLToPath(new URL('./generated/templates.cjs', import.meta.url));
 
-hb.registerHelper({
-  /** One shell word, single-quoted. Arrays become several words. */
-  sh: (v: unknown) => shWords(v),
-  /** A Dockerfile double-quoted string with `$` escaped (LABEL, ENV, ARG values). */
-  docker: (v: unknown) => dockerString(v),
-  /** A bare word where no quoting is possible; refuses anything but [A-Za-z0-9._/:@+=-]. */
-  token: (v: unknown) => token(v),
-  /** A JSON (and YAML) double-quoted string. */
-  json: (v: unknown) => jsonString(v),
-  eq: (a: unknown, b: unknown) => a === b,
-  ne: (a: unknown, b: unknown) => a !== b,
-  not: (a: unknown) => !a,
-  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
-  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
-  includes: (xs: unknown, x: unknown) => Array.isArray(xs) && xs.includes(x),
-  /** Joins already-safe values (numbers, tokens) with a separator. */
-  join: (xs: unknown, sep: unknown) => (Array.isArray(xs) ? xs.map((x) => token(x)).join(String(sep)) : ''),
-});
+/** Compile options shared by the build's precompilation and the run-time fallback. */
+export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const;
 
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+function registerHelpers(hb: HandlebarsEnv): void {
+  hb.registerHelper({
+    /** One shell word, single-quoted. Arrays become several words. */
+    sh: (v: unknown) => shWords(v),
+    /** A Dockerfile double-quoted string with `$` escaped (LABEL, ENV, ARG values). */
+    docker: (v: unknown) => dockerString(v),
+    /** A bare word where no quoting is possible; refuses anything but [A-Za-z0-9._/:@+=-]. */
+    token: (v: unknown) => token(v),
+    /** A JSON (and YAML) double-quoted string. */
+    json: (v: unknown) => jsonString(v),
+    eq: (a: unknown, b: unknown) => a === b,
+    ne: (a: unknown, b: unknown) => a !== b,
+    not: (a: unknown) => !a,
+    and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    includes: (xs: unknown, x: unknown) => Array.isArray(xs) && xs.includes(x),
+    /** Joins already-safe values (numbers, tokens) with a separator. */
+    join: (xs: unknown, sep: unknown) => (Array.isArray(xs) ? xs.map((x) => token(x)).join(String(sep)) : ''),
+  });
+}
 
-function template(name: string): Handlebars.TemplateDelegate {
-  let t = compiled.get(name);
-  if (!t) {
-    const src = readFileSync(TEMPLATES_DIR + name + '.hbs', 'utf8');
-    t = hb.compile(src, { noEscape: true, strict: true });
-    compiled.set(name, t);
-  }
-  return t;
+/** Loads a precompiled template table (CommonJS: plain object literals and functions). */
+export function loadPrecompiledTemplates(file = PRECOMPILED_TEMPLATES): TemplateTable | undefined {
+  if (!existsSync(file)) return undefined;
+  return createRequire(import.meta.url)(file) as TemplateTable;
+}
+
+/**
+ * A template lookup: from `table` through the Handlebars runtime when given, otherwise
+ * compiled from templates/ with the full Handlebars (loaded only then). Either way each
+ * template is instantiated once, on first use.
+ */
+export function templateSource(table: TemplateTable | undefined): (name: string) => TemplateDelegate {
+  const cache = new Map<string, TemplateDelegate>();
+  let hb: HandlebarsEnv | undefined;
+  const env = (): HandlebarsEnv => {
+    if (!hb) {
+      hb = table ? HandlebarsRuntime.create() : (createRequire(import.meta.url)('handlebars') as HandlebarsEnv).create();
+      registerHelpers(hb);
+    }
+    return hb;
+  };
+  return (name) => {
+    let t = cache.get(name);
+    if (!t) {
+      if (!table) t = env().compile(readFileSync(TEMPLATES_DIR + name + '.hbs', 'utf8'), TEMPLATE_OPTIONS);
+      else if (table[name]) t = env().template(table[name]);
+      else throw new Error(`no precompiled template '${name}': run npm run build`);
+      cache.set(name, t);
+    }
+    return t;
+  };
+}
+
+let defaultSource: ((name: string) => TemplateDelegate) | undefined;
+function template(name: string): TemplateDelegate {
+  defaultSource ??= templateSource(loadPrecompiledTemplates());
+  return defaultSource(name);
 }
 
 export interface HeaderInfo {
@@ -63,19 +109,31 @@ const LEADING = /^(#!.*|# ?(syntax|escape|check)=.*)$/;
 
 function withHeader(body: string, syntax: PlannedFile['syntax'], info: HeaderInfo): string {
   if (syntax === 'json' || syntax === 'none') return body;
-  const lines = body.split('\n');
-  let i = 0;
-  while (i < lines.length && LEADING.test(lines[i]!)) i++;
+  // Only the first lines can be leading ones: find where they end without splitting the
+  // whole body into lines (rendering thousands of specs allocates less).
+  let at = 0;
+  while (at < body.length) {
+    const eol = body.indexOf('\n', at);
+    const end = eol < 0 ? body.length : eol;
+    if (!LEADING.test(body.slice(at, end))) break;
+    at = eol < 0 ? body.length : eol + 1;
+  }
   const header =
     syntax === 'diff'
       ? headerLines(info) // diff headers stand above the first `---`, where patch ignores text
       : headerLines(info).map((l) => `# ${l}`);
-  return [...lines.slice(0, i), ...header, ...lines.slice(i)].join('\n');
+  if (at > 0 && at >= body.length && !body.endsWith('\n')) return `${body}\n${header.join('\n')}`;
+  return body.slice(0, at) + header.join('\n') + '\n' + body.slice(at);
 }
 
 /** LF only, no trailing blanks at the end, exactly one final newline. */
 export function normalizeText(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/\n*$/, '') + '\n';
+  if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
+  else if (s.endsWith('\n') && !s.endsWith('\n\n')) return s;
+  // A loop, not /\n*$/: that regex retries at every position and was ~30% of rendering.
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  return s.slice(0, end) + '\n';
 }
 
 export function renderFile(f: PlannedFile, info: HeaderInfo): RenderedFile {

@@ -5,15 +5,24 @@
  * variant, not a list of alternatives. Key material is looked for first, anywhere, so that
  * a pasted key is reported as what it is rather than as a malformed value.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
 import { closest } from './suggest.js';
 
 export const SCHEMA_PATH = fileURLToPath(new URL('../schema/kspec.schema.json', import.meta.url));
+
+/**
+ * The validator that `npm run build` generates with Ajv's standalone code (scripts/build.mjs).
+ * Compiling the schema costs ~10x Node's own start-up, so the CLI loads this instead; it is
+ * beside the module that loads it (dist/generated/), so under vitest, which runs src/
+ * directly, it is absent and the schema is compiled at run time.
+ */
+export const PRECOMPILED_VALIDATOR = fileURLToPath(new URL('./generated/validator.cjs', import.meta.url));
 
 let schemaCache: Record<string, unknown> | undefined;
 export function loadSchema(): Record<string, unknown> {
@@ -23,19 +32,32 @@ export function loadSchema(): Record<string, unknown> {
 export type Validator = ValidateFunction & { errors?: ErrorObject[] | null };
 let validatorCache: Validator | undefined;
 
-/** Ajv options shared by the runtime validator and any precompiled one. */
+/** Ajv options shared by the runtime validator and the precompiled one. */
 export const AJV_OPTIONS = { allErrors: true, strict: true, discriminator: true } as const;
 
-async function compileValidator(): Promise<Validator> {
+/** An Ajv instance configured as kspec needs it; the build adds `code: {source: true}`. */
+export async function createAjv(extra: AjvOptions = {}): Promise<Ajv> {
   const { default: AjvCtor } = (await import('ajv')) as unknown as { default: typeof import('ajv').default };
   const Ctor = ((AjvCtor as unknown as { default?: unknown }).default ?? AjvCtor) as typeof import('ajv').default;
-  const ajv = new Ctor(AJV_OPTIONS);
+  const ajv = new Ctor({ ...AJV_OPTIONS, ...extra });
   ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
-  return ajv.compile(loadSchema());
+  return ajv;
+}
+
+/** Compiles the schema at run time (the fallback, and the reference in the equivalence test). */
+export async function compileValidator(): Promise<Validator> {
+  return (await createAjv()).compile(loadSchema());
+}
+
+/** Loads a precompiled validator module (CommonJS, as Ajv's standalone code is). */
+export function loadPrecompiledValidator(file = PRECOMPILED_VALIDATOR): Validator | undefined {
+  if (!existsSync(file)) return undefined;
+  const mod = createRequire(import.meta.url)(file) as Validator | { default: Validator };
+  return typeof mod === 'function' ? mod : mod.default;
 }
 
 export async function getValidator(): Promise<Validator> {
-  return (validatorCache ??= await compileValidator());
+  return (validatorCache ??= loadPrecompiledValidator() ?? (await compileValidator()));
 }
 
 /** Reports every string in the document that carries key material. Returns their pointers. */

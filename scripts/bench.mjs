@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: what kspec costs, measured side by side with Node's own start-up.
+ * Not a test: the figures depend on the machine, so nothing here passes or fails a build.
+ *
+ *   1. cold `kspec compile` of one bootc spec vs `node -e 0` (interleaved, medians);
+ *   2. cold `kspec validate` of one spec vs `node -e 0`;
+ *   3. one process compiling 1,000 generated specs across every registered platform:
+ *      total time, specs per second, peak RSS;
+ *   4. the same at 10, 100, 1,000 and 5,000 specs, to show how the cost grows.
+ *
+ * Specs are generated from the examples in specs/ (one per platform registered in
+ * dist/targets/index.js) with varied names and versions. Times are wall-clock medians of
+ * spawned processes (process.hrtime); peak RSS is the child's own
+ * process.resourceUsage().maxRSS, written at exit by a preloaded module.
+ *
+ * Options: --cli <file> (default dist/kspec.cjs, the bin), --runs <n> (cold runs, default 21),
+ * --scale-runs <n> (default 3; 1 at 5,000 specs unless given), --sizes 10,100,1000,5000, --keep (keep the temp folder).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseDocument } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const CLI = path.resolve(opt('cli', path.join(ROOT, 'dist', 'kspec.cjs')));
+const RUNS = Number(opt('runs', '21'));
+const SCALE_RUNS = Number(opt('scale-runs', '3'));
+const SIZES = opt('sizes', '10,100,1000,5000').split(',').map(Number);
+const TARGET = { startRatio: 1.5, thousandMs: 2000, rssMiB: 80, linearity: 1.3 };
+
+if (!existsSync(CLI)) {
+  console.error(`bench: ${path.relative(process.cwd(), CLI)} is missing: run npm run build first`);
+  process.exit(2);
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'kspec-bench-'));
+const RSS_HOOK = path.join(work, 'rss-hook.mjs');
+writeFileSync(
+  RSS_HOOK,
+  `import { writeFileSync } from 'node:fs';\n` +
+    `process.on('exit', () => { if (process.env.KSPEC_BENCH_RSS) writeFileSync(process.env.KSPEC_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n`,
+);
+
+// ---------------------------------------------------------------- spec generation
+
+/** The registered platforms, and for each the first example in specs/ that targets it. */
+async function examples() {
+  const { targets } = await import(pathToFileURL(path.join(ROOT, 'dist', 'targets', 'index.js')).href);
+  const platforms = targets().map((t) => t.platform);
+  const byPlatform = new Map();
+  const dir = path.join(ROOT, 'specs');
+  for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    const platform = parseDocument(text).getIn(['target', 'platform']);
+    if (platforms.includes(platform) && !byPlatform.has(platform)) byPlatform.set(platform, text);
+  }
+  const missing = platforms.filter((p) => !byPlatform.has(p));
+  if (missing.length) console.log(`note: no example in specs/ for ${missing.join(', ')}; not benchmarked`);
+  return [...byPlatform.entries()];
+}
+
+/** Spec i: the platform's example with a unique name and, where it has one, another version. */
+function variant(text, i) {
+  const doc = parseDocument(text);
+  const name = String(doc.getIn(['metadata', 'name']));
+  doc.setIn(['metadata', 'name'], `${name.slice(0, 40)}-${i}`);
+  const version = doc.getIn(['kernel', 'version']);
+  if (typeof version === 'string') {
+    // Bump the last number of the version, keeping its shape (the schema checks it).
+    doc.setIn(['kernel', 'version'], version.replace(/(\d+)(?!.*\d)/, (n) => String((Number(n) + i) % 1000)));
+  }
+  return doc.toString();
+}
+
+function generate(n, sources) {
+  const dir = path.join(work, `specs-${n}`);
+  mkdirSync(dir);
+  for (let i = 0; i < n; i++) {
+    const [platform, text] = sources[i % sources.length];
+    writeFileSync(path.join(dir, `${String(i).padStart(5, '0')}-${platform}.yaml`), variant(text, i));
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------- measurement
+
+function run(argv, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, argv, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+
+/** Runs the commands interleaved (so load on the machine hits them alike); medians. */
+function sideBySide(cases, runs) {
+  const times = cases.map(() => []);
+  for (let r = 0; r < runs; r++) cases.forEach((c, i) => times[i].push(c()));
+  return times.map(median);
+}
+
+// ---------------------------------------------------------------- main
+
+const sources = await examples();
+const bootc = sources.find(([p]) => p === 'bootc') ?? sources[0];
+if (!bootc) throw new Error('no example spec in specs/ for any registered platform');
+const one = path.join(generate(1, [bootc]), `00000-${bootc[0]}.yaml`);
+const dirs = new Map(SIZES.map((n) => [n, generate(n, sources)]));
+console.log(`kspec bench: ${path.relative(ROOT, CLI)}, node ${process.version}, platforms: ${sources.map(([p]) => p).join(', ')}`);
+// Every generated spec must be valid, or the scale figures would measure error paths.
+run([CLI, 'validate', dirs.get(Math.max(...SIZES))]);
+
+let coldOut = 0;
+const [node0, compile1, validate1] = sideBySide(
+  [
+    () => run(['-e', '0']),
+    () => run([CLI, 'compile', one, '-o', path.join(work, 'out-cold', String(coldOut++))]),
+    () => run([CLI, 'validate', one]),
+  ],
+  RUNS,
+);
+console.log(`\n1-2. cold start, medians of ${RUNS} interleaved runs`);
+console.log(`  node -e 0                  ${fmt(node0)}`);
+console.log(`  kspec compile (1 bootc)    ${fmt(compile1)}  = ${(compile1 / node0).toFixed(2)}x node  (target <= ${TARGET.startRatio}x: ${verdict(compile1 / node0 <= TARGET.startRatio)})`);
+console.log(`  kspec validate (1 spec)    ${fmt(validate1)}  = ${(validate1 / node0).toFixed(2)}x node`);
+
+console.log(`\n3-4. one process compiling n specs (${sources.length} platform(s)), medians, fresh output folder each run`);
+console.log('       n       total     specs/s   ms/spec   peak RSS');
+const scale = new Map();
+for (const n of SIZES) {
+  const times = [];
+  const rss = [];
+  // One run at 5,000 unless asked: three would take most of the bench's time.
+  const runs = n >= 5000 && !args.includes('--scale-runs') ? 1 : SCALE_RUNS;
+  for (let r = 0; r < runs; r++) {
+    const out = path.join(work, `out-${n}-${r}`);
+    const rssFile = path.join(work, 'rss');
+    times.push(run(['--import', pathToFileURL(RSS_HOOK).href, CLI, 'compile', dirs.get(n), '-o', out], { KSPEC_BENCH_RSS: rssFile }));
+    rss.push(Number(readFileSync(rssFile, 'utf8')) / 1024);
+    rmSync(out, { recursive: true, force: true });
+  }
+  const t = median(times);
+  const m = Math.max(...rss);
+  scale.set(n, { t, rss: m });
+  console.log(`  ${String(n).padStart(6)}  ${fmt(t).padStart(10)}  ${(n / (t / 1000)).toFixed(0).padStart(10)}  ${(t / n).toFixed(2).padStart(8)}  ${m.toFixed(1).padStart(6)} MiB  (${runs} run${runs > 1 ? 's' : ''})`);
+}
+
+console.log('\ntargets');
+console.log(`  compile of one spec <= ${TARGET.startRatio}x node -e 0: ${(compile1 / node0).toFixed(2)}x, ${verdict(compile1 / node0 <= TARGET.startRatio)}`);
+const k = scale.get(1000);
+if (k) {
+  console.log(`  1,000 specs <= ${TARGET.thousandMs / 1000} s: ${fmt(k.t)}, ${verdict(k.t <= TARGET.thousandMs)}`);
+  console.log(`  peak RSS (1,000 specs) <= ${TARGET.rssMiB} MiB: ${k.rss.toFixed(1)} MiB, ${verdict(k.rss <= TARGET.rssMiB)}`);
+}
+// Linear: the marginal cost of a spec over the largest step is within 1.3x of the one
+// before it (start-up, a constant, cancels out of both).
+const sizes = [...scale.keys()].sort((a, b) => a - b);
+if (sizes.length >= 3) {
+  const [a, b, c] = sizes.slice(-3);
+  const m1 = (scale.get(b).t - scale.get(a).t) / (b - a);
+  const m2 = (scale.get(c).t - scale.get(b).t) / (c - b);
+  console.log(
+    `  linear cost: ${m1.toFixed(2)} ms/spec from ${a} to ${b}, ${m2.toFixed(2)} ms/spec from ${b} to ${c} ` +
+      `(ratio ${(m2 / m1).toFixed(2)}, <= ${TARGET.linearity}): ${verdict(m2 / m1 <= TARGET.linearity)}`,
+  );
+}
+
+if (args.includes('--keep')) console.log(`\nspecs and outputs kept in ${work}`);
+else rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,296 @@
+/**
+ * The build's precompiled artifacts (scripts/build.mjs) and the bundled CLI behave exactly
+ * like what src/ computes at run time. No timing here: `npm run bench` measures speed.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { compileFile } from '../src/compile.js';
+import { Reporter } from '../src/diagnostics/diagnostic.js';
+import { normalize } from '../src/normalize.js';
+import { parseSpec } from '../src/parse.js';
+import { headerLines, loadPrecompiledTemplates, normalizeText, renderFile, templateSource, TEMPLATES_DIR } from '../src/render.js';
+import { FilePacker, unpackFiles } from '../src/retain.js';
+import { getTarget } from '../src/targets/index.js';
+import type { PlannedFile, Spec } from '../src/types.js';
+import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const DIST = path.join(ROOT, 'dist');
+const GENERATED = path.join(DIST, 'generated');
+const BUNDLE = path.join(DIST, 'kspec.cjs');
+const GOLDEN = path.join(ROOT, 'test', 'golden');
+
+function walk(dir: string, keep: (f: string) => boolean): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p, keep) : keep(p) ? [p] : [];
+  });
+}
+
+/** Every spec the repository has: the examples and the golden cases. */
+const SPECS = [
+  ...walk(path.join(ROOT, 'specs'), (f) => /\.ya?ml$/.test(f)),
+  ...readdirSync(GOLDEN).map((c) => path.join(GOLDEN, c, 'spec.yaml')),
+].filter((f) => existsSync(f));
+
+/**
+ * Valid specs and many invalid ones: each leaf of each spec replaced by a value of the
+ * wrong type, a string that breaks patterns, or removed, and an unknown key at every level.
+ */
+function corpus(): unknown[] {
+  const out: unknown[] = [];
+  for (const f of SPECS) {
+    const data = parseYaml(readFileSync(f, 'utf8')) as unknown;
+    out.push(data);
+    const paths: string[][] = [];
+    const visit = (v: unknown, at: string[]): void => {
+      if (v && typeof v === 'object') {
+        paths.push(at);
+        for (const [k, x] of Object.entries(v)) visit(x, [...at, k]);
+      } else paths.push(at);
+    };
+    visit(data, []);
+    for (const p of paths) {
+      for (const replacement of [42, 'bad value; rm -rf /', null, undefined, { unknownKey: 1 }]) {
+        const copy = structuredClone(data) as Record<string, unknown>;
+        if (p.length === 0) continue;
+        let parent = copy as Record<string, unknown>;
+        for (const k of p.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+        const last = p[p.length - 1]!;
+        if (replacement === undefined) delete parent[last];
+        else if (typeof replacement === 'object' && typeof parent[last] === 'object' && parent[last] !== null && !Array.isArray(parent[last])) {
+          parent[last] = { ...(parent[last] as object), ...replacement };
+        } else parent[last] = replacement;
+        out.push(copy);
+      }
+    }
+  }
+  return out;
+}
+
+describe('build artifacts', () => {
+  it('npm run build generated the validator, the templates and the bundle', () => {
+    for (const f of ['validator.cjs', 'templates.cjs']) expect(existsSync(path.join(GENERATED, f)), f).toBe(true);
+    expect(existsSync(BUNDLE)).toBe(true);
+    expect(existsSync(path.join(DIST, 'kspec-bundle.cjs'))).toBe(true);
+    // The code caches a build writes (scripts/launcher.cjs): one per file the bin loads.
+    for (const f of ['kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+      expect(existsSync(path.join(DIST, `${f}.v8cache`)), f).toBe(true);
+    }
+    expect(statSync(BUNDLE).mode & 0o111).not.toBe(0);
+    expect(readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('every template under templates/ is precompiled, found without a list in code', () => {
+    const table = loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs'))!;
+    const names = walk(TEMPLATES_DIR, (f) => f.endsWith('.hbs')).map((f) =>
+      path.relative(TEMPLATES_DIR, f).split(path.sep).join('/').replace(/\.hbs$/, ''),
+    );
+    expect(names.length).toBeGreaterThan(0);
+    expect(Object.keys(table).sort()).toEqual(names.sort());
+  });
+
+  it('the package ships what runs: bin is the bundle, and its fallbacks are dependencies', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.bin.kspec).toBe('dist/kspec.cjs');
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/', 'schema/', 'templates/']));
+    // The bundle leaves these external (only needed when an artifact is missing), and the
+    // generated validator requires Ajv's runtime helpers: all must be installed with kspec.
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['ajv', 'handlebars']));
+  });
+});
+
+describe('precompiled validator', () => {
+  it('gives the same verdict and the same errors as the schema compiled at run time', async () => {
+    const pre = loadPrecompiledValidator(path.join(GENERATED, 'validator.cjs'))!;
+    const runtime = await compileValidator();
+    const cases = corpus();
+    expect(cases.length).toBeGreaterThan(200);
+    let invalid = 0;
+    for (const data of cases) {
+      const a = pre(data);
+      const b = runtime(data);
+      expect(a).toBe(b);
+      expect(pre.errors ?? null).toEqual(runtime.errors ?? null);
+      if (!a) invalid++;
+    }
+    expect(invalid).toBeGreaterThan(cases.length / 2);
+  });
+});
+
+describe('precompiled templates', () => {
+  it('render every planned file of every spec exactly like templates compiled at run time', async () => {
+    const pre = templateSource(loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs')));
+    const runtime = templateSource(undefined);
+    let rendered = 0;
+    for (const f of SPECS) {
+      const parsed = parseSpec(f, readFileSync(f));
+      if (!parsed.raw) continue;
+      const report = new Reporter(parsed.raw.source);
+      await validate(parsed.raw.data, report);
+      if (report.hasErrors) continue;
+      const spec: Spec = normalize(parsed.raw.data);
+      const target = getTarget(spec.target.platform)!;
+      for (const file of target.plan(spec, { specPath: f, specDir: path.dirname(f) })) {
+        if (file.template === undefined) continue;
+        expect(pre(file.template)(file.data ?? {}), `${f}: ${file.path}`).toBe(runtime(file.template)(file.data ?? {}));
+        rendered++;
+      }
+    }
+    expect(rendered).toBeGreaterThan(0);
+  });
+});
+
+describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
+  const cases = readdirSync(GOLDEN).filter((c) => existsSync(path.join(GOLDEN, c, 'expected')));
+  for (const c of cases) {
+    it(`compiles golden case ${c} to its expected files`, () => {
+      // The case folder without expected/, so the header's `-o out` matches the golden files.
+      const work = tempDir();
+      cpSync(path.join(GOLDEN, c), work, { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
+      const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'spec.yaml', '-o', 'out'], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = path.join(work, 'out');
+      const name = readdirSync(out)[0]!;
+      const expectedDir = path.join(GOLDEN, c, 'expected');
+      const expected = walk(expectedDir, () => true).map((f) => path.relative(expectedDir, f)).sort();
+      const actual = walk(path.join(out, name), () => true).map((f) => path.relative(path.join(out, name), f)).sort();
+      expect(actual).toEqual(expected);
+      for (const f of expected) {
+        expect(readFileSync(path.join(out, name, f), 'utf8'), f).toBe(readFileSync(path.join(expectedDir, f), 'utf8'));
+      }
+    });
+  }
+
+  it('runs without its code caches, or with caches V8 rejects, and gives the same output', () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
+    for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+      cpSync(path.join(DIST, f), path.join(root, 'dist', f));
+    }
+    cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+    writeFileSync(path.join(root, 'dist', 'kspec-bundle.cjs.v8cache'), 'not a code cache');
+    const files = (bin: string): string[][] => {
+      const work = tempDir();
+      cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+      const r = spawnSync(process.execPath, [bin, 'compile', 'spec.yaml', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      return walk(path.join(work, 'out'), () => true).map((f) => [path.relative(work, f), readFileSync(f, 'utf8')]);
+    };
+    const a = files(path.join(root, 'dist', 'kspec.cjs'));
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(files(BUNDLE));
+  });
+
+  it('reports diagnostics and exit codes like the unbundled CLI', () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'bad.yaml');
+    const text = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8').replace('arch: [x86_64]', 'archs: [x86_64]');
+    writeFileSync(spec, text);
+    const run = (cli: string, ...args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    for (const args of [['validate', 'bad.yaml'], ['validate', 'bad.yaml', '--format', 'json'], ['compile', 'nope.yaml'], ['--help']]) {
+      const a = run(BUNDLE, ...args);
+      const b = run(path.join(DIST, 'cli.js'), ...args);
+      expect({ status: a.status, stdout: a.stdout, stderr: a.stderr }, args.join(' ')).toEqual({ status: b.status, stdout: b.stdout, stderr: b.stderr });
+    }
+    expect(run(BUNDLE, 'validate', 'bad.yaml').stderr).toContain('KS2001');
+  });
+});
+
+describe('DeferredSourceIndex (what a compiled result keeps of its source)', () => {
+  it('locates every pointer and gives every line like the full index', () => {
+    for (const f of SPECS) {
+      const parsed = parseSpec(f, readFileSync(f));
+      const full = parsed.raw!.source;
+      const deferred = full.deferred();
+      const pointers: string[] = [];
+      const visit = (v: unknown, at: string): void => {
+        pointers.push(at);
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      };
+      visit(parsed.raw!.data, '');
+      pointers.push('/no/such/key');
+      for (const p of pointers) {
+        expect(deferred.locate(p), p).toEqual(full.locate(p));
+        expect(deferred.locate(p, 'key'), p).toEqual(full.locate(p, 'key'));
+      }
+      const lines = full.text.split('\n').length;
+      for (let l = 1; l <= lines + 1; l++) expect(deferred.lineText(f, l)).toBe(full.lineText(f, l));
+      expect(deferred.lineText('other.yaml', 1)).toBeUndefined();
+    }
+  });
+});
+
+describe('retained outputs (src/retain.ts)', () => {
+  it('inflate to exactly the files that were packed, sharing a dictionary per file list', () => {
+    const packer = new FilePacker();
+    const a = [
+      { path: 'install.sh', mode: 0o755, content: '#!/bin/bash\necho ünïcode ✓\n'.repeat(50) },
+      { path: 'x/empty', mode: 0o644, content: '' },
+      { path: 'Containerfile', mode: 0o644, content: 'FROM a\n' },
+    ];
+    const b = a.map((f) => ({ ...f, content: f.content.replace('echo', 'printf') }));
+    const pa = packer.pack(a);
+    const pb = packer.pack(b);
+    expect(pb.dictionary).toBe(pa.dictionary);
+    expect(unpackFiles(pa)).toEqual(a);
+    expect(unpackFiles(pb)).toEqual(b);
+  });
+});
+
+describe('render helpers', () => {
+  const info = { specPath: 's.yaml', command: 'kspec compile s.yaml -o out' };
+  // The header insertion as it was first written (split into lines), as the reference.
+  const reference = (body: string): string => {
+    const lines = body.split('\n');
+    let i = 0;
+    while (i < lines.length && /^(#!.*|# ?(syntax|escape|check)=.*)$/.test(lines[i]!)) i++;
+    return [...lines.slice(0, i), ...headerLines(info).map((l) => `# ${l}`), ...lines.slice(i)].join('\n');
+  };
+  for (const body of ['', '\n', '#!/bin/bash', '#!/bin/bash\n', '#!/bin/bash\nset -e\n', '# syntax=docker/dockerfile:1\n# check=error=true\nFROM a\n', 'FROM a\n\n\n', 'a\r\nb\r\n']) {
+    it(`puts the header where it always went: ${JSON.stringify(body)}`, () => {
+      const norm = (s: string) => s.replace(/\r\n?/g, '\n').replace(/\n*$/, '') + '\n';
+      expect(normalizeText(body)).toBe(norm(body));
+      const planned: PlannedFile = { path: 'f', text: body, syntax: 'hash' };
+      const r = renderFile(planned, info);
+      expect(r.content).toBe(norm(reference(norm(body))));
+    });
+  }
+});
+
+describe('many specs in one run (outputs held deflated, written a few at a time)', () => {
+  it('writes every output exactly as compiling it alone gives it', async () => {
+    const work = tempDir();
+    const example = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8');
+    const n = 40; // above PACK_ABOVE in src/commands.ts
+    mkdirSync(path.join(work, 'specs'));
+    for (let i = 0; i < n; i++) {
+      writeFileSync(path.join(work, 'specs', `s${String(i).padStart(2, '0')}.yaml`), example.replace('name: margine-cachyos', `name: margine-${i}`));
+    }
+    const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'specs', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(n);
+    expect(lines.map((l) => l.split(' ')[0])).toEqual([...Array(n).keys()].map((i) => `specs/s${String(i).padStart(2, '0')}.yaml`));
+    for (let i = 0; i < n; i += 13) {
+      const alone = await compileFile(`specs/s${String(i).padStart(2, '0')}.yaml`, { outDir: 'out', cwd: work });
+      expect(alone.files.length).toBeGreaterThan(0);
+      for (const f of alone.files) {
+        expect(readFileSync(path.join(work, 'out', `margine-${i}`, f.path), 'utf8'), f.path).toBe(f.content);
+        expect(statSync(path.join(work, 'out', `margine-${i}`, f.path)).mode & 0o777).toBe(f.mode);
+      }
+    }
+  });
+});
