@@ -219,7 +219,8 @@ function tooDeepOffset(text: string, lines: LineCounter): { offset: number; ptr:
     const items = tok.items as CST.CollectionItem[];
     for (let i = items.length - 1; i >= 0; i--) {
       const { key, value } = items[i]!;
-      const seg = isMapping ? String((key && CST.resolveAsScalar(key)?.value) ?? '') : String(i);
+      // onError given: without it resolveAsScalar throws on a bad scalar (e.g. `x).
+      const seg = isMapping ? String((key && CST.resolveAsScalar(key, true, () => undefined)?.value) ?? '') : String(i);
       stack.push({ tok: value, depth: depth + 1, ptr: ptr + pointer(seg) });
       // A scalar key sits at its map's level (checkShape does not count it); a
       // collection as key (rejected later as a non-string key) still nests.
