@@ -13,8 +13,11 @@
  * leaves the journal behind; the next writer that takes the lock rolls it forward, so
  * the folder ends up entirely from that killed compile, never half of it, before the new
  * compile starts. A journal whose temp files are gone was already completed.
+ *
+ * Leftovers: a compile killed while staging leaves temp files and no journal; the next
+ * writer removes those of dead processes (sweepTemps).
  */
-import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -117,4 +120,17 @@ export async function rollForward(root: string, name: string): Promise<boolean> 
   for (const p of j.remove ?? []) if (inside(p)) await unlink(p).catch(() => undefined);
   await clearJournal(root, name);
   return true;
+}
+
+/** A staged temp file: `.<name>.kspec-<pid>-<random>.tmp` (src/write.ts). */
+const TEMP = /^\..+\.kspec-(\d+)-[a-z0-9]+\.tmp$/;
+
+/** Removes temp files that dead writers left in `dirs` (called with the lock held). */
+export async function sweepTemps(dirs: Iterable<string>): Promise<void> {
+  for (const dir of new Set(dirs)) {
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      const pid = Number(TEMP.exec(f)?.[1]);
+      if (pid > 0 && pid !== process.pid && !alive(pid)) await unlink(path.join(dir, f)).catch(() => undefined);
+    }
+  }
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, readlink, realpath, rename, rmdir, unlink, writeFile, chmod, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
-import { acquireLock, clearJournal, rollForward, writeJournal } from './lock.js';
+import { acquireLock, clearJournal, rollForward, sweepTemps, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
 import { canonicalJson } from './quote.js';
@@ -219,6 +219,7 @@ export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOp
     const prev = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
     const stale = stalePaths(prev, unit.files);
     const dir = await resolveUnit(outRoot, unit, stale);
+    await sweepTemps(unit.files.map((f) => path.dirname(path.join(dir, f.path))).concat(dir));
     const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
 
     const staged: Array<[string, string]> = [];

@@ -98,6 +98,19 @@ describe('an interrupted write', () => {
     expect(readdirSync(path.join(out, 'demo')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('temp files a compile killed while staging left behind are swept by the next writer', async () => {
+    const out = tempDir('kspec-write-');
+    await writeUnit(out, await unitFor(BASE));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const litter = [`.install.sh.kspec-${dead}-abc123.tmp`, `dracut.conf.d/.90-kspec.conf.kspec-${dead}-x9.tmp`];
+    for (const l of litter) writeFileSync(path.join(out, 'demo', l), 'half a file');
+    writeFileSync(path.join(out, 'demo', `.mine.kspec-${process.pid}-live.tmp`), 'a live writer');
+    await writeUnit(out, await unitFor(changed));
+    for (const l of litter) expect(existsSync(path.join(out, 'demo', l)), l).toBe(false);
+    expect(existsSync(path.join(out, 'demo', `.mine.kspec-${process.pid}-live.tmp`))).toBe(true);
+    expectConsistent(path.join(out, 'demo'));
+  });
+
   it('a lock left by a killed compile is taken over; a live one is waited for, then reported', async () => {
     const out = tempDir('kspec-write-');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
