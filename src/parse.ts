@@ -4,7 +4,8 @@
  * YAML parser (invalid UTF-8, duplicate keys, alias bombs, deep nesting, sheer size) ends
  * here as a located diagnostic.
  */
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser } from 'yaml';
+import { CST } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
@@ -153,6 +154,14 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
   const counter = new LineCounter();
+  // The composer recurses once per nesting level: 10,000 levels overflow the stack, and
+  // where depends on the machine. Measure on the CST first, which is built iteratively.
+  const cstLines = new LineCounter();
+  const deep = tooDeepOffset(text, cstLines);
+  if (deep !== undefined) {
+    const at = new YamlSourceIndex(file, text, cstLines);
+    return { source: at, diagnostics: [{ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: deep.ptr, ...at.at(deep.offset) }] };
+  }
   let doc: Document.Parsed;
   try {
     doc = parseYaml(text, counter);
@@ -226,6 +235,39 @@ function checkShape(doc: Document.Parsed, source: YamlSourceIndex, report: Repor
     }
   }
   return true;
+}
+
+/**
+ * Offset and pointer of the first node (in document order) nested deeper than MAX_DEPTH, counting as
+ * checkShape does (the root collection is depth 0), or undefined. Walks the CST without
+ * recursion, so any depth is safe. `lines` learns the line starts, to locate the offset.
+ */
+function tooDeepOffset(text: string, lines: LineCounter): { offset: number; ptr: string } | undefined {
+  const stack: Array<{ tok: CST.Token | null | undefined; depth: number; ptr: string }> = [];
+  const docs = [...new Parser(lines.addNewLine).parse(text)];
+  for (const d of docs.reverse()) if (d.type === 'document') stack.push({ tok: d.value, depth: 0, ptr: '' });
+  const isCollection = (t: CST.Token | null | undefined): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection =>
+    !!t && (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection');
+  while (stack.length > 0) {
+    const { tok, depth, ptr } = stack.pop()!;
+    if (!tok) continue;
+    const scalar = tok.type === 'scalar' || tok.type === 'single-quoted-scalar' || tok.type === 'double-quoted-scalar' || tok.type === 'alias' || tok.type === 'block-scalar';
+    if (!isCollection(tok) && !scalar) continue;
+    if (depth > MAX_DEPTH) return { offset: tok.offset, ptr };
+    if (!isCollection(tok)) continue;
+    const isMapping = tok.type === 'block-map' || (tok.type === 'flow-collection' && tok.start.source === '{');
+    const items = tok.items as CST.CollectionItem[];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const { key, value } = items[i]!;
+      // onError given: without it resolveAsScalar throws on a bad scalar (e.g. `x).
+      const seg = isMapping ? String((key && CST.resolveAsScalar(key, true, () => undefined)?.value) ?? '') : String(i);
+      stack.push({ tok: value, depth: depth + 1, ptr: ptr + pointer(seg) });
+      // A scalar key sits at its map's level (checkShape does not count it); a
+      // collection as key (rejected later as a non-string key) still nests.
+      if (isCollection(key)) stack.push({ tok: key, depth: depth + 1, ptr });
+    }
+  }
+  return undefined;
 }
 
 function tooDeep(file: string, text: string, counter: LineCounter, e: unknown): Diagnostic {

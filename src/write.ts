@@ -4,8 +4,9 @@
  * returns a unified diff of the drift. Rules:
  *  - nothing is written outside the output folder: names are checked, and a symlink in
  *    the way that leads elsewhere is an error;
- *  - each file is written to a temp file and renamed into place; unchanged files are not
- *    rewritten;
+ *  - a write is a transaction under a lock (see writeUnit): every changed file is staged
+ *    as a temp file first, so an interrupted compile leaves the previous output, and
+ *    concurrent compiles into one folder take turns; unchanged files are not rewritten;
  *  - files the previous manifest listed and this compile does not produce are removed;
  *    files kspec did not write are never touched.
  */
@@ -13,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, readlink, realpath, rename, rmdir, unlink, writeFile, chmod, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
+import { acquireLock, clearJournal, rollForward, sweepTemps, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
 import { canonicalJson } from './quote.js';
@@ -149,17 +151,38 @@ function stalePaths(prev: Manifest | undefined, files: RenderedFile[]): string[]
     .sort();
 }
 
-async function atomicWrite(file: string, content: string, mode: number): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+/**
+ * The file operations a write uses. Tests pass failing ones to simulate a compile that is
+ * interrupted part-way (a full disk, a kill) and show the previous output survives.
+ */
+export interface WriteIo {
+  writeFile: (file: string, content: string, opts: { mode: number }) => Promise<void>;
+  chmod: (file: string, mode: number) => Promise<void>;
+  rename: (from: string, to: string) => Promise<void>;
+}
+
+const realIo: WriteIo = { writeFile, chmod, rename };
+
+export interface WriteOptions {
+  io?: Partial<WriteIo>;
+  /** How long to wait for another compile writing the same folder (default 120 s). */
+  lockWaitMs?: number;
+}
+
+/** Writes `content` to a temp file beside `file` and returns the temp file's path. */
+async function stage(file: string, content: string, mode: number, io: WriteIo, madeDirs: string[]): Promise<string> {
+  const made = await mkdir(path.dirname(file), { recursive: true });
+  if (made) madeDirs.push(made);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.kspec-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    await writeFile(tmp, content, { mode });
-    await chmod(tmp, mode);
-    await rename(tmp, file);
+    await io.writeFile(tmp, content, { mode });
+    // writeFile's mode is filtered by the umask; the manifest records the exact mode.
+    await io.chmod(tmp, mode);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
+  return tmp;
 }
 
 /** Removes now-empty folders between `file` and `dir`. */
@@ -173,32 +196,77 @@ async function pruneEmpty(dir: string, file: string): Promise<void> {
   }
 }
 
-export async function writeUnit(outRoot: string, unit: OutputUnit): Promise<WriteOutcome> {
+/**
+ * Writes one unit as a transaction (design in ARCHITECTURE.md, "Writing"):
+ *  1. take the output lock (src/lock.ts), so concurrent compiles into the folder take
+ *     turns, and finish a commit a killed compile left half done;
+ *  2. stage: every changed file is written in full to a temp file beside its target. A
+ *     failure here removes the temp files and leaves the previous output as it was;
+ *  3. commit: a journal lists the renames, then each temp file is renamed over its target
+ *     (the manifest last) and stale files are removed; then the journal is deleted.
+ */
+export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOptions = {}): Promise<WriteOutcome> {
+  const io: WriteIo = { ...realIo, ...opts.io };
   const root = path.resolve(outRoot);
-  const prev = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
-  const stale = stalePaths(prev, unit.files);
-  const dir = await resolveUnit(outRoot, unit, stale);
-  const all = [...unit.files, manifestFor(unit)];
-  const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
-  for (const f of all) {
-    const target = path.join(dir, f.path);
-    const [old, st] = await Promise.all([readOrNull(target), lstatOrNull(target)]);
-    if (old === f.content && st && (st.mode & 0o777) === f.mode) {
-      outcome.unchanged.push(f.path);
-      continue;
+  // Check the paths before creating anything, so a refused output leaves no trace.
+  const before = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
+  await resolveUnit(outRoot, unit, stalePaths(before, unit.files));
+  await mkdir(root, { recursive: true });
+  const release = await acquireLock(root, unit.name, opts.lockWaitMs);
+  try {
+    await rollForward(root, unit.name);
+    // Again under the lock: another compile may have changed the folder meanwhile.
+    const prev = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
+    const stale = stalePaths(prev, unit.files);
+    const dir = await resolveUnit(outRoot, unit, stale);
+    await sweepTemps(unit.files.map((f) => path.dirname(path.join(dir, f.path))).concat(dir));
+    const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
+
+    const staged: Array<[string, string]> = [];
+    const madeDirs: string[] = [];
+    try {
+      for (const f of [...unit.files, manifestFor(unit)]) {
+        const target = path.join(dir, f.path);
+        const [old, st] = await Promise.all([readOrNull(target), lstatOrNull(target)]);
+        if (old === f.content && st && (st.mode & 0o777) === f.mode) {
+          outcome.unchanged.push(f.path);
+          continue;
+        }
+        staged.push([await stage(target, f.content, f.mode, io, madeDirs), target]);
+        outcome.written.push(f.path);
+      }
+    } catch (e) {
+      for (const [tmp] of staged) await unlink(tmp).catch(() => undefined);
+      for (const d of madeDirs.reverse()) await rmEmptyTree(d);
+      throw e;
     }
-    await atomicWrite(target, f.content, f.mode);
-    outcome.written.push(f.path);
+
+    const removals: string[] = [];
+    for (const rel of stale) {
+      const st = await lstatOrNull(path.join(dir, rel));
+      if (st?.isFile()) removals.push(rel);
+    }
+    await writeJournal(root, unit.name, { renames: staged, remove: removals.map((r) => path.join(dir, r)) });
+    for (const [tmp, target] of staged) await io.rename(tmp, target);
+    for (const rel of removals) {
+      const target = path.join(dir, rel);
+      await unlink(target).catch(() => undefined);
+      await pruneEmpty(dir, target);
+      outcome.removed.push(rel);
+    }
+    await clearJournal(root, unit.name);
+    return outcome;
+  } finally {
+    await release();
   }
-  for (const rel of stale) {
-    const target = path.join(dir, rel);
-    const st = await lstatOrNull(target);
-    if (!st?.isFile()) continue;
-    await unlink(target);
-    await pruneEmpty(dir, target);
-    outcome.removed.push(rel);
-  }
-  return outcome;
+}
+
+/** Removes `d` and the empty folders below it that a failed stage created. */
+async function rmEmptyTree(d: string): Promise<void> {
+  const entries = await readdir(d, { withFileTypes: true }).catch(() => null);
+  if (!entries) return;
+  for (const e of entries) if (e.isDirectory()) await rmEmptyTree(path.join(d, e.name));
+  await rmdir(d).catch(() => undefined);
 }
 
 export async function checkUnit(outRoot: string, unit: OutputUnit, cwd = process.cwd()): Promise<CheckOutcome> {
