@@ -73,11 +73,11 @@ function variant(text, i) {
   const name = String(doc.getIn(['metadata', 'name']));
   doc.setIn(['metadata', 'name'], `${name.slice(0, 40)}-${i}`);
   const version = doc.getIn(['kernel', 'version']);
-  if (typeof version === 'string') {
-    // Bump the last number of the version, keeping its shape (the schema checks it).
-    doc.setIn(['kernel', 'version'], version.replace(/(\d+)(?!.*\d)/, (n) => String((Number(n) + i) % 1000)));
-  }
-  return doc.toString();
+  if (typeof version !== 'string') return doc.toString();
+  // Bump the last number of the version, keeping its shape (the schema checks it), and
+  // everywhere else it appears (image tags, tarball URLs), which the checks compare with it.
+  const bumped = version.replace(/(\d+)(?!.*\d)/, (n) => String((Number(n) + i) % 1000));
+  return doc.toString().split(version).join(bumped);
 }
 
 function generate(n, sources) {
