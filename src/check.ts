@@ -4,7 +4,7 @@
  * target's own `check`.
  */
 import { D } from './diagnostics/catalogue.js';
-import { parsePointer, pointer } from './diagnostics/diagnostic.js';
+import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import { parseOciReference } from './oci.js';
 import type { CheckContext, TargetModule } from './targets/target.js';
 import type { Spec } from './types.js';
@@ -54,11 +54,8 @@ function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
 
 /** Whether the user wrote a value at `ptr` (before defaults). */
 function present(data: unknown, ptr: string): boolean {
-  let v = data;
-  for (const seg of parsePointer(ptr)) {
-    if (v === null || typeof v !== 'object' || !(seg in (v as object))) return false;
-    v = (v as Record<string, unknown>)[seg];
-  }
+  const v = valueAt(data, ptr);
+  if (v === undefined) return false;
   const empty = Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
   return !empty;
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import { D } from './diagnostics/catalogue.js';
-import { parsePointer, pointer } from './diagnostics/diagnostic.js';
+import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
 import { closest } from './suggest.js';
 
@@ -132,15 +132,6 @@ function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
 /** The schema object that holds the failing keyword. */
 function parentSchema(e: ErrorObject): Record<string, unknown> | undefined {
   return schemaAt(e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/')));
-}
-
-function valueAt(data: unknown, ptr: string): unknown {
-  let v = data;
-  for (const seg of parsePointer(ptr)) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg];
-  }
-  return v;
 }
 
 function typeName(v: unknown): string {

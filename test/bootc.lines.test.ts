@@ -2,14 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { compileText, expectDiagnostic } from './helpers.js';
+import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 /** Replaces one line (1-based) of BASE. */
-function withLine(n: number, text: string): string {
-  const lines = BASE.split('\n');
-  lines[n - 1] = text;
-  return lines.join('\n');
-}
+const withLine = (n: number, text: string, base = BASE): string => replaceLine(base, n, text);
 
 const STOCK_SIGNED = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec

@@ -7,15 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { MAX_SPEC_BYTES } from '../src/parse.js';
 import { BASE } from './fixtures.js';
-import { compileText, expectDiagnostic } from './helpers.js';
+import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 
 /** Replaces one line (1-based) of BASE. */
-function withLine(n: number, text: string, base = BASE): string {
-  const lines = base.split('\n');
-  lines[n - 1] = text;
-  return lines.join('\n');
-}
+const withLine = (n: number, text: string, base = BASE): string => replaceLine(base, n, text);
 
 describe('the base spec', () => {
   it('compiles clean', async () => {

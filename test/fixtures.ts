@@ -20,3 +20,24 @@ target:
   platform: bootc
   base: ghcr.io/ublue-os/bluefin-dx:stable
 `;
+
+/** A valid krata spec; line numbers in test/krata.check.test.ts refer to this text. */
+export const KRATA = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: kz
+kernel:
+  version: 6.8.9
+  arch: [x86_64]
+  config:
+    CONFIG_SCHED_BORE: y
+provider:
+  type: build
+  kernelImage: build/arch/x86/boot/bzImage
+  modulesDir: build/modules
+  configFile: build/.config
+target:
+  platform: krata
+  scope: zone
+  image: ghcr.io/example/zone-kernel:6.8.9
+`;

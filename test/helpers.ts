@@ -51,3 +51,10 @@ export function bashSyntax(script: string): string {
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' });
 }
+
+/** Replaces line n (1-based) of a spec text with `text` (which may hold several lines), or deletes it (null). */
+export function replaceLine(base: string, n: number, text: string | null): string {
+  const lines = base.split('\n');
+  lines.splice(n - 1, 1, ...(text === null ? [] : [text]));
+  return lines.join('\n');
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allEntries, D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic } from './helpers.js';
+import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 /** A valid kairos spec; the line numbers below refer to this text. */
 const KAIROS = `apiVersion: kspec.dev/v1alpha1
@@ -28,11 +28,7 @@ target:
 `;
 
 /** Replaces one line (1-based) of KAIROS. */
-function withLine(n: number, text: string, base = KAIROS): string {
-  const lines = base.split('\n');
-  lines[n - 1] = text;
-  return lines.join('\n');
-}
+const withLine = (n: number, text: string, base = KAIROS): string => replaceLine(base, n, text);
 
 const codes = (r: { diagnostics: Array<{ code: string }> }): string[] => r.diagnostics.map((d) => d.code);
 

@@ -9,28 +9,9 @@ import { compileBytes } from '../src/compile.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { requiredOptions, satisfies } from '../src/targets/krata-options.js';
 import { parseConfig } from '../src/targets/krata.js';
-import { compileText, expectDiagnostic, tempDir } from './helpers.js';
+import { KRATA } from './fixtures.js';
+import { compileText, expectDiagnostic, replaceLine, tempDir } from './helpers.js';
 
-/** A valid krata spec; line numbers below refer to this text. */
-const KRATA = `apiVersion: kspec.dev/v1alpha1
-kind: KernelSpec
-metadata:
-  name: kz
-kernel:
-  version: 6.8.9
-  arch: [x86_64]
-  config:
-    CONFIG_SCHED_BORE: y
-provider:
-  type: build
-  kernelImage: build/arch/x86/boot/bzImage
-  modulesDir: build/modules
-  configFile: build/.config
-target:
-  platform: krata
-  scope: zone
-  image: ghcr.io/example/zone-kernel:6.8.9
-`;
 
 const OCI = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec
@@ -46,11 +27,7 @@ target:
   scope: zone
 `;
 
-function withLine(n: number, text: string, base = KRATA): string {
-  const lines = base.split('\n');
-  lines[n - 1] = text;
-  return lines.join('\n');
-}
+const withLine = (n: number, text: string, base = KRATA): string => replaceLine(base, n, text);
 
 /** Compiles a spec that lives in `dir` (relative paths in it resolve there). */
 function compileIn(dir: string, yaml: string) {

@@ -11,28 +11,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
+import { KRATA } from './fixtures.js';
 import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
 
-/** The base spec of test/krata.check.test.ts (a copy: importing a test file re-runs its tests). */
-const KRATA = `apiVersion: kspec.dev/v1alpha1
-kind: KernelSpec
-metadata:
-  name: kz
-kernel:
-  version: 6.8.9
-  arch: [x86_64]
-  config:
-    CONFIG_SCHED_BORE: y
-provider:
-  type: build
-  kernelImage: build/arch/x86/boot/bzImage
-  modulesDir: build/modules
-  configFile: build/.config
-target:
-  platform: krata
-  scope: zone
-  image: ghcr.io/example/zone-kernel:6.8.9
-`;
 
 async function files(yaml: string): Promise<Map<string, string>> {
   const r = await compileText(yaml);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic } from './helpers.js';
+import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 /** design/examples/liquidmetal-5.10.yaml without its comment line: line numbers below are this text's. */
 const BASE = `apiVersion: kspec.dev/v1alpha1
@@ -30,11 +30,7 @@ target:
 `;
 
 /** Replaces line n (1-based) with text, which may hold several lines or none. */
-function withLine(n: number, text: string | null, base = BASE): string {
-  const lines = base.split('\n');
-  lines.splice(n - 1, 1, ...(text === null ? [] : [text]));
-  return lines.join('\n');
-}
+const withLine = (n: number, text: string | null, base = BASE): string => replaceLine(base, n, text);
 
 const codes = (r: Awaited<ReturnType<typeof compileText>>) => r.diagnostics.map((d) => d.code);
 

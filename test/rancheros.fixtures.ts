@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileBytes, type CompileResult } from '../src/compile.js';
-import { ROOT } from './helpers.js';
+import { replaceLine, ROOT } from './helpers.js';
 
 export const SUM_X86 = 'a'.repeat(64);
 export const SUM_ARM = 'b'.repeat(64);
@@ -28,11 +28,7 @@ target:
 `;
 
 /** Replaces one line (1-based) of a text. */
-export function withLine(n: number, text: string, base = ROS): string {
-  const lines = base.split('\n');
-  lines[n - 1] = text;
-  return lines.join('\n');
-}
+export const withLine = (n: number, text: string, base = ROS): string => replaceLine(base, n, text);
 
 /** Compiles a spec whose relative paths (target.dapperfile) resolve against `specDir`. */
 export function compileIn(specDir: string, yaml: string, specPath = 'spec.yaml'): Promise<CompileResult> {

@@ -66,6 +66,16 @@ export function parsePointer(p: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** The value at a JSON pointer in plain data (own properties only), or undefined. */
+export function valueAt(data: unknown, ptr: string): unknown {
+  let v = data;
+  for (const seg of parsePointer(ptr)) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
 /** Order for printing: file, line, column, code. Stable for equal keys. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return (
