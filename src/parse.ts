@@ -4,7 +4,7 @@
  * YAML parser (invalid UTF-8, duplicate keys, alias bombs, deep nesting, sheer size) ends
  * here as a located diagnostic.
  */
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser } from 'yaml';
+import { Alias, Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { D } from './diagnostics/catalogue.js';
@@ -19,31 +19,34 @@ export const MAX_DEPTH = 64;
 export interface RawSpec {
   file: string;
   text: string;
-  doc: Document.Parsed;
   /** The document as plain JSON data (aliases expanded). */
   data: unknown;
-  source: YamlSourceIndex;
+  /**
+   * Locates pointers. For a spec that parsed without a diagnostic this is a
+   * DeferredSourceIndex: the parsed document is dropped right after parsing, so it dies
+   * young instead of living (and being promoted by the GC) through every later stage of
+   * the spec; the few specs that report something later parse again, once.
+   */
+  source: YamlSourceIndex | DeferredSourceIndex;
 }
 
 export interface ParseResult {
   raw?: RawSpec;
   /** Present whenever the bytes decoded, for code frames even when parsing failed. */
-  source?: YamlSourceIndex;
+  source?: YamlSourceIndex | DeferredSourceIndex;
   diagnostics: Diagnostic[];
 }
 
 /** Locates pointers in one parsed YAML document. */
 export class YamlSourceIndex implements SourceIndex {
-  private readonly lines: string[];
+  private lines?: string[];
 
   constructor(
     readonly file: string,
     readonly text: string,
     private readonly counter: LineCounter,
     private readonly doc?: Document.Parsed,
-  ) {
-    this.lines = text.split(/\r?\n/);
-  }
+  ) {}
 
   at(offset: number): SourceLocation {
     const { line, col } = this.counter.linePos(Math.max(0, Math.min(offset, this.text.length)));
@@ -84,7 +87,7 @@ export class YamlSourceIndex implements SourceIndex {
   }
 
   lineText(file: string, line: number): string | undefined {
-    return file === this.file ? this.lines[line - 1] : undefined;
+    return file === this.file ? (this.lines ??= this.text.split(/\r?\n/))[line - 1] : undefined;
   }
   /** The same index without the parsed document (see DeferredSourceIndex). */
   deferred(): DeferredSourceIndex {
@@ -92,9 +95,39 @@ export class YamlSourceIndex implements SourceIndex {
   }
 }
 
+const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true } as const;
+
+/** The CST of `text`, as yaml's Parser gives it; `counter` learns the line starts. */
+function lex(text: string, counter: LineCounter): CST.Token[] {
+  return [...new Parser(counter.addNewLine).parse(text)];
+}
+
+/**
+ * Composes the document from its CST, as yaml's parseDocument does (the first document;
+ * a second one is a MULTIPLE_DOCS error), so the text is lexed once for the depth check
+ * and the document both.
+ */
+function compose(tokens: CST.Token[], text: string): Document.Parsed {
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer(YAML_OPTIONS).compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return doc!;
+}
+
 /** How spec text is parsed, here and when a DeferredSourceIndex parses it again. */
 function parseYaml(text: string, counter: LineCounter): Document.Parsed {
-  return parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true });
+  return compose(lex(text, counter), text);
+}
+
+/** The index of `text` with its parsed document, parsed as parseSpec parses it. */
+export function fullIndex(file: string, text: string): YamlSourceIndex {
+  const counter = new LineCounter();
+  return new YamlSourceIndex(file, text, counter, parseYaml(text, counter));
 }
 
 /**
@@ -112,11 +145,7 @@ export class DeferredSourceIndex implements SourceIndex {
   ) {}
 
   private index(): YamlSourceIndex {
-    if (!this.full) {
-      const counter = new LineCounter();
-      this.full = new YamlSourceIndex(this.file, this.text, counter, parseYaml(this.text, counter));
-    }
-    return this.full;
+    return (this.full ??= fullIndex(this.file, this.text));
   }
 
   locate(ptr: string, at: 'key' | 'value' = 'value'): SourceLocation {
@@ -156,15 +185,15 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   const counter = new LineCounter();
   // The composer recurses once per nesting level: 10,000 levels overflow the stack, and
   // where depends on the machine. Measure on the CST first, which is built iteratively.
-  const cstLines = new LineCounter();
-  const deep = tooDeepOffset(text, cstLines);
+  const tokens = lex(text, counter);
+  const deep = tooDeepOffset(tokens);
   if (deep !== undefined) {
-    const at = new YamlSourceIndex(file, text, cstLines);
+    const at = new YamlSourceIndex(file, text, counter);
     return { source: at, diagnostics: [{ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: deep.ptr, ...at.at(deep.offset) }] };
   }
   let doc: Document.Parsed;
   try {
-    doc = parseYaml(text, counter);
+    doc = compose(tokens, text);
   } catch (e) {
     return { diagnostics: [tooDeep(file, text, counter, e)] };
   }
@@ -205,33 +234,47 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     report.report(D.NotAMapping, '', {});
     return { source, diagnostics: report.diagnostics };
   }
-  return { raw: { file, text, doc, data, source }, source, diagnostics: report.diagnostics };
+  const kept = report.diagnostics.length === 0 ? source.deferred() : source;
+  return { raw: { file, text, data, source: kept }, source: kept, diagnostics: report.diagnostics };
 }
 
 /**
  * Walks the node tree without recursion: rejects nesting deeper than MAX_DEPTH and keys
- * that are not plain scalars. Returns false when nesting is too deep.
+ * that are not plain scalars. Returns false when nesting is too deep. Pointers are built
+ * only for what is reported.
  */
 function checkShape(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter): boolean {
-  const stack: Array<{ node: unknown; depth: number; ptr: string }> = [{ node: doc.contents, depth: 0, ptr: '' }];
+  interface Entry {
+    node: unknown;
+    depth: number;
+    parent?: Entry;
+    seg?: string | number;
+  }
+  const pointerOf = (e: Entry): string => {
+    const segs: Array<string | number> = [];
+    for (let cur: Entry | undefined = e; cur?.parent; cur = cur.parent) segs.push(cur.seg!);
+    return segs.reverse().map((s) => pointer(s)).join('');
+  };
+  const stack: Entry[] = [{ node: doc.contents, depth: 0 }];
   while (stack.length > 0) {
-    const { node, depth, ptr } = stack.pop()!;
+    const e = stack.pop()!;
+    const { node, depth } = e;
     if (depth > MAX_DEPTH) {
       const off = (node as YamlNode).range?.[0] ?? 0;
-      report.diagnostics.push({ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: ptr, ...source.at(off) });
+      report.diagnostics.push({ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: pointerOf(e), ...source.at(off) });
       return false;
     }
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isScalar(pair.key) || typeof pair.key.value === 'object' || typeof pair.key.value === 'boolean' || typeof pair.key.value === 'number') {
           const off = (pair.key as YamlNode | null)?.range?.[0] ?? node.range?.[0] ?? 0;
-          report.diagnostics.push({ code: D.NonStringKey.code, severity: 'error', message: D.NonStringKey.message({}), path: ptr, ...source.at(off) });
+          report.diagnostics.push({ code: D.NonStringKey.code, severity: 'error', message: D.NonStringKey.message({}), path: pointerOf(e), ...source.at(off) });
           continue;
         }
-        stack.push({ node: pair.value, depth: depth + 1, ptr: ptr + pointer(String(pair.key.value)) });
+        stack.push({ node: pair.value, depth: depth + 1, parent: e, seg: String(pair.key.value) });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => stack.push({ node: item, depth: depth + 1, ptr: ptr + pointer(i) }));
+      node.items.forEach((item, i) => stack.push({ node: item, depth: depth + 1, parent: e, seg: i }));
     }
   }
   return true;
@@ -240,31 +283,46 @@ function checkShape(doc: Document.Parsed, source: YamlSourceIndex, report: Repor
 /**
  * Offset and pointer of the first node (in document order) nested deeper than MAX_DEPTH, counting as
  * checkShape does (the root collection is depth 0), or undefined. Walks the CST without
- * recursion, so any depth is safe. `lines` learns the line starts, to locate the offset.
+ * recursion, so any depth is safe. The pointer is built only for the node it reports.
  */
-function tooDeepOffset(text: string, lines: LineCounter): { offset: number; ptr: string } | undefined {
-  const stack: Array<{ tok: CST.Token | null | undefined; depth: number; ptr: string }> = [];
-  const docs = [...new Parser(lines.addNewLine).parse(text)];
-  for (const d of docs.reverse()) if (d.type === 'document') stack.push({ tok: d.value, depth: 0, ptr: '' });
+function tooDeepOffset(tokens: CST.Token[]): { offset: number; ptr: string } | undefined {
+  interface Entry {
+    tok: CST.Token | null | undefined;
+    depth: number;
+    parent?: Entry;
+    /** The key token (in a mapping) or the index (in a sequence) under `parent`. */
+    at?: CST.Token | number | null;
+  }
+  const stack: Entry[] = [];
+  for (const d of [...tokens].reverse()) if (d.type === 'document') stack.push({ tok: d.value, depth: 0 });
   const isCollection = (t: CST.Token | null | undefined): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection =>
     !!t && (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection');
+  const pointerOf = (e: Entry): string => {
+    const segs: string[] = [];
+    for (let cur: Entry | undefined = e; cur?.parent; cur = cur.parent) {
+      const at = cur.at;
+      // onError given: without it resolveAsScalar throws on a bad scalar (e.g. `x).
+      segs.push(typeof at === 'number' ? String(at) : String((at && CST.resolveAsScalar(at, true, () => undefined)?.value) ?? ''));
+    }
+    return segs.reverse().map((s) => pointer(s)).join('');
+  };
   while (stack.length > 0) {
-    const { tok, depth, ptr } = stack.pop()!;
+    const e = stack.pop()!;
+    const { tok, depth } = e;
     if (!tok) continue;
     const scalar = tok.type === 'scalar' || tok.type === 'single-quoted-scalar' || tok.type === 'double-quoted-scalar' || tok.type === 'alias' || tok.type === 'block-scalar';
     if (!isCollection(tok) && !scalar) continue;
-    if (depth > MAX_DEPTH) return { offset: tok.offset, ptr };
+    if (depth > MAX_DEPTH) return { offset: tok.offset, ptr: pointerOf(e) };
     if (!isCollection(tok)) continue;
     const isMapping = tok.type === 'block-map' || (tok.type === 'flow-collection' && tok.start.source === '{');
     const items = tok.items as CST.CollectionItem[];
     for (let i = items.length - 1; i >= 0; i--) {
       const { key, value } = items[i]!;
-      // onError given: without it resolveAsScalar throws on a bad scalar (e.g. `x).
-      const seg = isMapping ? String((key && CST.resolveAsScalar(key, true, () => undefined)?.value) ?? '') : String(i);
-      stack.push({ tok: value, depth: depth + 1, ptr: ptr + pointer(seg) });
+      stack.push({ tok: value, depth: depth + 1, parent: e, at: isMapping ? (key ?? null) : i });
       // A scalar key sits at its map's level (checkShape does not count it); a
-      // collection as key (rejected later as a non-string key) still nests.
-      if (isCollection(key)) stack.push({ tok: key, depth: depth + 1, ptr });
+      // collection as key (rejected later as a non-string key) still nests. Its pointer
+      // is its map's.
+      if (isCollection(key)) stack.push({ tok: key, depth: depth + 1, parent: e.parent, at: e.at });
     }
   }
   return undefined;
