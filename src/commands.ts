@@ -11,9 +11,8 @@ import { compareDiagnostics, Reporter, type Diagnostic } from './diagnostics/dia
 import { formatGithub, workflowCommand } from './diagnostics/github.js';
 import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
 import { YamlSourceIndex } from './parse.js';
-import { FilePacker, unpackFiles, type PackedFiles } from './retain.js';
 import { SCHEMA_PATH } from './validate.js';
-import { checkUnit, OutputError, writeUnit, type OutputUnit } from './write.js';
+import { checkUnit, OutputError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
 
 export interface CommonOptions {
   strict?: boolean;
@@ -56,63 +55,24 @@ function fail(message: string): number {
   return 2;
 }
 
-/** KS9003: two specs that would write the same folder. */
-function checkDuplicateNames(results: CompileResult[]): void {
-  const byName = new Map<string, CompileResult>();
-  for (const r of results) {
-    if (!r.name || !r.source || r.diagnostics.some((d) => d.severity === 'error')) continue;
-    const other = byName.get(r.name);
-    if (other) {
-      const rep = new Reporter(r.source);
-      rep.report(D.DuplicateName, '/metadata/name', { name: r.name, other: other.specPath });
-      r.diagnostics.push(...rep.diagnostics);
-    } else byName.set(r.name, r);
-  }
-}
-
-/** Above this many specs, rendered files wait for writing deflated (src/retain.ts). */
-const PACK_ABOVE = 32;
-
-/**
- * Drops what a result no longer needs once it compiled (its parsed YAML document) and,
- * when `packed` is given, moves its rendered files there, deflated: a run over thousands
- * of specs then holds a few KB per spec instead of ~60 KB.
- */
-function compact(r: CompileResult, packed?: { packer: FilePacker; files: Map<CompileResult, PackedFiles> }): CompileResult {
-  if (r.diagnostics.some((d) => d.severity === 'error')) return r;
+/** Drops what a result no longer needs once it is compiled: its parsed document, files and data. */
+function compact(r: CompileResult): void {
   if (r.source instanceof YamlSourceIndex) r.source = r.source.deferred();
-  if (packed && r.files.length > 0) {
-    packed.files.set(r, packed.packer.pack(r.files));
-    r.files = [];
-  }
-  return r;
+  r.files = [];
+  r.spec = undefined;
+  r.data = undefined;
 }
 
-/**
- * Units write distinct folders (KS9003 rejects duplicate names), so a few are written at
- * once: each write is dozens of small awaited fs calls, and overlapping them hides their
- * latency (sequential writes left the process idle most of the time with 1,000 specs).
- */
-const WRITE_CONCURRENCY = 8;
+const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
 
 /**
- * Runs `fn` over `items` with at most `limit` in flight, starting them in order and
- * starting no more after a failure. Throws the failure of the lowest index: every item
- * before it was started and completes, so which error is reported does not depend on timing.
+ * compile, compile --check and validate over the inputs. One pass over the specs, in
+ * order: each is compiled and, while every spec so far is clean, its output is staged
+ * (write: src/write.ts OutputSession) or compared (--check) at once, so a run holds a
+ * few KB per spec, not its rendered files. Then, only if no spec had an error, the
+ * staged units are committed in order; otherwise the staging folder is removed and
+ * nothing the user sees has changed.
  */
-async function inOrderPool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  const errors = new Map<number, unknown>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (errors.size === 0 && next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i).catch((e: unknown) => void errors.set(i, e));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
-}
-
 export async function runCompile(inputs: string[], opts: RunOptions): Promise<number> {
   let files: string[];
   try {
@@ -121,101 +81,131 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
-  const results: CompileResult[] = [];
-  const packed = files.length > PACK_ABOVE ? { packer: new FilePacker(), files: new Map<CompileResult, PackedFiles>() } : undefined;
-  for (const f of files) {
-    try {
-      results.push(compact(await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' }), packed));
-    } catch (e) {
-      return fail(`cannot read '${displayPath(f)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  checkDuplicateNames(results);
-
   const strict = opts.strict === true;
-  for (const r of results) r.diagnostics = applyStrict(r.diagnostics, strict).sort(compareDiagnostics);
-  const all = results.flatMap((r) => r.diagnostics);
-  const failed = all.some((d) => d.severity === 'error');
+  const session = opts.mode === 'write' ? new OutputSession(opts.out) : undefined;
+  try {
+    const results: CompileResult[] = [];
+    const staged: StagedUnit[] = [];
+    const checks = new Map<CompileResult, CheckOutcome>();
+    /** KS9003: the first spec with a name keeps it; later ones are errors. */
+    const names = new Map<string, CompileResult>();
+    let failed = false;
+    let outputErrors: Diagnostic[] = [];
+    /** An I/O error while staging: reported (exit 2) only if no spec has errors. */
+    let ioError: unknown;
+    for (const f of files) {
+      let r: CompileResult;
+      try {
+        r = await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' });
+      } catch (e) {
+        return fail(`cannot read '${displayPath(f)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      if (r.name && r.source && !hasErrors(r.diagnostics)) {
+        const other = names.get(r.name);
+        if (other) {
+          const rep = new Reporter(r.source);
+          rep.report(D.DuplicateName, '/metadata/name', { name: r.name, other: other.specPath });
+          r.diagnostics.push(...rep.diagnostics);
+        } else names.set(r.name, r);
+      }
+      r.diagnostics = applyStrict(r.diagnostics, strict).sort(compareDiagnostics);
+      failed ||= hasErrors(r.diagnostics);
+      // The parsed document goes now: a staged unit keeps the source for its diagnostics.
+      const rendered = r.files;
+      compact(r);
+      if (!failed && outputErrors.length === 0 && ioError === undefined && opts.mode !== 'validate') {
+        const unit: OutputUnit = { name: r.name!, specPath: r.specPath, files: rendered, source: r.source! };
+        try {
+          if (session) staged.push(await session.stage(unit));
+          else checks.set(r, await checkUnit(opts.out, unit));
+        } catch (e) {
+          if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
+          else ioError = e;
+        }
+      }
+      results.push(r);
+    }
+    if (!failed && ioError !== undefined) {
+      return fail(`cannot write to '${opts.out}': ${(ioError as NodeJS.ErrnoException).code ?? (ioError as Error).message}`);
+    }
+    const all = results.flatMap((r) => r.diagnostics);
+    failed ||= outputErrors.length > 0;
 
-  const report: Array<{ spec: string; name?: string; status: string; files?: string[]; diff?: string }> = [];
-  let drift = false;
-  let outputErrors: Diagnostic[] = [];
-  if (!failed && opts.mode !== 'validate') {
-    const unitOf = (r: CompileResult): OutputUnit => {
-      const p = packed?.files.get(r);
-      return { name: r.name!, specPath: r.specPath, files: p ? unpackFiles(p) : r.files, source: r.source! };
-    };
-    const done: typeof report = [];
-    try {
-      await inOrderPool(results, WRITE_CONCURRENCY, async (r, i) => {
-        const u = unitOf(r);
-        if (opts.mode === 'check') {
-          const c = await checkUnit(opts.out, u);
-          drift ||= c.drift;
-          done[i] = { spec: u.specPath, name: u.name, status: c.drift ? 'drift' : 'up-to-date', diff: c.diff };
-        } else {
-          const w = await writeUnit(opts.out, u);
-          done[i] = {
+    const report: Array<{ spec: string; name?: string; status: string; files?: string[]; diff?: string }> = [];
+    let drift = false;
+    if (!failed && opts.mode === 'check') {
+      for (const r of results) {
+        const c = checks.get(r)!;
+        drift ||= c.drift;
+        report.push({ spec: r.specPath, name: r.name, status: c.drift ? 'drift' : 'up-to-date', diff: c.diff });
+      }
+    }
+    if (!failed && session) {
+      try {
+        // In unit order, stopping at the first unit that fails.
+        for (const u of staged) {
+          const w = await session.commit(u);
+          report.push({
             spec: u.specPath,
             name: u.name,
             status: `${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed`,
-            files: [...u.files.map((f) => f.path), 'kspec.lock.json'],
-          };
+            files: u.files.map((x) => x.path),
+          });
         }
-      });
-    } catch (e) {
-      if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
-      else return fail(`cannot write to '${opts.out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      } catch (e) {
+        if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
+        else return fail(`cannot write to '${opts.out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
     }
-    // In unit order, up to the first unit that failed, as a sequential run reports them.
-    for (let i = 0; i < results.length && done[i]; i++) report.push(done[i]!);
-  }
-  const diagnostics = [...all, ...outputErrors];
+    const diagnostics = [...all, ...outputErrors];
 
-  if (opts.format === 'json') {
-    const bySpec = new Map(report.map((x) => [x.spec, x]));
-    const out = {
-      specs: results.map((r) => ({
-        spec: r.specPath,
-        name: r.name ?? null,
-        diagnostics: r.diagnostics.map(toJson),
-        ...(bySpec.get(r.specPath) ?? {}),
-      })),
-      diagnostics: diagnostics.map(toJson),
-      summary: {
-        errors: diagnostics.filter((d) => d.severity === 'error').length,
-        warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-        drift,
-      },
-    };
-    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  } else {
-    const c = coloursFor(process.stderr);
-    // A diagnostic may point into a base spec (extends): its result's index knows that file.
-    const sources = new Map(results.map((r) => [r.specPath, r.source]));
-    for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
-    if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
-    else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
-    for (const r of report) {
-      if (opts.mode === 'check') {
-        if (r.diff) process.stdout.write(r.diff);
-        process.stdout.write(`${r.status === 'drift' ? 'drift' : 'up to date'}: ${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}\n`);
-      } else {
-        process.stdout.write(`${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}: ${r.status}\n`);
+    if (opts.format === 'json') {
+      const bySpec = new Map(report.map((x) => [x.spec, x]));
+      const out = {
+        specs: results.map((r) => ({
+          spec: r.specPath,
+          name: r.name ?? null,
+          diagnostics: r.diagnostics.map(toJson),
+          ...(bySpec.get(r.specPath) ?? {}),
+        })),
+        diagnostics: diagnostics.map(toJson),
+        summary: {
+          errors: diagnostics.filter((d) => d.severity === 'error').length,
+          warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+          drift,
+        },
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else {
+      const c = coloursFor(process.stderr);
+      // A diagnostic may point into a base spec (extends): its result's index knows that file.
+      const sources = new Map(results.map((r) => [r.specPath, r.source]));
+      for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
+      if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
+      else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
+      for (const r of report) {
+        if (opts.mode === 'check') {
+          if (r.diff) process.stdout.write(r.diff);
+          process.stdout.write(`${r.status === 'drift' ? 'drift' : 'up to date'}: ${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}\n`);
+        } else {
+          process.stdout.write(`${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}: ${r.status}\n`);
+        }
+      }
+      if (opts.mode === 'validate' && !failed) for (const r of results) process.stdout.write(`${r.specPath}: valid\n`);
+      if (diagnostics.length > 0) process.stderr.write(`${summaryLine(diagnostics)}\n`);
+      if (drift) process.stderr.write(`generated files differ from the specs: run kspec compile to update them\n`);
+      if (drift && opts.format === 'github') {
+        for (const r of report.filter((x) => x.status === 'drift')) {
+          const msg = `The files generated from ${r.spec} differ from ${displayPath(path.join(opts.out, r.name!))}: run kspec compile and commit the result.`;
+          process.stdout.write(workflowCommand('error', { file: r.spec, title: 'kspec drift' }, msg) + '\n');
+        }
       }
     }
-    if (opts.mode === 'validate' && !failed) for (const r of results) process.stdout.write(`${r.specPath}: valid\n`);
-    if (diagnostics.length > 0) process.stderr.write(`${summaryLine(diagnostics)}\n`);
-    if (drift) process.stderr.write(`generated files differ from the specs: run kspec compile to update them\n`);
-    if (drift && opts.format === 'github') {
-      for (const r of report.filter((x) => x.status === 'drift')) {
-        const msg = `The files generated from ${r.spec} differ from ${displayPath(path.join(opts.out, r.name!))}: run kspec compile and commit the result.`;
-        process.stdout.write(workflowCommand('error', { file: r.spec, title: 'kspec drift' }, msg) + '\n');
-      }
-    }
+    if (diagnostics.some((d) => d.severity === 'error') || drift) return 1;
+    return 0;
+  } finally {
+    session?.close();
   }
-  if (diagnostics.some((d) => d.severity === 'error') || drift) return 1;
-  return 0;
 }
 
 export async function runSchema(opts: { out?: string }): Promise<number> {

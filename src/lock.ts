@@ -7,25 +7,31 @@
  * another holds the lock. A lock whose process is gone (a killed compile) is stale and is
  * taken over. Waiting is bounded; a live holder past the bound is an I/O error (exit 2).
  *
- * Journal: `<out>/.<name>.kspec-journal`, written (through a rename) once every new file
- * is complete on disk as a temp file and before the first of them is renamed into place.
- * It lists the renames and removals still to do. A compile killed between its renames
- * leaves the journal behind; the next writer that takes the lock rolls it forward, so
- * the folder ends up entirely from that killed compile, never half of it, before the new
- * compile starts. A journal whose temp files are gone was already completed.
+ * Journal: `<out>/.<name>.kspec-journal`, written (through a rename) when a commit into
+ * an existing folder starts: every new file is complete on disk in the run's staging
+ * folder, and none is renamed into place yet. It lists the renames and removals still to
+ * do. A compile killed between its renames leaves the journal behind; the next writer
+ * that takes the lock rolls it forward, so the folder ends up entirely from that killed
+ * compile, never half of it, before the new compile starts. A journal whose staged files
+ * are gone was already completed.
  *
- * Leftovers: a compile killed while staging leaves temp files and no journal; the next
- * writer removes those of dead processes (sweepTemps).
+ * Leftovers: a compile killed before its commits leaves its staging folder
+ * (`STAGE_PREFIX<pid>-<random>`) and no journal; the next run removes those of dead
+ * processes, after rolling forward any journal (src/write.ts, recoverLeftovers).
+ *
+ * Synchronous file calls, as in src/write.ts; only the wait for a live holder is async.
  */
-import { open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
 
 export interface Journal {
-  /** [temp file, final file], absolute, in commit order (the manifest last). */
+  /** [staged file, final file], absolute, in commit order (the manifest last). */
   renames: Array<[string, string]>;
   /** Absolute paths of stale files to remove after the renames. */
   remove: string[];
+  /** The staged copy of the unit's folder, removed once the commit is complete. */
+  cleanup?: string;
 }
 
 export const lockPath = (root: string, name: string): string => path.join(root, `.${name}.kspec-lock`);
@@ -34,7 +40,7 @@ export const journalPath = (root: string, name: string): string => path.join(roo
 export class LockTimeoutError extends Error {}
 
 /** True when `pid` on this host is a live process (EPERM: alive, not ours). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -42,6 +48,17 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+let cachedHost: string | undefined;
+const hostname = (): string => (cachedHost ??= osHostname());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -55,23 +72,26 @@ export async function acquireLock(root: string, name: string, waitMs = 120_000):
   const deadline = Date.now() + waitMs;
   for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
     try {
-      const fh = await open(file, 'wx', 0o644);
-      await fh.writeFile(me);
-      await fh.close();
+      const fd = openSync(file, 'wx', 0o644);
+      try {
+        writeSync(fd, me);
+      } finally {
+        closeSync(fd);
+      }
       return async () => {
         // Only remove our own lock: a stale-lock takeover may have replaced it.
-        if ((await readFile(file, 'utf8').catch(() => '')) === me) await unlink(file).catch(() => undefined);
+        if (readOrEmpty(file) === me) rmSync(file, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const holder = (await readFile(file, 'utf8').catch(() => '')).trim();
+    const holder = readOrEmpty(file).trim();
     const [pidText, host] = holder.split(' ');
     const pid = Number(pidText);
     // An empty lock is one being written right now (open, then write): wait for it.
     const stale = holder !== '' && (!Number.isInteger(pid) || pid <= 0 || (host === hostname() && !alive(pid)));
     if (stale) {
-      await unlink(file).catch(() => undefined);
+      rmSync(file, { force: true });
       continue;
     }
     if (Date.now() >= deadline) {
@@ -84,53 +104,63 @@ export async function acquireLock(root: string, name: string, waitMs = 120_000):
 }
 
 /** Writes the journal atomically (temp file and rename): a torn journal is never read. */
-export async function writeJournal(root: string, name: string, j: Journal): Promise<void> {
+export function writeJournal(root: string, name: string, j: Journal): void {
   const file = journalPath(root, name);
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(j) + '\n');
-  await rename(tmp, file);
+  writeFileSync(tmp, JSON.stringify(j) + '\n');
+  renameSync(tmp, file);
 }
 
-export async function clearJournal(root: string, name: string): Promise<void> {
-  await unlink(journalPath(root, name)).catch(() => undefined);
+export function clearJournal(root: string, name: string): void {
+  rmSync(journalPath(root, name), { force: true });
 }
+
+/** `<out>/.kspec-stage-<pid>-<random>/`: a run's staging folder (src/write.ts). */
+export const STAGE_PREFIX = '.kspec-stage-';
 
 /**
  * Completes a commit that a killed writer left half done. Called with the lock held.
- * Renames whose temp file is gone were done already; removals are idempotent.
+ * Renames whose staged file is gone were done already; removals are idempotent. Then the
+ * killed run's staged copy of the unit is removed.
  */
-export async function rollForward(root: string, name: string): Promise<boolean> {
-  const text = await readFile(journalPath(root, name), 'utf8').catch(() => null);
-  if (text === null) return false;
+export function rollForward(root: string, name: string): boolean {
+  const file = journalPath(root, name);
+  // existsSync first: almost always there is none, and a failed read throws (slow).
+  if (!existsSync(file)) return false;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
   let j: Journal;
   try {
     j = JSON.parse(text) as Journal;
   } catch {
-    await clearJournal(root, name);
+    clearJournal(root, name);
     return false;
   }
   const dir = path.join(root, name);
-  const inside = (p: string): boolean => typeof p === 'string' && !path.relative(dir, p).startsWith('..') && path.isAbsolute(p);
-  for (const [tmp, final] of j.renames ?? []) {
-    if (!inside(tmp) || !inside(final)) continue;
-    await rename(tmp, final).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-  }
-  for (const p of j.remove ?? []) if (inside(p)) await unlink(p).catch(() => undefined);
-  await clearJournal(root, name);
-  return true;
-}
-
-/** A staged temp file: `.<name>.kspec-<pid>-<random>.tmp` (src/write.ts). */
-const TEMP = /^\..+\.kspec-(\d+)-[a-z0-9]+\.tmp$/;
-
-/** Removes temp files that dead writers left in `dirs` (called with the lock held). */
-export async function sweepTemps(dirs: Iterable<string>): Promise<void> {
-  for (const dir of new Set(dirs)) {
-    for (const f of await readdir(dir).catch(() => [] as string[])) {
-      const pid = Number(TEMP.exec(f)?.[1]);
-      if (pid > 0 && pid !== process.pid && !alive(pid)) await unlink(path.join(dir, f)).catch(() => undefined);
+  const under = (base: string, p: unknown): p is string => typeof p === 'string' && path.isAbsolute(p) && !path.relative(base, p).startsWith('..');
+  // A staged file sits in a staging folder of the output root; its target in the unit's folder.
+  const staged = (p: unknown): p is string => under(root, p) && path.relative(root, p).split(path.sep)[0]!.startsWith(STAGE_PREFIX);
+  for (const [from, to] of j.renames ?? []) {
+    if (!staged(from) || !under(dir, to)) continue;
+    try {
+      renameSync(from, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
+  for (const p of j.remove ?? []) if (under(dir, p)) rmSync(p, { force: true });
+  if (staged(j.cleanup)) {
+    rmSync(j.cleanup, { recursive: true, force: true });
+    try {
+      rmdirSync(path.dirname(j.cleanup));
+    } catch {
+      // the staging folder still holds other units (a live run's), or is gone
+    }
+  }
+  clearJournal(root, name);
+  return true;
 }

@@ -4,17 +4,37 @@
  * returns a unified diff of the drift. Rules:
  *  - nothing is written outside the output folder: names are checked, and a symlink in
  *    the way that leads elsewhere is an error;
- *  - a write is a transaction under a lock (see writeUnit): every changed file is staged
- *    as a temp file first, so an interrupted compile leaves the previous output, and
+ *  - a run stages every unit first (OutputSession.stage: the files, written whole into a
+ *    private staging folder in the output root), then commits them one by one under a
+ *    lock (OutputSession.commit): an interrupted compile leaves the previous output, and
  *    concurrent compiles into one folder take turns; unchanged files are not rewritten;
  *  - files the previous manifest listed and this compile does not produce are removed;
  *    files kspec did not write are never touched.
+ * Design and the reasons for it: ARCHITECTURE.md, "Writing".
+ *
+ * The file system calls here are synchronous on purpose: a unit is a handful of small
+ * files, and the promise API's thread-pool round trip per call cost more than the calls
+ * themselves (a run over 1,000 specs spent most of its time waiting: npm run bench).
  */
-import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readlink, realpath, rename, rmdir, unlink, writeFile, chmod, readdir } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
-import { acquireLock, clearJournal, rollForward, sweepTemps, writeJournal } from './lock.js';
+import { acquireLock, alive, clearJournal, rollForward, STAGE_PREFIX, journalPath, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
 import { canonicalJson } from './quote.js';
@@ -57,12 +77,12 @@ export class OutputError extends Error {
   }
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 const modeText = (m: number): string => '0' + (m & 0o777).toString(8);
 
-export function manifestFor(unit: OutputUnit): RenderedFile {
+export function manifestFor(unit: OutputUnit, hashes: string[] = unit.files.map((f) => sha256(f.content))): RenderedFile {
   const files: Manifest['files'] = {};
-  for (const f of unit.files) files[f.path] = { sha256: sha256(f.content), mode: modeText(f.mode) };
+  unit.files.forEach((f, i) => (files[f.path] = { sha256: hashes[i]!, mode: modeText(f.mode) }));
   const m: Manifest = { generator: 'kspec', spec: unit.specPath, files };
   return { path: MANIFEST, content: canonicalJson(m), mode: 0o644 };
 }
@@ -72,78 +92,106 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function lstatOrNull(p: string) {
-  try {
-    return await lstat(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
+const lstatOrNull = (p: string): Stats | null => lstatSync(p, { throwIfNoEntry: false }) ?? null;
 
-async function readOrNull(p: string): Promise<string | null> {
+function readOrNull(p: string): Buffer | null {
   try {
-    return await readFile(p, 'utf8');
+    return readFileSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') return null;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
     throw e;
   }
 }
 
+const UNIT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /**
- * Resolves the unit's folder and checks every path the unit will touch: a name that
- * escapes or a symlink that leads out of the folder is reported, and nothing is written.
+ * A relative path that stays inside its folder, by its text: POSIX segments, none empty,
+ * `.` or `..`, no backslash or NUL. (Cheaper than resolving it, and stricter.)
  */
-async function resolveUnit(outRoot: string, unit: OutputUnit, extraPaths: string[]): Promise<string> {
-  const report = new Reporter(unit.source);
-  const root = path.resolve(outRoot);
-  const dir = path.resolve(root, unit.name);
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(unit.name) || !isInside(root, dir) || dir === root) {
-    report.report(D.OutputEscapes, '/metadata/name', { path: unit.name });
+function isContainedPath(rel: string): boolean {
+  if (rel === '' || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0')) return false;
+  for (const seg of rel.split('/')) if (seg === '' || seg === '.' || seg === '..') return false;
+  return true;
+}
+
+/** Reports names that escape the unit's folder (no file system access). */
+function checkNames(root: string, name: string, paths: readonly string[], report: Reporter): string {
+  if (!UNIT_NAME.test(name)) {
+    report.report(D.OutputEscapes, '/metadata/name', { path: name });
     throw new OutputError(report);
   }
-  const realRoot = (await lstatOrNull(root)) ? await realpath(root) : root;
-  const checked = new Set<string>();
-  const checkChain = async (rel: string): Promise<void> => {
-    let cur = dir;
-    for (const seg of ['', ...rel.split('/')]) {
-      cur = seg === '' ? cur : path.join(cur, seg);
-      if (checked.has(cur)) continue;
-      checked.add(cur);
-      const st = await lstatOrNull(cur);
-      if (!st?.isSymbolicLink()) continue;
-      const target = await readlink(cur);
-      const resolved = await realpath(cur).catch(() => path.resolve(path.dirname(cur), target));
-      const bound = cur === dir ? realRoot : await realpath(dir);
-      if (!isInside(bound, resolved) || cur === dir) {
-        report.report(D.OutputSymlink, '/metadata/name', { path: path.relative(process.cwd(), cur) || cur, target });
+  for (const rel of paths) if (!isContainedPath(rel)) report.report(D.OutputEscapes, '/metadata/name', { path: rel });
+  if (report.diagnostics.length > 0) throw new OutputError(report);
+  return path.join(root, name);
+}
+
+/** The paths a unit's write touches, relative to its folder: its files, the manifest, stale files. */
+const touched = (files: readonly { path: string }[], stale: string[]): string[] => [...files.map((f) => f.path), MANIFEST, ...stale];
+
+/**
+ * Resolves the unit's folder and checks every path the write will touch (`paths`,
+ * relative to it): a name that escapes or a symlink that leads out of the folder is
+ * reported, and nothing is written. A path whose folder does not exist has nothing
+ * further to check.
+ */
+function resolveUnit(root: string, name: string, source: SourceIndex, paths: readonly string[]): string {
+  const report = new Reporter(source);
+  const dir = checkNames(root, name, paths, report);
+  const checked = new Map<string, boolean>();
+  let realRoot: string | undefined;
+  /** Checks `cur`; false when it does not exist (so nothing below it does). */
+  const checkOne = (cur: string): boolean => {
+    const known = checked.get(cur);
+    if (known !== undefined) return known;
+    const st = lstatOrNull(cur);
+    checked.set(cur, st !== null);
+    if (!st?.isSymbolicLink()) return st !== null;
+    const target = readlinkSync(cur);
+    let resolved: string;
+    try {
+      resolved = realpathSync(cur);
+    } catch {
+      resolved = path.resolve(path.dirname(cur), target);
+    }
+    realRoot ??= lstatOrNull(root) ? realpathSync(root) : root;
+    const bound = cur === dir ? realRoot : realpathSync(dir);
+    if (!isInside(bound, resolved) || cur === dir) {
+      report.report(D.OutputSymlink, '/metadata/name', { path: path.relative(process.cwd(), cur) || cur, target });
+    }
+    return true;
+  };
+  if (checkOne(dir)) {
+    for (const rel of paths) {
+      let cur = dir;
+      for (const seg of rel.split('/')) {
+        cur = `${cur}/${seg}`;
+        if (!checkOne(cur)) break;
       }
     }
-  };
-  for (const rel of [...unit.files.map((f) => f.path), MANIFEST, ...extraPaths]) {
-    if (rel.split('/').includes('..') || path.isAbsolute(rel) || !isInside(dir, path.resolve(dir, rel))) {
-      report.report(D.OutputEscapes, '/metadata/name', { path: rel });
-      continue;
-    }
-    await checkChain(rel);
   }
   if (report.diagnostics.length > 0) throw new OutputError(report);
   return dir;
 }
 
-async function previousManifest(dir: string): Promise<Manifest | undefined> {
-  const text = await readOrNull(path.join(dir, MANIFEST));
+function previousManifest(dir: string): Manifest | undefined {
+  let text: Buffer | null;
+  try {
+    text = readOrNull(path.join(dir, MANIFEST));
+  } catch {
+    return undefined;
+  }
   if (text === null) return undefined;
   try {
-    const m = JSON.parse(text) as Manifest;
+    const m = JSON.parse(text.toString('utf8')) as Manifest;
     return m && typeof m.files === 'object' ? m : undefined;
   } catch {
     return undefined;
   }
 }
 
-function stalePaths(prev: Manifest | undefined, files: RenderedFile[]): string[] {
+function stalePaths(prev: Manifest | undefined, files: readonly { path: string }[]): string[] {
   if (!prev) return [];
   const now = new Set(files.map((f) => f.path));
   return Object.keys(prev.files)
@@ -156,12 +204,12 @@ function stalePaths(prev: Manifest | undefined, files: RenderedFile[]): string[]
  * interrupted part-way (a full disk, a kill) and show the previous output survives.
  */
 export interface WriteIo {
-  writeFile: (file: string, content: string, opts: { mode: number }) => Promise<void>;
-  chmod: (file: string, mode: number) => Promise<void>;
-  rename: (from: string, to: string) => Promise<void>;
+  writeFile: (file: string, content: string, opts: { mode: number }) => void | Promise<void>;
+  chmod: (file: string, mode: number) => void | Promise<void>;
+  rename: (from: string, to: string) => void | Promise<void>;
 }
 
-const realIo: WriteIo = { writeFile, chmod, rename };
+const realIo: WriteIo = { writeFile: writeFileSync, chmod: chmodSync, rename: renameSync };
 
 export interface WriteOptions {
   io?: Partial<WriteIo>;
@@ -169,129 +217,225 @@ export interface WriteOptions {
   lockWaitMs?: number;
 }
 
-/** Writes `content` to a temp file beside `file` and returns the temp file's path. */
-async function stage(file: string, content: string, mode: number, io: WriteIo, madeDirs: string[]): Promise<string> {
-  const made = await mkdir(path.dirname(file), { recursive: true });
-  if (made) madeDirs.push(made);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.kspec-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    await io.writeFile(tmp, content, { mode });
-    // writeFile's mode is filtered by the umask; the manifest records the exact mode.
-    await io.chmod(tmp, mode);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  return tmp;
+/** A unit whose files are complete on disk in the staging folder, waiting for its commit. */
+export interface StagedUnit {
+  name: string;
+  specPath: string;
+  source: SourceIndex;
+  /** The staged copy of the unit's folder. */
+  stagedDir: string;
+  /** Every file, the manifest last, with what it must be. */
+  files: Array<{ path: string; sha256: string; mode: number }>;
 }
 
-/** Removes now-empty folders between `file` and `dir`. */
-async function pruneEmpty(dir: string, file: string): Promise<void> {
-  let cur = path.dirname(file);
-  while (cur !== dir && isInside(dir, cur)) {
-    const entries = await readdir(cur).catch(() => null);
-    if (!entries || entries.length > 0) return;
-    await rmdir(cur).catch(() => undefined);
-    cur = path.dirname(cur);
+/** The process's umask, to know when a created file's mode needs a chmod. */
+let umaskCache: number | undefined;
+const umask = (): number => (umaskCache ??= process.umask());
+
+/**
+ * One run's writes into an output root:
+ *  1. `stage(unit)` for every unit, as each compiles: its files are written whole into
+ *     `<out>/.kspec-stage-<pid>-<random>/<name>/` (in the output root, so a commit is a
+ *     rename on the same file system). Nothing the user sees has changed yet;
+ *  2. `commit(staged)` for each, once every spec compiled: under the unit's lock, a
+ *     folder that does not exist yet is the staged folder renamed into place (one
+ *     rename); an existing folder gets each changed file renamed over its target after a
+ *     journal lists the renames (src/lock.ts), so a kill mid-commit is rolled forward;
+ *  3. `close()` removes the staging folder (and whatever a failed run staged).
+ */
+export class OutputSession {
+  readonly root: string;
+  private stageRoot?: string;
+  private readonly io: WriteIo;
+  /** Set when a commit stopped after its journal: its staged files are the journal's. */
+  private keep = false;
+
+  constructor(
+    outRoot: string,
+    private readonly opts: WriteOptions = {},
+  ) {
+    this.root = path.resolve(outRoot);
+    this.io = { ...realIo, ...opts.io };
+  }
+
+  /** Creates the staging folder; first finishes or clears what killed runs left behind. */
+  private async open(): Promise<string> {
+    if (this.stageRoot) return this.stageRoot;
+    mkdirSync(this.root, { recursive: true });
+    await recoverLeftovers(this.root, this.opts.lockWaitMs);
+    const dir = path.join(this.root, `${STAGE_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    mkdirSync(dir);
+    return (this.stageRoot = dir);
+  }
+
+  /** Writes the unit's files into the staging folder. Paths are checked first. */
+  async stage(unit: OutputUnit): Promise<StagedUnit> {
+    // Check the paths before creating anything, so a refused output leaves no trace.
+    // A folder that does not exist yet has no manifest and no links to check.
+    const target = path.join(this.root, unit.name);
+    const exists = lstatOrNull(target) !== null;
+    const before = exists ? previousManifest(target) : undefined;
+    const paths = touched(unit.files, stalePaths(before, unit.files));
+    if (exists) resolveUnit(this.root, unit.name, unit.source, paths);
+    else checkNames(this.root, unit.name, paths, new Reporter(unit.source));
+    const stagedDir = path.join(await this.open(), unit.name);
+    const hashes = unit.files.map((f) => sha256(f.content));
+    const manifest = manifestFor(unit, hashes);
+    hashes.push(sha256(manifest.content));
+    const files: StagedUnit['files'] = [];
+    const made = new Set<string>();
+    for (const [i, f] of [...unit.files, manifest].entries()) {
+      const file = `${stagedDir}/${f.path}`;
+      const parent = path.dirname(file);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      await this.io.writeFile(file, f.content, { mode: f.mode });
+      // The mode given to open() is filtered by the umask; the manifest records the exact mode.
+      if ((f.mode & umask()) !== 0) await this.io.chmod(file, f.mode);
+      files.push({ path: f.path, sha256: hashes[i]!, mode: f.mode });
+    }
+    return { name: unit.name, specPath: unit.specPath, source: unit.source, stagedDir, files };
+  }
+
+  /** Puts a staged unit in place (see the class comment). */
+  async commit(staged: StagedUnit): Promise<WriteOutcome> {
+    const root = this.root;
+    const release = await acquireLock(root, staged.name, this.opts.lockWaitMs);
+    try {
+      rollForward(root, staged.name);
+      const dir = path.join(root, staged.name);
+      const all = staged.files.map((f) => f.path);
+      // Under the lock: another compile may have changed the folder since staging.
+      if (!lstatOrNull(dir)) {
+        await this.io.rename(staged.stagedDir, dir);
+        return { dir, written: all, unchanged: [], removed: [] };
+      }
+      const stale = stalePaths(previousManifest(dir), staged.files);
+      resolveUnit(root, staged.name, staged.source, [...all, ...stale]);
+      const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
+      const renames: Array<[string, string]> = [];
+      for (const f of staged.files) {
+        const target = path.join(dir, f.path);
+        const st = lstatOrNull(target);
+        const old = st?.isFile() ? readOrNull(target) : null;
+        if (old !== null && st && (st.mode & 0o777) === f.mode && sha256(old) === f.sha256) {
+          outcome.unchanged.push(f.path);
+          continue;
+        }
+        mkdirSync(path.dirname(target), { recursive: true });
+        renames.push([path.join(staged.stagedDir, f.path), target]);
+        outcome.written.push(f.path);
+      }
+      const removals = stale.filter((rel) => lstatOrNull(path.join(dir, rel))?.isFile());
+      writeJournal(root, staged.name, { renames, remove: removals.map((r) => path.join(dir, r)), cleanup: staged.stagedDir });
+      this.keep = true;
+      for (const [from, to] of renames) await this.io.rename(from, to);
+      for (const rel of removals) {
+        const target = path.join(dir, rel);
+        try {
+          unlinkSync(target);
+        } catch {
+          // gone already
+        }
+        pruneEmpty(dir, target);
+        outcome.removed.push(rel);
+      }
+      clearJournal(root, staged.name);
+      rmSync(staged.stagedDir, { recursive: true, force: true });
+      this.keep = false;
+      return outcome;
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Removes the staging folder. After a commit that failed part-way it stays, with the
+   * journal that names its files: the next writer rolls that commit forward.
+   */
+  close(): void {
+    if (!this.stageRoot || this.keep) return;
+    rmSync(this.stageRoot, { recursive: true, force: true });
+    this.stageRoot = undefined;
   }
 }
 
 /**
- * Writes one unit as a transaction (design in ARCHITECTURE.md, "Writing"):
- *  1. take the output lock (src/lock.ts), so concurrent compiles into the folder take
- *     turns, and finish a commit a killed compile left half done;
- *  2. stage: every changed file is written in full to a temp file beside its target. A
- *     failure here removes the temp files and leaves the previous output as it was;
- *  3. commit: a journal lists the renames, then each temp file is renamed over its target
- *     (the manifest last) and stale files are removed; then the journal is deleted.
+ * What killed runs left in the output root: journals of commits cut short are rolled
+ * forward (each under its lock), then staging folders of dead processes are removed.
  */
-export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOptions = {}): Promise<WriteOutcome> {
-  const io: WriteIo = { ...realIo, ...opts.io };
-  const root = path.resolve(outRoot);
-  // Check the paths before creating anything, so a refused output leaves no trace.
-  const before = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
-  await resolveUnit(outRoot, unit, stalePaths(before, unit.files));
-  await mkdir(root, { recursive: true });
-  const release = await acquireLock(root, unit.name, opts.lockWaitMs);
+async function recoverLeftovers(root: string, lockWaitMs?: number): Promise<void> {
+  let entries: string[];
   try {
-    await rollForward(root, unit.name);
-    // Again under the lock: another compile may have changed the folder meanwhile.
-    const prev = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
-    const stale = stalePaths(prev, unit.files);
-    const dir = await resolveUnit(outRoot, unit, stale);
-    await sweepTemps(unit.files.map((f) => path.dirname(path.join(dir, f.path))).concat(dir));
-    const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
-
-    const staged: Array<[string, string]> = [];
-    const madeDirs: string[] = [];
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^\.(.+)\.kspec-journal$/.exec(e);
+    if (!m || journalPath(root, m[1]!) !== path.join(root, e)) continue;
+    const release = await acquireLock(root, m[1]!, lockWaitMs);
     try {
-      for (const f of [...unit.files, manifestFor(unit)]) {
-        const target = path.join(dir, f.path);
-        const [old, st] = await Promise.all([readOrNull(target), lstatOrNull(target)]);
-        if (old === f.content && st && (st.mode & 0o777) === f.mode) {
-          outcome.unchanged.push(f.path);
-          continue;
-        }
-        staged.push([await stage(target, f.content, f.mode, io, madeDirs), target]);
-        outcome.written.push(f.path);
-      }
-    } catch (e) {
-      for (const [tmp] of staged) await unlink(tmp).catch(() => undefined);
-      for (const d of madeDirs.reverse()) await rmEmptyTree(d);
-      throw e;
+      rollForward(root, m[1]!);
+    } finally {
+      await release();
     }
-
-    const removals: string[] = [];
-    for (const rel of stale) {
-      const st = await lstatOrNull(path.join(dir, rel));
-      if (st?.isFile()) removals.push(rel);
-    }
-    await writeJournal(root, unit.name, { renames: staged, remove: removals.map((r) => path.join(dir, r)) });
-    for (const [tmp, target] of staged) await io.rename(tmp, target);
-    for (const rel of removals) {
-      const target = path.join(dir, rel);
-      await unlink(target).catch(() => undefined);
-      await pruneEmpty(dir, target);
-      outcome.removed.push(rel);
-    }
-    await clearJournal(root, unit.name);
-    return outcome;
-  } finally {
-    await release();
+  }
+  for (const e of entries) {
+    const pid = Number(new RegExp(`^${STAGE_PREFIX.replace(/\./g, '\\.')}(\\d+)-[0-9a-f]+$`).exec(e)?.[1]);
+    if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(path.join(root, e), { recursive: true, force: true });
   }
 }
 
-/** Removes `d` and the empty folders below it that a failed stage created. */
-async function rmEmptyTree(d: string): Promise<void> {
-  const entries = await readdir(d, { withFileTypes: true }).catch(() => null);
-  if (!entries) return;
-  for (const e of entries) if (e.isDirectory()) await rmEmptyTree(path.join(d, e.name));
-  await rmdir(d).catch(() => undefined);
+/** Removes now-empty folders between `file` and `dir`. */
+function pruneEmpty(dir: string, file: string): void {
+  let cur = path.dirname(file);
+  while (cur !== dir && isInside(dir, cur)) {
+    try {
+      if (readdirSync(cur).length > 0) return;
+      rmdirSync(cur);
+    } catch {
+      return;
+    }
+    cur = path.dirname(cur);
+  }
+}
+
+/** Writes one unit: stage, commit, close. A whole run uses an OutputSession instead. */
+export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOptions = {}): Promise<WriteOutcome> {
+  const session = new OutputSession(outRoot, opts);
+  try {
+    return await session.commit(await session.stage(unit));
+  } finally {
+    session.close();
+  }
 }
 
 export async function checkUnit(outRoot: string, unit: OutputUnit, cwd = process.cwd()): Promise<CheckOutcome> {
   const { createTwoFilesPatch } = await import('diff');
   const root = path.resolve(outRoot);
-  const prev = await previousManifest(path.resolve(root, unit.name)).catch(() => undefined);
+  const prev = previousManifest(path.resolve(root, unit.name));
   const stale = stalePaths(prev, unit.files);
-  const dir = await resolveUnit(outRoot, unit, stale);
+  const dir = resolveUnit(root, unit.name, unit.source, touched(unit.files, stale));
   const show = (rel: string): string => path.relative(cwd, path.join(dir, rel)).split(path.sep).join('/');
   const parts: string[] = [];
   for (const f of [...unit.files, manifestFor(unit)]) {
     const target = path.join(dir, f.path);
-    const old = await readOrNull(target);
+    const old = readOrNull(target)?.toString('utf8') ?? null;
     if (old === null) {
       parts.push(createTwoFilesPatch('/dev/null', `b/${show(f.path)}`, '', f.content));
       continue;
     }
     if (old !== f.content) parts.push(createTwoFilesPatch(`a/${show(f.path)}`, `b/${show(f.path)}`, old, f.content));
-    const st = await lstatOrNull(target);
+    const st = lstatOrNull(target);
     if (st && (st.mode & 0o777) !== f.mode) {
       parts.push(`mode change ${show(f.path)}: ${modeText(st.mode)} => ${modeText(f.mode)}\n`);
     }
   }
   for (const rel of stale) {
-    const old = await readOrNull(path.join(dir, rel));
+    const old = readOrNull(path.join(dir, rel))?.toString('utf8') ?? null;
     if (old !== null) parts.push(createTwoFilesPatch(`a/${show(rel)}`, '/dev/null', old, ''));
   }
   const diff = parts.map((p) => p.replace(/^=+\n/, '')).join('');

@@ -10,9 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { compileFile } from '../src/compile.js';
 import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { normalize } from '../src/normalize.js';
-import { parseSpec } from '../src/parse.js';
+import { fullIndex, parseSpec } from '../src/parse.js';
 import { headerLines, loadPrecompiledTemplates, normalizeText, renderFile, templateSource, TEMPLATES_DIR } from '../src/render.js';
-import { FilePacker, unpackFiles } from '../src/retain.js';
 import { getTarget } from '../src/targets/index.js';
 import type { PlannedFile, Spec } from '../src/types.js';
 import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
@@ -213,8 +212,8 @@ describe('DeferredSourceIndex (what a compiled result keeps of its source)', () 
   it('locates every pointer and gives every line like the full index', () => {
     for (const f of SPECS) {
       const parsed = parseSpec(f, readFileSync(f));
-      const full = parsed.raw!.source;
-      const deferred = full.deferred();
+      const full = fullIndex(f, parsed.raw!.text);
+      const deferred = parsed.raw!.source;
       const pointers: string[] = [];
       const visit = (v: unknown, at: string): void => {
         pointers.push(at);
@@ -230,23 +229,6 @@ describe('DeferredSourceIndex (what a compiled result keeps of its source)', () 
       for (let l = 1; l <= lines + 1; l++) expect(deferred.lineText(f, l)).toBe(full.lineText(f, l));
       expect(deferred.lineText('other.yaml', 1)).toBeUndefined();
     }
-  });
-});
-
-describe('retained outputs (src/retain.ts)', () => {
-  it('inflate to exactly the files that were packed, sharing a dictionary per file list', () => {
-    const packer = new FilePacker();
-    const a = [
-      { path: 'install.sh', mode: 0o755, content: '#!/bin/bash\necho ünïcode ✓\n'.repeat(50) },
-      { path: 'x/empty', mode: 0o644, content: '' },
-      { path: 'Containerfile', mode: 0o644, content: 'FROM a\n' },
-    ];
-    const b = a.map((f) => ({ ...f, content: f.content.replace('echo', 'printf') }));
-    const pa = packer.pack(a);
-    const pb = packer.pack(b);
-    expect(pb.dictionary).toBe(pa.dictionary);
-    expect(unpackFiles(pa)).toEqual(a);
-    expect(unpackFiles(pb)).toEqual(b);
   });
 });
 
@@ -270,11 +252,11 @@ describe('render helpers', () => {
   }
 });
 
-describe('many specs in one run (outputs held deflated, written a few at a time)', () => {
+describe('many specs in one run (each staged as it compiles, committed in order)', () => {
   it('writes every output exactly as compiling it alone gives it', async () => {
     const work = tempDir();
     const example = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8');
-    const n = 40; // above PACK_ABOVE in src/commands.ts
+    const n = 40;
     mkdirSync(path.join(work, 'specs'));
     for (let i = 0; i < n; i++) {
       writeFileSync(path.join(work, 'specs', `s${String(i).padStart(2, '0')}.yaml`), example.replace('name: margine-cachyos', `name: margine-${i}`));
@@ -292,5 +274,19 @@ describe('many specs in one run (outputs held deflated, written a few at a time)
         expect(statSync(path.join(work, 'out', `margine-${i}`, f.path)).mode & 0o777).toBe(f.mode);
       }
     }
+    // the staging folder is gone, and no lock or journal is left
+    expect(readdirSync(path.join(work, 'out')).filter((e) => e.startsWith('.'))).toEqual([]);
+
+    // again, with one spec changed and one spec bad: nothing changes, nothing is left over
+    const before = readdirSync(path.join(work, 'out'), { recursive: true }).length;
+    const containerfile = readFileSync(path.join(work, 'out/margine-0/Containerfile'), 'utf8');
+    writeFileSync(path.join(work, 'specs/s00.yaml'), example.replace('name: margine-cachyos', 'name: margine-0').replace('description:', 'description: changed,'));
+    writeFileSync(path.join(work, 'specs/s39.yaml'), 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n');
+    const bad = spawnSync(process.execPath, [BUNDLE, 'compile', 'specs', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(readdirSync(path.join(work, 'out'), { recursive: true }).length).toBe(before);
+    expect(readFileSync(path.join(work, 'out/margine-0/Containerfile'), 'utf8')).toBe(containerfile);
+    expect(readdirSync(path.join(work, 'out')).filter((e) => e.startsWith('.'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journalPath, lockPath } from '../src/lock.js';
+import { journalPath, lockPath, STAGE_PREFIX } from '../src/lock.js';
 import { MANIFEST, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
 import { compileText, ROOT, tempDir } from './helpers.js';
@@ -87,6 +87,8 @@ describe('an interrupted write', () => {
     await expect(writeUnit(out, next, { io: { rename: cut } })).rejects.toThrow(/killed/);
     expect(existsSync(journalPath(out, 'demo'))).toBe(true);
     expect(existsSync(lockPath(out, 'demo'))).toBe(false);
+    // the staged files the journal names are kept for it
+    expect(readdirSync(out).filter((e) => e.startsWith(STAGE_PREFIX))).toHaveLength(1);
 
     // The killed compile's journal is completed first: its files all land, then this
     // compile (the original spec) runs against a consistent folder.
@@ -95,19 +97,24 @@ describe('an interrupted write', () => {
     expectConsistent(path.join(out, 'demo'));
     expect(again.written.length).toBeGreaterThan(0);
     expect(readFileSync(path.join(out, 'demo/Containerfile'), 'utf8')).not.toContain('second version');
-    expect(readdirSync(path.join(out, 'demo')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(path.join(out, 'demo')).filter((f) => f.startsWith('.'))).toEqual([]);
+    // the killed compile's staged copy went with its journal; nothing else is left
+    expect(readdirSync(out)).toEqual(['demo']);
   });
 
-  it('temp files a compile killed while staging left behind are swept by the next writer', async () => {
+  it('a staging folder a killed compile left behind is removed by the next run; a live run\'s is not', async () => {
     const out = tempDir('kspec-write-');
     await writeUnit(out, await unitFor(BASE));
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    const litter = [`.install.sh.kspec-${dead}-abc123.tmp`, `dracut.conf.d/.90-kspec.conf.kspec-${dead}-x9.tmp`];
-    for (const l of litter) writeFileSync(path.join(out, 'demo', l), 'half a file');
-    writeFileSync(path.join(out, 'demo', `.mine.kspec-${process.pid}-live.tmp`), 'a live writer');
+    const litter = path.join(out, `${STAGE_PREFIX}${dead}-abc123`);
+    mkdirSync(path.join(litter, 'demo'), { recursive: true });
+    writeFileSync(path.join(litter, 'demo/install.sh'), 'half a file');
+    const live = path.join(out, `${STAGE_PREFIX}${process.pid}-0a1b`);
+    mkdirSync(live);
     await writeUnit(out, await unitFor(changed));
-    for (const l of litter) expect(existsSync(path.join(out, 'demo', l)), l).toBe(false);
-    expect(existsSync(path.join(out, 'demo', `.mine.kspec-${process.pid}-live.tmp`))).toBe(true);
+    expect(existsSync(litter)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(readdirSync(out).sort()).toEqual([path.basename(live), 'demo']);
     expectConsistent(path.join(out, 'demo'));
   });
 
