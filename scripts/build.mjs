@@ -101,15 +101,25 @@ async function buildBundle() {
       // It differs only in warning through console.warn and in decoding !!binary, which
       // the strict YAML 1.2 core schema kspec parses with never does.
       build.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(ROOT, 'node_modules', 'yaml', 'browser', 'index.js') }));
-      // commander requires child_process at load (~5 ms) for executable subcommands,
-      // which kspec has none of: load it on first use instead.
-      build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-        args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+      // Built-in modules that only some commands call, loaded on first use instead of at
+      // start: child_process (~9 ms with the assert module it pulls in) is for commander's
+      // executable subcommands, which kspec has none of, for git in `extends` and for
+      // `kspec diff`; crypto (~9 ms) hashes written files, which validate never does; v8
+      // (~4 ms) tunes the GC for runs over many specs (src/gc.ts).
+      build.onResolve({ filter: /^(node:)?(child_process|crypto|v8)$/ }, (args) =>
+        // the wrappers' own require() is the real module
+        args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
       );
-      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-        contents: `module.exports = new Proxy({}, { get: (_, k) => require('node:${args.path}')[k] });`,
-        loader: 'js',
-      }));
+      // An ES module of wrappers, one per exported function, each requiring the real
+      // module when called (a proxy object would not survive esbuild's ESM interop).
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+        const real = require(`node:${args.path}`);
+        const names = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k)).sort();
+        const body = names.map(
+          (k) => `export function ${k}(...a) { const m = require('node:${args.path}'); return new.target ? new m.${k}(...a) : m.${k}(...a); }`,
+        );
+        return { contents: body.join('\n') + '\n', loader: 'js' };
+      });
     },
   };
   const bundle = path.join(DIST, 'kspec-bundle.cjs');

@@ -19,24 +19,6 @@ const vm = require('node:vm');
 
 const scripts = [];
 
-// Garbage collection tuned for a batch compile. A run over many specs allocates a lot of
-// short-lived garbage (YAML trees, rendered text) around a small live set (~10 MiB), and
-// V8's defaults, made for servers, let the heap run ahead of it: the young generation
-// grows to its 16 MiB semi-spaces (~30 MiB committed), and the old generation is let to
-// grow by a large factor between full collections. Over 1,000 specs peak RSS was ~100 MiB
-// with the defaults, ~84 MiB with the young generation kept at its initial size
-// (--semi-space-growth-factor=1) and ~73 MiB with the old generation also grown by at
-// most 1.5x (--heap-growing-percent=50), for a few percent more CPU (npm run bench;
-// README, "Performance"). Both flags are read each time V8 would grow a space, so setting
-// them here, before kspec allocates anything, is safe. Measured on Node 20 (V8 11.3);
-// both flags exist in V8 11-13 (Node 20-24), where newer versions clamp the first to at
-// least 2 and it changes nothing. Other V8 versions are left alone: an unknown flag
-// would print an error.
-if (/^1[1-3]\./.test(process.versions.v8)) {
-  require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-  require('node:v8').setFlagsFromString('--heap-growing-percent=50');
-}
-
 /** Loads one CommonJS file as Node would, with its code cache when there is a valid one. */
 function load(file) {
   const cacheFile = `${file}.v8cache`;

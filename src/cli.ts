@@ -40,7 +40,7 @@ Examples:
   kspec compile specs/bootc-cachyos.yaml --check --strict
 ${EXIT_HELP}`)
     .action(async (inputs: string[], opts: CommonOptions & { out: string; check?: boolean }) => {
-      process.exitCode = await runCompile(inputs, { ...opts, mode: opts.check ? 'check' : 'write' });
+      process.exitCode = await runCompile(inputs, { ...opts, mode: opts.check ? 'check' : 'write', tuneGc: true });
     });
 
   program
@@ -54,7 +54,7 @@ Example:
   kspec validate specs/
 ${EXIT_HELP}`)
     .action(async (inputs: string[], opts: CommonOptions) => {
-      process.exitCode = await runCompile(inputs, { ...opts, out: 'out', mode: 'validate' });
+      process.exitCode = await runCompile(inputs, { ...opts, out: 'out', mode: 'validate', tuneGc: true });
     });
 
   program

@@ -10,6 +10,7 @@ import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { formatGithub, workflowCommand } from './diagnostics/github.js';
 import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
+import { tuneGcForBatch } from './gc.js';
 import { YamlSourceIndex } from './parse.js';
 import { SCHEMA_PATH } from './validate.js';
 import { checkUnit, OutputError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
@@ -22,6 +23,8 @@ export interface CommonOptions {
 export interface RunOptions extends CommonOptions {
   out: string;
   mode: 'write' | 'check' | 'validate';
+  /** Tune V8's GC for a batch when there are many specs (src/gc.ts): the CLI's own process only. */
+  tuneGc?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -81,6 +84,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
+  if (opts.tuneGc) tuneGcForBatch(files.length);
   const strict = opts.strict === true;
   const session = opts.mode === 'write' ? new OutputSession(opts.out) : undefined;
   try {
