@@ -181,12 +181,15 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     } else {
-      const c = coloursFor(process.stderr);
+      // process.stderr is created on first access (~3 ms): only when there is something to say.
       // A diagnostic may point into a base spec (extends): its result's index knows that file.
       const sources = new Map(results.map((r) => [r.specPath, r.source]));
       for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
       if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
-      else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
+      else if (diagnostics.length > 0) {
+        const c = coloursFor(process.stderr);
+        for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
+      }
       for (const r of report) {
         if (opts.mode === 'check') {
           if (r.diff) process.stdout.write(r.diff);
