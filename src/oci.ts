@@ -31,6 +31,9 @@ export function parseOciReference(ref: string): OciReference | { error: string }
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) return { error: `tag '${tag}' may hold only letters, digits, '_', '.' and '-' (at most 128)` };
+    // Valid for a registry, but kspec writes references as bare words into scripts and
+    // Containerfiles, where '..' is refused as a path step (src/quote.ts token).
+    if (tag.includes('..')) return { error: `tag '${tag}' holds '..', which kspec does not write into scripts and Containerfiles; rename the tag` };
   }
   const parts = rest.split('/');
   let domain: string | undefined;

@@ -150,6 +150,12 @@ describe('KS3xxx: checks common to all platforms', () => {
     const d = expectDiagnostic(await compileText(withLine(18, '  base: ghcr.io/Ublue-os/bluefin:stable')), D.InvalidOciRef, 18, 9);
     expect(d.message).toContain('lower-case');
   });
+  it("KS3007 at the value, not KS9005 at 1:1, for a tag with '..' (valid OCI, refused by the bare-word quoting)", async () => {
+    const r = await compileText(withLine(18, '  base: ghcr.io/ublue-os/bluefin:v1..2'));
+    const d = expectDiagnostic(r, D.InvalidOciRef, 18, 9);
+    expect(d.message).toContain("'..'");
+    expect(r.diagnostics.map((x) => x.code)).not.toContain(D.UnsafeValue.code);
+  });
   it('KS3008 untagged OCI reference', async () => {
     expectDiagnostic(await compileText(withLine(18, '  base: ghcr.io/ublue-os/bluefin-dx')), D.UntaggedOciRef, 18, 9);
   });
