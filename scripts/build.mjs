@@ -6,8 +6,10 @@
  *   dist/generated/validator.cjs  the schema as Ajv standalone code (compiling the schema
  *                                 at run time costs ~10x Node's own start-up)
  *   dist/generated/templates.cjs  every templates/**\/*.hbs, precompiled for the Handlebars
- *                                 runtime (found generically: a new target's templates are
- *                                 picked up without touching this script)
+ *                                 runtime: the templates, and apart from them the shared
+ *                                 partials of templates/_partials/ (found generically by
+ *                                 src/render.ts's findTemplates: a new target's templates
+ *                                 or a new partial are picked up without touching this script)
  *   dist/kspec-bundle.cjs         the CLI bundled into one CommonJS file: one module to load
  *                                 instead of ~150 files of dependencies
  *   dist/kspec.cjs                the package's bin (scripts/launcher.cjs): runs the bundle
@@ -30,7 +32,7 @@ const GENERATED = path.join(DIST, 'generated');
 const require = createRequire(import.meta.url);
 
 const { createAjv, loadSchema } = await import(path.join(DIST, 'validate.js'));
-const { TEMPLATES_DIR, TEMPLATE_OPTIONS } = await import(path.join(DIST, 'render.js'));
+const { TEMPLATES_DIR, PARTIALS_DIR, TEMPLATE_OPTIONS, findTemplates } = await import(path.join(DIST, 'render.js'));
 
 mkdirSync(GENERATED, { recursive: true });
 rmSync(path.join(DIST, 'kspec.js'), { force: true }); // the ES module bundle of earlier builds
@@ -65,24 +67,23 @@ async function writeMinified(name, from, code) {
   writeFileSync(path.join(GENERATED, name), header + r.outputFiles[0].text);
 }
 
-/** Every *.hbs under templates/, keyed by its path without `.hbs`, sorted. */
-function findTemplates(dir, base = dir) {
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...findTemplates(p, base));
-    else if (e.isFile() && e.name.endsWith('.hbs')) out.push(path.relative(base, p).split(path.sep).join('/').slice(0, -4));
-  }
-  return out.sort();
-}
-
+/**
+ * `{ templates, partials }`, each name -> precompiled spec, in sorted order. A partial is
+ * kept apart so that no target can plan it as a file; the runtime registers each one.
+ */
 async function buildTemplates() {
   const Handlebars = require('handlebars');
-  const entries = findTemplates(TEMPLATES_DIR).map((name) => {
-    const spec = Handlebars.precompile(readFileSync(path.join(TEMPLATES_DIR, `${name}.hbs`), 'utf8'), TEMPLATE_OPTIONS);
-    return `  ${JSON.stringify(name)}: ${spec},\n`;
-  });
-  await writeMinified('templates.cjs', 'templates/', `'use strict';\nmodule.exports = {\n${entries.join('')}};\n`);
+  const { templates, partials } = findTemplates(TEMPLATES_DIR);
+  const table = (names, dir) =>
+    names.map((name) => {
+      const spec = Handlebars.precompile(readFileSync(path.join(dir, `${name}.hbs`), 'utf8'), TEMPLATE_OPTIONS);
+      return `    ${JSON.stringify(name)}: ${spec},\n`;
+    });
+  const code =
+    `'use strict';\nmodule.exports = {\n` +
+    `  templates: {\n${table(templates, TEMPLATES_DIR).join('')}  },\n` +
+    `  partials: {\n${table(partials, path.join(TEMPLATES_DIR, PARTIALS_DIR)).join('')}  },\n};\n`;
+  await writeMinified('templates.cjs', 'templates/', code);
 }
 
 /**

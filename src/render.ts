@@ -4,8 +4,9 @@
  * Adds the generated-file header in each file's comment syntax and makes the bytes
  * deterministic (LF, exactly one final newline).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only the runtime (no parser, no compiler): templates arrive precompiled from the build.
 import HandlebarsRuntimeModule from 'handlebars/runtime.js';
@@ -16,10 +17,23 @@ type HandlebarsEnv = typeof import('handlebars');
 // handlebars/runtime.d.ts declares nothing; the runtime is the full API minus compile().
 const HandlebarsRuntime = HandlebarsRuntimeModule as unknown as HandlebarsEnv;
 type TemplateDelegate = HandlebarsTemplateDelegate;
-/** Template name (path under templates/ without `.hbs`) -> Handlebars.precompile() output. */
+/** Template or partial name -> Handlebars.precompile() output. */
 export type TemplateTable = Record<string, TemplateSpecification>;
 
+/** What the build precompiles: the templates a target can plan, and the shared partials. */
+export interface PrecompiledTemplates {
+  templates: TemplateTable;
+  partials: TemplateTable;
+}
+
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+/**
+ * Shared partials: templates/_partials/<name>.hbs, used from any template as
+ * `{{> name param=value}}`. They are pieces of other templates, never files of their own:
+ * no target can plan one.
+ */
+export const PARTIALS_DIR = '_partials';
 
 /**
  * Every *.hbs under templates/ (any depth), precompiled by `npm run build`
@@ -62,23 +76,56 @@ function registerHelpers(hb: HandlebarsEnv): void {
   hb.registerHelper(HELPERS);
 }
 
-/** Loads a precompiled template table (CommonJS: plain object literals and functions). */
-export function loadPrecompiledTemplates(file = PRECOMPILED_TEMPLATES): TemplateTable | undefined {
+/**
+ * Every *.hbs under `dir` (any depth), by path without `.hbs`, sorted: those under
+ * `_partials/` are partials, named by their path below it; all others are templates.
+ * Found generically, so a new target's templates and a new partial need no code change.
+ */
+export function findTemplates(dir = TEMPLATES_DIR): { templates: string[]; partials: string[] } {
+  const templates: string[] = [];
+  const partials: string[] = [];
+  const walk = (sub: string): void => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      if (e.isDirectory()) walk(`${sub}${e.name}/`);
+      else if (e.isFile() && e.name.endsWith('.hbs')) {
+        const name = sub + e.name.slice(0, -4);
+        if (name.startsWith(`${PARTIALS_DIR}/`)) partials.push(name.slice(PARTIALS_DIR.length + 1));
+        else templates.push(name);
+      }
+    }
+  };
+  walk('');
+  return { templates: templates.sort(), partials: partials.sort() };
+}
+
+/** Loads the precompiled templates and partials (CommonJS: plain object literals and functions). */
+export function loadPrecompiledTemplates(file = PRECOMPILED_TEMPLATES): PrecompiledTemplates | undefined {
   if (!existsSync(file)) return undefined;
-  return createRequire(import.meta.url)(file) as TemplateTable;
+  return createRequire(import.meta.url)(file) as PrecompiledTemplates;
 }
 
 /**
  * A template lookup: from `table` through the Handlebars runtime when given, otherwise
  * compiled from templates/ with the full Handlebars (loaded only then). Either way each
- * template is instantiated once, on first use.
+ * template is instantiated once, on first use, and every partial is registered with the
+ * environment before the first template runs. A partial is not a template: asking for
+ * one by its path is an error on both paths.
  */
-export function templateSource(table: TemplateTable | undefined): (name: string) => TemplateDelegate {
+export function templateSource(table: PrecompiledTemplates | undefined): (name: string) => TemplateDelegate {
   const cache = new Map<string, TemplateDelegate>();
   let hb: HandlebarsEnv | undefined;
   const env = (): HandlebarsEnv => {
     if (!hb) {
-      hb = table ? HandlebarsRuntime.create() : (createRequire(import.meta.url)('handlebars') as HandlebarsEnv).create();
+      if (table) {
+        hb = HandlebarsRuntime.create();
+        for (const [name, spec] of Object.entries(table.partials)) hb.registerPartial(name, hb.template(spec));
+      } else {
+        const full = (createRequire(import.meta.url)('handlebars') as HandlebarsEnv).create();
+        for (const name of findTemplates().partials) {
+          full.registerPartial(name, full.compile(readFileSync(`${TEMPLATES_DIR}${PARTIALS_DIR}/${name}.hbs`, 'utf8'), TEMPLATE_OPTIONS));
+        }
+        hb = full;
+      }
       registerHelpers(hb);
     }
     return hb;
@@ -86,8 +133,9 @@ export function templateSource(table: TemplateTable | undefined): (name: string)
   return (name) => {
     let t = cache.get(name);
     if (!t) {
+      if (name.startsWith(`${PARTIALS_DIR}/`)) throw new Error(`'${name}' is a partial, not a template a target can plan`);
       if (!table) t = env().compile(readFileSync(TEMPLATES_DIR + name + '.hbs', 'utf8'), TEMPLATE_OPTIONS);
-      else if (table[name]) t = env().template(table[name]);
+      else if (Object.hasOwn(table.templates, name)) t = env().template(table.templates[name]!);
       else throw new Error(`no precompiled template '${name}': run npm run build`);
       cache.set(name, t);
     }

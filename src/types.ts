@@ -196,7 +196,8 @@ export type CommentSyntax = 'hash' | 'json' | 'diff' | 'none';
 
 /**
  * One output a target plans to write, before rendering. Exactly one of `template`
- * (a Handlebars template under templates/, without `.hbs`) or `json` (a value written as
+ * (a Handlebars template under templates/, without `.hbs`; never one of the shared
+ * partials of templates/_partials/) or `json` (a value written as
  * canonical JSON with sorted keys) or `text` (content ready as is) is set.
  */
 export interface PlannedFile {

@@ -11,7 +11,16 @@ import { compileFile } from '../src/compile.js';
 import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { normalize } from '../src/normalize.js';
 import { fullIndex, parseSpec } from '../src/parse.js';
-import { headerLines, loadPrecompiledTemplates, normalizeText, renderFile, templateSource, TEMPLATES_DIR } from '../src/render.js';
+import {
+  findTemplates,
+  headerLines,
+  loadPrecompiledTemplates,
+  normalizeText,
+  PARTIALS_DIR,
+  renderFile,
+  templateSource,
+  TEMPLATES_DIR,
+} from '../src/render.js';
 import { getTarget } from '../src/targets/index.js';
 import type { PlannedFile, Spec } from '../src/types.js';
 import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
@@ -88,8 +97,42 @@ describe('build artifacts', () => {
     const names = walk(TEMPLATES_DIR, (f) => f.endsWith('.hbs')).map((f) =>
       path.relative(TEMPLATES_DIR, f).split(path.sep).join('/').replace(/\.hbs$/, ''),
     );
-    expect(names.length).toBeGreaterThan(0);
-    expect(Object.keys(table).sort()).toEqual(names.sort());
+    const isPartial = (n: string) => n.startsWith(`${PARTIALS_DIR}/`);
+    expect(names.filter((n) => !isPartial(n)).length).toBeGreaterThan(0);
+    expect(names.filter(isPartial).length).toBeGreaterThan(0);
+    expect(Object.keys(table.templates).sort()).toEqual(names.filter((n) => !isPartial(n)).sort());
+    expect(Object.keys(table.partials).sort()).toEqual(
+      names
+        .filter(isPartial)
+        .map((n) => n.slice(PARTIALS_DIR.length + 1))
+        .sort(),
+    );
+  });
+
+  it('a partial is not a template a target can plan, on either path', () => {
+    const table = loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs'))!;
+    const { templates, partials } = findTemplates();
+    expect(partials.length).toBeGreaterThan(0);
+    expect(templates.some((t) => t.startsWith(`${PARTIALS_DIR}/`) || partials.includes(t))).toBe(false);
+    for (const p of Object.keys(table.partials)) {
+      expect(Object.keys(table.templates)).not.toContain(p);
+      expect(Object.keys(table.templates)).not.toContain(`${PARTIALS_DIR}/${p}`);
+    }
+    for (const source of [templateSource(table), templateSource(undefined)]) {
+      for (const p of partials) {
+        expect(() => source(`${PARTIALS_DIR}/${p}`)).toThrow(/is a partial, not a template/);
+        expect(() => source(p)).toThrow();
+      }
+    }
+  });
+
+  it('finds templates and partials of any folder without a list in code', () => {
+    const dir = tempDir();
+    for (const f of ['newtarget/a.sh.hbs', 'newtarget/sub/b.hbs', 'top.hbs', `${PARTIALS_DIR}/p.hbs`, `${PARTIALS_DIR}/group/q.hbs`, 'newtarget/notes.txt']) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), 'x\n');
+    }
+    expect(findTemplates(dir)).toEqual({ templates: ['newtarget/a.sh', 'newtarget/sub/b', 'top'], partials: ['group/q', 'p'] });
   });
 
   it('the package ships what runs: bin is the bundle, and its fallbacks are dependencies', () => {
@@ -125,10 +168,11 @@ describe('precompiled validator', () => {
 });
 
 describe('precompiled templates', () => {
-  it('render every planned file of every spec exactly like templates compiled at run time', async () => {
+  it('render every planned file of every spec exactly like templates compiled at run time, partials included', async () => {
     const pre = templateSource(loadPrecompiledTemplates(path.join(GENERATED, 'templates.cjs')));
     const runtime = templateSource(undefined);
-    let rendered = 0;
+    const { templates, partials } = findTemplates();
+    const used = new Set<string>();
     for (const f of SPECS) {
       const parsed = parseSpec(f, readFileSync(f));
       if (!parsed.raw) continue;
@@ -139,11 +183,27 @@ describe('precompiled templates', () => {
       const target = getTarget(spec.target.platform)!;
       for (const file of target.plan(spec, { specPath: f, specDir: path.dirname(f) })) {
         if (file.template === undefined) continue;
+        // A planned file is always a template, never a partial.
+        expect(templates, `${f}: ${file.path}`).toContain(file.template);
         expect(pre(file.template)(file.data ?? {}), `${f}: ${file.path}`).toBe(runtime(file.template)(file.data ?? {}));
-        rendered++;
+        used.add(file.template);
       }
     }
-    expect(rendered).toBeGreaterThan(0);
+    expect(used.size).toBeGreaterThan(0);
+    // Every partial took part: each is called ({{> name}} or {{#> name}}) by a template
+    // rendered above, directly or through another partial.
+    const calls = (file: string): string[] =>
+      [...readFileSync(file, 'utf8').matchAll(/\{\{~?#?>\s*([^\s}~]+)/g)].map((m) => m[1]!).filter((p) => p !== '@partial-block');
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      for (const p of calls(file)) {
+        if (reached.has(p)) continue;
+        reached.add(p);
+        visit(path.join(TEMPLATES_DIR, PARTIALS_DIR, `${p}.hbs`));
+      }
+    };
+    for (const t of used) visit(path.join(TEMPLATES_DIR, `${t}.hbs`));
+    expect([...reached].sort()).toEqual(partials);
   });
 });
 

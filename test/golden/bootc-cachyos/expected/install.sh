@@ -98,7 +98,7 @@ stub_hooks() {
   done
 }
 
-# Removes the named packages that are installed; packages that are not are skipped.
+# Removes the named packages that are installed; the others are skipped.
 remove_installed() {
   local p present=()
   for p in "$@"; do
