@@ -249,6 +249,9 @@ export class OutputSession {
   private readonly io: WriteIo;
   /** Set when a commit stopped after its journal: its staged files are the journal's. */
   private keep = false;
+  /** The first folder this session created for the output root, if it did. */
+  private madeRoot?: string;
+  private committed = false;
 
   constructor(
     outRoot: string,
@@ -261,7 +264,7 @@ export class OutputSession {
   /** Creates the staging folder; first finishes or clears what killed runs left behind. */
   private async open(): Promise<string> {
     if (this.stageRoot) return this.stageRoot;
-    mkdirSync(this.root, { recursive: true });
+    this.madeRoot = mkdirSync(this.root, { recursive: true });
     await recoverLeftovers(this.root, this.opts.lockWaitMs);
     const dir = path.join(this.root, `${STAGE_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(dir);
@@ -302,6 +305,7 @@ export class OutputSession {
   /** Puts a staged unit in place (see the class comment). */
   async commit(staged: StagedUnit): Promise<WriteOutcome> {
     const root = this.root;
+    this.committed = true;
     const release = await acquireLock(root, staged.name, this.opts.lockWaitMs);
     try {
       rollForward(root, staged.name);
@@ -359,6 +363,17 @@ export class OutputSession {
     if (!this.stageRoot || this.keep) return;
     rmSync(this.stageRoot, { recursive: true, force: true });
     this.stageRoot = undefined;
+    // A run that committed nothing (a later spec failed) leaves no output root it made.
+    // Empty folders only: another compile may be writing into the same new root.
+    if (!this.committed && this.madeRoot) {
+      for (let d = this.root; isInside(this.madeRoot, d); d = path.dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
+    }
   }
 }
 

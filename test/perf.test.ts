@@ -348,5 +348,9 @@ describe('many specs in one run (each staged as it compiles, committed in order)
     expect(readdirSync(path.join(work, 'out'), { recursive: true }).length).toBe(before);
     expect(readFileSync(path.join(work, 'out/margine-0/Containerfile'), 'utf8')).toBe(containerfile);
     expect(readdirSync(path.join(work, 'out')).filter((e) => e.startsWith('.'))).toEqual([]);
+    // and into a new output folder: not even the folder is left
+    const fresh = spawnSync(process.execPath, [BUNDLE, 'compile', 'specs', '-o', 'new/out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(fresh.status).toBe(1);
+    expect(existsSync(path.join(work, 'new'))).toBe(false);
   });
 });
