@@ -53,10 +53,14 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return [...out];
 }
 
-function fail(message: string): number {
+/** Prints `kspec: <message>` and returns exit code 2 (usage or I/O error). */
+export function fail(message: string): number {
   process.stderr.write(`kspec: ${message}\n`);
   return 2;
 }
+
+/** The short reason of an I/O error, as the CLI prints it: its code (ENOENT), or its message. */
+export const ioReason = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 /** Drops what a result no longer needs once it is compiled: its parsed document, files and data. */
 function compact(r: CompileResult): void {
@@ -102,7 +106,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       try {
         r = await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' });
       } catch (e) {
-        return fail(`cannot read '${displayPath(f)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return fail(`cannot read '${displayPath(f)}': ${ioReason(e)}`);
       }
       if (r.name && r.source && !hasErrors(r.diagnostics)) {
         const other = names.get(r.name);
@@ -130,7 +134,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       results.push(r);
     }
     if (!failed && ioError !== undefined) {
-      return fail(`cannot write to '${opts.out}': ${(ioError as NodeJS.ErrnoException).code ?? (ioError as Error).message}`);
+      return fail(`cannot write to '${opts.out}': ${ioReason(ioError)}`);
     }
     const all = results.flatMap((r) => r.diagnostics);
     failed ||= outputErrors.length > 0;
@@ -158,7 +162,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
         }
       } catch (e) {
         if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
-        else return fail(`cannot write to '${opts.out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        else return fail(`cannot write to '${opts.out}': ${ioReason(e)}`);
       }
     }
     const diagnostics = [...all, ...outputErrors];
@@ -224,7 +228,7 @@ export async function runSchema(opts: { out?: string }): Promise<number> {
   try {
     await writeFile(opts.out, text);
   } catch (e) {
-    return fail(`cannot write '${opts.out}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return fail(`cannot write '${opts.out}': ${ioReason(e)}`);
   }
   return 0;
 }

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffArrays } from 'diff';
 import { compileFile, displayPath } from './compile.js';
+import { fail, ioReason } from './commands.js';
 import { parsePointer, pointer } from './diagnostics/diagnostic.js';
 import { MANIFEST } from './write.js';
 import { normalize } from './normalize.js';
@@ -125,7 +126,6 @@ async function manifestFor(file: string): Promise<{ dir: string; spec: string } 
 }
 
 export async function runExplain(where: string, opts: { format: 'text' | 'json' }): Promise<number> {
-  const fail = (m: string): number => (process.stderr.write(`kspec: ${m}\n`), 2);
   const m = /^(.*):(\d+)$/.exec(where);
   if (!m) return fail(`'${where}' is not <generated-file>:<line>`);
   const [, file, lineText] = m as unknown as [string, string, string];
@@ -137,7 +137,7 @@ export async function runExplain(where: string, opts: { format: 'text' | 'json' 
   try {
     traced = await traceFile(found.spec, path.dirname(found.dir), rel);
   } catch (e) {
-    return fail(`cannot read '${found.spec}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return fail(`cannot read '${found.spec}': ${ioReason(e)}`);
   }
   if ('error' in traced) return fail(traced.error);
   const onDisk = await readFile(file, 'utf8').catch(() => undefined);

@@ -117,6 +117,12 @@ export function clearJournal(root: string, name: string): void {
 
 /** `<out>/.kspec-stage-<pid>-<random>/`: a run's staging folder (src/write.ts). */
 export const STAGE_PREFIX = '.kspec-stage-';
+export const stageName = (pid: number, random: string): string => `${STAGE_PREFIX}${pid}-${random}`;
+/** The pid of the run that made a staging folder named `name`, or undefined. */
+export function stagePid(name: string): number | undefined {
+  const m = /^\.kspec-stage-(\d+)-[0-9a-f]+$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
 
 /**
  * Completes a commit that a killed writer left half done. Called with the lock held.
@@ -143,7 +149,7 @@ export function rollForward(root: string, name: string): boolean {
   const dir = path.join(root, name);
   const under = (base: string, p: unknown): p is string => typeof p === 'string' && path.isAbsolute(p) && !path.relative(base, p).startsWith('..');
   // A staged file sits in a staging folder of the output root; its target in the unit's folder.
-  const staged = (p: unknown): p is string => under(root, p) && path.relative(root, p).split(path.sep)[0]!.startsWith(STAGE_PREFIX);
+  const staged = (p: unknown): p is string => under(root, p) && stagePid(path.relative(root, p).split(path.sep)[0]!) !== undefined;
   for (const [from, to] of j.renames ?? []) {
     if (!staged(from) || !under(dir, to)) continue;
     try {

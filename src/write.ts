@@ -34,7 +34,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
-import { acquireLock, alive, clearJournal, rollForward, STAGE_PREFIX, journalPath, writeJournal } from './lock.js';
+import { acquireLock, alive, clearJournal, journalPath, rollForward, stageName, stagePid, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
 import { canonicalJson } from './quote.js';
@@ -175,16 +175,10 @@ function resolveUnit(root: string, name: string, source: SourceIndex, paths: rea
   return dir;
 }
 
+/** The folder's manifest, or undefined when it has none that can be read and parsed. */
 function previousManifest(dir: string): Manifest | undefined {
-  let text: Buffer | null;
   try {
-    text = readOrNull(path.join(dir, MANIFEST));
-  } catch {
-    return undefined;
-  }
-  if (text === null) return undefined;
-  try {
-    const m = JSON.parse(text.toString('utf8')) as Manifest;
+    const m = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
     return m && typeof m.files === 'object' ? m : undefined;
   } catch {
     return undefined;
@@ -266,7 +260,7 @@ export class OutputSession {
     if (this.stageRoot) return this.stageRoot;
     this.madeRoot = mkdirSync(this.root, { recursive: true });
     await recoverLeftovers(this.root, this.opts.lockWaitMs);
-    const dir = path.join(this.root, `${STAGE_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    const dir = path.join(this.root, stageName(process.pid, randomBytes(6).toString('hex')));
     mkdirSync(dir);
     return (this.stageRoot = dir);
   }
@@ -399,8 +393,8 @@ async function recoverLeftovers(root: string, lockWaitMs?: number): Promise<void
     }
   }
   for (const e of entries) {
-    const pid = Number(new RegExp(`^${STAGE_PREFIX.replace(/\./g, '\\.')}(\\d+)-[0-9a-f]+$`).exec(e)?.[1]);
-    if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(path.join(root, e), { recursive: true, force: true });
+    const pid = stagePid(e);
+    if (pid !== undefined && pid > 0 && pid !== process.pid && !alive(pid)) rmSync(path.join(root, e), { recursive: true, force: true });
   }
 }
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { compileBytes, compileFile, displayPath, type CompileResult } from '../compile.js';
-import { expandInputs, UsageError } from '../commands.js';
+import { expandInputs, fail, ioReason, UsageError } from '../commands.js';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { coloursFor, formatText, summaryLine, toJson } from '../diagnostics/format.js';
 import { formatGithub } from '../diagnostics/github.js';
@@ -63,7 +63,6 @@ async function workingSpecs(inputs: string[]): Promise<string[]> {
 
 export async function runDiff(inputs: string[], opts: DiffOptions): Promise<number> {
   const cwd = process.cwd();
-  const fail = (m: string): number => (process.stderr.write(`kspec: ${m}\n`), 2);
   const top = repositoryRoot(cwd);
   if (!git(top, ['rev-parse', '--verify', '--quiet', `${opts.base}^{commit}`]).ok) {
     return fail(`'${opts.base}' is not a commit in ${displayPath(top)}: name a branch, tag or commit with --base`);
@@ -91,7 +90,7 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
     try {
       if (now.includes(abs)) after = await compileFile(abs, { outDir: opts.out, cwd });
     } catch (e) {
-      return fail(`cannot read '${specPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return fail(`cannot read '${specPath}': ${ioReason(e)}`);
     }
     if (then.includes(abs)) {
       const bytes = await reader.read(abs);
