@@ -20,7 +20,7 @@
  * precompiled artifacts cannot drift from the run-time fallback. Output is deterministic.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,7 +35,20 @@ const { createAjv, loadSchema } = await import(path.join(DIST, 'validate.js'));
 const { TEMPLATES_DIR, PARTIALS_DIR, TEMPLATE_OPTIONS, findTemplates } = await import(path.join(DIST, 'render.js'));
 
 mkdirSync(GENERATED, { recursive: true });
-rmSync(path.join(DIST, 'kspec.js'), { force: true }); // the ES module bundle of earlier builds
+removeStale();
+
+/**
+ * tsc never deletes: a module removed from src/ would stay in dist/ and be published. Its
+ * output (and anything else that is not a build product: dist/kspec.js of older builds)
+ * goes; dist/ itself is not wiped, because `npm pack` runs this build while other tests
+ * use dist/.
+ */
+function removeStale() {
+  for (const f of readdirSync(DIST, { recursive: true }).map(String)) {
+    if (!f.endsWith('.js') || f.startsWith(`generated${path.sep}`)) continue;
+    if (!existsSync(path.join(ROOT, 'src', f.replace(/\.js$/, '.ts')))) rmSync(path.join(DIST, f));
+  }
+}
 
 // Ajv standalone code is CommonJS: it `require`s Ajv's small runtime helpers (e.g.
 // ucs2length), which resolve from the installed `ajv` dependency.

@@ -7,7 +7,7 @@ import { readdir, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compileFile, displayPath, type CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
-import { compareDiagnostics, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
+import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { formatGithub, workflowCommand } from './diagnostics/github.js';
 import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
@@ -69,8 +69,6 @@ function compact(r: CompileResult): void {
   r.spec = undefined;
   r.data = undefined;
 }
-
-const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
 
 /**
  * compile, compile --check and validate over the inputs. One pass over the specs, in
@@ -212,7 +210,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
         }
       }
     }
-    if (diagnostics.some((d) => d.severity === 'error') || drift) return 1;
+    if (hasErrors(diagnostics) || drift) return 1;
     return 0;
   } finally {
     session?.close();

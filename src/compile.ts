@@ -17,10 +17,11 @@ import path from 'node:path';
 import { checkCommon } from './check.js';
 import { D } from './diagnostics/catalogue.js';
 import { fsReader, resolveExtends, type SpecReader } from './extends.js';
-import { Reporter } from './diagnostics/diagnostic.js';
+import { hasErrors, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from './diagnostics/diagnostic.js';
 import { normalize } from './normalize.js';
 import { parseSpec } from './parse.js';
+import { displayPath } from './paths.js';
 import { UnsafeValueError } from './quote.js';
 import { render } from './render.js';
 import { getTarget } from './targets/index.js';
@@ -54,7 +55,6 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
 
 export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Promise<CompileResult> {
   const result: CompileResult = { specPath: opts.specPath, files: [], diagnostics: [] };
@@ -103,11 +103,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   return result;
 }
 
-/** POSIX path relative to the cwd, as shown to users and written into headers. */
-export function displayPath(p: string, cwd = process.cwd()): string {
-  const rel = path.relative(cwd, path.resolve(cwd, p));
-  return (rel === '' ? '.' : rel).split(path.sep).join('/');
-}
+export { displayPath } from './paths.js';
 
 export interface CompileFileOptions {
   outDir: string;

@@ -14,9 +14,10 @@ import path from 'node:path';
 import { diffArrays } from 'diff';
 import { compileFile, displayPath } from './compile.js';
 import { fail, ioReason } from './commands.js';
-import { parsePointer, pointer } from './diagnostics/diagnostic.js';
+import { hasErrors, parsePointer, pointer } from './diagnostics/diagnostic.js';
 import { MANIFEST } from './write.js';
 import { normalize } from './normalize.js';
+import { toPosix } from './paths.js';
 import { render } from './render.js';
 import { getTarget } from './targets/index.js';
 import type { RenderedFile } from './types.js';
@@ -81,7 +82,7 @@ export interface Explanation {
 export async function traceFile(specFile: string, outDir: string, rel: string, cwd = process.cwd()): Promise<{ content: string; lines: Map<number, Origin[]> } | { error: string }> {
   const r = await compileFile(specFile, { outDir, cwd });
   const file = r.files.find((f) => f.path === rel);
-  if (!r.spec || !r.source || r.diagnostics.some((d) => d.severity === 'error')) return { error: `${r.specPath} has errors: run kspec validate ${r.specPath}` };
+  if (!r.spec || !r.source || hasErrors(r.diagnostics)) return { error: `${r.specPath} has errors: run kspec validate ${r.specPath}` };
   if (!file) return { error: `${r.specPath} does not generate '${rel}' (any more): run kspec compile` };
   const target = getTarget(r.spec.target.platform)!;
   const ctx = { specPath: r.specPath, specDir: path.dirname(path.resolve(cwd, specFile)) };
@@ -132,7 +133,7 @@ export async function runExplain(where: string, opts: { format: 'text' | 'json' 
   const line = Number(lineText);
   const found = await manifestFor(file);
   if (!found) return fail(`no ${MANIFEST} above '${file}': is it a file kspec generated?`);
-  const rel = path.relative(found.dir, path.resolve(file)).split(path.sep).join('/');
+  const rel = toPosix(path.relative(found.dir, path.resolve(file)));
   let traced;
   try {
     traced = await traceFile(found.spec, path.dirname(found.dir), rel);

@@ -12,9 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
-import { parsePointer, Reporter } from './diagnostics/diagnostic.js';
+import { hasErrors, parsePointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
 import { parseSpec, type RawSpec } from './parse.js';
+import { displayPath } from './paths.js';
 
 /** Where spec files come from: the working tree, or a git ref. */
 export interface SpecReader {
@@ -136,7 +137,7 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
     }
     const parsed = parseSpec(reader.display(abs), bytes);
     diagnostics.push(...parsed.diagnostics);
-    if (!parsed.raw || parsed.diagnostics.some((d) => d.severity === 'error')) {
+    if (!parsed.raw || hasErrors(parsed.diagnostics)) {
       if (parsed.source) layers.push({ data: {}, source: parsed.source, abs });
       return fail([]);
     }
@@ -147,19 +148,28 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
   return { data, source: new LayeredSourceIndex(layers), diagnostics };
 }
 
+/** Git top levels found so far, by folder: a run asks once per folder, not once per spec. */
+const roots = new Map<string, string>();
+
 /** The git top level of `dir`, or `dir` itself when it is not in a git work tree. */
 export function repositoryRoot(dir: string): string {
-  try {
-    const out = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return path.resolve(out.trim());
-  } catch {
-    return dir;
+  let root = roots.get(dir);
+  if (root === undefined) {
+    try {
+      const out = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      root = path.resolve(out.trim());
+    } catch {
+      root = dir;
+    }
+    roots.set(dir, root);
   }
+  return root;
 }
 
 /** Reads bases from the working tree. The root is found lazily: only specs with `extends` pay for git. */
 export function fsReader(specDir: string, cwd = process.cwd()): SpecReader {
   let root: string | undefined;
+  let realRoot: string | undefined;
   return {
     root: () => (root ??= repositoryRoot(specDir)),
     async read(abs) {
@@ -168,7 +178,7 @@ export function fsReader(specDir: string, cwd = process.cwd()): SpecReader {
         // Synchronous: a spec is a few KB, and the thread pool's round trips cost more
         // than the reads (npm run bench).
         const real = realpathSync(abs);
-        const realRoot = realpathSync(this.root());
+        realRoot ??= realpathSync(this.root());
         if (!isInside(realRoot, real)) return undefined;
         return readFileSync(real);
       } catch (e) {
@@ -176,9 +186,6 @@ export function fsReader(specDir: string, cwd = process.cwd()): SpecReader {
         throw e;
       }
     },
-    display: (abs) => {
-      const rel = path.relative(cwd, abs);
-      return (rel === '' ? '.' : rel).split(path.sep).join('/');
-    },
+    display: (abs) => displayPath(abs, cwd),
   };
 }

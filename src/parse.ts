@@ -22,12 +22,12 @@ export interface RawSpec {
   /** The document as plain JSON data (aliases expanded). */
   data: unknown;
   /**
-   * Locates pointers. For a spec that parsed without a diagnostic this is a
-   * DeferredSourceIndex: the parsed document is dropped right after parsing, so it dies
-   * young instead of living (and being promoted by the GC) through every later stage of
-   * the spec; the few specs that report something later parse again, once.
+   * Locates pointers without the parsed document: it is dropped right after parsing, so
+   * it dies young instead of living (and being promoted by the GC) through every later
+   * stage of the spec; the few specs that report something later parse again, once.
+   * (A spec with a parse diagnostic never gets here: they are all errors.)
    */
-  source: YamlSourceIndex | DeferredSourceIndex;
+  source: DeferredSourceIndex;
 }
 
 export interface ParseResult {
@@ -234,7 +234,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     report.report(D.NotAMapping, '', {});
     return { source, diagnostics: report.diagnostics };
   }
-  const kept = report.diagnostics.length === 0 ? source.deferred() : source;
+  const kept = source.deferred();
   return { raw: { file, text, data, source: kept }, source: kept, diagnostics: report.diagnostics };
 }
 

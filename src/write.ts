@@ -37,6 +37,7 @@ import { D } from './diagnostics/catalogue.js';
 import { acquireLock, alive, clearJournal, journalPath, rollForward, stageName, stagePid, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
+import { toPosix } from './paths.js';
 import { canonicalJson } from './quote.js';
 import type { RenderedFile } from './types.js';
 
@@ -428,7 +429,7 @@ export async function checkUnit(outRoot: string, unit: OutputUnit, cwd = process
   const prev = previousManifest(path.resolve(root, unit.name));
   const stale = stalePaths(prev, unit.files);
   const dir = resolveUnit(root, unit.name, unit.source, touched(unit.files, stale));
-  const show = (rel: string): string => path.relative(cwd, path.join(dir, rel)).split(path.sep).join('/');
+  const show = (rel: string): string => toPosix(path.relative(cwd, path.join(dir, rel)));
   const parts: string[] = [];
   for (const f of [...unit.files, manifestFor(unit)]) {
     const target = path.join(dir, f.path);

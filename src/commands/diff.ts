@@ -10,10 +10,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { compileBytes, compileFile, displayPath, type CompileResult } from '../compile.js';
 import { expandInputs, fail, ioReason, UsageError } from '../commands.js';
-import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { coloursFor, formatText, summaryLine, toJson } from '../diagnostics/format.js';
 import { formatGithub } from '../diagnostics/github.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
+import { toPosix } from '../paths.js';
 import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
 
 export interface DiffOptions {
@@ -29,14 +30,13 @@ function git(cwd: string, args: string[]): { ok: boolean; out: Buffer; err: stri
   return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString() ?? String(r.error) };
 }
 
-const posix = (p: string): string => p.split(path.sep).join('/');
 
 /** Reads files as they were at `ref`; the root is the repository, as in the working tree. */
 export function gitReader(ref: string, top: string, cwd = process.cwd()): SpecReader {
   return {
     root: () => top,
     read: async (abs) => {
-      const r = git(top, ['show', `${ref}:${posix(path.relative(top, abs))}`]);
+      const r = git(top, ['show', `${ref}:${toPosix(path.relative(top, abs))}`]);
       return r.ok ? new Uint8Array(r.out) : undefined;
     },
     display: (abs) => displayPath(abs, cwd),
@@ -45,7 +45,7 @@ export function gitReader(ref: string, top: string, cwd = process.cwd()): SpecRe
 
 /** Spec files at `ref` below the inputs (files or folders, relative to the cwd). */
 function specsAtRef(ref: string, top: string, inputs: string[]): string[] {
-  const specs = inputs.map((i) => posix(path.relative(top, path.resolve(i))) || '.');
+  const specs = inputs.map((i) => toPosix(path.relative(top, path.resolve(i))) || '.');
   const r = git(top, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', ref, '--', ...specs]);
   if (!r.ok) throw new UsageError(`git ls-tree ${ref} failed: ${r.err.trim()}`);
   return r.out
@@ -108,7 +108,7 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
     changes.push(describeChanges(specPath, before, after));
   }
   diagnostics.sort(compareDiagnostics);
-  const failed = diagnostics.some((d) => d.severity === 'error');
+  const failed = hasErrors(diagnostics);
   const outRel = displayPath(opts.out, cwd);
   const diffs = failed ? [] : changes.map((c) => fileDiff(c, outRel));
   const changed = changes.some((c) => c.status !== 'unchanged');

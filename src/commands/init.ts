@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fail, ioReason } from '../commands.js';
 import { NAME, starter } from '../init.js';
+import { toPosix } from '../paths.js';
 import type { Platform } from '../types.js';
 import { SCHEMA_PATH } from '../validate.js';
 
@@ -28,14 +30,13 @@ function schemaFor(dir: string): string {
     }
     if (path.dirname(d) === d) break;
   }
-  return path.relative(dir, found).split(path.sep).join('/');
+  return toPosix(path.relative(dir, found));
 }
 
 export async function runInit(opts: InitOptions): Promise<number> {
   const name = opts.name ?? `my-${opts.platform}`;
   if (!NAME.test(name)) {
-    process.stderr.write(`kspec: --name '${name}' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63, starting and ending with a letter or digit)\n`);
-    return 2;
+    return fail(`--name '${name}' is not a DNS-1123 label (a-z, 0-9 and '-', at most 63, starting and ending with a letter or digit)`);
   }
   const out = opts.out ?? `${name}.yaml`;
   const dir = out === '-' ? process.cwd() : path.dirname(path.resolve(out));
@@ -48,9 +49,7 @@ export async function runInit(opts: InitOptions): Promise<number> {
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, text, { flag: opts.force ? 'w' : 'wx' });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`kspec: cannot write '${out}': ${code === 'EEXIST' ? 'it exists (use --force to overwrite)' : code ?? (e as Error).message}\n`);
-    return 2;
+    return fail(`cannot write '${out}': ${(e as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (use --force to overwrite)' : ioReason(e)}`);
   }
   process.stdout.write(`wrote ${out}: a starter ${opts.platform} spec; check it with: kspec validate ${out}\n`);
   return 0;

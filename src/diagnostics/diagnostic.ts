@@ -31,6 +31,9 @@ export interface SourceIndex {
   lineText(file: string, line: number): string | undefined;
 }
 
+/** True when any of `ds` is an error. */
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
+
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
 
@@ -49,7 +52,7 @@ export class Reporter {
   }
 
   get hasErrors(): boolean {
-    return this.diagnostics.some((d) => d.severity === 'error');
+    return hasErrors(this.diagnostics);
   }
 }
 
