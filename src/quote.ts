@@ -56,6 +56,16 @@ export function token(v: unknown): string {
   return s;
 }
 
+/**
+ * Text inside a `#` comment line (prose about a value, never run or copied as a
+ * command): anything but control characters, which could end the comment.
+ */
+export function commentText(v: unknown): string {
+  const s = asText(v, 'comment text');
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) throw new UnsafeValueError(s, 'comment text');
+  return s;
+}
+
 /** A JSON string literal; also a valid YAML double-quoted scalar. */
 export function jsonString(v: unknown): string {
   return JSON.stringify(asText(v, 'a JSON string'));

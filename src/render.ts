@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only the runtime (no parser, no compiler): templates arrive precompiled from the build.
 import HandlebarsRuntimeModule from 'handlebars/runtime.js';
-import { canonicalJson, dockerString, jsonString, shQuote, shWords, token } from './quote.js';
+import { canonicalJson, commentText, dockerString, jsonString, shWords, token } from './quote.js';
 import type { PlannedFile, RenderedFile } from './types.js';
 
 type HandlebarsEnv = typeof import('handlebars');
@@ -51,14 +51,12 @@ const HELPERS = {
   token: (v: unknown) => token(v),
   /** A JSON (and YAML) double-quoted string. */
   json: (v: unknown) => jsonString(v),
+  /** Prose in a `#` comment line: anything but control characters. */
+  comment: (v: unknown) => commentText(v),
   eq: (a: unknown, b: unknown) => a === b,
   ne: (a: unknown, b: unknown) => a !== b,
   not: (a: unknown) => !a,
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
-  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
-  includes: (xs: unknown, x: unknown) => Array.isArray(xs) && xs.includes(x),
-  /** Joins already-safe values (numbers, tokens) with a separator. */
-  join: (xs: unknown, sep: unknown) => (Array.isArray(xs) ? xs.map((x) => token(x)).join(String(sep)) : ''),
 };
 
 /**
@@ -210,4 +208,3 @@ export function render(files: PlannedFile[], info: HeaderInfo): RenderedFile[] {
   return files.map((f) => renderFile(f, info)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export { shQuote };

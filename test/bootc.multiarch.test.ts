@@ -43,6 +43,8 @@ const VARIANTS: Record<string, BootcSpec> = {
   'version with arch suffix': both({ kernel: { version: `${STEM}.x86_64` } }),
   'version with the other arch suffix': both({ kernel: { version: `${STEM}.aarch64` } }),
   'version without suffix': both({ kernel: { version: '6.8.9', package: undefined } }),
+  // '~' is valid in an RPM version; the stem only reaches a comment line as prose
+  'version with a tilde': both({ kernel: { version: '7.0.8~rc1.fc44.x86_64' } }),
   'no version': both(),
   'no target.image, unsigned': both({ target: { image: undefined }, signing: undefined }),
 };

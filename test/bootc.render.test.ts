@@ -11,7 +11,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import type { Flag } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderFile } from '../src/render.js';
-import { dockerString, shQuote, UnsafeValueError } from '../src/quote.js';
+import { commentText, dockerString, shQuote, UnsafeValueError } from '../src/quote.js';
 import { bootc, bootcView, DRACUT_CONF } from '../src/targets/bootc.js';
 import type { Compression } from '../src/types.js';
 import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
@@ -650,5 +650,10 @@ describe('bootc hostile values', () => {
     expect(() => renderAll(bootcSpec({ provider: { retry: { attempts: '5$(id)' as any } } as any }))).toThrow(UnsafeValueError);
     expect(() => renderAll(bootcSpec({ initramfs: { minSizeMiB: -1 } }))).toThrow(UnsafeValueError);
     expect(() => renderAll(bootcSpec({ initramfs: { minSizeMiB: 1.5 } }))).toThrow(UnsafeValueError);
+  });
+
+  it('text in a comment line keeps any printable character but cannot end the comment', () => {
+    expect(commentText('7.0.8~rc1 $(id) `x` "y"')).toBe('7.0.8~rc1 $(id) `x` "y"');
+    for (const v of ['a\nrm -rf /', 'a\rb', 'a\u0000b', 'a\u001bb']) expect(() => commentText(v), JSON.stringify(v)).toThrow(UnsafeValueError);
   });
 });

@@ -23,10 +23,12 @@ async function files(yaml: string): Promise<Map<string, string>> {
 
 const MULTI = KRATA.replace('arch: [x86_64]', 'arch: [x86_64, aarch64]').replace('build/arch/x86/boot/bzImage', 'build/kernel');
 const HOST = KRATA.replace('scope: zone', 'scope: host');
+// A tag may start with '_' (OCI); the tags only reach a comment line as prose.
+const TAGS = `${KRATA}  tags: [_nightly, v1]\n`;
 const OCI = KRATA.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: oci\n  kernel: {image: ghcr.io/edera-dev/zone-kernel:6.8.9}\n').replace('  image: ghcr.io/example/zone-kernel:6.8.9\n', '');
 
 describe('krata outputs', () => {
-  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['oci', OCI]] as const) {
+  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['oci', OCI], ['tags', TAGS]] as const) {
     it(`${name}: scripts pass bash -n and shellcheck`, async () => {
       for (const [p, text] of await files(spec)) {
         if (!p.endsWith('.sh')) continue;
