@@ -6,6 +6,7 @@
 import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import { parseOciReference } from './oci.js';
+import { isPackageProvider } from './targets/shared.js';
 import type { CheckContext, TargetModule } from './targets/target.js';
 import type { Spec } from './types.js';
 
@@ -13,7 +14,6 @@ import type { Spec } from './types.js';
 export const KERNEL_RELEASE = /^[0-9]+\.[0-9]+(\.[0-9]+)?([-+.~_][A-Za-z0-9._+~-]*)?$/;
 
 /** Providers that install kernel packages, so akmods has headers to build against. */
-const PACKAGE_PROVIDERS = new Set(['copr', 'repo']);
 
 interface ImageField {
   ptr: string;
@@ -102,11 +102,11 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
     else if (pulled && !parsed.tag && !parsed.digest) r.report(D.UntaggedOciRef, ptr, { ref });
   }
 
-  if (spec.modules.length > 0 && !PACKAGE_PROVIDERS.has(spec.provider.type)) {
+  if (spec.modules.length > 0 && !isPackageProvider(spec.provider)) {
     r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
   }
   const p = spec.provider;
-  if (spec.modules.length > 0 && (p.type === 'copr' || p.type === 'repo')) {
+  if (spec.modules.length > 0 && isPackageProvider(p)) {
     const matched = p.packages.some((x) => x.endsWith('-devel-matched'));
     p.packages.forEach((pkg, i) => {
       if (pkg.endsWith('-devel') && !matched) {

@@ -15,6 +15,9 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 
+/** The reference without tag or digest: `[domain/]path`. */
+export const repositoryOf = (r: OciReference): string => (r.domain ? `${r.domain}/` : '') + r.path;
+
 /** Parses a reference, or returns the reason it is not one. */
 export function parseOciReference(ref: string): OciReference | { error: string } {
   let rest = ref;

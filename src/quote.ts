@@ -57,6 +57,15 @@ export function token(v: unknown): string {
 }
 
 /**
+ * A whole number that reaches shell arithmetic or a manifest bare: a safe integer of at
+ * least `min`, or the render stops. (The schema checked it; this is the second line.)
+ */
+export function wholeNumber(v: unknown, what: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new UnsafeValueError(String(v), what);
+  return v;
+}
+
+/**
  * Text inside a `#` comment line (prose about a value, never run or copied as a
  * command): anything but control characters, which could end the comment.
  */

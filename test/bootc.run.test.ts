@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DRACUT_CONF } from '../src/targets/bootc.js';
+import { DRACUT_CONF } from '../src/targets/shared.js';
 import { bootcSpec, calls, expectHooksRestored, HOOK, indexOf, installedPkgs, KVER, line, PRELUDE, read, runScript, setup, shim, STOCK_KVER, write, type Box } from './shims.js';
 
 describe('bootc install.sh in a fake root', () => {

@@ -7,25 +7,19 @@
  */
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
-import { UnsafeValueError } from '../quote.js';
+import { UnsafeValueError, wholeNumber } from '../quote.js';
+import { COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, retryOf, uniq } from './shared.js';
 import type { CheckContext } from './target.js';
 import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
 
 type BootcSpec = SpecFor<'bootc'>;
 
-/** The dracut drop-in, as planned and as installed under /etc/dracut.conf.d/. */
-export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
-/** Used when the provider has no retry policy of its own (stock installs sbsigntools only). */
-const DEFAULT_RETRY = { attempts: 5, backoffSeconds: 30 };
 /** Labels the Containerfile writes itself. */
 export const RESERVED_LABELS = ['containers.bootc', 'ostree.linux'];
-const COMPRESS_FLAG: Record<Compression, string> = { zstd: '--zstd', xz: '--xz', gzip: '--gzip', lz4: '--lz4' };
 /** A COPR project: owner (or @group) / project. */
 const COPR = /^@?[A-Za-z0-9][A-Za-z0-9_.+-]*\/[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const HEADERS = /-devel(-matched)?$/;
-/** Go's name of each kernel arch: podman's --platform linux/<goarch>, skopeo's --override-arch. */
-export const GOARCH: Record<Arch, 'amd64' | 'arm64'> = { x86_64: 'amd64', aarch64: 'arm64' };
 /**
  * The RPM arch a Fedora kernel release ends with (`7.0.8-cachyos1.fc44.x86_64`). Other
  * distributions' releases (`6.8.9`, `6.1.0-18-amd64`) carry none and are the same on every arch.
@@ -99,14 +93,6 @@ export interface BootcView {
 /** bootc reads kernel arguments shipped in the image from /usr/lib/bootc/kargs.d/*.toml. */
 export const KARGS_FILE = 'kargs.d/90-kspec.toml';
 
-const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
-
-/** A count for shell arithmetic: a non-negative integer or the render stops. */
-function count(v: unknown, what: string): number {
-  const n = typeof v === 'number' ? v : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeValueError(String(v), what);
-  return n;
-}
 
 function compressFlag(c: Compression): string {
   const flag = Object.hasOwn(COMPRESS_FLAG, c) ? COMPRESS_FLAG[c] : undefined;
@@ -116,7 +102,7 @@ function compressFlag(c: Compression): string {
 
 function packagesOf(spec: BootcSpec): string[] {
   const p = spec.provider;
-  return p.type === 'copr' || p.type === 'repo' ? p.packages : [];
+  return isPackageProvider(p) ? p.packages : [];
 }
 
 /** Resolves a module's `repo`; undefined when the build could not enable it. */
@@ -132,7 +118,7 @@ export function moduleRepo(spec: BootcSpec, repo: string | undefined): ModuleRep
 
 export function bootcView(spec: BootcSpec): BootcView {
   const p = spec.provider;
-  const provider = p.type === 'copr' || p.type === 'repo' ? p.type : 'stock';
+  const provider = isPackageProvider(p) ? p.type : 'stock';
   const packages = packagesOf(spec);
   const building = spec.modules.length > 0;
   const signing = spec.signing ?? null;
@@ -146,7 +132,7 @@ export function bootcView(spec: BootcSpec): BootcView {
   const labels = Object.keys(spec.metadata.labels)
     .sort()
     .map((key) => ({ key, value: spec.metadata.labels[key]! }));
-  const retry = p.type === 'copr' || p.type === 'repo' ? p.retry : DEFAULT_RETRY;
+  const retry = retryOf(p);
   const version = spec.kernel.version;
   const multiArch = spec.kernel.arch.length > 1;
   // check() refuses a suffix naming an unlisted arch, so with several arches it names one of them.
@@ -167,8 +153,8 @@ export function bootcView(spec: BootcSpec): BootcView {
     removeStock,
     install,
     retry: {
-      attempts: count(retry.attempts, 'a retry count'),
-      backoffSeconds: count(retry.backoffSeconds, 'a backoff in seconds'),
+      attempts: wholeNumber(retry.attempts, 'a retry count'),
+      backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds'),
     },
     transient: uniq([
       ...(building ? ['akmods'] : []),
@@ -196,7 +182,7 @@ export function bootcView(spec: BootcSpec): BootcView {
       add: uniq(ini.add.filter((m) => m !== 'ostree')),
       omit: uniq(ini.omit),
       require: uniq(ini.require),
-      minSizeMiB: count(ini.minSizeMiB, 'a size in MiB'),
+      minSizeMiB: wholeNumber(ini.minSizeMiB, 'a size in MiB'),
     },
     image: {
       base: spec.target.base,
@@ -228,7 +214,7 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
     }
   });
 
-  if (p.type === 'copr' || p.type === 'repo') {
+  if (isPackageProvider(p)) {
     const pkg = spec.kernel.package;
     if (pkg === undefined) {
       if (spec.kernel.version === undefined) r.report(D.BootcKernelPackageMissing, '/kernel', { type: p.type }, 'key');

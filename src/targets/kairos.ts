@@ -11,7 +11,8 @@
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference } from '../oci.js';
-import { UnsafeValueError } from '../quote.js';
+import { UnsafeValueError, wholeNumber } from '../quote.js';
+import { COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, retryOf, uniq } from './shared.js';
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
@@ -20,12 +21,10 @@ import { defineTarget } from './target.js';
 
 type KairosSpec = SpecFor<'kairos'>;
 
-export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
 /** AuroraBoot builds the ISO and serves netboot; the script lets AURORABOOT override it. */
 export const AURORABOOT = 'quay.io/kairos/auroraboot:v0.21.2';
 /** AuroraBoot's netboot command line in the upstream example. */
 const NETBOOT_CMDLINE = ['rd.neednet=1', 'ip=dhcp', 'rd.cos.disable', 'netboot', 'install-mode', 'console=tty0', 'selinux=0'];
-const COMPRESSORS: readonly Compression[] = ['zstd', 'xz', 'gzip', 'lz4'];
 /** Dracut modules a Kairos initrd cannot boot without. */
 const REQUIRED_DRACUT = new Set<string>(KAIROS_DRACUT_MODULES);
 
@@ -67,13 +66,6 @@ export interface KairosView {
   netbootCmdline: string;
 }
 
-const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
-
-function count(v: unknown, what: string): number {
-  const n = typeof v === 'number' ? v : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeValueError(String(v), what);
-  return n;
-}
 
 /** Kairos versions start with "v" (KAIROS_VERSION, kairos-init --version). */
 const vVersion = (v: string): string => (v.startsWith('v') ? v : `v${v}`);
@@ -83,13 +75,13 @@ export function kairosView(spec: KairosSpec): KairosView {
   const p = spec.provider;
   // check() refuses any other family; plan() is not reached with one.
   const fam = FAMILIES[isFamily(t.family) ? t.family : 'fedora'];
-  const provider = p.type === 'copr' || p.type === 'repo' ? p.type : 'stock';
+  const provider = isPackageProvider(p) ? p.type : 'stock';
   const trusted = t.bootloader === 'trustedboot';
   const signing = spec.signing ?? null;
   const ini = spec.initramfs;
-  if (!COMPRESSORS.includes(ini.compress)) throw new UnsafeValueError(String(ini.compress), 'a dracut compression');
+  if (!Object.hasOwn(COMPRESS_FLAG, ini.compress)) throw new UnsafeValueError(String(ini.compress), 'a dracut compression');
   const name = t.os?.name ?? spec.metadata.name;
-  const retry = p.type === 'copr' || p.type === 'repo' ? p.retry : { attempts: 5, backoffSeconds: 30 };
+  const retry = retryOf(p);
   return {
     flow: t.init ? 'init' : 'framework',
     base: t.base,
@@ -99,13 +91,13 @@ export function kairosView(spec: KairosSpec): KairosView {
     pm: fam.pm,
     basePackages: uniq([...fam.base, ...fam.dracutExtras, ...(signing ? fam.signing : [])]),
     grub: trusted ? null : { x86_64: [...fam.grub.x86_64], aarch64: [...fam.grub.aarch64] },
-    kernelPackages: p.type === 'copr' || p.type === 'repo' ? [...p.packages] : [],
+    kernelPackages: isPackageProvider(p) ? [...p.packages] : [],
     stockKernel: [...fam.stockKernel],
     stockKernelGlobs: [...fam.stockKernelGlobs],
     provider,
     copr: p.type === 'copr' ? p.repo : null,
     extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
-    retry: { attempts: count(retry.attempts, 'a retry count'), backoffSeconds: count(retry.backoffSeconds, 'a backoff in seconds') },
+    retry: { attempts: wholeNumber(retry.attempts, 'a retry count'), backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds') },
     kver: spec.kernel.version ?? null,
     kernelConfig: Object.keys(spec.kernel.config)
       .sort()
@@ -126,7 +118,7 @@ export function kairosView(spec: KairosSpec): KairosView {
       add: uniq([...KAIROS_DRACUT_MODULES, ...ini.add]),
       omit: uniq(ini.omit),
       require: uniq(ini.require),
-      minSizeMiB: count(ini.minSizeMiB, 'a size in MiB'),
+      minSizeMiB: wholeNumber(ini.minSizeMiB, 'a size in MiB'),
     },
     signing: signing && {
       keySecret: signing.keySecret,

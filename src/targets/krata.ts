@@ -12,13 +12,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference } from '../oci.js';
+import { parseOciReference, repositoryOf } from '../oci.js';
 import { UnsafeValueError } from '../quote.js';
 import type { Arch, PlannedFile, SpecFor } from '../types.js';
 import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies } from './krata-options.js';
 import type { RequiredOption } from './krata-options.js';
 import type { CheckContext, PlanContext } from './target.js';
 import { defineTarget } from './target.js';
+import { GOARCH } from './shared.js';
 
 type KrataSpec = SpecFor<'krata'>;
 
@@ -27,7 +28,7 @@ export const SQUASHFS_LIMIT = { zone: 50_000_000, host: 400_000_000 } as const;
 /** What /kernel/image is on each architecture (reference/krata/krata-kernel-oci-layout.md). */
 export const KERNEL_IMAGE_NAME: Record<Arch, string> = { x86_64: 'bzImage', aarch64: 'Image.gz' };
 /** The OCI platform of each kernel architecture (the image manifests are per platform). */
-export const OCI_PLATFORM: Record<Arch, string> = { x86_64: 'linux/amd64', aarch64: 'linux/arm64' };
+export const OCI_PLATFORM = (a: Arch): string => `linux/${GOARCH[a]}`;
 /** .config values written bare; anything else is written as a quoted plain string. */
 const CONFIG_BARE = /^(?:[ymn]|-?[0-9]+|0x[0-9a-fA-F]+)$/;
 const CONFIG_STRING = /^[A-Za-z0-9 ._,:/=+-]*$/;
@@ -48,6 +49,8 @@ export interface KrataView {
   flavor: string;
   arches: Array<{ arch: Arch; platform: string; imageName: string; fragment: string }>;
   archNames: Arch[];
+  /** The required-options fragments (one, or one per arch), each planned as a file. */
+  fragments: FragmentView[];
   /** The one fragment path when every arch shares it, else null (the script picks by arch). */
   fragment: string | null;
   squashfsLimit: number;
@@ -113,7 +116,7 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
   const kernelRef = build ? t.image ?? '' : p.type === 'oci' ? p.kernel.image : '';
   const ref = parseOciReference(kernelRef);
   const parsed = 'error' in ref ? undefined : ref;
-  const repository = build && parsed ? (parsed.domain ? `${parsed.domain}/` : '') + parsed.path : null;
+  const repository = build && parsed ? repositoryOf(parsed) : null;
   const tags = build ? [...new Set([parsed?.tag ?? spec.kernel.version!, ...t.tags])] : [];
   const specDir = path.posix.dirname(ctx.specPath);
   return {
@@ -123,11 +126,12 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
     flavor: spec.kernel.flavor ?? t.scope,
     arches: spec.kernel.arch.map((arch) => ({
       arch,
-      platform: OCI_PLATFORM[arch],
+      platform: OCI_PLATFORM(arch),
       imageName: KERNEL_IMAGE_NAME[arch],
       fragment: (frags.find((f) => f.arch === arch) ?? frags[0]!).path,
     })),
     archNames: [...spec.kernel.arch],
+    fragments: frags,
     fragment: frags.length === 1 ? frags[0]!.path : null,
     squashfsLimit: SQUASHFS_LIMIT[t.scope],
     squashfsLimitMb: SQUASHFS_LIMIT[t.scope] / 1_000_000,
@@ -219,7 +223,7 @@ function check(spec: KrataSpec, ctx: CheckContext): void {
 
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
-  const files: PlannedFile[] = fragments(spec).map((f) => ({ path: f.path, syntax: 'hash', template: 'krata/required.config', data: f }));
+  const files: PlannedFile[] = data.fragments.map((f) => ({ path: f.path, syntax: 'hash', template: 'krata/required.config', data: f }));
   files.push({ path: 'check.sh', syntax: 'hash', mode: 0o755, template: 'krata/check.sh', data });
   // A host kernel boots the machine (installed like any kernel); only zones are launched with -k.
   if (data.scope === 'zone') files.push({ path: 'launch.sh', syntax: 'hash', mode: 0o755, template: 'krata/launch.sh', data });

@@ -10,8 +10,8 @@
  */
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference } from '../oci.js';
-import { UnsafeValueError } from '../quote.js';
+import { parseOciReference, repositoryOf } from '../oci.js';
+import { wholeNumber } from '../quote.js';
 import type { CheckContext } from './target.js';
 import type { PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
@@ -76,10 +76,7 @@ export function kernelLine(version: string): string | undefined {
 }
 
 /** A count the manifests print bare: a positive integer or the render stops. */
-function positive(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new UnsafeValueError(String(v), what);
-  return v;
-}
+const positive = (v: unknown, what: string): number => wholeNumber(v, what, 1);
 
 export interface MachineTemplateView {
   name: string;
@@ -125,7 +122,7 @@ function fallbackModulesImage(modules: string | undefined, release: string): str
   if (modules === undefined) return undefined;
   const parsed = parseOciReference(modules);
   if ('error' in parsed) return undefined;
-  return `${parsed.domain ? parsed.domain + '/' : ''}${parsed.path}:${release}`;
+  return `${repositoryOf(parsed)}:${release}`;
 }
 
 export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {

@@ -16,14 +16,18 @@ import { pointer, type Reporter } from '../diagnostics/diagnostic.js';
 import { dockerString } from '../quote.js';
 import type { Arch, PlannedFile, SpecFor } from '../types.js';
 import { dapperPatch, findKernelArgs, type ArgLine } from './rancheros-dapper.js';
+import { GOARCH } from './shared.js';
 import { defineTarget, type CheckContext, type PlanContext } from './target.js';
 
 type RancherosSpec = SpecFor<'rancheros'>;
 
-/** Per spec arch: Docker's name (the ARG suffix) and os-kernel's tarball suffix (KERNEL_ARCH). */
-export const ARCHES: Record<Arch, { docker: 'amd64' | 'arm64'; suffix: string; alias: string }> = {
-  x86_64: { docker: 'amd64', suffix: '-x86', alias: 'amd64' },
-  aarch64: { docker: 'arm64', suffix: '-arm64', alias: 'arm64' },
+/**
+ * Per spec arch: Docker's name (the ARG suffix; also the arch's alias in specs) and
+ * os-kernel's tarball suffix (KERNEL_ARCH).
+ */
+export const ARCHES: Record<Arch, { docker: 'amd64' | 'arm64'; suffix: string }> = {
+  x86_64: { docker: GOARCH.x86_64, suffix: '-x86' },
+  aarch64: { docker: GOARCH.aarch64, suffix: '-arm64' },
 };
 
 /** Dockerfile.dapper's kernel ARGs, in the order upstream writes them. */
@@ -58,7 +62,7 @@ function urlFile(url: string): string {
  */
 function archPointer(r: Reporter, base: string[], arch: Arch): string {
   const parent = r.source.locate(pointer(...base));
-  for (const key of [arch, ARCHES[arch].alias]) {
+  for (const key of [arch, ARCHES[arch].docker]) {
     const loc = r.source.locate(pointer(...base, key));
     if (loc.line !== parent.line || loc.column !== parent.column) return pointer(...base, key);
   }

@@ -1,0 +1,23 @@
+/**
+ * What several targets render the same way: the dracut drop-in's name, dracut's
+ * compression flags, Go's arch names, the package providers and their retry policy.
+ */
+import { DEFAULTS } from '../normalize.js';
+import type { Arch, Compression, CoprProvider, Provider, RepoProvider, Retry } from '../types.js';
+
+/** The dracut drop-in, as planned and as installed under /etc/dracut.conf.d/. */
+export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
+
+/** dracut's flag for each compression. */
+export const COMPRESS_FLAG: Record<Compression, string> = { zstd: '--zstd', xz: '--xz', gzip: '--gzip', lz4: '--lz4' };
+
+/** Go's name of each kernel arch: OCI platforms (linux/<goarch>), podman, skopeo, Docker. */
+export const GOARCH: Record<Arch, 'amd64' | 'arm64'> = { x86_64: 'amd64', aarch64: 'arm64' };
+
+export const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** Providers that install kernel packages from a repository (COPR or a .repo). */
+export const isPackageProvider = (p: Provider): p is CoprProvider | RepoProvider => p.type === 'copr' || p.type === 'repo';
+
+/** The install retry policy: the provider's own, or the default (stock installs tools only). */
+export const retryOf = (p: Provider): Retry => (isPackageProvider(p) ? p.retry : DEFAULTS.retry);
