@@ -29,16 +29,19 @@ export interface RunOptions extends CommonOptions {
 
 export class UsageError extends Error {}
 
-const SPEC_FILE = /\.ya?ml$/;
+/** What a spec file is named like. */
+export const SPEC_FILE = /\.ya?ml$/;
+/** Folders never searched for specs: hidden ones and node_modules. */
+export const skippedFolder = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
 
-/** Files named directly, plus *.yaml / *.yml found below named folders, sorted, unique. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
+/** Files named directly, plus *.yaml / *.yml found below named folders, sorted, unique; maybe none. */
+export async function findSpecs(inputs: string[]): Promise<string[]> {
   const out = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await walk(p);
+      if (e.isDirectory() && !skippedFolder(e.name)) await walk(p);
       else if (e.isFile() && SPEC_FILE.test(e.name)) out.add(p);
     }
   };
@@ -49,8 +52,14 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     if (st.isDirectory()) await walk(input);
     else out.add(input);
   }
-  if (out.size === 0) throw new UsageError(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}`);
   return [...out];
+}
+
+/** findSpecs, where finding none is a usage error. */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out = await findSpecs(inputs);
+  if (out.length === 0) throw new UsageError(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}`);
+  return out;
 }
 
 /** Prints `kspec: <message>` and returns exit code 2 (usage or I/O error). */

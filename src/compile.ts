@@ -105,6 +105,14 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
 
 export { displayPath } from './paths.js';
 
+/**
+ * The command written into every generated file's header as the way to regenerate it.
+ * One definition: kspec explain re-renders and compares line by line, so a second
+ * spelling would blame the header on every spec value.
+ */
+export const regenerateCommand = (specPath: string, outDir: string, cwd = process.cwd()): string =>
+  `kspec compile ${specPath} -o ${displayPath(outDir, cwd)}`;
+
 export interface CompileFileOptions {
   outDir: string;
   checkOnly?: boolean;
@@ -122,7 +130,7 @@ export async function compileFile(file: string, opts: CompileFileOptions): Promi
   return compileBytes(bytes, {
     specPath,
     specDir: path.dirname(abs),
-    command: `kspec compile ${specPath} -o ${displayPath(opts.outDir, cwd)}`,
+    command: regenerateCommand(specPath, opts.outDir, cwd),
     checkOnly: opts.checkOnly,
     reader: fsReader(path.dirname(abs), cwd),
   });

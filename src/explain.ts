@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffArrays } from 'diff';
-import { compileFile, displayPath } from './compile.js';
+import { compileFile, regenerateCommand } from './compile.js';
 import { fail, ioReason } from './commands.js';
 import { hasErrors, parsePointer, pointer } from './diagnostics/diagnostic.js';
 import { MANIFEST } from './write.js';
@@ -86,7 +86,7 @@ export async function traceFile(specFile: string, outDir: string, rel: string, c
   if (!file) return { error: `${r.specPath} does not generate '${rel}' (any more): run kspec compile` };
   const target = getTarget(r.spec.target.platform)!;
   const ctx = { specPath: r.specPath, specDir: path.dirname(path.resolve(cwd, specFile)) };
-  const info = { specPath: r.specPath, command: `kspec compile ${r.specPath} -o ${displayPath(outDir, cwd)}` };
+  const info = { specPath: r.specPath, command: regenerateCommand(r.specPath, outDir, cwd) };
   const lines = new Map<number, Origin[]>();
   const add = (n: number, leaf: Leaf): void => {
     const loc = r.source!.locate(leaf.ptr);

@@ -8,8 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { compileBytes, compileFile, displayPath, type CompileResult } from '../compile.js';
-import { expandInputs, fail, ioReason, UsageError } from '../commands.js';
+import { compileBytes, compileFile, displayPath, regenerateCommand, type CompileResult } from '../compile.js';
+import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from '../commands.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { coloursFor, formatText, summaryLine, toJson } from '../diagnostics/format.js';
 import { formatGithub } from '../diagnostics/github.js';
@@ -23,7 +23,6 @@ export interface DiffOptions {
   format: 'text' | 'json' | 'github';
 }
 
-const SPEC_FILE = /\.ya?ml$/;
 
 function git(cwd: string, args: string[]): { ok: boolean; out: Buffer; err: string } {
   const r = spawnSync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
@@ -51,14 +50,14 @@ function specsAtRef(ref: string, top: string, inputs: string[]): string[] {
   return r.out
     .toString('utf8')
     .split('\0')
-    .filter((p) => SPEC_FILE.test(p) && !p.split('/').some((s) => s.startsWith('.') || s === 'node_modules'))
+    .filter((p) => SPEC_FILE.test(p) && !p.split('/').some(skippedFolder))
     .map((p) => path.join(top, p));
 }
 
 async function workingSpecs(inputs: string[]): Promise<string[]> {
   const present = inputs.filter((i) => existsSync(i));
   if (present.length === 0) return [];
-  return (await expandInputs(present).catch((e) => (e instanceof UsageError && /no spec files/.test(e.message) ? [] : Promise.reject(e)))).map((f) => path.resolve(f));
+  return (await findSpecs(present)).map((f) => path.resolve(f));
 }
 
 export async function runDiff(inputs: string[], opts: DiffOptions): Promise<number> {
@@ -84,7 +83,7 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
   const sources = new Map<string, CompileResult['source']>();
   for (const abs of all) {
     const specPath = displayPath(abs, cwd);
-    const command = `kspec compile ${specPath} -o ${displayPath(opts.out, cwd)}`;
+    const command = regenerateCommand(specPath, opts.out, cwd);
     let after: CompileResult | undefined;
     let before: CompileResult | undefined;
     try {
