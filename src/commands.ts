@@ -8,8 +8,8 @@ import path from 'node:path';
 import { compileFile, displayPath, type CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
-import { formatGithub, workflowCommand } from './diagnostics/github.js';
-import { applyStrict, coloursFor, formatText, summaryLine, toJson } from './diagnostics/format.js';
+import { workflowCommand } from './diagnostics/github.js';
+import { applyStrict, counts, printDiagnostics, summaryLine, toJson } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
 import { YamlSourceIndex } from './parse.js';
 import { SCHEMA_PATH } from './validate.js';
@@ -184,23 +184,14 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
           ...(bySpec.get(r.specPath) ?? {}),
         })),
         diagnostics: diagnostics.map(toJson),
-        summary: {
-          errors: diagnostics.filter((d) => d.severity === 'error').length,
-          warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-          drift,
-        },
+        summary: { ...counts(diagnostics), drift },
       };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     } else {
-      // process.stderr is created on first access (~3 ms): only when there is something to say.
       // A diagnostic may point into a base spec (extends): its result's index knows that file.
       const sources = new Map(results.map((r) => [r.specPath, r.source]));
       for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
-      if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
-      else if (diagnostics.length > 0) {
-        const c = coloursFor(process.stderr);
-        for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), c) + '\n');
-      }
+      printDiagnostics(diagnostics, opts.format, (file) => sources.get(file));
       for (const r of report) {
         if (opts.mode === 'check') {
           if (r.diff) process.stdout.write(r.diff);

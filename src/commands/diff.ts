@@ -11,8 +11,7 @@ import path from 'node:path';
 import { compileBytes, compileFile, displayPath, regenerateCommand, type CompileResult } from '../compile.js';
 import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from '../commands.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { coloursFor, formatText, summaryLine, toJson } from '../diagnostics/format.js';
-import { formatGithub } from '../diagnostics/github.js';
+import { counts, printDiagnostics, summaryLine, toJson } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
 import { toPosix } from '../paths.js';
 import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
@@ -117,12 +116,11 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
       base: opts.base,
       specs: changes.map((c, i) => ({ spec: c.spec, name: c.name ?? null, status: c.status, summary: c.summary, diff: diffs[i] ?? '' })),
       diagnostics: diagnostics.map(toJson),
-      summary: { errors: diagnostics.filter((d) => d.severity === 'error').length, warnings: diagnostics.filter((d) => d.severity === 'warning').length, changed },
+      summary: { ...counts(diagnostics), changed },
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
-    if (opts.format === 'github') for (const d of diagnostics) process.stdout.write(formatGithub(d) + '\n');
-    else for (const d of diagnostics) process.stderr.write(formatText(d, sources.get(d.file), coloursFor(process.stderr)) + '\n');
+    printDiagnostics(diagnostics, opts.format, (file) => sources.get(file));
     if (diagnostics.length > 0) process.stderr.write(summaryLine(diagnostics) + '\n');
     if (!failed) {
       for (const c of changes) {

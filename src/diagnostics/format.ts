@@ -4,6 +4,7 @@
  * people, JSON for machines.
  */
 import type { Diagnostic, SourceIndex } from './diagnostic.js';
+import { formatGithub } from './github.js';
 
 export interface Colours {
   red: (s: string) => string;
@@ -48,10 +49,30 @@ export function formatText(d: Diagnostic, source: SourceIndex | undefined, c: Co
   return [head, ...codeFrame(d, source, c), where].join('\n');
 }
 
+/** How many errors and warnings (the `summary` of `--format json`, in this key order). */
+export function counts(ds: readonly Diagnostic[]): { errors: number; warnings: number } {
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  return { errors, warnings: ds.length - errors };
+}
+
 export function summaryLine(ds: Diagnostic[]): string {
-  const e = ds.filter((d) => d.severity === 'error').length;
-  const w = ds.length - e;
+  const { errors: e, warnings: w } = counts(ds);
   return `${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}`;
+}
+
+/**
+ * Prints diagnostics as `--format text` (stderr, code frames from `sourceOf`, colour on a
+ * TTY) or `github` (workflow commands on stdout). process.stderr is created on first
+ * access (~3 ms of start-up), so it is touched only when there is something to print.
+ */
+export function printDiagnostics(ds: readonly Diagnostic[], format: 'text' | 'github', sourceOf: (file: string) => SourceIndex | undefined): void {
+  if (format === 'github') {
+    for (const d of ds) process.stdout.write(formatGithub(d) + '\n');
+    return;
+  }
+  if (ds.length === 0) return;
+  const c = coloursFor(process.stderr);
+  for (const d of ds) process.stderr.write(formatText(d, sourceOf(d.file), c) + '\n');
 }
 
 /** The JSON shape of one diagnostic in `--format json`. Keys are stable. */
