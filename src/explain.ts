@@ -72,12 +72,6 @@ export interface Origin {
   value: string;
 }
 
-export interface Explanation {
-  /** The output file's text at that line. */
-  text: string;
-  origins: Origin[];
-}
-
 /** Where each line of one generated file comes from: line number -> spec pointers. */
 export async function traceFile(specFile: string, outDir: string, rel: string, cwd = process.cwd()): Promise<{ content: string; lines: Map<number, Origin[]> } | { error: string }> {
   const r = await compileFile(specFile, { outDir, cwd });

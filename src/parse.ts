@@ -131,13 +131,14 @@ export function fullIndex(file: string, text: string): YamlSourceIndex {
 }
 
 /**
- * What a compile result keeps of its source once the pipeline is done: the text only. The
- * parsed document costs ~20 KB a spec, so a run over thousands of specs would hold them
- * all; it is parsed again, the same way, only if a later step (a duplicate name, an output
- * error) reports at a pointer.
+ * A spec's source without its parsed document: the text only. parseSpec hands this on
+ * for every spec that parsed cleanly, and a compile result keeps it. The document costs
+ * ~20 KB a spec and would live through every stage (or, over thousands of specs, the
+ * whole run); it is parsed again, the same way, only if a later step reports at a pointer.
  */
 export class DeferredSourceIndex implements SourceIndex {
   private full?: YamlSourceIndex;
+  private lines?: string[];
 
   constructor(
     readonly file: string,
@@ -153,7 +154,7 @@ export class DeferredSourceIndex implements SourceIndex {
   }
 
   lineText(file: string, line: number): string | undefined {
-    return file === this.file ? this.text.split(/\r?\n/)[line - 1] : undefined;
+    return file === this.file ? (this.lines ??= this.text.split(/\r?\n/))[line - 1] : undefined;
   }
 }
 
