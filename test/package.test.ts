@@ -14,10 +14,10 @@ const own = (stderr: string): string => stderr.split('\n').filter((l) => !l.star
 const npm = (cwd: string, ...args: string[]): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('npm package', () => {
-  it('ships only dist/, schema/ and templates/', () => {
+  it('ships only dist/, schema/ and templates/ (and README, LICENSE)', () => {
     const [pack] = JSON.parse(npm(ROOT, 'pack', '--dry-run', '--json')) as Array<{ files: Array<{ path: string }> }>;
     const paths = pack!.files.map((f) => f.path);
-    expect(paths.filter((p) => !/^(dist|schema|templates)\//.test(p)).sort()).toEqual(['README.md', 'package.json']);
+    expect(paths.filter((p) => !/^(dist|schema|templates)\//.test(p)).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
     expect(paths).toContain('dist/cli.js');
     expect(paths).toContain('schema/kspec.schema.json');
     expect(paths.some((p) => p.startsWith('templates/bootc/'))).toBe(true);
