@@ -37,7 +37,7 @@ function provider(p: Provider): string {
 }
 
 function signing(s: Spec['signing']): string {
-  if (!s) return 'unsigned';
+  if (!s || !s.secureBoot) return 'unsigned';
   return `signed with secrets ${s.keySecret}/${s.certSecret}${s.modules ? ', modules signed' : ''}, enroll ${s.enroll}`;
 }
 

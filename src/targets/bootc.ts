@@ -8,7 +8,7 @@
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, retryOf, uniq } from './shared.js';
+import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, retryOf, uniq } from './shared.js';
 import type { CheckContext } from './target.js';
 import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
@@ -121,7 +121,7 @@ export function bootcView(spec: BootcSpec): BootcView {
   const provider = isPackageProvider(p) ? p.type : 'stock';
   const packages = packagesOf(spec);
   const building = spec.modules.length > 0;
-  const signing = spec.signing ?? null;
+  const signing = activeSigning(spec.signing) ?? null;
   const ini = spec.initramfs;
   const install = provider === 'stock' && !signing ? [] : uniq([
     ...packages,
@@ -199,6 +199,7 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
   const r = ctx.report;
   const p = spec.provider;
   const ini = spec.initramfs;
+  const signing = activeSigning(spec.signing);
 
   if (ini.hostonly) r.report(D.BootcHostonly, '/initramfs/hostonly', {});
   ini.omit.forEach((m, i) => {
@@ -222,15 +223,15 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
       r.report(D.BootcKernelPackageNotListed, '/kernel/package', { pkg });
     }
     if (spec.target.removeStock.length === 0) r.report(D.BootcRemoveStockEmpty, '/target/removeStock', { type: p.type });
-    const why = spec.modules.length > 0 ? 'Building out-of-tree modules with akmods' : spec.signing?.modules ? 'Signing modules with sign-file' : undefined;
+    const why = spec.modules.length > 0 ? 'Building out-of-tree modules with akmods' : signing?.modules ? 'Signing modules with sign-file' : undefined;
     if (why && !p.packages.some((x) => HEADERS.test(x))) {
       r.report(D.BootcNoHeaders, '/provider/packages', { why, suggestion: `${pkg ?? p.packages[0] ?? 'kernel'}-devel-matched` });
     }
   }
 
-  if (spec.signing) {
-    if (!spec.signing.modules && spec.modules.length > 0) r.report(D.BootcUnsignedModules, '/signing/modules', {});
-    if (spec.signing.modules && p.type === 'stock') r.report(D.BootcStockSignModules, '/signing', {}, 'key');
+  if (signing) {
+    if (!signing.modules && spec.modules.length > 0) r.report(D.BootcUnsignedModules, '/signing/modules', {});
+    if (signing.modules && p.type === 'stock') r.report(D.BootcStockSignModules, '/signing', {}, 'key');
   }
 
   const suffix = spec.kernel.version === undefined ? undefined : releaseArch(spec.kernel.version);

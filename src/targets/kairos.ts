@@ -12,7 +12,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference } from '../oci.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, retryOf, uniq } from './shared.js';
+import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, retryOf, uniq } from './shared.js';
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
@@ -77,7 +77,7 @@ export function kairosView(spec: KairosSpec): KairosView {
   const fam = FAMILIES[isFamily(t.family) ? t.family : 'fedora'];
   const provider = isPackageProvider(p) ? p.type : 'stock';
   const trusted = t.bootloader === 'trustedboot';
-  const signing = spec.signing ?? null;
+  const signing = activeSigning(spec.signing) ?? null;
   const ini = spec.initramfs;
   if (!Object.hasOwn(COMPRESS_FLAG, ini.compress)) throw new UnsafeValueError(String(ini.compress), 'a dracut compression');
   const name = t.os?.name ?? spec.metadata.name;
@@ -172,7 +172,7 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
     const stub = spec.kernel.config.CONFIG_EFI_STUB;
     if (stub === undefined) r.report(D.KairosTrustedbootEfiStubUnstated, '/target/bootloader', {});
     else if (stub !== 'y') r.report(D.KairosTrustedbootEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: stub });
-    if (spec.signing) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');
+    if (activeSigning(spec.signing)) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');
   }
 
   const ini = spec.initramfs;

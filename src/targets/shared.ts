@@ -3,7 +3,7 @@
  * compression flags, Go's arch names, the package providers and their retry policy.
  */
 import { DEFAULTS } from '../normalize.js';
-import type { Arch, Compression, CoprProvider, Provider, RepoProvider, Retry } from '../types.js';
+import type { Arch, Compression, CoprProvider, Provider, RepoProvider, Retry, Signing } from '../types.js';
 
 /** The dracut drop-in, as planned and as installed under /etc/dracut.conf.d/. */
 export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
@@ -21,3 +21,9 @@ export const isPackageProvider = (p: Provider): p is CoprProvider | RepoProvider
 
 /** The install retry policy: the provider's own, or the default (stock installs tools only). */
 export const retryOf = (p: Provider): Retry => (isPackageProvider(p) ? p.retry : DEFAULTS.retry);
+
+/**
+ * The signing that takes effect. `signing.secureBoot: false` means an unsigned build: no
+ * sbsign, no sign-file, no MOK certificate or enrollment unit (issue 11, must-have 8).
+ */
+export const activeSigning = (s: Signing | undefined): Signing | undefined => (s?.secureBoot ? s : undefined);
