@@ -13,7 +13,7 @@ import { applyStrict, counts, printDiagnostics, summaryLine, toJson } from './di
 import { tuneGcForBatch } from './gc.js';
 import { YamlSourceIndex } from './parse.js';
 import { SCHEMA_PATH } from './validate.js';
-import { checkUnit, OutputError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
+import { checkUnit, OutputError, OutputRootError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
 
 export interface CommonOptions {
   strict?: boolean;
@@ -141,7 +141,8 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       results.push(r);
     }
     if (!failed && ioError !== undefined) {
-      return fail(`cannot write to '${opts.out}': ${ioReason(ioError)}`);
+      // An output folder that is a symlink says why itself; other I/O errors by their code.
+      return fail(ioError instanceof OutputRootError ? ioError.message : `cannot write to '${opts.out}': ${ioReason(ioError)}`);
     }
     const all = results.flatMap((r) => r.diagnostics);
     failed ||= outputErrors.length > 0;

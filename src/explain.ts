@@ -9,15 +9,14 @@
  * template text. When varying a value breaks the plan (an enum with no flag for the new
  * value), the value's literal occurrences stand in for it.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffArrays } from 'diff';
 import { compileFile, regenerateCommand } from './compile.js';
 import { fail, ioReason } from './commands.js';
 import { hasErrors, parsePointer, pointer } from './diagnostics/diagnostic.js';
-import { MANIFEST } from './write.js';
+import { MANIFEST, readBounded, readManifest } from './write.js';
 import { normalize } from './normalize.js';
-import { toPosix } from './paths.js';
+import { displayPath, toPosix } from './paths.js';
 import { render } from './render.js';
 import { getTarget } from './targets/index.js';
 import type { RenderedFile } from './types.js';
@@ -108,14 +107,16 @@ export async function traceFile(specFile: string, outDir: string, rel: string, c
   return { content: file.content, lines };
 }
 
-/** Finds the output folder (the nearest kspec.lock.json above the file) and its spec. */
-async function manifestFor(file: string): Promise<{ dir: string; spec: string } | undefined> {
+/**
+ * Finds the output folder (the nearest kspec.lock.json above the file) and its spec. The
+ * manifest is read as src/write.ts reads it (no symlink, at most 1 MiB, validated): one
+ * that is not a kspec manifest is a message, not a crash.
+ */
+function manifestAbove(file: string): { dir: string; spec: string } | { problem: string } | undefined {
   for (let d = path.dirname(path.resolve(file)); ; d = path.dirname(d)) {
-    const text = await readFile(path.join(d, MANIFEST), 'utf8').catch(() => undefined);
-    if (text !== undefined) {
-      const m = JSON.parse(text) as { spec?: unknown };
-      return typeof m.spec === 'string' ? { dir: d, spec: m.spec } : undefined;
-    }
+    const r = readManifest(d);
+    if (r.manifest) return { dir: d, spec: r.manifest.spec };
+    if (r.problem) return { problem: `${displayPath(path.join(d, MANIFEST))}: ${r.problem}; run kspec compile to regenerate it` };
     if (path.dirname(d) === d) return undefined;
   }
 }
@@ -125,8 +126,9 @@ export async function runExplain(where: string, opts: { format: 'text' | 'json' 
   if (!m) return fail(`'${where}' is not <generated-file>:<line>`);
   const [, file, lineText] = m as unknown as [string, string, string];
   const line = Number(lineText);
-  const found = await manifestFor(file);
+  const found = manifestAbove(file);
   if (!found) return fail(`no ${MANIFEST} above '${file}': is it a file kspec generated?`);
+  if ('problem' in found) return fail(found.problem);
   const rel = toPosix(path.relative(found.dir, path.resolve(file)));
   let traced;
   try {
@@ -135,7 +137,9 @@ export async function runExplain(where: string, opts: { format: 'text' | 'json' 
     return fail(`cannot read '${found.spec}': ${ioReason(e)}`);
   }
   if ('error' in traced) return fail(traced.error);
-  const onDisk = await readFile(file, 'utf8').catch(() => undefined);
+  // Bounded, and never through a symlink: the generated file is committed, so untrusted.
+  const read = readBounded(file, 4 << 20);
+  const onDisk = 'bytes' in read ? read.bytes.toString('utf8') : undefined;
   if (onDisk !== traced.content) process.stderr.write(`kspec: warning: '${file}' differs from what ${found.spec} generates now; run kspec compile (lines are explained as generated now)\n`);
   const lines = traced.content.split('\n');
   if (line < 1 || line >= lines.length) return fail(`'${file}' has ${lines.length - 1} lines; line ${line} does not exist`);

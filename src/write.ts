@@ -1,47 +1,61 @@
 /**
  * Stage 6: write. Puts a compile result under `<out>/<metadata.name>/` with a manifest
  * (`kspec.lock.json`: every file and its sha256), or, with --check, compares instead and
- * returns a unified diff of the drift. Rules:
- *  - nothing is written outside the output folder: names are checked, and a symlink in
- *    the way that leads elsewhere is an error;
- *  - a run stages every unit first (OutputSession.stage: the files, written whole into a
- *    private staging folder in the output root), then commits them one by one under a
- *    lock (OutputSession.commit): an interrupted compile leaves the previous output, and
- *    concurrent compiles into one folder take turns; unchanged files are not rewritten;
- *  - files the previous manifest listed and this compile does not produce are removed;
- *    files kspec did not write are never touched.
- * Design and the reasons for it: ARCHITECTURE.md, "Writing".
+ * returns a unified diff of the drift.
+ *
+ * The output folder is kspec's to write, never to obey: it is committed, so a pull request
+ * controls what is in it. Rules:
+ *  - nothing is written outside `<out>/<name>/` (and the run's own staging folder): names
+ *    are checked by their text, the output folder may not be a symlink (exit 2), and a
+ *    symlink on any path a write touches is a diagnostic (KS9002), never followed;
+ *  - a run stages every unit into a staging folder it creates exclusively
+ *    (`<out>/.kspec-stage-XXXXXX`, mkdtemp), then renames each changed file into place
+ *    (OutputSession.commit) and removes the staging folder: on success, on an error and on
+ *    SIGINT/SIGTERM. Nothing from another run (journals, locks, staging folders) is read;
+ *  - `kspec.lock.json` is read with O_NOFOLLOW, only when it is a regular file of at most
+ *    1 MiB, and only its entries that are names kspec could have planned count;
+ *  - files the previous manifest listed and this compile does not produce are removed (a
+ *    regular file or a link itself, never through one); files kspec did not write are
+ *    never touched.
+ * A compile killed part-way leaves a folder partly old and partly new: the next compile
+ * repairs it and `--check` shows it. Design and reasons: ARCHITECTURE.md, "Writing".
  *
  * The file system calls here are synchronous on purpose: a unit is a handful of small
  * files, and the promise API's thread-pool round trip per call cost more than the calls
  * themselves (a run over 1,000 specs spent most of its time waiting: npm run bench).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
-  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
-  readFileSync,
+  mkdtempSync,
+  openSync,
   readlinkSync,
-  realpathSync,
+  readSync,
   renameSync,
   rmdirSync,
   rmSync,
   unlinkSync,
-  writeFileSync,
+  writeSync,
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
-import { acquireLock, alive, clearJournal, journalPath, rollForward, stageName, stagePid, writeJournal } from './lock.js';
 import { Reporter } from './diagnostics/diagnostic.js';
 import type { SourceIndex } from './diagnostics/diagnostic.js';
-import { toPosix } from './paths.js';
+import { displayPath, toPosix } from './paths.js';
 import { canonicalJson } from './quote.js';
 import type { RenderedFile } from './types.js';
 
 export const MANIFEST = 'kspec.lock.json';
+/** The largest `kspec.lock.json` kspec reads (a real one is a few hundred bytes). */
+export const MANIFEST_MAX_BYTES = 1 << 20;
+/** `<out>/.kspec-stage-XXXXXX/`: a run's staging folder, made by mkdtemp. */
+export const STAGE_PREFIX = '.kspec-stage-';
 
 export interface Manifest {
   generator: 'kspec';
@@ -72,11 +86,15 @@ export interface CheckOutcome {
   diff: string;
 }
 
+/** Diagnostics about a unit's output (KS9001, KS9002): exit 1, nothing written. */
 export class OutputError extends Error {
   constructor(readonly reporter: Reporter) {
     super(reporter.diagnostics.map((d) => d.message).join('\n'));
   }
 }
+
+/** The output folder itself cannot be used (a symlink): exit 2, nothing written. */
+export class OutputRootError extends Error {}
 
 const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 const modeText = (m: number): string => '0' + (m & 0o777).toString(8);
@@ -95,27 +113,135 @@ function isInside(parent: string, child: string): boolean {
 
 const lstatOrNull = (p: string): Stats | null => lstatSync(p, { throwIfNoEntry: false }) ?? null;
 
-function readOrNull(p: string): Buffer | null {
-  try {
-    return readFileSync(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
-    throw e;
-  }
-}
-
 const UNIT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * A relative path that stays inside its folder, by its text: POSIX segments, none empty,
- * `.` or `..`, no backslash or NUL. (Cheaper than resolving it, and stricter.)
+ * A path kspec could plan inside a unit's folder: up to 8 POSIX segments, each starting
+ * with a letter or digit and made of `[A-Za-z0-9._-]` (so never `.`, `..`, hidden, empty,
+ * absolute or with a backslash, NUL or control character), and not the manifest itself.
+ * The same rule accepts a planned file and an entry read from a committed manifest.
  */
-function isContainedPath(rel: string): boolean {
-  if (rel === '' || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0')) return false;
-  for (const seg of rel.split('/')) if (seg === '' || seg === '.' || seg === '..') return false;
-  return true;
+const PLANNED_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}$/;
+export const isPlannablePath = (rel: string): boolean => PLANNED_PATH.test(rel) && rel !== MANIFEST;
+export const isUnitName = (name: string): boolean => UNIT_NAME.test(name);
+
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+export type ReadResult = { bytes: Buffer } | { not: 'missing' | 'symlink' | 'not-a-file' | 'too-large'; size?: number };
+
+/**
+ * Reads `file` only if it is a regular file of at most `max` bytes, never through a
+ * symlink at its name (O_NOFOLLOW) and without blocking on a FIFO (O_NONBLOCK, then
+ * fstat). Callers check that the folders above it are real folders.
+ */
+export function readBounded(file: string, max: number): ReadResult {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { not: 'missing' };
+    if (code === 'ELOOP' || code === 'EMLINK') return { not: 'symlink' };
+    if (code === 'ENXIO' || code === 'EACCES' || code === 'EISDIR') return { not: 'not-a-file' };
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { not: 'not-a-file' };
+    if (st.size > max) return { not: 'too-large', size: st.size };
+    const buf = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = readSync(fd, buf, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { bytes: got === st.size ? buf : buf.subarray(0, got) };
+  } finally {
+    closeSync(fd);
+  }
 }
+
+/** What a committed manifest says, after validation. */
+export interface ManifestRead {
+  /** The manifest, with only the entries that are names kspec could have planned. */
+  manifest?: Manifest;
+  /** Why the file does not count as a manifest (absent when it is one, or there is none). */
+  problem?: string;
+  /** Entries that were ignored because kspec could not have planned such a name. */
+  ignored: string[];
+}
+
+/**
+ * Reads and validates `<dir>/kspec.lock.json`. Never throws for what the file holds: a
+ * symlink, a FIFO, a device, more than 1 MiB, invalid JSON or the wrong shape is a
+ * `problem`; an entry whose name kspec could not have planned is `ignored`.
+ */
+export function readManifest(dir: string): ManifestRead {
+  const r = readBounded(path.join(dir, MANIFEST), MANIFEST_MAX_BYTES);
+  if ('not' in r) {
+    if (r.not === 'missing') return { ignored: [] };
+    const why = { symlink: 'is a symlink', 'not-a-file': 'is not a regular file', 'too-large': `is larger than ${MANIFEST_MAX_BYTES} bytes`, missing: '' }[r.not];
+    return { problem: `${MANIFEST} ${why}`, ignored: [] };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(r.bytes.toString('utf8'));
+  } catch {
+    return { problem: `${MANIFEST} is not valid JSON`, ignored: [] };
+  }
+  const obj = data as { generator?: unknown; spec?: unknown; files?: unknown };
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || obj.generator !== 'kspec') {
+    return { problem: `${MANIFEST} is not a kspec manifest (no "generator": "kspec")`, ignored: [] };
+  }
+  // eslint-disable-next-line no-control-regex
+  if (typeof obj.spec !== 'string' || obj.spec === '' || obj.spec.length > 4096 || /[\x00-\x1f\x7f]/.test(obj.spec)) {
+    return { problem: `${MANIFEST} names no spec, or one that is not a plain path`, ignored: [] };
+  }
+  if (typeof obj.files !== 'object' || obj.files === null || Array.isArray(obj.files)) {
+    return { problem: `${MANIFEST} has no "files" object`, ignored: [] };
+  }
+  const files: Manifest['files'] = {};
+  const ignored: string[] = [];
+  for (const [rel, v] of Object.entries(obj.files as Record<string, unknown>)) {
+    const entry = v as { sha256?: unknown; mode?: unknown } | null;
+    if (!isPlannablePath(rel) || typeof entry !== 'object' || entry === null) {
+      ignored.push(rel);
+      continue;
+    }
+    files[rel] = { sha256: String(entry.sha256 ?? ''), mode: String(entry.mode ?? '') };
+  }
+  return { manifest: { generator: 'kspec', spec: obj.spec, files }, ignored };
+}
+
+/**
+ * The output root must not be, or lie below, a symlink: every write is relative to it.
+ * Checked are the root and the folders between it and the deepest folder it shares with
+ * the working folder (those may come from the repository; the ones above are the user's
+ * machine). A missing one ends the check: kspec creates the rest as real folders.
+ */
+export function checkOutputRoot(root: string, cwd = process.cwd()): void {
+  let base = path.resolve(cwd);
+  while (!isInside(base, root)) base = path.dirname(base);
+  const rel = path.relative(base, root);
+  let cur = base;
+  for (const seg of rel === '' ? [] : rel.split(path.sep)) {
+    cur = path.join(cur, seg);
+    const st = lstatOrNull(cur);
+    if (!st) return;
+    if (st.isSymbolicLink()) {
+      const shown = displayPath(cur, cwd);
+      throw new OutputRootError(
+        `cannot write to '${displayPath(root, cwd)}': '${shown}' is a symlink (to '${safeText(readlinkSync(cur))}'), and kspec writes only into real folders. Remove the link, or pass the folder it points to with -o.`,
+      );
+    }
+  }
+}
+
+/** A name from the file system, shown with control characters escaped. */
+// eslint-disable-next-line no-control-regex
+const safeText = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Reports names that escape the unit's folder (no file system access). */
 function checkNames(root: string, name: string, paths: readonly string[], report: Reporter): string {
@@ -123,93 +249,96 @@ function checkNames(root: string, name: string, paths: readonly string[], report
     report.report(D.OutputEscapes, '/metadata/name', { path: name });
     throw new OutputError(report);
   }
-  for (const rel of paths) if (!isContainedPath(rel)) report.report(D.OutputEscapes, '/metadata/name', { path: rel });
+  for (const rel of paths) if (!isPlannablePath(rel)) report.report(D.OutputEscapes, '/metadata/name', { path: rel });
   if (report.diagnostics.length > 0) throw new OutputError(report);
   return path.join(root, name);
 }
 
-/** The paths a unit's write touches, relative to its folder: its files, the manifest, stale files. */
-const touched = (files: readonly { path: string }[], stale: string[]): string[] => [...files.map((f) => f.path), MANIFEST, ...stale];
-
 /**
- * Resolves the unit's folder and checks every path the write will touch (`paths`,
- * relative to it): a name that escapes or a symlink that leads out of the folder is
- * reported, and nothing is written. A path whose folder does not exist has nothing
- * further to check.
+ * Checks every path a write touches (relative to the unit's folder `dir`): the folder
+ * itself, each folder on the way and the entry at the end must not be symlinks (KS9002):
+ * kspec never writes through or over one. Returns false when the folder does not exist.
  */
-function resolveUnit(root: string, name: string, source: SourceIndex, paths: readonly string[]): string {
-  const report = new Reporter(source);
-  const dir = checkNames(root, name, paths, report);
-  const checked = new Map<string, boolean>();
-  let realRoot: string | undefined;
-  /** Checks `cur`; false when it does not exist (so nothing below it does). */
-  const checkOne = (cur: string): boolean => {
-    const known = checked.get(cur);
+function checkNoLinks(dir: string, paths: readonly string[], report: Reporter, cwd = process.cwd()): boolean {
+  const seen = new Map<string, boolean>();
+  const one = (p: string): boolean => {
+    const known = seen.get(p);
     if (known !== undefined) return known;
-    const st = lstatOrNull(cur);
-    checked.set(cur, st !== null);
-    if (!st?.isSymbolicLink()) return st !== null;
-    const target = readlinkSync(cur);
-    let resolved: string;
-    try {
-      resolved = realpathSync(cur);
-    } catch {
-      resolved = path.resolve(path.dirname(cur), target);
+    const st = lstatOrNull(p);
+    seen.set(p, st !== null && !st.isSymbolicLink());
+    if (st?.isSymbolicLink()) {
+      report.report(D.OutputSymlink, '/metadata/name', { path: displayPath(p, cwd), target: safeText(readlinkSync(p)) });
     }
-    realRoot ??= lstatOrNull(root) ? realpathSync(root) : root;
-    const bound = cur === dir ? realRoot : realpathSync(dir);
-    if (!isInside(bound, resolved) || cur === dir) {
-      report.report(D.OutputSymlink, '/metadata/name', { path: path.relative(process.cwd(), cur) || cur, target });
-    }
-    return true;
+    return st !== null && !st.isSymbolicLink();
   };
-  if (checkOne(dir)) {
-    for (const rel of paths) {
-      let cur = dir;
-      for (const seg of rel.split('/')) {
-        cur = `${cur}/${seg}`;
-        if (!checkOne(cur)) break;
-      }
+  if (!one(dir)) return false;
+  for (const rel of paths) {
+    let cur = dir;
+    for (const seg of rel.split('/')) {
+      cur = `${cur}/${seg}`;
+      if (!one(cur)) break;
     }
   }
-  if (report.diagnostics.length > 0) throw new OutputError(report);
-  return dir;
+  return true;
 }
 
-/** The folder's manifest, or undefined when it has none that can be read and parsed. */
-function previousManifest(dir: string): Manifest | undefined {
-  try {
-    const m = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
-    return m && typeof m.files === 'object' ? m : undefined;
-  } catch {
-    return undefined;
-  }
+/** Resolves and checks a unit's folder for a write or a check; throws OutputError. */
+function inspectUnit(root: string, unit: { name: string; files: readonly { path: string }[]; source: SourceIndex }): { dir: string; exists: boolean; stale: string[] } {
+  const report = new Reporter(unit.source);
+  const dir = checkNames(root, unit.name, unit.files.map((f) => f.path), report);
+  const st = lstatOrNull(dir);
+  if (!st) return { dir, exists: false, stale: [] };
+  const prev = st.isDirectory() ? readManifest(dir).manifest : undefined;
+  const stale = stalePaths(prev, unit.files);
+  // A stale file may be a link (removing it unlinks the entry); the folders above it may not.
+  const staleFolders = stale.map((rel) => path.posix.dirname(rel)).filter((d) => d !== '.');
+  checkNoLinks(dir, [...unit.files.map((f) => f.path), MANIFEST, ...staleFolders], report);
+  if (report.diagnostics.length > 0) throw new OutputError(report);
+  return { dir, exists: true, stale };
 }
 
 function stalePaths(prev: Manifest | undefined, files: readonly { path: string }[]): string[] {
   if (!prev) return [];
   const now = new Set(files.map((f) => f.path));
   return Object.keys(prev.files)
-    .filter((p) => !now.has(p) && p !== MANIFEST)
+    .filter((p) => !now.has(p))
     .sort();
 }
 
 /**
  * The file operations a write uses. Tests pass failing ones to simulate a compile that is
- * interrupted part-way (a full disk, a kill) and show the previous output survives.
+ * interrupted part-way (a full disk, a kill) and show what is left.
  */
 export interface WriteIo {
+  /** Creates `file`, which must not exist (O_EXCL: never written through an existing name). */
   writeFile: (file: string, content: string, opts: { mode: number }) => void | Promise<void>;
-  chmod: (file: string, mode: number) => void | Promise<void>;
   rename: (from: string, to: string) => void | Promise<void>;
 }
 
-const realIo: WriteIo = { writeFile: writeFileSync, chmod: chmodSync, rename: renameSync };
+/** The process's umask, to know when a created file's mode needs a chmod. */
+let umaskCache: number | undefined;
+const umask = (): number => (umaskCache ??= process.umask());
+
+function createExclusive(file: string, content: string, opts: { mode: number }): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, opts.mode);
+  try {
+    const buf = Buffer.from(content, 'utf8');
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    // The mode given to open() is filtered by the umask; the manifest records the exact mode.
+    if ((opts.mode & umask()) !== 0) fchmodSync(fd, opts.mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const realIo: WriteIo = { writeFile: createExclusive, rename: renameSync };
 
 export interface WriteOptions {
   io?: Partial<WriteIo>;
-  /** How long to wait for another compile writing the same folder (default 120 s). */
-  lockWaitMs?: number;
+  /** The working folder, for the output-root check and shown paths (default: process.cwd()). */
+  cwd?: string;
+  /** Remove the staging folder and exit 130/143 on SIGINT/SIGTERM (the CLI; default true). */
+  handleSignals?: boolean;
 }
 
 /** A unit whose files are complete on disk in the staging folder, waiting for its commit. */
@@ -220,30 +349,33 @@ export interface StagedUnit {
   /** The staged copy of the unit's folder. */
   stagedDir: string;
   /** Every file, the manifest last, with what it must be. */
-  files: Array<{ path: string; sha256: string; mode: number }>;
+  files: Array<{ path: string; sha256: string; mode: number; size: number }>;
 }
 
-/** The process's umask, to know when a created file's mode needs a chmod. */
-let umaskCache: number | undefined;
-const umask = (): number => (umaskCache ??= process.umask());
+/** Sessions with a staging folder, removed by the signal handler. */
+const openSessions = new Set<OutputSession>();
+let signalsInstalled = false;
+function onSignal(signal: NodeJS.Signals): void {
+  for (const s of [...openSessions]) s.close();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
 
 /**
  * One run's writes into an output root:
- *  1. `stage(unit)` for every unit, as each compiles: its files are written whole into
- *     `<out>/.kspec-stage-<pid>-<random>/<name>/` (in the output root, so a commit is a
- *     rename on the same file system). Nothing the user sees has changed yet;
- *  2. `commit(staged)` for each, once every spec compiled: under the unit's lock, a
- *     folder that does not exist yet is the staged folder renamed into place (one
- *     rename); an existing folder gets each changed file renamed over its target after a
- *     journal lists the renames (src/lock.ts), so a kill mid-commit is rolled forward;
- *  3. `close()` removes the staging folder (and whatever a failed run staged).
+ *  1. `stage(unit)` for every unit, as each compiles: its files are created whole in the
+ *     run's own staging folder `<out>/.kspec-stage-XXXXXX/<name>/` (mkdtemp, in the output
+ *     root, so a commit is a rename on the same file system). Nothing the user sees has
+ *     changed yet;
+ *  2. `commit(staged)` for each, once every spec compiled: a folder that does not exist
+ *     yet is the staged folder renamed into place; in an existing folder each changed file
+ *     is renamed over its target, the manifest last, then the stale files are removed;
+ *  3. `close()` removes the staging folder (also on SIGINT/SIGTERM, then exits 130/143).
  */
 export class OutputSession {
   readonly root: string;
   private stageRoot?: string;
   private readonly io: WriteIo;
-  /** Set when a commit stopped after its journal: its staged files are the journal's. */
-  private keep = false;
+  private readonly cwd: string;
   /** The first folder this session created for the output root, if it did. */
   private madeRoot?: string;
   private committed = false;
@@ -252,36 +384,38 @@ export class OutputSession {
     outRoot: string,
     private readonly opts: WriteOptions = {},
   ) {
-    this.root = path.resolve(outRoot);
+    this.cwd = opts.cwd ?? process.cwd();
+    this.root = path.resolve(this.cwd, outRoot);
     this.io = { ...realIo, ...opts.io };
   }
 
-  /** Creates the staging folder; first finishes or clears what killed runs left behind. */
-  private async open(): Promise<string> {
+  /** Creates the run's staging folder (exclusively: mkdtemp) in the output root. */
+  private open(): string {
     if (this.stageRoot) return this.stageRoot;
+    checkOutputRoot(this.root, this.cwd);
     this.madeRoot = mkdirSync(this.root, { recursive: true });
-    await recoverLeftovers(this.root, this.opts.lockWaitMs);
-    const dir = path.join(this.root, stageName(process.pid, randomBytes(6).toString('hex')));
-    mkdirSync(dir);
-    return (this.stageRoot = dir);
+    if (this.opts.handleSignals !== false && !signalsInstalled) {
+      signalsInstalled = true;
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    this.stageRoot = mkdtempSync(path.join(this.root, STAGE_PREFIX));
+    openSessions.add(this);
+    return this.stageRoot;
   }
 
   /** Writes the unit's files into the staging folder. Paths are checked first. */
   async stage(unit: OutputUnit): Promise<StagedUnit> {
-    // Check the paths before creating anything, so a refused output leaves no trace.
-    // A folder that does not exist yet has no manifest and no links to check.
-    const target = path.join(this.root, unit.name);
-    const exists = lstatOrNull(target) !== null;
-    const before = exists ? previousManifest(target) : undefined;
-    const paths = touched(unit.files, stalePaths(before, unit.files));
-    if (exists) resolveUnit(this.root, unit.name, unit.source, paths);
-    else checkNames(this.root, unit.name, paths, new Reporter(unit.source));
-    const stagedDir = path.join(await this.open(), unit.name);
+    // Check before creating anything, so a refused output leaves no trace.
+    checkOutputRoot(this.root, this.cwd);
+    inspectUnit(this.root, unit);
+    const stagedDir = path.join(this.open(), unit.name);
     const hashes = unit.files.map((f) => sha256(f.content));
     const manifest = manifestFor(unit, hashes);
     hashes.push(sha256(manifest.content));
     const files: StagedUnit['files'] = [];
-    const made = new Set<string>();
+    mkdirSync(stagedDir);
+    const made = new Set<string>([stagedDir]);
     for (const [i, f] of [...unit.files, manifest].entries()) {
       const file = `${stagedDir}/${f.path}`;
       const parent = path.dirname(file);
@@ -290,72 +424,45 @@ export class OutputSession {
         made.add(parent);
       }
       await this.io.writeFile(file, f.content, { mode: f.mode });
-      // The mode given to open() is filtered by the umask; the manifest records the exact mode.
-      if ((f.mode & umask()) !== 0) await this.io.chmod(file, f.mode);
-      files.push({ path: f.path, sha256: hashes[i]!, mode: f.mode });
+      files.push({ path: f.path, sha256: hashes[i]!, mode: f.mode, size: Buffer.byteLength(f.content) });
     }
+    // Let a pending SIGINT/SIGTERM run its handler between units.
+    await new Promise<void>((r) => setImmediate(r));
     return { name: unit.name, specPath: unit.specPath, source: unit.source, stagedDir, files };
   }
 
   /** Puts a staged unit in place (see the class comment). */
   async commit(staged: StagedUnit): Promise<WriteOutcome> {
-    const root = this.root;
     this.committed = true;
-    const release = await acquireLock(root, staged.name, this.opts.lockWaitMs);
-    try {
-      rollForward(root, staged.name);
-      const dir = path.join(root, staged.name);
-      const all = staged.files.map((f) => f.path);
-      // Under the lock: another compile may have changed the folder since staging.
-      if (!lstatOrNull(dir)) {
-        await this.io.rename(staged.stagedDir, dir);
-        return { dir, written: all, unchanged: [], removed: [] };
-      }
-      const stale = stalePaths(previousManifest(dir), staged.files);
-      resolveUnit(root, staged.name, staged.source, [...all, ...stale]);
-      const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
-      const renames: Array<[string, string]> = [];
-      for (const f of staged.files) {
-        const target = path.join(dir, f.path);
-        const st = lstatOrNull(target);
-        const old = st?.isFile() ? readOrNull(target) : null;
-        if (old !== null && st && (st.mode & 0o777) === f.mode && sha256(old) === f.sha256) {
-          outcome.unchanged.push(f.path);
-          continue;
-        }
-        mkdirSync(path.dirname(target), { recursive: true });
-        renames.push([path.join(staged.stagedDir, f.path), target]);
-        outcome.written.push(f.path);
-      }
-      const removals = stale.filter((rel) => lstatOrNull(path.join(dir, rel))?.isFile());
-      writeJournal(root, staged.name, { renames, remove: removals.map((r) => path.join(dir, r)), cleanup: staged.stagedDir });
-      this.keep = true;
-      for (const [from, to] of renames) await this.io.rename(from, to);
-      for (const rel of removals) {
-        const target = path.join(dir, rel);
-        try {
-          unlinkSync(target);
-        } catch {
-          // gone already
-        }
-        pruneEmpty(dir, target);
-        outcome.removed.push(rel);
-      }
-      clearJournal(root, staged.name);
-      rmSync(staged.stagedDir, { recursive: true, force: true });
-      this.keep = false;
-      return outcome;
-    } finally {
-      await release();
+    const dir = path.join(this.root, staged.name);
+    const all = staged.files.map((f) => f.path);
+    if (!lstatOrNull(dir)) {
+      await this.io.rename(staged.stagedDir, dir);
+      return { dir, written: all, unchanged: [], removed: [] };
     }
+    // Checked again: an earlier unit of this run cannot have changed it, but the check is cheap.
+    const { stale } = inspectUnit(this.root, { name: staged.name, files: staged.files.filter((f) => f.path !== MANIFEST), source: staged.source });
+    const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
+    for (const f of staged.files) {
+      const target = `${dir}/${f.path}`;
+      const old = readBounded(target, f.size);
+      if ('bytes' in old && sha256(old.bytes) === f.sha256 && (lstatSync(target).mode & 0o777) === f.mode) {
+        outcome.unchanged.push(f.path);
+        continue;
+      }
+      makeParents(dir, f.path);
+      await this.io.rename(`${staged.stagedDir}/${f.path}`, target);
+      outcome.written.push(f.path);
+    }
+    for (const rel of stale) if (removeEntry(dir, rel)) outcome.removed.push(rel);
+    rmSync(staged.stagedDir, { recursive: true, force: true });
+    return outcome;
   }
 
-  /**
-   * Removes the staging folder. After a commit that failed part-way it stays, with the
-   * journal that names its files: the next writer rolls that commit forward.
-   */
+  /** Removes the staging folder, and an output root this run made and left empty. */
   close(): void {
-    if (!this.stageRoot || this.keep) return;
+    openSessions.delete(this);
+    if (!this.stageRoot) return;
     rmSync(this.stageRoot, { recursive: true, force: true });
     this.stageRoot = undefined;
     // A run that committed nothing (a later spec failed) leaves no output root it made.
@@ -372,50 +479,49 @@ export class OutputSession {
   }
 }
 
-/**
- * What killed runs left in the output root: journals of commits cut short are rolled
- * forward (each under its lock), then staging folders of dead processes are removed.
- */
-async function recoverLeftovers(root: string, lockWaitMs?: number): Promise<void> {
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const m = /^\.(.+)\.kspec-journal$/.exec(e);
-    if (!m || journalPath(root, m[1]!) !== path.join(root, e)) continue;
-    const release = await acquireLock(root, m[1]!, lockWaitMs);
-    try {
-      rollForward(root, m[1]!);
-    } finally {
-      await release();
-    }
-  }
-  for (const e of entries) {
-    const pid = stagePid(e);
-    if (pid !== undefined && pid > 0 && pid !== process.pid && !alive(pid)) rmSync(path.join(root, e), { recursive: true, force: true });
+/** Creates the folders between `dir` and `rel`'s file as real folders (mkdir, one level at a time). */
+function makeParents(dir: string, rel: string): void {
+  const segs = rel.split('/').slice(0, -1);
+  let cur = dir;
+  for (const seg of segs) {
+    cur = `${cur}/${seg}`;
+    const st = lstatOrNull(cur);
+    if (st?.isDirectory()) continue;
+    // Missing: create it (fails if something appeared). Anything else: the rename fails.
+    if (!st) mkdirSync(cur);
   }
 }
 
-/** Removes now-empty folders between `file` and `dir`. */
-function pruneEmpty(dir: string, file: string): void {
-  let cur = path.dirname(file);
-  while (cur !== dir && isInside(dir, cur)) {
-    try {
-      if (readdirSync(cur).length > 0) return;
-      rmdirSync(cur);
-    } catch {
-      return;
-    }
-    cur = path.dirname(cur);
+/**
+ * Removes `<dir>/<rel>` if it is a regular file or a symlink (the entry itself, never what
+ * it points to) and every folder on the way is a real folder; then the folders it leaves
+ * empty, up to `dir`. Returns whether it removed something.
+ */
+export function removeEntry(dir: string, rel: string): boolean {
+  if (!isPlannablePath(rel) && rel !== MANIFEST) return false;
+  const segs = rel.split('/');
+  let cur = dir;
+  for (const seg of segs.slice(0, -1)) {
+    cur = `${cur}/${seg}`;
+    if (!lstatOrNull(cur)?.isDirectory()) return false;
   }
+  const target = `${cur}/${segs.at(-1)!}`;
+  const st = lstatOrNull(target);
+  if (!st || !(st.isFile() || st.isSymbolicLink())) return false;
+  unlinkSync(target);
+  for (let d = path.dirname(target); d !== dir && isInside(dir, d); d = path.dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      break;
+    }
+  }
+  return true;
 }
 
 /** Writes one unit: stage, commit, close. A whole run uses an OutputSession instead. */
 export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOptions = {}): Promise<WriteOutcome> {
-  const session = new OutputSession(outRoot, opts);
+  const session = new OutputSession(outRoot, { handleSignals: false, ...opts });
   try {
     return await session.commit(await session.stage(unit));
   } finally {
@@ -423,30 +529,44 @@ export async function writeUnit(outRoot: string, unit: OutputUnit, opts: WriteOp
   }
 }
 
+/** How much of a file --check reads to show its diff; a bigger one is named, not shown. */
+const CHECK_READ_MAX = 4 << 20;
+
 export async function checkUnit(outRoot: string, unit: OutputUnit, cwd = process.cwd()): Promise<CheckOutcome> {
   const { createTwoFilesPatch } = await import('diff');
-  const root = path.resolve(outRoot);
-  const prev = previousManifest(path.resolve(root, unit.name));
-  const stale = stalePaths(prev, unit.files);
-  const dir = resolveUnit(root, unit.name, unit.source, touched(unit.files, stale));
+  const root = path.resolve(cwd, outRoot);
+  checkOutputRoot(root, cwd);
+  const { dir, stale } = inspectUnit(root, unit);
   const show = (rel: string): string => toPosix(path.relative(cwd, path.join(dir, rel)));
   const parts: string[] = [];
+  /** The file's text, or a line saying why it is not shown; null when it is missing. */
+  const current = (rel: string): { text: string } | { note: string } | null => {
+    const r = readBounded(path.join(dir, rel), CHECK_READ_MAX);
+    if ('bytes' in r) return { text: r.bytes.toString('utf8') };
+    if (r.not === 'missing') return null;
+    const why = r.not === 'too-large' ? `is ${r.size} bytes, not shown` : r.not === 'symlink' ? 'is a symlink' : 'is not a regular file';
+    return { note: `${show(rel)} ${why}\n` };
+  };
   for (const f of [...unit.files, manifestFor(unit)]) {
-    const target = path.join(dir, f.path);
-    const old = readOrNull(target)?.toString('utf8') ?? null;
+    const old = current(f.path);
     if (old === null) {
       parts.push(createTwoFilesPatch('/dev/null', `b/${show(f.path)}`, '', f.content));
       continue;
     }
-    if (old !== f.content) parts.push(createTwoFilesPatch(`a/${show(f.path)}`, `b/${show(f.path)}`, old, f.content));
-    const st = lstatOrNull(target);
+    if ('note' in old) {
+      parts.push(old.note);
+      continue;
+    }
+    if (old.text !== f.content) parts.push(createTwoFilesPatch(`a/${show(f.path)}`, `b/${show(f.path)}`, old.text, f.content));
+    const st = lstatOrNull(path.join(dir, f.path));
     if (st && (st.mode & 0o777) !== f.mode) {
       parts.push(`mode change ${show(f.path)}: ${modeText(st.mode)} => ${modeText(f.mode)}\n`);
     }
   }
   for (const rel of stale) {
-    const old = readOrNull(path.join(dir, rel))?.toString('utf8') ?? null;
-    if (old !== null) parts.push(createTwoFilesPatch(`a/${show(rel)}`, '/dev/null', old, ''));
+    const old = current(rel);
+    if (old === null) continue;
+    parts.push('note' in old ? old.note : createTwoFilesPatch(`a/${show(rel)}`, '/dev/null', old.text, ''));
   }
   const diff = parts.map((p) => p.replace(/^=+\n/, '')).join('');
   return { dir, drift: parts.length > 0, diff };

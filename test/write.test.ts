@@ -1,16 +1,17 @@
 /**
- * Writing under faults: an interrupted compile (a write or a rename that fails part-way,
- * a compile killed with its lock and journal left behind) leaves the previous output or
- * completes the killed one, never a mix; --check writes nothing; concurrent compiles into
- * one folder do not interleave.
+ * Writing under faults and hostile output folders: a write that fails while staging leaves
+ * the previous output; one cut short while committing leaves no staging folder, shows as
+ * drift and is repaired by the next compile; SIGINT/SIGTERM leave no staging folder;
+ * nothing committed under the output folder (journals, locks, staging folders, manifests,
+ * symlinks) directs a write; --check writes nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journalPath, lockPath, STAGE_PREFIX } from '../src/lock.js';
-import { MANIFEST, writeUnit, type OutputUnit } from '../src/write.js';
+import { D } from '../src/diagnostics/catalogue.js';
+import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
 import { compileText, ROOT, tempDir } from './helpers.js';
 
@@ -32,7 +33,7 @@ function snapshot(dir: string, dirTimes = true): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const p = path.join(e.parentPath, e.name);
-    const st = statSync(p);
+    const st = lstatSync(p);
     const body = e.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : e.isDirectory() ? 'dir' : 'other';
     const time = e.isDirectory() && !dirTimes ? '' : ` ${st.mtimeMs}`;
     out[path.relative(dir, p)] = `${body} ${(st.mode & 0o777).toString(8)}${time}`;
@@ -46,7 +47,7 @@ const changed = BASE.replace('  name: demo\n', '  name: demo\n  description: sec
 );
 
 describe('an interrupted write', () => {
-  it('a write that fails part-way leaves the previous output byte for byte, and no temp files', async () => {
+  it('a write that fails part-way leaves the previous output byte for byte, and no staging folder', async () => {
     const out = tempDir('kspec-write-');
     await writeUnit(out, await unitFor(BASE));
     const before = snapshot(out, false);
@@ -74,61 +75,117 @@ describe('an interrupted write', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('a commit cut short (a rename fails) is rolled forward by the next writer', async () => {
-    const out = tempDir('kspec-write-');
+  it('a commit cut short leaves no staging folder; --check shows the half-written folder and the next compile repairs it', async () => {
+    const work = tempDir('kspec-write-');
+    const out = path.join(work, 'out');
     await writeUnit(out, await unitFor(BASE));
     const next = await unitFor(changed);
     let n = 0;
-    const { rename } = await import('node:fs/promises');
-    const cut = async (a: string, b: string): Promise<void> => {
+    const cut = (a: string, b: string): void => {
       if (++n === 2) throw Object.assign(new Error('killed'), { code: 'EINTR' });
-      await rename(a, b);
+      renameSync(a, b);
     };
     await expect(writeUnit(out, next, { io: { rename: cut } })).rejects.toThrow(/killed/);
-    expect(existsSync(journalPath(out, 'demo'))).toBe(true);
-    expect(existsSync(lockPath(out, 'demo'))).toBe(false);
-    // the staged files the journal names are kept for it
-    expect(readdirSync(out).filter((e) => e.startsWith(STAGE_PREFIX))).toHaveLength(1);
-
-    // The killed compile's journal is completed first: its files all land, then this
-    // compile (the original spec) runs against a consistent folder.
-    const again = await writeUnit(out, await unitFor(BASE));
-    expect(existsSync(journalPath(out, 'demo'))).toBe(false);
-    expectConsistent(path.join(out, 'demo'));
-    expect(again.written.length).toBeGreaterThan(0);
-    expect(readFileSync(path.join(out, 'demo/Containerfile'), 'utf8')).not.toContain('second version');
-    expect(readdirSync(path.join(out, 'demo')).filter((f) => f.startsWith('.'))).toEqual([]);
-    // the killed compile's staged copy went with its journal; nothing else is left
+    // One file is new, the rest (manifest included) old; nothing else is left behind.
     expect(readdirSync(out)).toEqual(['demo']);
-  });
+    expect(readFileSync(path.join(out, 'demo/Containerfile'), 'utf8')).toContain('second version');
+    expect(readFileSync(path.join(out, 'demo/install.sh'), 'utf8')).not.toContain('second-pkg');
+    const check = await checkUnit(out, next, work);
+    expect(check.drift).toBe(true);
+    expect(check.diff).toContain('+++ b/out/demo/install.sh');
+    expect(check.diff).not.toContain('out/demo/Containerfile');
 
-  it('a staging folder a killed compile left behind is removed by the next run; a live run\'s is not', async () => {
-    const out = tempDir('kspec-write-');
-    await writeUnit(out, await unitFor(BASE));
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    const litter = path.join(out, `${STAGE_PREFIX}${dead}-abc123`);
-    mkdirSync(path.join(litter, 'demo'), { recursive: true });
-    writeFileSync(path.join(litter, 'demo/install.sh'), 'half a file');
-    const live = path.join(out, `${STAGE_PREFIX}${process.pid}-0a1b`);
-    mkdirSync(live);
-    await writeUnit(out, await unitFor(changed));
-    expect(existsSync(litter)).toBe(false);
-    expect(existsSync(live)).toBe(true);
-    expect(readdirSync(out).sort()).toEqual([path.basename(live), 'demo']);
+    const again = await writeUnit(out, next);
+    expect(again.written).toEqual(['install.sh', 'kspec.lock.json']);
+    expect(again.unchanged).toContain('Containerfile');
     expectConsistent(path.join(out, 'demo'));
+    expect((await checkUnit(out, next, work)).drift).toBe(false);
+  });
+});
+
+describe('nothing found in the output folder directs a write', () => {
+  it('journals, locks and staging folders of other runs are neither read nor removed; a lock naming another host is no wait', async () => {
+    const work = tempDir('kspec-write-');
+    const out = path.join(work, 'out');
+    const outside = path.join(work, 'outside.txt');
+    writeFileSync(outside, 'keep\n');
+    await writeUnit(out, await unitFor(BASE));
+    const committed = path.join(out, `${STAGE_PREFIX}123-abc`);
+    mkdirSync(path.join(committed, 'demo'), { recursive: true });
+    writeFileSync(path.join(committed, 'demo/install.sh'), 'planted\n');
+    // What the removed journal format looked like: renames and removals by absolute path.
+    const journal = { renames: [[path.join(committed, 'demo/install.sh'), path.join(out, 'demo/install.sh')]], remove: [outside], cleanup: committed };
+    writeFileSync(path.join(out, '.demo.kspec-journal'), JSON.stringify(journal));
+    writeFileSync(path.join(out, '.demo.kspec-lock'), '1 some-other-host\n');
+    const before = snapshot(out, false);
+    const w = await writeUnit(out, await unitFor(changed));
+    expect(w.written).toContain('install.sh');
+    expect(readFileSync(path.join(out, 'demo/install.sh'), 'utf8')).toContain('second-pkg');
+    expect(readFileSync(outside, 'utf8')).toBe('keep\n');
+    for (const kept of [`${STAGE_PREFIX}123-abc/demo/install.sh`, '.demo.kspec-journal', '.demo.kspec-lock']) expect(snapshot(out, false)[kept]).toBe(before[kept]);
+    expect(readdirSync(out).sort()).toEqual(['.demo.kspec-journal', '.demo.kspec-lock', `${STAGE_PREFIX}123-abc`, 'demo']);
   });
 
-  it('a lock left by a killed compile is taken over; a live one is waited for, then reported', async () => {
-    const out = tempDir('kspec-write-');
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    const host = (await import('node:os')).hostname();
-    writeFileSync(lockPath(out, 'demo'), `${dead} ${host}\n`);
-    await writeUnit(out, await unitFor(BASE));
-    expect(existsSync(lockPath(out, 'demo'))).toBe(false);
+  it('a manifest is read only when it is a regular file of at most 1 MiB, and only names kspec could plan count', () => {
+    const dir = tempDir('kspec-manifest-');
+    expect(readManifest(dir)).toEqual({ ignored: [] });
+    symlinkSync('/dev/zero', path.join(dir, MANIFEST));
+    expect(readManifest(dir).problem).toMatch(/is a symlink/);
+    rmSync(path.join(dir, MANIFEST));
+    spawnSync('mkfifo', [path.join(dir, MANIFEST)]);
+    expect(readManifest(dir).problem).toMatch(/not a regular file/);
+    rmSync(path.join(dir, MANIFEST));
+    writeFileSync(path.join(dir, MANIFEST), ' '.repeat(MANIFEST_MAX_BYTES + 1));
+    expect(readManifest(dir).problem).toMatch(/larger than 1048576 bytes/);
+    writeFileSync(path.join(dir, MANIFEST), '{"generator": "kspec", "spec": 1');
+    expect(readManifest(dir).problem).toMatch(/not valid JSON/);
+    writeFileSync(path.join(dir, MANIFEST), '[]');
+    expect(readManifest(dir).problem).toMatch(/not a kspec manifest/);
+    const files = { 'install.sh': { sha256: 'x', mode: '0755' }, 'a/b.conf': {}, '../x': {}, '/etc/passwd': {}, '.git/hooks/pre-commit': {}, 'a//b': {}, 'a\\b': {}, [MANIFEST]: {} };
+    // "__proto__" as JSON text: an own key after JSON.parse, never a prototype.
+    const text = JSON.stringify({ generator: 'kspec', spec: 'specs/demo.yaml', files }).replace('"files":{', '"files":{"__proto__":{},');
+    writeFileSync(path.join(dir, MANIFEST), text);
+    const r = readManifest(dir);
+    expect(Object.keys(r.manifest!.files).sort()).toEqual(['a/b.conf', 'install.sh']);
+    expect(r.ignored.sort()).toEqual(['../x', '.git/hooks/pre-commit', '/etc/passwd', '__proto__', 'a//b', 'a\\b', MANIFEST].sort());
+  });
 
-    writeFileSync(lockPath(out, 'demo'), `${process.pid} ${host}\n`);
-    await expect(writeUnit(out, await unitFor(changed), { lockWaitMs: 0 })).rejects.toThrow(/is being written by process \d+/);
+  it('a stale entry is removed as an entry: a link itself, never what it points to, and never through a linked folder', async () => {
+    const work = tempDir('kspec-write-');
+    const out = path.join(work, 'out');
+    const victim = path.join(work, 'victim.txt');
+    writeFileSync(victim, 'keep\n');
+    await writeUnit(out, await unitFor(BASE));
+    const lock = path.join(out, 'demo', MANIFEST);
+    const m = JSON.parse(readFileSync(lock, 'utf8'));
+    m.files['link.sh'] = { sha256: '0', mode: '0755' };
+    writeFileSync(lock, JSON.stringify(m));
+    symlinkSync(victim, path.join(out, 'demo/link.sh'));
+    const w = await writeUnit(out, await unitFor(BASE));
+    expect(w.removed).toEqual(['link.sh']);
+    expect(readFileSync(victim, 'utf8')).toBe('keep\n');
+
+    // A stale file below a folder that is a link: KS9002, nothing written or removed.
+    m.files['sub/x.sh'] = { sha256: '0', mode: '0755' };
+    writeFileSync(lock, JSON.stringify(m));
+    symlinkSync(work, path.join(out, 'demo/sub'));
+    writeFileSync(path.join(work, 'x.sh'), 'keep\n');
+    const err = await writeUnit(out, await unitFor(changed)).catch((e: unknown) => e);
+    expect((err as OutputError).reporter.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([[D.OutputSymlink.code, 4, 9]]);
+    expect(readFileSync(path.join(work, 'x.sh'), 'utf8')).toBe('keep\n');
     expect(readFileSync(path.join(out, 'demo/Containerfile'), 'utf8')).not.toContain('second version');
+  });
+
+  it('an output folder that is, or lies below, a symlink is refused before anything is created', async () => {
+    const work = tempDir('kspec-write-');
+    const elsewhere = tempDir('kspec-elsewhere-');
+    symlinkSync(elsewhere, path.join(work, 'out'));
+    const unit = await unitFor(BASE);
+    for (const o of ['out', 'out/sub']) {
+      await expect(writeUnit(o, unit, { cwd: work })).rejects.toThrow(OutputRootError);
+      await expect(checkUnit(o, unit, work)).rejects.toThrow(/'out' is a symlink/);
+    }
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });
 
@@ -172,62 +229,71 @@ describe('--check', () => {
 });
 
 describe('concurrent compiles into one folder', () => {
-  it('a second writer waits while the first is paused mid-commit, then writes a whole folder', async () => {
-    const out = tempDir('kspec-write-');
-    await writeUnit(out, await unitFor(BASE));
-    const { rename } = await import('node:fs/promises');
-    let paused!: () => void;
-    const reached = new Promise<void>((r) => (paused = r));
-    let resume!: () => void;
-    const gate = new Promise<void>((r) => (resume = r));
-    let first = true;
-    // A pauses before its first rename: its other files are still only temp files.
-    const slow = async (a: string, b: string): Promise<void> => {
-      if (first) {
-        first = false;
-        paused();
-        await gate;
-      }
-      await rename(a, b);
-    };
-    const a = writeUnit(out, await unitFor(changed, 'a.yaml'), { io: { rename: slow } });
-    await reached;
-    // The folder is locked: a writer that will not wait is refused, nothing changes.
-    await expect(writeUnit(out, await unitFor(BASE, 'b.yaml'), { lockWaitMs: 0 })).rejects.toThrow(/is being written/);
-    // One that waits goes after A. Without the lock it would finish while A is paused and
-    // A's remaining renames would then land on top of it: a mixed folder.
-    const b = writeUnit(out, await unitFor(BASE, 'b.yaml'));
-    resume();
-    await Promise.all([a, b]);
-    expect(expectConsistent(path.join(out, 'demo')).spec).toBe('b.yaml');
-    expect(readFileSync(path.join(out, 'demo/Containerfile'), 'utf8')).not.toContain('second version');
-  });
-
-  it('take turns: the folder ends up as exactly one compile wrote it, manifest included', async () => {
+  it('compiles of the same specs at once all succeed, end consistent and leave no staging folder', async () => {
+    // No lock: each file is renamed into place whole, so runs that write the same bytes
+    // cannot produce a mix. (Runs of different specs into one folder are not supported:
+    // the last rename of each file wins, and --check shows it; ARCHITECTURE.md, Writing.)
     const work = tempDir('kspec-race-');
     mkdirSync(path.join(work, 'specs'));
-    const N = 6;
-    // Same metadata.name, different content: an interleaving would mix headers and hashes.
-    for (let i = 0; i < N; i++) {
-      const spec = BASE.replace('  name: demo\n', `  name: demo\n  description: variant ${i}\n`).replace('kernel-cachyos-devel-matched]', `kernel-cachyos-devel-matched, extra-${i}]`);
-      writeFileSync(path.join(work, `specs/v${i}.yaml`), spec);
-    }
+    writeFileSync(path.join(work, 'specs/demo.yaml'), changed);
+    const N = 4;
     for (let round = 0; round < 2; round++) {
-      const runs = Array.from({ length: N }, (_, i) =>
+      const runs = Array.from({ length: N }, () =>
         new Promise<{ code: number | null; err: string }>((resolve) => {
-          const p = spawn(process.execPath, [CLI, 'compile', `specs/v${i}.yaml`, '-o', 'out'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
+          const p = spawn(process.execPath, [CLI, 'compile', 'specs', '-o', 'out'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
           let err = '';
           p.stderr.on('data', (d: Buffer) => (err += d.toString()));
           p.on('close', (code) => resolve({ code, err }));
         }),
       );
       for (const r of await Promise.all(runs)) expect(r, r.err).toMatchObject({ code: 0, err: '' });
-      const dir = path.join(work, 'out/demo');
-      const m = expectConsistent(dir);
-      const i = Number(/^specs\/v(\d)\.yaml$/.exec(m.spec)?.[1]);
-      expect(readFileSync(path.join(dir, 'install.sh'), 'utf8')).toContain(`extra-${i}`);
-      expect(readdirSync(work + '/out').sort()).toEqual(['demo']);
-      expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+      expectConsistent(path.join(work, 'out/demo'));
+      expect(readdirSync(path.join(work, 'out'))).toEqual(['demo']);
+      expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
     }
+  });
+});
+
+describe('signals', () => {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} during a compile removes the staging folder and exits ${code}`, async () => {
+      const work = tempDir('kspec-signal-');
+      mkdirSync(path.join(work, 'specs'));
+      // Enough specs that the run is still staging when it is stopped.
+      for (let i = 0; i < 400; i++) writeFileSync(path.join(work, `specs/s${i}.yaml`), BASE.replace('  name: demo\n', `  name: demo-${i}\n`));
+      const p = spawn(process.execPath, [CLI, 'compile', 'specs', '-o', 'out'], { cwd: work, env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => p.on('close', (c) => resolve(c)));
+      // Wait (by polling, not by time) until the staging folder exists, freeze the run,
+      // send the signal, and let it go on: its handler runs at its next turn.
+      const staging = (): string[] => (existsSync(path.join(work, 'out')) ? readdirSync(path.join(work, 'out')).filter((e) => e.startsWith(STAGE_PREFIX)) : []);
+      while (staging().length === 0) await new Promise((r) => setTimeout(r, 2));
+      p.kill('SIGSTOP');
+      p.kill(signal);
+      p.kill('SIGCONT');
+      expect(await exited).toBe(code);
+      expect(staging()).toEqual([]);
+      // The run committed nothing: the output folder it made is gone too.
+      expect(existsSync(path.join(work, 'out'))).toBe(false);
+    });
+  }
+});
+
+describe('kspec explain on a committed manifest', () => {
+  it('a malformed or hostile kspec.lock.json is a clear message (exit 2), not a crash', () => {
+    const work = tempDir('kspec-explain-');
+    mkdirSync(path.join(work, 'specs'));
+    writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
+    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    const lock = path.join(work, 'out/demo', MANIFEST);
+    writeFileSync(lock, '{not json');
+    let r = kspec(work, 'explain', 'out/demo/install.sh:3');
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `kspec: out/demo/${MANIFEST}: ${MANIFEST} is not valid JSON; run kspec compile to regenerate it\n` });
+    rmSync(lock);
+    symlinkSync('/dev/zero', lock);
+    r = kspec(work, 'explain', 'out/demo/install.sh:3');
+    expect(r).toMatchObject({ code: 2, stderr: `kspec: out/demo/${MANIFEST}: ${MANIFEST} is a symlink; run kspec compile to regenerate it\n` });
   });
 });

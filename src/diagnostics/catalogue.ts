@@ -221,7 +221,7 @@ export const D = {
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>
     `Output '${a.path}' would be written outside the output folder. Use a metadata.name that is a DNS-1123 label.`),
   OutputSymlink: entry<{ path: string; target: string }>('KS9002', 'error', 'output-symlink', (a) =>
-    `'${a.path}' is a symlink to '${a.target}', outside the output folder; kspec does not write through it. Remove the link.`),
+    `'${a.path}' is a symlink to '${a.target}'; kspec never writes through or over a symlink in the output folder. Remove the link.`),
   DuplicateName: entry<{ name: string; other: string }>('KS9003', 'error', 'duplicate-name', (a) =>
     `metadata.name '${a.name}' is also used by ${a.other}; both would write to the same folder. Give each spec its own name.`),
   // KS9004 retired before release: unreadable files are I/O errors (exit 2), not diagnostics.
