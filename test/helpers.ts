@@ -10,8 +10,6 @@ import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const SHARED = path.resolve(ROOT, '..', 'shared');
-export const EXAMPLES = path.join(SHARED, 'design', 'examples');
 
 export function compileText(yaml: string | Uint8Array, specPath = 'spec.yaml', checkOnly = false): Promise<CompileResult> {
   const bytes = typeof yaml === 'string' ? new TextEncoder().encode(yaml) : yaml;

@@ -122,7 +122,7 @@ describe('the validators are real', () => {
     expect(errors(flintlock, vcpu)).not.toBe('');
   });
   it('the hammertime example, wrapped as a request, validates (the form kspec follows)', () => {
-    const spec = JSON.parse(readFileSync(path.join(ROOT, '..', 'shared', 'reference', 'liquidmetal', 'hammertime_example.json'), 'utf8'));
+    const spec = JSON.parse(readFileSync(path.join(ROOT, 'test', 'data', 'liquidmetal', 'hammertime_example.json'), 'utf8'));
     // hammertime writes the interface type as its enum number; the swagger names it.
     spec.interfaces = spec.interfaces.map((i: Json) => ({ ...i, type: 'MACVTAP' }));
     expect(errors(flintlock, { microvm: spec })).toBe('');

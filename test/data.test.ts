@@ -1,0 +1,37 @@
+/**
+ * The suite is self-contained: every file under test/data/ is a copy whose origin
+ * test/data/SOURCE.md names, and no test reads outside the repository.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+const DATA = path.join(ROOT, 'test', 'data');
+
+function filesBelow(dir: string, rel = ''): string[] {
+  return readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    return e.isDirectory() ? filesBelow(dir, r) : [r];
+  });
+}
+
+describe('test/data', () => {
+  const source = readFileSync(path.join(DATA, 'SOURCE.md'), 'utf8');
+  const listed = [...source.matchAll(/^\| ([^ |]+) \|/gm)].map((m) => m[1]!).filter((f) => f !== 'file' && !/^-+$/.test(f));
+  const present = filesBelow(DATA).filter((f) => f !== 'SOURCE.md');
+
+  it('SOURCE.md names every file, and only files that exist', () => {
+    expect(present.length).toBeGreaterThan(5);
+    expect([...listed].sort()).toEqual([...present].sort());
+  });
+
+  it('no test reads the design or reference folders beside the repository (../shared)', () => {
+    const tests = filesBelow(path.join(ROOT, 'test')).filter((f) => /\.(ts|mjs)$/.test(f) && f !== 'data.test.ts');
+    const offenders = tests.filter((f) => {
+      const text = readFileSync(path.join(ROOT, 'test', f), 'utf8');
+      return /\.\.\/shared\b|'\.\.', 'shared'|SHARED\b/.test(text);
+    });
+    expect(offenders).toEqual([]);
+  });
+});
