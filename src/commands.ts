@@ -100,7 +100,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
   const session = opts.mode === 'write' ? new OutputSession(opts.out) : undefined;
   try {
     const results: CompileResult[] = [];
-    const staged: StagedUnit[] = [];
+    const staged: Array<{ unit: StagedUnit; result: CompileResult }> = [];
     const checks = new Map<CompileResult, CheckOutcome>();
     /** KS9003: the first spec with a name keeps it; later ones are errors. */
     const names = new Map<string, CompileResult>();
@@ -129,9 +129,10 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       const rendered = r.files;
       compact(r);
       if (!failed && outputErrors.length === 0 && ioError === undefined && opts.mode !== 'validate') {
-        const unit: OutputUnit = { name: r.name!, specPath: r.specPath, files: rendered, source: r.source! };
+        // The lock names the spec by its id (relative to the repository root, src/paths.ts).
+        const unit: OutputUnit = { name: r.name!, specPath: r.specId, files: rendered, source: r.source! };
         try {
-          if (session) staged.push(await session.stage(unit));
+          if (session) staged.push({ unit: await session.stage(unit), result: r });
           else checks.set(r, await checkUnit(opts.out, unit));
         } catch (e) {
           if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
@@ -159,10 +160,10 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     if (!failed && session) {
       try {
         // In unit order, stopping at the first unit that fails.
-        for (const u of staged) {
+        for (const { unit: u, result } of staged) {
           const w = await session.commit(u);
           report.push({
-            spec: u.specPath,
+            spec: result.specPath,
             name: u.name,
             status: `${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed`,
             files: u.files.map((x) => x.path),

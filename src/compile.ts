@@ -21,8 +21,8 @@ import { hasErrors, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from './diagnostics/diagnostic.js';
 import { normalize } from './normalize.js';
 import { parseSpec } from './parse.js';
-import { displayPath } from './paths.js';
-import { UnsafeValueError } from './quote.js';
+import { displayPath, outputId, specId, STDIN_ARG, STDIN_ID } from './paths.js';
+import { commentText, UnsafeValueError } from './quote.js';
 import { render } from './render.js';
 import { getTarget } from './targets/index.js';
 import type { CheckContext } from './targets/target.js';
@@ -30,8 +30,10 @@ import type { RenderedFile, Spec } from './types.js';
 import { validate } from './validate.js';
 
 export interface CompileOptions {
-  /** The spec's path as shown in headers and diagnostics (POSIX, relative to the cwd). */
+  /** The spec's path as shown in diagnostics (POSIX, relative to the cwd). */
   specPath: string;
+  /** How headers and the lock name the spec (`specId` in src/paths.ts); default specPath. */
+  specId?: string;
   /** Directory that relative paths inside the spec resolve against. */
   specDir: string;
   /** The command written into headers as the way to regenerate. */
@@ -44,6 +46,8 @@ export interface CompileOptions {
 
 export interface CompileResult {
   specPath: string;
+  /** How headers and the lock name the spec: relative to the repository root (src/paths.ts). */
+  specId: string;
   /** metadata.name, when the spec got far enough to have one. */
   name?: string;
   spec?: Spec;
@@ -57,7 +61,7 @@ export interface CompileResult {
 
 
 export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Promise<CompileResult> {
-  const result: CompileResult = { specPath: opts.specPath, files: [], diagnostics: [] };
+  const result: CompileResult = { specPath: opts.specPath, specId: opts.specId ?? opts.specPath, files: [], diagnostics: [] };
 
   const parsed = parseSpec(opts.specPath, bytes);
   result.diagnostics = parsed.diagnostics;
@@ -94,7 +98,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   if (report.hasErrors || opts.checkOnly) return result;
 
   try {
-    result.files = render(target.plan(spec, ctx), { specPath: opts.specPath, command: opts.command });
+    result.files = render(target.plan(spec, ctx), headerInfo(result.specId, opts.command));
   } catch (e) {
     if (!(e instanceof UnsafeValueError)) throw e;
     report.report(D.UnsafeValue, '', { value: e.value, context: e.context });
@@ -105,32 +109,67 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
 
 export { displayPath } from './paths.js';
 
+/** A path as one shell word in the regenerate command: bare when it is plain, else single-quoted. */
+function commandWord(p: string): string {
+  const s = commentText(p);
+  if (s === STDIN_ARG) return s;
+  if (s.startsWith('-')) return commandWord(`./${s}`); // a path, never an option
+  if (/^[A-Za-z0-9._/@+=:,-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
- * The command written into every generated file's header as the way to regenerate it.
+ * The command written into every generated file's header as the way to regenerate it,
+ * as run from the repository root: spec and output folder relative to it (`specId`,
+ * `outputId` in src/paths.ts), so the header does not depend on the working folder.
  * One definition: kspec explain re-renders and compares line by line, so a second
  * spelling would blame the header on every spec value.
  */
-export const regenerateCommand = (specPath: string, outDir: string, cwd = process.cwd()): string =>
-  `kspec compile ${specPath} -o ${displayPath(outDir, cwd)}`;
+export function regenerateCommand(id: string, outId: string): string {
+  return `kspec compile ${commandWord(id === STDIN_ID ? STDIN_ARG : id)} -o ${commandWord(outId)}`;
+}
+
+/** What a header says: the spec id and the command, both refused if they hold a control character. */
+export function headerInfo(id: string, command: string): { specPath: string; command: string } {
+  return { specPath: commentText(id), command: commentText(command) };
+}
 
 export interface CompileFileOptions {
   outDir: string;
   checkOnly?: boolean;
   cwd?: string;
+  /** The bytes of a spec named `-` (read from stdin by the caller). */
+  stdin?: Uint8Array;
+  /** The folder headers name paths from (default: `outputRoot(outDir)`, src/paths.ts). */
+  root?: string;
 }
 
-/** Reads and compiles one spec file. I/O errors are thrown to the caller (exit 2). */
+/** Reads and compiles one spec file (`-`: opts.stdin). I/O errors are thrown to the caller (exit 2). */
 export async function compileFile(file: string, opts: CompileFileOptions): Promise<CompileResult> {
   const cwd = opts.cwd ?? process.cwd();
+  if (file === STDIN_ARG) {
+    // Relative `extends` resolve from the working folder.
+    const id = STDIN_ID;
+    return compileBytes(opts.stdin ?? new Uint8Array(), {
+      specPath: STDIN_ID,
+      specId: id,
+      specDir: cwd,
+      command: regenerateCommand(id, outputId(opts.outDir, cwd, opts.root)),
+      checkOnly: opts.checkOnly,
+      reader: fsReader(cwd, cwd),
+    });
+  }
   const abs = path.resolve(cwd, file);
   // Synchronous: one small file; the promise API's thread-pool round trips (open, fstat,
   // read, close) left a run over 1,000 specs idle a third of its time (npm run bench).
   const bytes = readFileSync(abs);
   const specPath = displayPath(abs, cwd);
+  const id = specId(abs, opts.outDir, cwd, opts.root);
   return compileBytes(bytes, {
     specPath,
+    specId: id,
     specDir: path.dirname(abs),
-    command: regenerateCommand(specPath, opts.outDir, cwd),
+    command: regenerateCommand(id, outputId(opts.outDir, cwd, opts.root)),
     checkOnly: opts.checkOnly,
     reader: fsReader(path.dirname(abs), cwd),
   });

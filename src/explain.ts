@@ -11,12 +11,12 @@
  */
 import path from 'node:path';
 import { diffArrays } from 'diff';
-import { compileFile, regenerateCommand } from './compile.js';
+import { compileFile, headerInfo, regenerateCommand } from './compile.js';
 import { fail, ioReason } from './commands.js';
 import { hasErrors, parsePointer, pointer } from './diagnostics/diagnostic.js';
 import { MANIFEST, readBounded, readManifest } from './write.js';
 import { normalize } from './normalize.js';
-import { displayPath, toPosix } from './paths.js';
+import { displayPath, outputId, specFromId, toPosix } from './paths.js';
 import { render } from './render.js';
 import { getTarget } from './targets/index.js';
 import type { RenderedFile } from './types.js';
@@ -79,7 +79,7 @@ export async function traceFile(specFile: string, outDir: string, rel: string, c
   if (!file) return { error: `${r.specPath} does not generate '${rel}' (any more): run kspec compile` };
   const target = getTarget(r.spec.target.platform)!;
   const ctx = { specPath: r.specPath, specDir: path.dirname(path.resolve(cwd, specFile)) };
-  const info = { specPath: r.specPath, command: regenerateCommand(r.specPath, outDir, cwd) };
+  const info = headerInfo(r.specId, regenerateCommand(r.specId, outputId(outDir, cwd)));
   const lines = new Map<number, Origin[]>();
   const add = (n: number, leaf: Leaf): void => {
     const loc = r.source!.locate(leaf.ptr);
@@ -130,9 +130,13 @@ export async function runExplain(where: string, opts: { format: 'text' | 'json' 
   if (!found) return fail(`no ${MANIFEST} above '${file}': is it a file kspec generated?`);
   if ('problem' in found) return fail(found.problem);
   const rel = toPosix(path.relative(found.dir, path.resolve(file)));
+  // The lock names the spec relative to the repository root (src/paths.ts).
+  const outDir = path.dirname(found.dir);
+  const specFile = specFromId(found.spec, outDir);
+  if (specFile === undefined) return fail(`'${file}' was generated from standard input: there is no spec file to explain it with`);
   let traced;
   try {
-    traced = await traceFile(found.spec, path.dirname(found.dir), rel);
+    traced = await traceFile(specFile, outDir, rel);
   } catch (e) {
     return fail(`cannot read '${found.spec}': ${ioReason(e)}`);
   }

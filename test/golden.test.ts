@@ -5,7 +5,7 @@
  * Regenerate after an intended change with: KSPEC_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
  * and review the diff.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../src/compile.js';
@@ -37,7 +37,8 @@ describe('golden cases', () => {
   for (const c of cases) {
     it(c, async () => {
       const caseDir = path.join(GOLDEN, c);
-      const r = await compileFile('spec.yaml', { outDir: 'out', cwd: caseDir });
+      // The case folder stands for a repository root: headers read `spec.yaml -o out`.
+      const r = await compileFile('spec.yaml', { outDir: 'out', cwd: caseDir, root: realpathSync(caseDir) });
       const diagText = r.diagnostics.map((d) => formatText(d, r.source)).join('\n');
       const diagFile = path.join(caseDir, 'diagnostics.txt');
       const expectedDir = path.join(caseDir, 'expected');
@@ -52,7 +53,7 @@ describe('golden cases', () => {
       expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const out = tempDir();
       // Copy fixtures the spec refers to (e.g. a user's Dockerfile.dapper) are read from the case folder.
-      await writeUnit(out, { name: r.name!, specPath: r.specPath, files: r.files, source: r.source! });
+      await writeUnit(out, { name: r.name!, specPath: r.specId, files: r.files, source: r.source! });
       const actual = tree(path.join(out, r.name!));
       if (UPDATE) {
         rmSync(expectedDir, { recursive: true, force: true });

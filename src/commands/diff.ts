@@ -13,7 +13,7 @@ import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from 
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { counts, printDiagnostics, summaryLine, toJson } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
-import { toPosix } from '../paths.js';
+import { outputId, specId, toPosix } from '../paths.js';
 import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
 
 export interface DiffOptions {
@@ -82,7 +82,8 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
   const sources = new Map<string, CompileResult['source']>();
   for (const abs of all) {
     const specPath = displayPath(abs, cwd);
-    const command = regenerateCommand(specPath, opts.out, cwd);
+    const id = specId(abs, opts.out, cwd);
+    const command = regenerateCommand(id, outputId(opts.out, cwd));
     let after: CompileResult | undefined;
     let before: CompileResult | undefined;
     try {
@@ -93,7 +94,7 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
     if (then.includes(abs)) {
       const bytes = await reader.read(abs);
       if (bytes) {
-        before = await compileBytes(bytes, { specPath, specDir: path.dirname(abs), command, reader });
+        before = await compileBytes(bytes, { specPath, specId: id, specDir: path.dirname(abs), command, reader });
         // The old side's diagnostics name the ref, so they are not mistaken for today's.
         for (const d of before.diagnostics) d.file = `${opts.base}:${d.file}`;
       }
