@@ -106,6 +106,7 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
     r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
   }
   const p = spec.provider;
+  if (platform === 'bootc' || platform === 'kairos') checkValidation(spec, r);
   if (spec.modules.length > 0 && isPackageProvider(p)) {
     const matched = p.packages.some((x) => x.endsWith('-devel-matched'));
     p.packages.forEach((pkg, i) => {
@@ -114,4 +115,22 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
       }
     });
   }
+}
+
+/** Initrd-stage lines: printed before the real root is up, so they prove too little. */
+const EARLY_BOOT = /initrd|dracut|Switch Root|Basic System|Local File Systems \(Pre\)/i;
+
+/** The lifecycle's settings (bootc, kairos): the image must pass its own validator. */
+function checkValidation(spec: Spec, r: CheckContext['report']): void {
+  const p = spec.provider;
+  const installs = [
+    ...(isPackageProvider(p) ? p.packages.map((pkg, i) => ({ pkg, ptr: pointer('provider', 'packages', i) })) : []),
+    ...spec.modules.map((m, i) => ({ pkg: m.package, ptr: pointer('modules', i, 'package') })),
+  ];
+  for (const { pkg, ptr } of installs) {
+    const index = spec.validation.outOfPolicy.findIndex((w) => pkg.toLowerCase().includes(w));
+    if (index >= 0) r.report(D.OutOfPolicyInstalled, ptr, { pkg, word: spec.validation.outOfPolicy[index]!, index });
+  }
+  const expect = spec.validation.boot.expect;
+  if (EARLY_BOOT.test(expect)) r.report(D.BootExpectShell, '/validation/boot/expect', { expect });
 }

@@ -31,6 +31,11 @@ export const DEFAULTS = {
     'kernel-devel-matched',
   ],
   kairosModel: 'generic',
+  staleAfterDays: 30,
+  validation: {
+    outOfPolicy: ['nvidia', 'zfs', 'virtualbox'],
+    boot: { expect: 'Reached target Multi-User System', timeoutSeconds: 600 },
+  },
   liquidmetal: { namespace: 'default', vcpu: 2, memoryMb: 2048, networkInterfaces: [{ guestDeviceName: 'eth1', type: 'macvtap' as const }] },
 } as const;
 
@@ -54,7 +59,7 @@ function provider(p: Obj): Provider {
   const retry = { ...DEFAULTS.retry, ...(p.retry ?? {}) };
   switch (p.type) {
     case 'copr':
-      return { type: 'copr', repo: p.repo, packages: [...p.packages], retry, allowInsecure };
+      return { type: 'copr', repo: p.repo, packages: [...p.packages], retry, staleAfterDays: p.staleAfterDays ?? DEFAULTS.staleAfterDays, allowInsecure };
     case 'repo':
       return {
         type: 'repo',
@@ -178,6 +183,10 @@ export function normalize(data: unknown): Spec {
       require: [...(d.initramfs?.require ?? [])],
     },
     ...(d.fallback ? { fallback: { kernel: d.fallback.kernel, via: d.fallback.via } } : {}),
+    validation: {
+      outOfPolicy: [...(d.validation?.outOfPolicy ?? DEFAULTS.validation.outOfPolicy)],
+      boot: { ...DEFAULTS.validation.boot, ...(d.validation?.boot ?? {}) },
+    },
     target: target(d.target),
   };
 }

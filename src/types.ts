@@ -41,6 +41,8 @@ export interface CoprProvider {
   repo: string;
   packages: string[];
   retry: Retry;
+  /** `kspec outdated`: the newest succeeded COPR build may be this many days old (default 30). */
+  staleAfterDays: number;
   allowInsecure: boolean;
 }
 
@@ -121,6 +123,14 @@ export interface Fallback {
   via: 'rollback' | 'template' | 'default';
 }
 
+/** What the lifecycle after the build checks (bootc, kairos). */
+export interface Validation {
+  /** Words of package names the on-machine validator flags (default nvidia, zfs, virtualbox). */
+  outOfPolicy: string[];
+  /** boot-test.sh: the console line that means booted, and the time allowed. */
+  boot: { expect: string; timeoutSeconds: number };
+}
+
 export interface RancherosTarget {
   platform: 'rancheros';
   kernelSource?: { url: string; sha1?: string };
@@ -185,6 +195,8 @@ export interface Spec {
   modules: Module[];
   initramfs: Initramfs;
   fallback?: Fallback;
+  /** Always set (defaults); `kspec compile` uses it on bootc and kairos only. */
+  validation: Validation;
   target: Target;
 }
 

@@ -33,6 +33,7 @@ function example(): LmSpec {
     modules: [],
     initramfs: { hostonly: false, add: [], omit: [], compress: 'zstd', require: [], minSizeMiB: 50 },
     fallback: { kernel: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215', via: 'template' },
+    validation: { outOfPolicy: ['nvidia', 'zfs', 'virtualbox'], boot: { expect: 'Reached target Multi-User System', timeoutSeconds: 600 } },
     target: {
       platform: 'liquidmetal',
       capmvm: 'v0.9.0',

@@ -109,6 +109,12 @@ export const D = {
   FieldIgnored: entry<{ field: string; platform: string; why: string }>('KS3013', 'warning', 'field-ignored', (a) =>
     `${a.field} has no effect on '${a.platform}': ${a.why}. Remove it, or it reads as if it took effect.`),
 
+  // KS3035-KS3039: the image lifecycle (validation; kspec outdated's findings are KS9020-KS9024).
+  OutOfPolicyInstalled: entry<{ pkg: string; word: string; index: number }>('KS3035', 'error', 'out-of-policy-installed', (a) =>
+    `The image installs '${a.pkg}', whose name contains '${a.word}' (validation.outOfPolicy[${a.index}]), so kspec-validate-kernel fails on every machine of this image. Set validation.outOfPolicy without '${a.word}' if the package is intended, or do not install it.`),
+  BootExpectShell: entry<{ expect: string }>('KS3036', 'warning', 'boot-expect-too-early', (a) =>
+    `validation.boot.expect '${a.expect}' is printed before the root file system is mounted (initrd targets and the dracut messages come first), so boot-test.sh would pass a boot that later drops to the emergency shell. Expect a target of the booted system, such as 'Reached target Multi-User System'.`),
+
   // ---- KS4xxx: bootc -----------------------------------------------------------------
   BootcHostonly: entry('KS4001', 'error', 'bootc-hostonly', () =>
     'A host-only initramfs is built for the machine that runs dracut, here the CI build container: it leaves out the LUKS, btrfs and virtio drivers the real machines need, and the image panics at first boot. Set initramfs.hostonly: false.'),

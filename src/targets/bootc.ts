@@ -12,6 +12,7 @@ import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, r
 import type { CheckContext } from './target.js';
 import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
+import { lifecycleFiles, lifecycleView } from './lifecycle.js';
 
 type BootcSpec = SpecFor<'bootc'>;
 
@@ -257,6 +258,8 @@ function plan(spec: BootcSpec): PlannedFile[] {
   if (data.multiArch) files.push({ path: 'verify-arches.sh', syntax: 'hash', mode: 0o755, template: 'bootc/verify-arches.sh', data });
   if (data.kargs.length > 0) files.push({ path: KARGS_FILE, syntax: 'hash', template: 'bootc/kargs.toml', data });
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'bootc/mok-enroll.service', data });
+  // The lifecycle after the build: on-machine validator, boot test, gated promotion.
+  files.push(...lifecycleFiles(lifecycleView(spec, { image: data.image.name, stockKernel: data.removeStock, pm: 'rpm', auroraboot: '' })));
   return files;
 }
 

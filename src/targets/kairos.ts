@@ -18,6 +18,7 @@ import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
 import type { CheckContext } from './target.js';
 import { defineTarget } from './target.js';
+import { lifecycleFiles, lifecycleView } from './lifecycle.js';
 
 type KairosSpec = SpecFor<'kairos'>;
 
@@ -192,6 +193,8 @@ function plan(spec: KairosSpec): PlannedFile[] {
   ];
   if (data.artifacts.any) files.push({ path: 'auroraboot.sh', syntax: 'hash', mode: 0o755, template: 'kairos/auroraboot.sh', data });
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'kairos/mok-enroll.service', data });
+  // The lifecycle after the build: on-machine validator and boot test.
+  files.push(...lifecycleFiles(lifecycleView(spec, { image: data.image, stockKernel: data.stockKernel, pm: data.pm === 'apt' ? 'dpkg' : 'rpm', auroraboot: data.auroraboot })));
   return files;
 }
 

@@ -243,6 +243,7 @@ export const krata = defineTarget<'krata'>({
   signing: false,
   fallbacks: ['default'],
   ignored: [
+    { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/cmdline', why: 'the kernel image krata loads carries no command line' },
     { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },
   ],

@@ -264,6 +264,7 @@ export const liquidmetal = defineTarget<'liquidmetal'>({
   signing: false,
   fallbacks: ['template'],
   ignored: [
+    { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/config', why: 'the kernel comes prebuilt from provider.kernel.image, so its .config cannot be checked' },
     { path: '/initramfs', why: 'firecracker boots the kernel image directly, with no initramfs' },
     { path: '/metadata/labels', why: 'no image is built' },

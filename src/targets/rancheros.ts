@@ -181,6 +181,7 @@ export const rancheros = defineTarget<'rancheros'>({
   // The docs give RancherOS no fallback kernel mechanism (only `ros os` upgrades of the whole OS).
   fallbacks: [],
   ignored: [
+    { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/cmdline', why: "the kernel command line is set in RancherOS's own boot configuration, not in the kernel tarball" },
     { path: '/kernel/config', why: 'the tarball is prebuilt; its .config is not checked' },
     { path: '/initramfs', why: 'the RancherOS ISO build makes its own initrd' },
