@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
-import { compileText, expectDiagnostic } from './helpers.js';
+import { bashSyntax, compileText, expectDiagnostic, shellcheck } from './helpers.js';
+import { BOOTC, KAIROS_UBUNTU } from './lifecycle.harness.js';
 
 describe('validation (bootc, kairos)', () => {
   it('defaults: nvidia, zfs, virtualbox; the multi-user target within 600 s; 30 days', async () => {
@@ -50,4 +51,25 @@ describe('validation (bootc, kairos)', () => {
     const d = expectDiagnostic(await compileText(`${KRATA}validation:\n  outOfPolicy: [zfs]\n`), D.FieldIgnored, 19, 1);
     expect(d.path).toBe('/validation');
   });
+});
+
+describe('the lifecycle scripts pass bash -n and shellcheck', () => {
+  const variants: Record<string, string> = {
+    'bootc signed': BOOTC,
+    'bootc unsigned multi-arch': BOOTC.replace(/signing:\n(  .*\n)+/, '').replace('  package: kernel-cachyos\n', '  package: kernel-cachyos\n  arch: [x86_64, aarch64]\n'),
+    'bootc stock': BASE.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: stock\n').replace(/modules:\n(  .*\n)+/, ''),
+    'kairos ubuntu': KAIROS_UBUNTU,
+  };
+  for (const [name, yaml] of Object.entries(variants)) {
+    it(name, async () => {
+      const r = await compileText(yaml);
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const scripts = r.files.filter((f) => ['kspec-validate-kernel', 'boot-test.sh', 'promote.sh', 'verify-and-record.sh'].includes(f.path));
+      expect(scripts.length).toBeGreaterThanOrEqual(2);
+      for (const f of scripts) {
+        expect(bashSyntax(f.content), f.path).toBe('');
+        expect(shellcheck(f.content, f.path), f.path).toBe('');
+      }
+    });
+  }
 });

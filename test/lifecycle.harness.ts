@@ -31,6 +31,9 @@ export function put(path: string, content: string | Buffer, mode = 0o644): void 
   chmodSync(path, mode);
 }
 
+/** Shell text: raw (backslashes kept), with \${ written for a literal ${. */
+export const sh = (s: TemplateStringsArray): string => String.raw(s).replace(/\\\$\{/g, '${');
+
 /** A shim: logs its call, then runs `body` (bash). */
 export function shim(b: Bench, name: string, body: string): void {
   put(join(b.bin, name), `#!/usr/bin/env bash\nset -euo pipefail\n{ printf '%s' "\${0##*/}"; printf '\\x1f%s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`, 0o755);
