@@ -12,6 +12,7 @@ import { workflowCommand } from './diagnostics/github.js';
 import { applyStrict, counts, printDiagnostics, summaryLine, toJson } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
 import { YamlSourceIndex } from './parse.js';
+import { outputId, refusedPath, showControls, specId, STDIN_ARG } from './paths.js';
 import { SCHEMA_PATH } from './validate.js';
 import { checkUnit, OutputError, OutputRootError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
 
@@ -64,7 +65,8 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 
 /** Prints `kspec: <message>` and returns exit code 2 (usage or I/O error). */
 export function fail(message: string): number {
-  process.stderr.write(`kspec: ${message}\n`);
+  // One line, whatever names it quotes: control characters are shown escaped.
+  process.stderr.write(`kspec: ${showControls(message)}\n`);
   return 2;
 }
 
@@ -95,6 +97,12 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
+  // Refused before anything is read or written: a name that reaches a generated file or
+  // a CI log must not hold a control character (issue 11, must-have 3).
+  const refused =
+    refusedPath('output folder', opts.out, opts.mode === 'validate' ? opts.out : outputId(opts.out)) ??
+    files.map((f) => refusedPath('spec', f === STDIN_ARG ? f : displayPath(f), opts.mode === 'validate' ? f : specId(f, opts.out))).find((x) => x !== undefined);
+  if (refused !== undefined) return fail(refused);
   if (opts.tuneGc) tuneGcForBatch(files.length);
   const strict = opts.strict === true;
   const session = opts.mode === 'write' ? new OutputSession(opts.out) : undefined;

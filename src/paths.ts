@@ -168,3 +168,23 @@ export function specFromId(id: string, outDir: string, cwd = process.cwd()): str
 
 /** A C0 or C1 control character, or DEL: refused in any path kspec writes or prints as a command. */
 export const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+
+/** `s` with control characters shown as escapes (`\n`, `\x1b`), safe to print on one line. */
+export function showControls(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/**
+ * Why a path cannot be used, or undefined: a path that reaches a generated file (header,
+ * regenerate command, lock) or a CI log must not hold a control character, which would
+ * end a comment line or a workflow command and start one of its own.
+ * `shown` is how the path is printed, `written` how generated files would name it.
+ */
+export function refusedPath(what: 'spec' | 'output folder', shown: string, written = shown): string | undefined {
+  if (!CONTROL.test(shown) && !CONTROL.test(written)) return undefined;
+  const bad = CONTROL.test(shown) ? shown : written;
+  return `refusing ${what} '${showControls(bad)}': its name holds a control character (${showControls(CONTROL.exec(bad)![0])}), which would break the lines of generated files and CI logs; rename it`;
+}

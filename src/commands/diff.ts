@@ -13,7 +13,7 @@ import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from 
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { counts, printDiagnostics, summaryLine, toJson } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
-import { outputId, specId, toPosix } from '../paths.js';
+import { outputId, refusedPath, specId, toPosix } from '../paths.js';
 import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
 
 export interface DiffOptions {
@@ -76,6 +76,11 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
   const all = [...new Set([...now, ...then])].sort();
   if (all.length === 0) return fail(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}, now or at ${opts.base}`);
 
+  // As compile does: a name with a control character would break headers and CI logs.
+  const refused =
+    refusedPath('output folder', opts.out, outputId(opts.out, cwd)) ??
+    all.map((abs) => refusedPath('spec', displayPath(abs, cwd), specId(abs, opts.out, cwd))).find((x) => x !== undefined);
+  if (refused !== undefined) return fail(refused);
   const reader = gitReader(opts.base, top, cwd);
   const changes: SpecChange[] = [];
   const diagnostics: Diagnostic[] = [];
