@@ -14,7 +14,16 @@
  *                                 instead of ~150 files of dependencies
  *   dist/kspec.cjs                the package's bin (scripts/launcher.cjs): runs the bundle
  *                                 and the generated modules with V8 code caches
- *   dist/*.v8cache           those caches, written by a compile of specs/ at the end
+ *   dist/*.<V8>.v8cache           those caches, written by a compile of specs/ at the end,
+ *                                 named for the building Node's V8 (only that V8 accepts
+ *                                 them); not written by a Node that has the module
+ *                                 compile cache (22.1+), which the launcher uses instead
+ *   dist/kspec-api.mjs            the library API (src/api.ts) bundled into one ES module,
+ *                                 what `import ... from 'kspec'` loads (package.json
+ *                                 `exports`; its types are tsc's dist/api.d.ts)
+ *
+ * The bundles inline every package kspec runs with, so the installed package has no
+ * dependencies (package.json lists them all as devDependencies).
  *
  * Options and the Ajv/Handlebars set-up come from the freshly built modules, so the
  * precompiled artifacts cannot drift from the run-time fallback. Output is deterministic.
@@ -22,7 +31,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -159,11 +168,44 @@ async function buildBundle() {
 }
 
 /**
+ * The library bundle: src/api.ts and what it reaches, yaml, Handlebars' runtime and diff
+ * inlined, as an ES module (its modules keep finding schema/, templates/ and generated/
+ * from import.meta.url: the bundle is in dist/, beside them). Ajv's compiler and the full
+ * Handlebars stay external as in the CLI's bundle: the precompiled artifacts are shipped.
+ */
+async function buildApi() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [path.join(DIST, 'api.js')],
+    outfile: path.join(DIST, 'kspec-api.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'eof',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'kspec-api',
+        setup(build) {
+          build.onResolve({ filter: /^(ajv|handlebars)$/ }, (args) => ({ path: args.path, external: true }));
+          build.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(ROOT, 'node_modules', 'yaml', 'browser', 'index.js') }));
+        },
+      },
+    ],
+  });
+}
+
+/**
  * A compile of every example spec with KSPEC_WRITE_CODE_CACHE=1 writes V8's code cache
  * of the bundle and the generated modules beside them, covering what a compile runs.
  */
-function writeCodeCache() {
+function removeCodeCaches() {
   for (const f of readdirSync(DIST, { recursive: true })) if (String(f).endsWith('.v8cache')) rmSync(path.join(DIST, String(f)));
+}
+
+function writeCodeCache() {
+  removeCodeCaches();
   const out = mkdtempSync(path.join(tmpdir(), 'kspec-build-'));
   try {
     const r = spawnSync(process.execPath, [path.join(DIST, 'kspec.cjs'), 'compile', path.join(ROOT, 'specs'), '-o', out], {
@@ -179,4 +221,6 @@ function writeCodeCache() {
 await buildValidator();
 await buildTemplates();
 await buildBundle();
-writeCodeCache();
+await buildApi();
+if (typeof Module.enableCompileCache === 'function') removeCodeCaches();
+else writeCodeCache();

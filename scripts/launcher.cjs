@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 /**
  * kspec's bin (copied to dist/kspec.cjs by scripts/build.mjs). Runs the bundled CLI
- * (dist/kspec-bundle.cjs) and the generated validator and templates with V8's code cache:
- * parsing and compiling that JavaScript is most of what kspec costs beyond Node's own
- * start, and a cache written by the build skips it. Node 20 has no module compile cache
- * (module.enableCompileCache arrived in Node 22), so this does it with vm.Script.
+ * (dist/kspec-bundle.cjs) after the generated validator and templates, with compiled code
+ * cached across runs: parsing and compiling that JavaScript is most of what kspec costs
+ * beyond Node's own start.
  *
- * The caches (dist/*.v8cache) are written at exit of a run at build time with
- * KSPEC_WRITE_CODE_CACHE=1, so they hold the functions a compile uses. V8 rejects a cache
- * made by another V8 version or for other source: the code is then compiled as usual,
- * which is only slower.
+ *   - Node 22.1 and later: Node's own module compile cache (module.enableCompileCache(),
+ *     in the OS temp folder, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE turns it
+ *     off). The first run fills it, later runs of the same files skip compiling them.
+ *   - Node 20, which has no compile cache: V8 code caches written by the build
+ *     (dist/<file>.<V8 version>.v8cache), loaded with vm.Script. V8 accepts a cache only
+ *     from its own version, so the launcher reads only the one named for its V8: a build
+ *     on another Node line ships caches this one never reads, and the code is compiled as
+ *     usual, which is only slower.
+ *
+ * The caches are written at exit of a run at build time with KSPEC_WRITE_CODE_CACHE=1
+ * (which takes the vm.Script path on every line), so they hold the functions a compile
+ * uses.
  */
 'use strict';
 const fs = require('node:fs');
@@ -21,7 +28,7 @@ const scripts = [];
 
 /** Loads one CommonJS file as Node would, with its code cache when there is a valid one. */
 function load(file) {
-  const cacheFile = `${file}.v8cache`;
+  const cacheFile = `${file}.${process.versions.v8}.v8cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -52,8 +59,13 @@ if (process.env.KSPEC_WRITE_CODE_CACHE) {
   });
 }
 
-for (const name of ['generated/validator.cjs', 'generated/templates.cjs']) {
+const writeCache = Boolean(process.env.KSPEC_WRITE_CODE_CACHE);
+const compileCache = !writeCache && typeof Module.enableCompileCache === 'function';
+if (compileCache) Module.enableCompileCache();
+
+for (const name of ['generated/validator.cjs', 'generated/templates.cjs', 'kspec-bundle.cjs']) {
   const file = path.join(__dirname, name);
-  if (fs.existsSync(file)) load(file);
+  if (name.startsWith('generated/') && !fs.existsSync(file)) continue;
+  if (compileCache) require(file);
+  else load(file);
 }
-load(path.join(__dirname, 'kspec-bundle.cjs'));
