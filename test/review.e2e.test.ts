@@ -4,7 +4,7 @@
  * repositories and whole outputs are compared.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compileFile } from '../src/compile.js';
@@ -307,17 +307,46 @@ describe('kspec explain', () => {
 describe('kspec init', () => {
   for (const t of targets()) {
     it(`writes a ${t.platform} starter that validates clean`, () => {
+      rmSync(path.join(work, 'kspec.schema.json'), { force: true });
       const r = kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml');
-      expect(r).toEqual({ code: 0, stdout: `wrote specs/starter.yaml: a starter ${t.platform} spec; check it with: kspec validate specs/starter.yaml\n`, stderr: '' });
+      // No node_modules/kspec in the repository: the schema is copied to its top, and
+      // the modeline names that copy, relatively (never the running kspec's own path).
+      expect(r).toEqual({
+        code: 0,
+        stdout: `wrote specs/starter.yaml: a starter ${t.platform} spec; check it with: kspec validate specs/starter.yaml; wrote kspec.schema.json, the schema its modeline names (commit it)\n`,
+        stderr: '',
+      });
       const text = readFileSync(path.join(work, 'specs/starter.yaml'), 'utf8');
-      // The modeline comes first, or second after a yamllint directive when it is long.
-      const lines = text.split('\n');
-      const modeline = `# yaml-language-server: $schema=${path.relative(path.join(work, 'specs'), path.join(ROOT, 'schema/kspec.schema.json'))}`;
-      expect(lines.slice(0, 2)).toEqual(modeline.length > 80 ? ['# yamllint disable-line rule:line-length', modeline] : [modeline, expect.any(String)]);
+      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../kspec.schema.json');
+      expect(readFileSync(path.join(work, 'kspec.schema.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'schema/kspec.schema.json'), 'utf8'));
       expect(kspec(work, 'validate', 'specs')).toEqual({ code: 0, stdout: 'specs/starter.yaml: valid\n', stderr: '' });
       expect(kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml').code).toBe(2);
+      rmSync(path.join(work, 'specs/starter.yaml'));
     });
   }
+
+  it('names the schema in the repository node_modules/kspec when kspec is installed there, and writes no copy', () => {
+    const repo = tempDir('kspec-init-');
+    git(repo, 'init', '-q');
+    mkdirSync(path.join(repo, 'node_modules', 'kspec', 'schema'), { recursive: true });
+    writeFileSync(path.join(repo, 'node_modules', 'kspec', 'schema', 'kspec.schema.json'), '{}');
+    expect(kspec(repo, 'init', '--platform', 'krata', '-o', 'a/b/k.yaml').code).toBe(0);
+    // (second, after a yamllint directive, when the line is long)
+    expect(readFileSync(path.join(repo, 'a/b/k.yaml'), 'utf8').split('\n').slice(0, 2)).toEqual([
+      '# yamllint disable-line rule:line-length',
+      '# yaml-language-server: $schema=../../node_modules/kspec/schema/kspec.schema.json',
+    ]);
+    expect(existsSync(path.join(repo, 'kspec.schema.json'))).toBe(false);
+  });
+
+  it('refuses to write the schema copy through a symbolic link', () => {
+    const repo = tempDir('kspec-init-');
+    git(repo, 'init', '-q');
+    symlinkSync('/etc/passwd', path.join(repo, 'kspec.schema.json'));
+    const r = kspec(repo, 'init', '--platform', 'krata', '-o', 'k.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("kspec: cannot write 'kspec.schema.json' (the schema the modeline names): it is a symbolic link\n");
+  });
 
   it('has a starter for every platform that fits the schema', async () => {
     for (const p of PLATFORMS) {

@@ -1,0 +1,192 @@
+/**
+ * `kspec init`'s modeline in a real editor back end: yaml-language-server (a
+ * devDependency) over stdio, spoken to in LSP. A starter written by `kspec init` into a
+ * git repository, with kspec installed in its node_modules and without, opens with no
+ * diagnostics, and completion inside `target:` offers the platform's fields, both from the
+ * schema the modeline names. A mistake in the same document is reported, so the schema
+ * really was loaded. Nothing here reaches the network: the schema is a local file.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git, ROOT, tempDir } from './helpers.js';
+
+const SERVER = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
+
+interface Message {
+  id?: number;
+  method?: string;
+  params?: any;
+  result?: any;
+  error?: any;
+}
+
+/** A minimal LSP client: Content-Length framing, requests by id, notifications kept by method. */
+class LspClient {
+  private buf = Buffer.alloc(0);
+  private next = 1;
+  private pending = new Map<number, (m: Message) => void>();
+  private waiters: Array<{ test: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
+  readonly notifications: Message[] = [];
+
+  constructor(private proc: ChildProcessWithoutNullStreams) {
+    proc.stdout.on('data', (chunk: Buffer) => {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      for (;;) {
+        const head = this.buf.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, head).toString())?.[1]);
+        if (this.buf.length < head + 4 + len) return;
+        const msg = JSON.parse(this.buf.subarray(head + 4, head + 4 + len).toString('utf8')) as Message;
+        this.buf = this.buf.subarray(head + 4 + len);
+        this.dispatch(msg);
+      }
+    });
+  }
+
+  private dispatch(msg: Message): void {
+    if (msg.id !== undefined && msg.method !== undefined) {
+      // A request from the server: settings, capability registrations.
+      const result = msg.method === 'workspace/configuration' ? (msg.params.items as unknown[]).map(() => SETTINGS.yaml) : null;
+      this.send({ id: msg.id, result });
+      return;
+    }
+    if (msg.id !== undefined) {
+      this.pending.get(msg.id)?.(msg);
+      this.pending.delete(msg.id);
+      return;
+    }
+    this.notifications.push(msg);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.test(msg)) return true;
+      w.resolve(msg);
+      return false;
+    });
+  }
+
+  private send(msg: object): void {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }), 'utf8');
+    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.proc.stdin.write(body);
+  }
+
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.next++;
+    this.send({ id, method, params });
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result)));
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ method, params });
+  }
+
+  /** The next notification that passes `test` (or one already received). */
+  waitFor(test: (m: Message) => boolean): Promise<Message> {
+    const seen = this.notifications.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+}
+
+const SETTINGS = { yaml: { validate: true, completion: true, hover: true, schemaStore: { enable: false }, format: { enable: false } } };
+
+/** `kspec init` (the built CLI) in `dir`; returns the starter's text. */
+function init(dir: string, platform: string, out: string): string {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'kspec.cjs'), 'init', '--platform', platform, '-o', out], { cwd: dir, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(path.join(dir, out), 'utf8');
+}
+
+describe('kspec init starters in yaml-language-server', () => {
+  let server: ChildProcessWithoutNullStreams;
+  let lsp: LspClient;
+  let version = 0;
+
+  beforeAll(async () => {
+    server = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
+    lsp = new LspClient(server);
+    await lsp.request('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { textDocument: { completion: { completionItem: { snippetSupport: false } }, publishDiagnostics: {} }, workspace: { configuration: true } },
+    });
+    lsp.notify('initialized', {});
+    lsp.notify('workspace/didChangeConfiguration', { settings: SETTINGS });
+  });
+
+  afterAll(() => {
+    server?.kill();
+  });
+
+  /** Opens `text` as `file`, returns the diagnostics the server publishes for it. */
+  async function open(file: string, text: string): Promise<Array<{ message: string; range: { start: { line: number } } }>> {
+    const uri = pathToFileURL(file).href;
+    const v = ++version;
+    lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: v, text } });
+    const m = await lsp.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri && (n.params.version === undefined || n.params.version === v));
+    return m.params.diagnostics;
+  }
+
+  async function completionLabels(file: string, line: number, character: number): Promise<string[]> {
+    const r = await lsp.request('textDocument/completion', { textDocument: { uri: pathToFileURL(file).href }, position: { line, character } });
+    return ((Array.isArray(r) ? r : r.items) as Array<{ label: string }>).map((i) => i.label);
+  }
+
+  /** The starter cut after `target:`'s platform line (target is last), and an indented empty line. */
+  function withBareTarget(text: string): { text: string; line: number } {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => /^ {2}platform: /.test(l));
+    expect(lines.slice(0, i).some((l) => l === 'target:')).toBe(true);
+    return { text: [...lines.slice(0, i + 1), '  '].join('\n'), line: i + 1 };
+  }
+
+  const layouts = [
+    {
+      name: 'with kspec in the repository node_modules',
+      setup(repo: string): void {
+        mkdirSync(path.join(repo, 'node_modules', 'kspec'), { recursive: true });
+        cpSync(path.join(ROOT, 'schema'), path.join(repo, 'node_modules', 'kspec', 'schema'), { recursive: true });
+      },
+      modeline: '../node_modules/kspec/schema/kspec.schema.json',
+    },
+    { name: 'without it (a schema copy at the repository top)', setup(): void {}, modeline: '../kspec.schema.json' },
+  ];
+
+  for (const layout of layouts) {
+    describe(layout.name, () => {
+      for (const platform of ['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']) {
+        it(`${platform}: no diagnostics, completion inside target:, and a mistake reported`, async () => {
+          const repo = tempDir('kspec-editor-');
+          git(repo, 'init', '-q');
+          layout.setup(repo);
+          mkdirSync(path.join(repo, 'specs'));
+          const text = init(repo, platform, 'specs/k.yaml');
+          expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${layout.modeline}`);
+          const file = path.join(repo, 'specs', 'k.yaml');
+          expect(await open(file, text)).toEqual([]);
+
+          const bare = withBareTarget(text);
+          const bareFile = path.join(repo, 'specs', 'bare.yaml');
+          writeFileSync(bareFile, bare.text);
+          await open(bareFile, bare.text);
+          const labels = await completionLabels(bareFile, bare.line, 2);
+          // Every field of this platform's target but the platform itself.
+          const schema = JSON.parse(readFileSync(path.join(ROOT, 'schema', 'kspec.schema.json'), 'utf8')) as { definitions: Record<string, { properties?: object }> };
+          const props = Object.keys(schema.definitions[`${platform}Target`]?.properties ?? {}).filter((p) => p !== 'platform');
+          expect(props.length).toBeGreaterThan(1);
+          expect(labels.filter((l) => props.includes(l)).sort(), platform).toEqual(props.sort());
+
+          // The schema is in force: an unknown key under target is reported.
+          const bad = path.join(repo, 'specs', 'bad.yaml');
+          writeFileSync(bad, text.replace(/^ {2}platform: (\w+)$/m, '  platform: $1\n  notAField: 1'));
+          const diags = await open(bad, readFileSync(bad, 'utf8'));
+          expect(diags.map((d) => d.message).join('\n')).toMatch(/notAField/);
+        });
+      }
+    });
+  }
+});
