@@ -12,7 +12,7 @@ import { compareDiagnostics, hasErrors } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Severity, SourceLocation } from './diagnostics/diagnostic.js';
 import { applyStrict } from './diagnostics/format.js';
 import { fsReader } from './extends.js';
-import { displayPath } from './paths.js';
+import { displayPath, outputId, specId } from './paths.js';
 import type { RenderedFile } from './types.js';
 
 export type { Diagnostic, Severity, SourceLocation, RenderedFile };
@@ -68,11 +68,12 @@ export async function compileSpec(input: SpecInput, opts: Options & { checkOnly?
   const outDir = opts.outDir ?? 'out';
   if (input.text === undefined) return compileFile(input.path, { outDir, checkOnly: opts.checkOnly, cwd });
   const abs = path.resolve(cwd, input.path ?? TEXT_NAME);
-  const specPath = displayPath(abs, cwd);
+  const id = specId(abs, outDir, cwd);
   return compileBytes(typeof input.text === 'string' ? Buffer.from(input.text, 'utf8') : input.text, {
-    specPath,
+    specPath: displayPath(abs, cwd),
+    specId: id,
     specDir: path.dirname(abs),
-    command: regenerateCommand(specPath, outDir, cwd),
+    command: regenerateCommand(id, outputId(outDir, cwd)),
     checkOnly: opts.checkOnly,
     reader: fsReader(path.dirname(abs), cwd),
   });
