@@ -4,17 +4,27 @@
  * YAML parser (invalid UTF-8, duplicate keys, alias bombs, deep nesting, sheer size) ends
  * here as a located diagnostic.
  */
-import { Alias, Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError } from 'yaml';
+import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import type { Alias, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
 
 /** Specs are a few kilobytes; this bounds what a pull request can make the parser chew. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
+/** Alias expansions in a spec, nested ones counted (an alias of a list of 9 aliases is 10). */
 export const MAX_ALIAS_COUNT = 100;
+/** Values (scalars and collections) that aliases may add to the document when expanded. */
+export const MAX_ALIASED_NODES = 10_000;
 export const MAX_DEPTH = 64;
+/**
+ * Values (scalars, aliases, flow collections) in a spec. A spec holds a few hundred; a
+ * whole kernel .config as kernel.config is ~20,000. Counted on the lexer's tokens, before
+ * the parser builds anything, so that 1 MiB of `[1,1,1,...` (500,000 values) is refused
+ * in milliseconds instead of parsed in seconds.
+ */
+export const MAX_VALUES = 100_000;
 
 export interface RawSpec {
   file: string;
@@ -53,6 +63,21 @@ export class YamlSourceIndex implements SourceIndex {
     return { file: this.file, line: Math.max(1, line), column: Math.max(1, col) };
   }
 
+  /** Each alias's node, found once for the whole document (yaml's Alias.resolve walks it all per call). */
+  private aliasTargets?: Map<Alias, YamlNode>;
+  /** Each mapping's pairs by key, built the first time a pointer goes through it. */
+  private readonly keyed = new Map<YAMLMap, Map<string, Pair>>();
+
+  private pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let byKey = this.keyed.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !byKey.has(String(p.key.value))) byKey.set(String(p.key.value), p as Pair);
+      this.keyed.set(map, byKey);
+    }
+    return byKey.get(key);
+  }
+
   /** The node at `ptr`, or the deepest existing ancestor's, as a text offset. */
   offsetOf(ptr: string, at: 'key' | 'value' = 'value'): number | undefined {
     if (!this.doc) return undefined;
@@ -62,9 +87,9 @@ export class YamlSourceIndex implements SourceIndex {
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i]!;
       const last = i === segs.length - 1;
-      if (isAlias(node)) node = (node as Alias).resolve(this.doc);
+      if (isAlias(node)) node = (this.aliasTargets ??= resolveAliases(this.doc)).get(node);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
+        const pair = this.pairOf(node, seg);
         if (!pair) return offset;
         const keyStart = (pair.key as YamlNode).range?.[0] ?? offset;
         const value = pair.value as YamlNode | null;
@@ -95,11 +120,43 @@ export class YamlSourceIndex implements SourceIndex {
   }
 }
 
-const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true } as const;
+/**
+ * uniqueKeys off: yaml compares each key with every earlier key of its mapping (40,000
+ * keys: 49 s); `analyse` checks duplicates with one Set per mapping instead.
+ */
+const YAML_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
 /** The CST of `text`, as yaml's Parser gives it; `counter` learns the line starts. */
 function lex(text: string, counter: LineCounter): CST.Token[] {
   return [...new Parser(counter.addNewLine).parse(text)];
+}
+
+/** Lexemes that start a value (the lexer marks a plain scalar with \x1f before its text). */
+const VALUE_LEXEME = new Set(['\x1f', '[', '{', '|', '>']);
+
+/**
+ * lex, with the values counted on the lexemes first: stops at the first value past
+ * MAX_VALUES and returns its offset instead of tokens.
+ */
+function lexBounded(text: string, counter: LineCounter): CST.Token[] | { tooMany: number } {
+  const lexemes: string[] = [];
+  let values = 0;
+  let offset = 0;
+  for (const lx of new Lexer().lex(text)) {
+    lexemes.push(lx);
+    const c = lx.charAt(0);
+    if (VALUE_LEXEME.has(c) || c === '"' || c === "'" || c === '*') {
+      if (++values > MAX_VALUES) return { tooMany: offset };
+    }
+    // The lexer's control markers (document, flow end, scalar) are not in the text.
+    if (lx !== '\x02' && lx !== '\x18' && lx !== '\x1f') offset += lx.length;
+  }
+  const parser = new Parser(counter.addNewLine);
+  counter.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  for (const lx of lexemes) for (const t of parser.next(lx)) tokens.push(t);
+  for (const t of parser.end()) tokens.push(t);
+  return tokens;
 }
 
 /**
@@ -186,7 +243,13 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   const counter = new LineCounter();
   // The composer recurses once per nesting level: 10,000 levels overflow the stack, and
   // where depends on the machine. Measure on the CST first, which is built iteratively.
-  const tokens = lex(text, counter);
+  const tokens = lexBounded(text, counter);
+  if (!Array.isArray(tokens)) {
+    const before = text.slice(0, tokens.tooMany);
+    const line = before.split('\n').length;
+    const column = tokens.tooMany - (before.lastIndexOf('\n') + 1) + 1;
+    return { diagnostics: [{ code: D.TooManyValues.code, severity: 'error', message: D.TooManyValues.message({ limit: MAX_VALUES }), path: '', file, line, column }] };
+  }
   const deep = tooDeepOffset(tokens);
   if (deep !== undefined) {
     const at = new YamlSourceIndex(file, text, counter);
@@ -218,19 +281,8 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     return { source, diagnostics: dedupe(report.diagnostics) };
   }
 
-  const depthOk = checkShape(doc, source, report);
-  if (!depthOk || report.hasErrors) return { source, diagnostics: report.diagnostics };
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    if (e instanceof ReferenceError || /alias/i.test(String((e as Error).message))) {
-      report.report(D.AliasBomb, '', { limit: MAX_ALIAS_COUNT });
-      return { source, diagnostics: report.diagnostics };
-    }
-    return { diagnostics: [tooDeep(file, text, counter, e)] };
-  }
+  const data = analyse(doc, source, report);
+  if (report.hasErrors) return { source, diagnostics: report.diagnostics };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     report.report(D.NotAMapping, '', {});
     return { source, diagnostics: report.diagnostics };
@@ -239,15 +291,72 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   return { raw: { file, text, data, source: kept }, source: kept, diagnostics: report.diagnostics };
 }
 
+/** The value of a scalar as yaml's toJS gives it (a timestamp of YAML 1.1 as its ISO text). */
+function scalarValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return (v as { toJSON(): unknown }).toJSON();
+  return v;
+}
+
 /**
- * Walks the node tree without recursion: rejects nesting deeper than MAX_DEPTH and keys
- * that are not plain scalars. Returns false when nesting is too deep. Pointers are built
- * only for what is reported.
+ * Each alias of `doc` with the node it names: the last node before it (in document order)
+ * that carries its anchor, as yaml's Alias.resolve finds it, in one walk. An alias inside
+ * the node it names maps to that node (analyse reports it; an index only needs a node).
  */
-function checkShape(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter): boolean {
+function resolveAliases(doc: Document.Parsed): Map<Alias, YamlNode> {
+  const anchors = new Map<string, YamlNode>();
+  const out = new Map<Alias, YamlNode>();
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) out.set(node, target);
+      continue;
+    }
+    const anchor = (node as YamlNode | null)?.anchor;
+    if (anchor) anchors.set(anchor, node as YamlNode);
+    if (isMap(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!.value, node.items[i]!.key);
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
+  }
+  return out;
+}
+
+/** What analyse knows of a node once it is closed: its value and what expanding it costs. */
+interface Closed {
+  value: unknown;
+  /** Nodes of its expansion, itself included (capped). */
+  size: number;
+  /** Alias expansions inside it, nested ones included (capped). */
+  aliases: number;
+}
+const CAP = 2 ** 40;
+
+/**
+ * The document as plain data, built in one walk without recursion, checking on the way
+ * what a hostile file can do with YAML's structure. Each check is linear in the nodes of
+ * the file, whatever the aliases do:
+ * - nesting deeper than MAX_DEPTH (KS1006: the CST check catches it first; kept here so
+ *   the walk never trusts it);
+ * - keys that are not plain text (KS1009), and keys repeated in a mapping (KS1002: one Set
+ *   per mapping);
+ * - aliases: one that names no earlier anchor (KS1015), one inside the node it names
+ *   (KS1013: its expansion never ends), and expansions that multiply the document: more
+ *   than MAX_ALIAS_COUNT alias expansions (KS1005) or more than MAX_ALIASED_NODES values
+ *   added by them (KS1014), reported at the alias that passes the limit. An alias's node
+ *   always ends before the alias (else it would contain it), so its cost is known when
+ *   the alias is reached.
+ * Values of aliases are shared, as yaml's toJS shares them; the limits bound every later
+ * walk over the data. Returns undefined when something was reported.
+ */
+function analyse(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter): unknown {
   interface Entry {
     node: unknown;
     depth: number;
+    exit: boolean;
     parent?: Entry;
     seg?: string | number;
   }
@@ -256,29 +365,113 @@ function checkShape(doc: Document.Parsed, source: YamlSourceIndex, report: Repor
     for (let cur: Entry | undefined = e; cur?.parent; cur = cur.parent) segs.push(cur.seg!);
     return segs.reverse().map((s) => pointer(s)).join('');
   };
-  const stack: Entry[] = [{ node: doc.contents, depth: 0 }];
+  const push = (entry: { code: string; severity: 'error' | 'warning'; message: string }, e: Entry, offset: number): void => {
+    report.diagnostics.push({ code: entry.code, severity: entry.severity, message: entry.message, path: pointerOf(e), ...source.at(offset) });
+  };
+  const anchors = new Map<string, YamlNode>();
+  const open = new Set<unknown>();
+  const closed = new Map<unknown, Closed>();
+  let aliasCount = 0;
+  let aliasedNodes = 0;
+  /** Alias limits are reported once, at the first alias past them. */
+  let aliasLimitReported = false;
+  const valueOf = (node: unknown): Closed => (node === null || node === undefined ? { value: null, size: 1, aliases: 0 } : closed.get(node)!);
+
+  const stack: Entry[] = [{ node: doc.contents, depth: 0, exit: false }];
   while (stack.length > 0) {
     const e = stack.pop()!;
     const { node, depth } = e;
-    if (depth > MAX_DEPTH) {
-      const off = (node as YamlNode).range?.[0] ?? 0;
-      report.diagnostics.push({ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: pointerOf(e), ...source.at(off) });
-      return false;
-    }
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isScalar(pair.key) || typeof pair.key.value === 'object' || typeof pair.key.value === 'boolean' || typeof pair.key.value === 'number') {
-          const off = (pair.key as YamlNode | null)?.range?.[0] ?? node.range?.[0] ?? 0;
-          report.diagnostics.push({ code: D.NonStringKey.code, severity: 'error', message: D.NonStringKey.message({}), path: pointerOf(e), ...source.at(off) });
-          continue;
+    if (node === null || node === undefined) continue;
+    const at = (node as YamlNode).range?.[0] ?? 0;
+    if (e.exit) {
+      open.delete(node);
+      let size = 1, aliases = 0;
+      let value: unknown;
+      if (isMap(node)) {
+        const obj: Record<string, unknown> = {};
+        for (const pair of node.items) {
+          const v = valueOf(pair.value);
+          size = Math.min(CAP, size + v.size);
+          aliases = Math.min(CAP, aliases + v.aliases);
+          const k = String((pair.key as { value?: unknown } | null)?.value);
+          if (k === '__proto__') Object.defineProperty(obj, k, { value: v.value, writable: true, enumerable: true, configurable: true });
+          else obj[k] = v.value;
         }
-        stack.push({ node: pair.value, depth: depth + 1, parent: e, seg: String(pair.key.value) });
+        value = obj;
+      } else {
+        const items = (node as { items: unknown[] }).items;
+        const arr: unknown[] = new Array<unknown>(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const v = valueOf(items[i]);
+          size = Math.min(CAP, size + v.size);
+          aliases = Math.min(CAP, aliases + v.aliases);
+          arr[i] = v.value;
+        }
+        value = arr;
       }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => stack.push({ node: item, depth: depth + 1, parent: e, seg: i }));
+      closed.set(node, { value, size, aliases });
+      continue;
+    }
+    if (depth > MAX_DEPTH) {
+      push({ ...D.TooDeep, message: D.TooDeep.message({ limit: MAX_DEPTH }) }, e, at);
+      return undefined;
+    }
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) {
+        push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: node.source }) }, e, at);
+      } else if (open.has(target)) {
+        push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: node.source }) }, e, at);
+      } else {
+        const t = closed.get(target)!;
+        aliasCount = Math.min(CAP, aliasCount + 1 + t.aliases);
+        aliasedNodes = Math.min(CAP, aliasedNodes + t.size);
+        if (!aliasLimitReported && aliasCount > MAX_ALIAS_COUNT) {
+          aliasLimitReported = true;
+          push({ ...D.AliasBomb, message: D.AliasBomb.message({ limit: MAX_ALIAS_COUNT }) }, e, at);
+        } else if (!aliasLimitReported && aliasedNodes > MAX_ALIASED_NODES) {
+          aliasLimitReported = true;
+          push({ ...D.AliasExpansion, message: D.AliasExpansion.message({ limit: MAX_ALIASED_NODES }) }, e, at);
+        }
+        closed.set(node, { value: t.value, size: t.size, aliases: Math.min(CAP, 1 + t.aliases) });
+      }
+      if (!closed.has(node)) closed.set(node, { value: null, size: 1, aliases: 1 });
+      continue;
+    }
+    const anchor = (node as YamlNode).anchor;
+    if (anchor) anchors.set(anchor, node as YamlNode);
+    if (isScalar(node)) {
+      closed.set(node, { value: scalarValue(node.value), size: 1, aliases: 0 });
+      continue;
+    }
+    if (!isMap(node) && !isSeq(node)) continue;
+    open.add(node);
+    stack.push({ ...e, exit: true });
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const pair = node.items[i]!;
+        const key = pair.key as YamlNode | null;
+        const keyAt = key?.range?.[0] ?? at;
+        if (!isScalar(key) || typeof key.value !== 'string') {
+          push({ ...D.NonStringKey, message: D.NonStringKey.message({}) }, e, keyAt);
+        }
+        stack.push({ node: pair.value, depth: depth + 1, exit: false, parent: e, seg: String((key as { value?: unknown } | null)?.value) });
+        // Keys are walked for their anchors (a key's anchor can be aliased later).
+        if (key) stack.push({ node: key, depth: depth + 1, exit: false, parent: e, seg: String((key as { value?: unknown }).value) });
+      }
+      // Duplicates in document order: the second occurrence is reported.
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (!isScalar(key) || typeof key.value !== 'string') continue;
+        if (keys.has(key.value)) push({ ...D.DuplicateKey, message: D.DuplicateKey.message({ key: key.value }) }, e, key.range?.[0] ?? at);
+        else keys.add(key.value);
+      }
+    } else {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], depth: depth + 1, exit: false, parent: e, seg: i });
     }
   }
-  return true;
+  return report.hasErrors ? undefined : valueOf(doc.contents).value;
 }
 
 /**

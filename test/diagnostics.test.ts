@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
-import { MAX_SPEC_BYTES } from '../src/parse.js';
+import { MAX_SPEC_BYTES, MAX_VALUES } from '../src/parse.js';
 import { BASE } from './fixtures.js';
 import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
@@ -46,7 +46,8 @@ describe('KS1xxx: reading the spec', () => {
   it('KS1005 alias bomb', async () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
-    expectDiagnostic(await compileText(bomb.join('\n') + '\n'), D.AliasBomb, 1, 1);
+    // a: 10 values; b: 10 aliases; each alias of b in c is 11 expansions: the 9th passes 100.
+    expectDiagnostic(await compileText(bomb.join('\n') + '\n'), D.AliasBomb, 3, 40);
   });
   it('KS1006 nesting too deep', async () => {
     const deep = 'a: ' + '['.repeat(100) + ']'.repeat(100) + '\n';
@@ -62,6 +63,53 @@ describe('KS1xxx: reading the spec', () => {
   it('KS1009 non-string key', async () => {
     expectDiagnostic(await compileText(withLine(7, '  1: x')), D.NonStringKey, 7, 3);
     expectDiagnostic(await compileText(withLine(7, '  ? [a, b]\n  : x')), D.NonStringKey, 7, 5);
+  });
+});
+
+describe('KS1xxx: aliases and large mappings', () => {
+  it('KS1013 an alias inside the value it names, at the alias (it used to hang)', async () => {
+    const spec = BASE.replace('kernel:\n  package: kernel-cachyos\n  arch: [x86_64]\n', 'kernel: &s {package: kernel-cachyos, arch: [x86_64], cmdline: [*s]}\n');
+    const d = expectDiagnostic(await compileText(spec), D.RecursiveAlias, 5, 64);
+    expect(d.path).toBe('/kernel/cmdline/0');
+    expect(d.message).toContain("'*s'");
+  });
+  it('KS1013 an alias deeper inside its anchored block mapping', async () => {
+    const spec = BASE.replace('kernel:', 'kernel: &k').replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  deep:\n    again: *k\n');
+    const r = await compileText(spec);
+    expect(r.diagnostics.map((d) => d.code)).toEqual([D.RecursiveAlias.code]);
+    expect(expectDiagnostic(r, D.RecursiveAlias, 9, 12).path).toBe('/kernel/deep/again');
+  });
+  it('an alias of an earlier value is fine: the value is expanded', async () => {
+    const r = await compileText(BASE.replace('  arch: [x86_64]\n', '  arch: &a [x86_64]\n') + 'x: *a\n');
+    expect(r.diagnostics.map((d) => d.code)).toEqual([D.UnknownKey.code]);
+    expectDiagnostic(r, D.UnknownKey, 19, 1);
+  });
+  it('KS1014 aliases that copy too many values, at the alias past the limit', async () => {
+    const big = `big: &b [${Array.from({ length: 4000 }, (_, i) => i).join(', ')}]\n`;
+    // 4,001 values a copy: the third copy passes 10,000.
+    const d = expectDiagnostic(await compileText(BASE + big + 'copies: [*b, *b, *b]\n'), D.AliasExpansion, 20, 18);
+    expect(d.path).toBe('/copies/2');
+  });
+  it('KS1016 more values than a spec can hold: refused at the first one past the limit', async () => {
+    // BASE and `extra` hold 35 values, `[` (column 8) is the 36th: item 99,965 is the 100,001st.
+    const r = await compileText(BASE + 'extra: [' + '1,'.repeat(MAX_VALUES) + '1]\n');
+    expectDiagnostic(r, D.TooManyValues, 19, 9 + 2 * 99_964);
+    expect(r.diagnostics).toHaveLength(1);
+  });
+  it('a valid spec with 40,000 kernel.config keys (830 KB) is valid', async () => {
+    const config = Array.from({ length: 40_000 }, (_, i) => `    CONFIG_K${i}: y\n`).join('');
+    const r = await compileText(withLine(7, '  arch: [x86_64]\n  config:\n' + config), 'spec.yaml', true);
+    expect(r.diagnostics).toEqual([]);
+  });
+  it('KS1015 an alias of an anchor that is not defined before it', async () => {
+    expectDiagnostic(await compileText(withLine(7, '  arch: *later')), D.UnknownAnchor, 7, 9);
+  });
+  it('KS1002 with one Set per mapping: the second of three, in a flow mapping too', async () => {
+    const r = await compileText(withLine(7, '  arch: [x86_64]\n  config: {A: y, B: y, A: n, A: m}'));
+    expect(r.diagnostics.filter((d) => d.code === D.DuplicateKey.code).map((d) => [d.line, d.column, d.path])).toEqual([
+      [8, 24, '/kernel/config'],
+      [8, 30, '/kernel/config'],
+    ]);
   });
 });
 

@@ -55,6 +55,14 @@ export const D = {
     `extends '${a.ref}' resolves to ${a.path}, outside the repository (the git work tree, or the spec's folder outside git). Copy the base spec into the repository and name it with a relative path.`),
   ExtendsMissing: entry<{ ref: string; path: string }>('KS1012', 'error', 'extends-missing', (a) =>
     `The base spec '${a.ref}' (${a.path}) does not exist. Fix the path, which is relative to this spec, or add the file.`),
+  RecursiveAlias: entry<{ anchor: string }>('KS1013', 'error', 'recursive-alias', (a) =>
+    `Alias '*${a.anchor}' stands inside the value anchored as '&${a.anchor}', so expanding it never ends. Write the value out, or point the alias at an anchor outside it.`),
+  AliasExpansion: entry<{ limit: number }>('KS1014', 'error', 'aliases-too-large', (a) =>
+    `YAML aliases in this spec copy more than ${a.limit} values. Write the values out, or alias smaller parts.`),
+  TooManyValues: entry<{ limit: number }>('KS1016', 'error', 'too-many-values', (a) =>
+    `The spec holds more than ${a.limit} values (scalars, aliases and collections); a kernel spec holds a few hundred. Remove generated or repeated content.`),
+  UnknownAnchor: entry<{ anchor: string }>('KS1015', 'error', 'unknown-anchor', (a) =>
+    `Alias '*${a.anchor}' names no anchor before it. Define '&${a.anchor}' on a value above this line, or write the value out.`),
 
   // ---- KS2xxx: schema ----------------------------------------------------------------
   UnknownKey: entry<{ key: string; suggestion?: string; allowed: readonly string[] }>('KS2001', 'error', 'unknown-key', (a) =>

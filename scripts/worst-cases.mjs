@@ -1,0 +1,68 @@
+/**
+ * Generated worst cases for the parser and the diagnostics (issue 11): specs up to the
+ * 1 MiB limit built to make a linear walk quadratic or an unbounded one hang. Used by
+ * `npm run fuzz` (the slowest case is printed) and by test/hostile.test.ts.
+ */
+const HEAD = `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: demo
+`;
+const TAIL = `provider:
+  type: copr
+  repo: bieszczaders/kernel-cachyos
+  packages: [kernel-cachyos, kernel-cachyos-devel-matched]
+target:
+  platform: bootc
+  base: ghcr.io/ublue-os/bluefin-dx:stable
+`;
+const KERNEL = `kernel:
+  package: kernel-cachyos
+  arch: [x86_64]
+`;
+const MIB = 1024 * 1024;
+
+/** Values allowed in a spec (MAX_VALUES in src/parse.ts), less room for the rest of the spec. */
+const VALUES = 100_000 - 100;
+
+/** Repeats `unit(i)` (of `values` values) while the whole stays under `limit` bytes and VALUES values. */
+function fill(prefix, unit, suffix, values = 1, limit = MIB - 1024) {
+  const parts = [prefix];
+  let size = prefix.length + suffix.length;
+  for (let i = 0; values === 0 || i * values < VALUES; i++) {
+    const u = unit(i);
+    if (size + u.length > limit) break;
+    parts.push(u);
+    size += u.length;
+  }
+  parts.push(suffix);
+  return parts.join('');
+}
+
+/** name -> () => spec text. Each is at most 1 MiB and just under the limit of values. */
+export const WORST_CASES = {
+  // A valid spec: one mapping with as many keys as allowed (the duplicate-key check).
+  'config keys (valid)': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    CONFIG_K${i}: y\n`, TAIL, 2),
+  // Unknown keys on one flow line: one diagnostic each, every code frame on that line.
+  'unknown keys on one flow line': () => fill(HEAD + KERNEL + TAIL + 'extra: {', (i) => `u${i}: 1, `, '}\n', 2),
+  // Unknown keys at the root, one per line (one diagnostic each, with a suggestion).
+  'unknown keys, one per line': () => fill(HEAD + KERNEL + TAIL, (i) => `u${i}: 1\n`, '', 2),
+  // Diagnostics through aliases: each module is an alias of its own anchor, and each
+  // has an unknown key (the pointer walks resolve an alias per diagnostic).
+  'diagnostics on aliased nodes': () =>
+    fill(HEAD + KERNEL + TAIL + 'modules:\n', (i) => `  - &m${i} {name: m${i}, package: akmod-m${i}, repo: rpmfusion-free, bad${i}: x}\n  - *m${i}\n`, '', 10),
+  // As many aliases of one scalar as allowed (each one expansion).
+  'aliases of one anchor': () => fill(HEAD + KERNEL + TAIL + 'v: &v 1\nextra: [', () => '*v, ', ']\n'),
+  // Self-referential aliases, repeated: each is reported, none expands.
+  'self-referential aliases': () => fill(HEAD + KERNEL + TAIL, (i) => `r${i}: &r${i} {x: [*r${i}]}\n`, '', 4),
+  // Duplicate keys, as many as fit.
+  'duplicate keys': () => fill(HEAD + KERNEL + TAIL + 'extra:\n', () => '  a: 1\n', '', 2),
+  // A wide flow sequence of scalars.
+  'wide sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [', () => '1,', '1]\n'),
+  // One 1 MiB line: a quoted value with escapes, reported (the code frame is that line).
+  'one long line': () => HEAD + KERNEL + TAIL + 'extra: "' + 'x\\x1b'.repeat((MIB - 2048) / 5) + '"\n',
+  // A value past the limit of values: refused on the lexer's tokens.
+  'too many values': () => fill(HEAD + KERNEL + TAIL + 'extra: [', () => '1,', '1]\n', 0),
+  // A billion laughs that stays small: refused at the alias past the limit.
+  'billion laughs': () => HEAD + KERNEL + TAIL + Array.from({ length: 10 }, (_, i) => `l${i}: &l${i} [${i === 0 ? Array(10).fill('lol').join(', ') : Array(10).fill(`*l${i - 1}`).join(', ')}]`).join('\n') + '\n',
+};
