@@ -4,6 +4,13 @@
  * as many runs as asked, against the built compiler in dist/.
  *
  *   npm run fuzz -- --runs 100000 [--seed 42] [--chunk 1000]
+ *   npm run fuzz -- --hostile-only
+ *
+ * First it times the hostile corpus (test/hostile/*.yaml) and the generated worst cases
+ * (scripts/worst-cases.mjs: specs up to the 1 MiB limit built to make a walk quadratic or
+ * endless), each compiled and its diagnostics formatted in this process, and prints the
+ * slowest of each (issue 11: every spec gets its verdict well under a second). A case
+ * over HOSTILE_BUDGET_MS of CPU counts as a hang.
  *
  * Each property runs --runs times, in chunks with their own seed, so one crash does not
  * stop the search: every failing chunk prints its (shrunk) counterexample and seed, and the
@@ -12,10 +19,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
+import { WORST_CASES } from './worst-cases.mjs';
 import { assertLocated, hasErrors, loadSchema, mutatedSpec, PLATFORM_PROVIDERS, repairCommon, REPAIRS, toYaml, validSpecFor } from './properties.mjs';
 
 const ROOT = new URL('..', import.meta.url);
@@ -25,6 +33,7 @@ const { parseSpec } = await dist('parse.js');
 const { validate } = await dist('validate.js');
 const { Reporter } = await dist('diagnostics/diagnostic.js');
 const { targets } = await dist('targets/index.js');
+const { formatDiagnostics } = await dist('diagnostics/format.js');
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +52,42 @@ const registered = new Map(targets().map((t) => [t.platform, t]));
 const compile = (bytes) => compileBytes(bytes, { specPath: 'spec.yaml', specDir: process.cwd(), command: 'kspec compile spec.yaml -o out' });
 
 const crashes = [];
+
+/** CPU time a hostile case may take before it counts as a hang. */
+const HOSTILE_BUDGET_MS = 1000;
+
+/** Compiles each hostile spec and formats its diagnostics (every format); prints the slowest. */
+async function timeHostile() {
+  const corpus = new URL('test/hostile/', ROOT);
+  const groups = {
+    'hostile corpus (test/hostile/)': readdirSync(corpus).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f, () => readFileSync(new URL(f, corpus))]),
+    'generated worst cases (scripts/worst-cases.mjs)': Object.entries(WORST_CASES),
+  };
+  // Warm up: the first compile loads the validator and templates.
+  await compile(readFileSync(new URL('specs/' + readdirSync(new URL('specs/', ROOT)).find((f) => f.endsWith('.yaml')), ROOT)));
+  for (const [group, cases] of Object.entries(groups)) {
+    const times = [];
+    for (const [name, make] of cases) {
+      const bytes = Buffer.from(make());
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await compile(bytes);
+      let printed = 0;
+      for (const format of ['text', 'json', 'github', 'sarif']) printed += formatDiagnostics(r.diagnostics, format, () => r.source).length;
+      const wall = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1000;
+      const codes = [...new Set(r.diagnostics.map((d) => d.code))].join(' ') || 'valid';
+      times.push({ name, cpu, wall, size: bytes.length, codes, count: r.diagnostics.length, printed });
+      if (cpu > HOSTILE_BUDGET_MS) crashes.push({ property: `hostile case ${name}`, seed: null, problem: `${cpu.toFixed(0)} ms of CPU (budget ${HOSTILE_BUDGET_MS} ms)`, counterexample: `${bytes.length} bytes` });
+    }
+    times.sort((a, b) => b.cpu - a.cpu);
+    const w = times[0];
+    console.log(`  ${group}: ${times.length} cases; slowest '${w.name}' (${(w.size / 1024).toFixed(0)} KiB, ${w.count} diagnostics: ${w.codes}, ${(w.printed / 1024).toFixed(0)} KiB printed in 4 formats) ${w.cpu.toFixed(0)} ms CPU, ${w.wall.toFixed(0)} ms wall`);
+    for (const t of times.slice(1, 4)) console.log(`    then '${t.name}' ${t.cpu.toFixed(0)} ms CPU (${t.codes})`);
+  }
+}
+
 /** Scripts seen in this chunk and not yet through bash -n: sha -> { content, spec }. */
 let pendingScripts = new Map();
 const checkedScripts = new Set();
@@ -109,8 +154,9 @@ function flushScripts(name) {
 
 const started = Date.now();
 console.log(`kspec fuzz: ${RUNS} runs per property, seed ${SEED}, chunks of ${CHUNK}, platforms registered: ${[...registered.keys()].join(', ')}`);
+await timeHostile();
 let chunkIndex = 0;
-for (const [name, prop] of Object.entries(properties)) {
+for (const [name, prop] of process.argv.includes('--hostile-only') ? [] : Object.entries(properties)) {
   const t0 = Date.now();
   for (let done = 0; done < RUNS; done += CHUNK) {
     const seed = (SEED + chunkIndex++ * 7919) | 0;

@@ -14,8 +14,8 @@ Exit codes:
   1  errors in a spec (or warnings with --strict), or drift with --check
   2  usage error, or a file that cannot be read or written`;
 
-function formatOption(): Option {
-  return new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'json', 'github']).default('text');
+function formatOption(extra: string[] = []): Option {
+  return new Option('--format <format>', 'how diagnostics are printed (sarif: a SARIF 2.1.0 log on stdout)').choices(['text', 'json', 'github', 'sarif', ...extra]).default('text');
 }
 
 export function buildProgram(): Command {
@@ -74,7 +74,7 @@ Example:
     .argument('[spec-or-dir...]', 'spec files or folders (default: the current folder)')
     .option('--base <ref>', 'the git ref to compare with', 'HEAD')
     .option('-o, --out <dir>', 'output folder named in the paths and headers', 'out')
-    .addOption(formatOption())
+    .addOption(formatOption(['markdown']))
     .addHelpText('after', `
 Examples:
   kspec diff specs                       # working tree against HEAD

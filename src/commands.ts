@@ -9,7 +9,7 @@ import { compileFile, displayPath, type CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { workflowCommand } from './diagnostics/github.js';
-import { applyStrict, counts, printDiagnostics, summaryLine, toJson } from './diagnostics/format.js';
+import { applyStrict, counts, printDiagnostics, summaryLine, toJsonList } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
 import { YamlSourceIndex } from './parse.js';
 import { outputId, refusedPath, showControls, specId, STDIN_ARG } from './paths.js';
@@ -18,7 +18,7 @@ import { checkUnit, OutputError, OutputRootError, OutputSession, type CheckOutco
 
 export interface CommonOptions {
   strict?: boolean;
-  format: 'text' | 'json' | 'github';
+  format: 'text' | 'json' | 'github' | 'sarif';
 }
 
 export interface RunOptions extends CommonOptions {
@@ -190,10 +190,10 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
         specs: results.map((r) => ({
           spec: r.specPath,
           name: r.name ?? null,
-          diagnostics: r.diagnostics.map(toJson),
+          diagnostics: toJsonList(r.diagnostics),
           ...(bySpec.get(r.specPath) ?? {}),
         })),
-        diagnostics: diagnostics.map(toJson),
+        diagnostics: toJsonList(diagnostics),
         summary: { ...counts(diagnostics), drift },
       };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -202,15 +202,17 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       const sources = new Map(results.map((r) => [r.specPath, r.source]));
       for (const r of results) for (const d of r.diagnostics) if (!sources.has(d.file)) sources.set(d.file, r.source);
       printDiagnostics(diagnostics, opts.format, (file) => sources.get(file));
+      // With --format sarif, stdout is the SARIF log only.
+      const human = opts.format === 'sarif' ? process.stderr : process.stdout;
       for (const r of report) {
         if (opts.mode === 'check') {
-          if (r.diff) process.stdout.write(r.diff);
-          process.stdout.write(`${r.status === 'drift' ? 'drift' : 'up to date'}: ${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}\n`);
+          if (r.diff) human.write(r.diff);
+          human.write(`${r.status === 'drift' ? 'drift' : 'up to date'}: ${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}\n`);
         } else {
-          process.stdout.write(`${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}: ${r.status}\n`);
+          human.write(`${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}: ${r.status}\n`);
         }
       }
-      if (opts.mode === 'validate' && !failed) for (const r of results) process.stdout.write(`${r.specPath}: valid\n`);
+      if (opts.mode === 'validate' && !failed) for (const r of results) human.write(`${r.specPath}: valid\n`);
       if (diagnostics.length > 0) process.stderr.write(`${summaryLine(diagnostics)}\n`);
       if (drift) process.stderr.write(`generated files differ from the specs: run kspec compile to update them\n`);
       if (drift && opts.format === 'github') {

@@ -5,6 +5,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { CompileResult } from './compile.js';
+import { escapeControls } from './diagnostics/safe.js';
 import type { Provider, RenderedFile, Spec } from './types.js';
 
 export interface SpecChange {
@@ -106,4 +107,75 @@ export function fileDiff(c: SpecChange, outRel: string): string {
     if (x && y && x.mode !== y.mode) parts.push(`mode change ${at(c.name, p)}: ${mode(x.mode)} => ${mode(y.mode)}\n`);
   }
   return parts.map((p) => p.replace(/^=+\n/, '')).join('');
+}
+
+/** Characters of diff a Markdown report holds in all (a pull-request comment takes 65,536). */
+export const MARKDOWN_DIFF_BUDGET = 50_000;
+
+/** Text for a Markdown table cell or <summary>: no control characters, no HTML, no pipes. */
+function mdText(s: string): string {
+  return escapeControls(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+}
+
+/** `s` as inline code in a table cell or <summary> (HTML, since backticks in `s` would end a code span). */
+const mdCode = (s: string): string => `<code>${mdText(s)}</code>`;
+
+/** A fence longer than any run of backticks in `body`. */
+function fence(body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+export interface MarkdownInput {
+  base: string;
+  changes: SpecChange[];
+  /** The unified diff of each change (same order); empty when the run failed. */
+  diffs: string[];
+  /** The diagnostics as text, when the run failed (shown in a code block). */
+  diagnostics: string;
+  /** The `N errors, M warnings` line. */
+  summary: string;
+}
+
+/**
+ * `kspec diff --format markdown`: a summary table (one row per spec: status and the
+ * reviewer's headlines), then each changed spec's diff collapsed in a <details> block,
+ * for $GITHUB_STEP_SUMMARY or a pull-request comment (docs/ci.md). Diffs are fenced code
+ * (```diff), so nothing in a generated file is read as Markdown or HTML; past
+ * MARKDOWN_DIFF_BUDGET characters the remaining diffs are left out with a note.
+ */
+export function markdownReport(m: MarkdownInput): string {
+  const out: string[] = [`## kspec diff against ${mdCode(m.base)}`, ''];
+  if (m.diagnostics) {
+    const body = m.diagnostics.endsWith('\n') ? m.diagnostics : m.diagnostics + '\n';
+    const f = fence(body);
+    out.push(`The specs have errors (${mdText(m.summary)}): nothing was compared.`, '', f + 'text', body + f, '');
+    return out.join('\n');
+  }
+  const changed = m.changes.filter((c) => c.status !== 'unchanged').length;
+  out.push(`${m.changes.length} spec${m.changes.length === 1 ? '' : 's'}, ${changed} with changes to the generated files.`, '');
+  out.push('| Spec | Name | Status | What changed |', '|---|---|---|---|');
+  for (const c of m.changes) {
+    const what = c.summary.length > 0 ? c.summary.map(mdText).join('<br>') : '—';
+    out.push(`| ${mdCode(c.spec)} | ${c.name ? mdCode(c.name) : '—'} | ${c.status} | ${what} |`);
+  }
+  out.push('');
+  let budget = MARKDOWN_DIFF_BUDGET;
+  m.changes.forEach((c, i) => {
+    const diff = m.diffs[i] ?? '';
+    if (!diff) return;
+    const files = (diff.match(/^\+\+\+ /gm) ?? []).length;
+    out.push('<details>', `<summary>${mdCode(c.spec)}${c.name ? ` (${mdText(c.name)})` : ''}: ${c.status}, ${files} file${files === 1 ? '' : 's'}</summary>`, '');
+    if (diff.length > budget) {
+      out.push(`The diff (${diff.length} characters) is too large for this report: run ${mdCode(`kspec diff --base ${m.base}`)} to see it.`);
+    } else {
+      budget -= diff.length;
+      // Control characters escaped, line breaks and tabs kept.
+      const body = diff.replace(/[^\n\t]+/g, escapeControls);
+      const f = fence(body);
+      out.push(f + 'diff', body.endsWith('\n') ? body + f : body + '\n' + f);
+    }
+    out.push('', '</details>', '');
+  });
+  return out.join('\n');
 }

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { MAX_SPEC_BYTES, MAX_VALUES } from '../src/parse.js';
+import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
+import { frameWindow } from '../src/diagnostics/safe.js';
 import { BASE } from './fixtures.js';
 import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
@@ -244,5 +246,60 @@ target: {platform: rancheros}
   });
   it('does not warn for an empty list or where the platform uses the field', async () => {
     expect((await compileText(RANCHER.replace('[console=ttyS0]', '[]'))).diagnostics).toEqual([]);
+  });
+});
+
+describe('printing is bounded and inert (issue 11)', () => {
+  const KEYS = 8000;
+  /** 8,000 unknown keys on one flow line: one KS2001 each, all on line 7. */
+  const wide = (): string =>
+    BASE.replace('kernel:\n  package: kernel-cachyos\n  arch: [x86_64]\n', `kernel: {package: kernel-cachyos, arch: [x86_64], ${Array.from({ length: KEYS }, (_, i) => `u${i}: 1`).join(', ')}}\n`);
+
+  it('at most MAX_PRINTED_PER_FILE diagnostics per file, the rest counted in one line', async () => {
+    const r = await compileText(wide());
+    const unknown = r.diagnostics.filter((d) => d.code === D.UnknownKey.code);
+    expect(unknown).toHaveLength(KEYS);
+    expect(unknown[0]).toMatchObject({ line: 5, column: 51 });
+    const text = formatDiagnostics(r.diagnostics, 'text', () => r.source);
+    expect(text.match(/error KS2001/g)).toHaveLength(MAX_PRINTED_PER_FILE);
+    expect(text.endsWith(`spec.yaml: ${KEYS - MAX_PRINTED_PER_FILE} more diagnostics not shown (${KEYS - MAX_PRINTED_PER_FILE} errors, 0 warnings); fix the ones shown and run kspec again\n`)).toBe(true);
+    // Every frame line is cut to a window around its column: the whole output stays small.
+    for (const line of text.split('\n')) expect(line.length).toBeLessThan(FRAME_WIDTH + 20 + 200);
+    expect(text.length).toBeLessThan(40_000);
+    expect(JSON.parse(formatDiagnostics(r.diagnostics, 'json', () => r.source))).toHaveLength(MAX_PRINTED_PER_FILE);
+    expect(formatDiagnostics(r.diagnostics, 'github', () => r.source).match(/^::error /gm)).toHaveLength(MAX_PRINTED_PER_FILE);
+  });
+
+  it('a code frame shows a window around the column, with the caret under it', () => {
+    const line = 'a'.repeat(500) + 'X' + 'b'.repeat(500);
+    const { shown, caret } = frameWindow(line, 501);
+    expect(shown).toBe('…' + 'a'.repeat(50) + 'X' + 'b'.repeat(49) + '…');
+    expect(shown[caret]).toBe('X');
+    expect(frameWindow('short \x1b[2J line', 7)).toEqual({ shown: 'short \\x1b[2J line', caret: 6 });
+    expect(frameWindow('ab\x07cd', 4)).toEqual({ shown: 'ab\\x07cd', caret: 6 });
+  });
+
+  it('control characters are escaped in text, JSON, GitHub and SARIF, in messages, pointers and file names', async () => {
+    const r = await compileText(withLine(7, '  "arch\\e]0;owned\\a\\e[2J\\u202e": [x86_64]'), 'sp\x1bec\n.yaml');
+    const d = expectDiagnostic(r, D.UnknownKey, 7, 3);
+    expect(d.message).toContain('\x1b');
+    for (const format of ['text', 'json', 'github', 'sarif'] as const) {
+      const out = formatDiagnostics(r.diagnostics, format, () => r.source);
+      expect(out, format).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+      expect(out, format).toContain(format === 'json' || format === 'sarif' ? "arch\\\\x1b]0;owned\\\\x07\\\\x1b[2J\\\\u202e" : "arch\\x1b]0;owned\\x07\\x1b[2J\\u202e");
+    }
+    const text = formatDiagnostics(r.diagnostics, 'text', () => r.source);
+    expect(text.startsWith('sp\\x1bec\\n.yaml:7:3: error KS2001: ')).toBe(true);
+    expect(formatDiagnostics(r.diagnostics, 'github', () => r.source)).toMatch(/^::error file=sp\\x1bec\\n\.yaml,line=7,/);
+    expect(escapeControls('\t\r\n\x00\x7f\x9b\u2028')).toBe('\\t\\r\\n\\x00\\x7f\\x9b\\u2028');
+  });
+
+  it('a long message or pointer is cut in the middle, keeping its start and its advice', () => {
+    const s = 'start ' + 'x'.repeat(5000) + ' advice.';
+    const c = clip(s);
+    expect(c.length).toBeLessThan(MAX_TEXT + 40);
+    expect(c.startsWith('start x')).toBe(true);
+    expect(c.endsWith('x advice.')).toBe(true);
+    expect(c).toContain('characters cut');
   });
 });

@@ -148,16 +148,17 @@ describe('--format github', () => {
     const warning = D.UntaggedOciRef.message({ ref: 'ghcr.io/ublue-os/bluefin-dx' } as never);
     expect(r.stdout).toBe(
       [
-        `::error file=specs/demo.yaml,line=7,col=3,title=${D.UnknownKey.code}::Unknown key 'archs'. Did you mean 'arch'?`,
-        `::warning file=specs/other.yaml,line=18,col=9,title=${D.UntaggedOciRef.code}::${escapeData(warning)}`,
+        `::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=unknown-key (${D.UnknownKey.code})::Unknown key 'archs'. Did you mean 'arch'?`,
+        `::warning file=specs/other.yaml,line=18,endLine=18,col=9,endColumn=35,title=untagged-oci-reference (${D.UntaggedOciRef.code})::${escapeData(warning)}`,
         '',
       ].join('\n'),
     );
     expect(r.stderr).toBe('1 error, 1 warning\n');
     expect(escapeProperty('a:b,c%d\r\ne')).toBe('a%3Ab%2Cc%25d%0D%0Ae');
     expect(escapeData('a:b,c%d\n')).toBe('a:b,c%25d%0A');
-    expect(formatGithub({ code: 'KS1', severity: 'error', message: '50%\nx', path: '', file: 'a,b:c.yaml', line: 1, column: 2 })).toBe(
-      '::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=KS1::50%25%0Ax',
+    // A line break in a message or file name is shown escaped: it can never start a command.
+    expect(formatGithub({ code: 'KS1', severity: 'error', message: '50%\nx', path: '', file: 'a,b:c\n::x.yaml', line: 1, column: 2 })).toBe(
+      '::error file=a%2Cb%3Ac\\n%3A%3Ax.yaml,line=1,col=2,title=KS1::50%25\\nx',
     );
   });
 

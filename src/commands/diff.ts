@@ -11,15 +11,15 @@ import path from 'node:path';
 import { compileBytes, compileFile, displayPath, regenerateCommand, type CompileResult } from '../compile.js';
 import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from '../commands.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { counts, printDiagnostics, summaryLine, toJson } from '../diagnostics/format.js';
+import { counts, formatDiagnostics, printDiagnostics, summaryLine, toJsonList } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
 import { outputId, refusedPath, specId, toPosix } from '../paths.js';
-import { describeChanges, fileDiff, type SpecChange } from '../diffsummary.js';
+import { describeChanges, fileDiff, markdownReport, type SpecChange } from '../diffsummary.js';
 
 export interface DiffOptions {
   base: string;
   out: string;
-  format: 'text' | 'json' | 'github';
+  format: 'text' | 'json' | 'github' | 'sarif' | 'markdown';
 }
 
 
@@ -121,20 +121,26 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
     const out = {
       base: opts.base,
       specs: changes.map((c, i) => ({ spec: c.spec, name: c.name ?? null, status: c.status, summary: c.summary, diff: diffs[i] ?? '' })),
-      diagnostics: diagnostics.map(toJson),
+      diagnostics: toJsonList(diagnostics),
       summary: { ...counts(diagnostics), changed },
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else if (opts.format === 'markdown') {
+    // For $GITHUB_STEP_SUMMARY or a pull-request comment; diagnostics also go to stderr.
+    process.stdout.write(markdownReport({ base: opts.base, changes, diffs, diagnostics: failed ? formatDiagnostics(diagnostics, 'text', (file) => sources.get(file)) : '', summary: summaryLine(diagnostics) }));
+    if (diagnostics.length > 0) process.stderr.write(formatDiagnostics(diagnostics, 'text', (file) => sources.get(file)) + summaryLine(diagnostics) + '\n');
   } else {
     printDiagnostics(diagnostics, opts.format, (file) => sources.get(file));
     if (diagnostics.length > 0) process.stderr.write(summaryLine(diagnostics) + '\n');
+    // With --format sarif, stdout is the SARIF log only.
+    const human = opts.format === 'sarif' ? process.stderr : process.stdout;
     if (!failed) {
       for (const c of changes) {
-        process.stdout.write(`${c.spec}${c.name ? ` (${c.name})` : ''}: ${c.status}\n`);
-        for (const line of c.summary) process.stdout.write(`  ${line}\n`);
+        human.write(`${c.spec}${c.name ? ` (${c.name})` : ''}: ${c.status}\n`);
+        for (const line of c.summary) human.write(`  ${line}\n`);
       }
       const text = diffs.join('');
-      if (text) process.stdout.write('\n' + text);
+      if (text) human.write('\n' + text);
     }
   }
   if (failed) return 2;

@@ -1,10 +1,23 @@
 /**
  * Printing diagnostics. Diagnostics carry file:line:column and a JSON pointer from the
  * moment they are created; formatting only decides how they look: a code frame for
- * people, JSON for machines.
+ * people, JSON for machines, workflow commands for GitHub, SARIF for code scanning.
+ *
+ * What is printed is bounded, whatever the spec holds (issue 11): at most
+ * MAX_PRINTED_PER_FILE diagnostics per file (the rest counted in one line), messages and
+ * pointers clipped to MAX_TEXT characters, code frames cut to a window of FRAME_WIDTH
+ * characters around the column, and control characters (C0, DEL, C1, bidi overrides,
+ * line separators) shown escaped (`\x1b`, `\n`, `\u202e`) in every format and in file
+ * names, so a spec cannot write to the terminal or start a workflow command.
  */
 import type { Diagnostic, SourceIndex } from './diagnostic.js';
-import { formatGithub } from './github.js';
+import { formatGithubAll } from './github.js';
+import { boundDiagnostics, frameWindow, omittedLine, safe } from './safe.js';
+import { formatSarif } from './sarif.js';
+
+export { boundDiagnostics, clip, escapeControls, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT, safe } from './safe.js';
+
+export type Format = 'text' | 'json' | 'github' | 'sarif';
 
 export interface Colours {
   red: (s: string) => string;
@@ -37,15 +50,15 @@ function codeFrame(d: Diagnostic, source: SourceIndex | undefined, c: Colours): 
   if (text === undefined) return [];
   const num = String(d.line);
   const gutter = ' '.repeat(num.length);
-  const shown = text.replace(/\t/g, ' ');
-  const caret = ' '.repeat(Math.max(0, d.column - 1)) + '^';
-  return [`  ${c.dim(num + ' |')} ${shown}`, `  ${c.dim(gutter + ' |')} ${d.severity === 'error' ? c.red(caret) : c.yellow(caret)}`];
+  const { shown, caret } = frameWindow(text, d.column);
+  const mark = ' '.repeat(caret) + '^';
+  return [`  ${c.dim(num + ' |')} ${shown}`, `  ${c.dim(gutter + ' |')} ${d.severity === 'error' ? c.red(mark) : c.yellow(mark)}`];
 }
 
 export function formatText(d: Diagnostic, source: SourceIndex | undefined, c: Colours = NO_COLOURS): string {
   const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
-  const head = `${c.bold(`${d.file}:${d.line}:${d.column}`)}: ${sev} ${d.code}: ${d.message}`;
-  const where = c.dim(`  at ${d.path === '' ? '(document)' : d.path}`);
+  const head = `${c.bold(`${safe(d.file)}:${d.line}:${d.column}`)}: ${sev} ${d.code}: ${safe(d.message)}`;
+  const where = c.dim(`  at ${d.path === '' ? '(document)' : safe(d.path)}`);
   return [head, ...codeFrame(d, source, c), where].join('\n');
 }
 
@@ -61,21 +74,41 @@ export function summaryLine(ds: Diagnostic[]): string {
 }
 
 /**
- * Prints diagnostics as `--format text` (stderr, code frames from `sourceOf`, colour on a
- * TTY) or `github` (workflow commands on stdout). process.stderr is created on first
- * access (~3 ms of start-up), so it is touched only when there is something to print.
+ * Everything `format` prints for `ds` (bounded), as one string: text (code frames from
+ * `sourceOf`, colours `c`), github (workflow commands), sarif (one SARIF log), or json
+ * (the bounded list as `--format json` prints it under `diagnostics`).
  */
-export function printDiagnostics(ds: readonly Diagnostic[], format: 'text' | 'github', sourceOf: (file: string) => SourceIndex | undefined): void {
-  if (format === 'github') {
-    for (const d of ds) process.stdout.write(formatGithub(d) + '\n');
+export function formatDiagnostics(ds: readonly Diagnostic[], format: Format, sourceOf: (file: string) => SourceIndex | undefined, c: Colours = NO_COLOURS): string {
+  if (format === 'sarif') return formatSarif(ds, sourceOf);
+  if (format === 'github') return formatGithubAll(ds, sourceOf);
+  const { shown, omitted } = boundDiagnostics(ds);
+  if (format === 'json') return JSON.stringify(shown.map(toJson), null, 2) + '\n';
+  return [...shown.map((d) => formatText(d, sourceOf(d.file), c)), ...omitted.map(omittedLine)].map((l) => l + '\n').join('');
+}
+
+/**
+ * Prints diagnostics as `--format text` (stderr, code frames from `sourceOf`, colour on a
+ * TTY), `github` (workflow commands on stdout) or `sarif` (a SARIF log on stdout, always,
+ * so that a file is produced for upload even when there is nothing to report).
+ * process.stderr is created on first access (~3 ms of start-up), so it is touched only
+ * when there is something to print.
+ */
+export function printDiagnostics(ds: readonly Diagnostic[], format: 'text' | 'github' | 'sarif', sourceOf: (file: string) => SourceIndex | undefined): void {
+  if (format === 'github' || format === 'sarif') {
+    const out = formatDiagnostics(ds, format, sourceOf);
+    if (out) process.stdout.write(out);
     return;
   }
   if (ds.length === 0) return;
-  const c = coloursFor(process.stderr);
-  for (const d of ds) process.stderr.write(formatText(d, sourceOf(d.file), c) + '\n');
+  process.stderr.write(formatDiagnostics(ds, 'text', sourceOf, coloursFor(process.stderr)));
 }
 
-/** The JSON shape of one diagnostic in `--format json`. Keys are stable. */
+/** The JSON shape of one diagnostic in `--format json`. Keys are stable; text is clipped and escaped. */
 export function toJson(d: Diagnostic): Record<string, unknown> {
-  return { code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, path: d.path };
+  return { code: d.code, severity: d.severity, message: safe(d.message), file: safe(d.file), line: d.line, column: d.column, path: safe(d.path) };
+}
+
+/** `--format json`'s list of diagnostics: the bounded list (per file), each as toJson. */
+export function toJsonList(ds: readonly Diagnostic[]): Array<Record<string, unknown>> {
+  return boundDiagnostics(ds).shown.map(toJson);
 }
