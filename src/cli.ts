@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { runCompile, runSchema, type CommonOptions } from './commands.js';
+import { quietOnClosedPipes } from './pipes.js';
 
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const;
 
@@ -138,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // A promise, not top-level await: the package's bin is a CommonJS bundle of this module
 // (scripts/build.mjs), run with V8's code cache, and CommonJS has no top-level await.
+quietOnClosedPipes();
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
