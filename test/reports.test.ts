@@ -25,10 +25,12 @@ function kspec(cwd: string, ...args: string[]) {
 }
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'test/data/sarif/sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
-const Ajv = ((Ajv04 as unknown as { default?: unknown }).default ?? Ajv04) as typeof Ajv04;
-const formats = ((addFormats as unknown as { default?: unknown }).default ?? addFormats) as typeof addFormats;
+// Both are CommonJS with a default export: under ESM the class may sit on .default.
+type Ajv04Class = typeof Ajv04.default;
+const Ajv = ((Ajv04 as unknown as { default?: Ajv04Class }).default ?? Ajv04) as Ajv04Class;
+const formats = ((addFormats as unknown as { default?: typeof addFormats.default }).default ?? addFormats) as typeof addFormats.default;
 const ajv = new Ajv({ allErrors: true, strict: false });
-formats(ajv);
+formats(ajv as never);
 const validateSarif = ajv.compile(schema);
 
 /** The SARIF log, after asserting it is valid against the official schema. */
