@@ -258,7 +258,7 @@ describe('kspec diff', () => {
     write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
     const r = kspec(work, 'diff', 'specs', '--format', 'github');
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,col=3,title=${D.UnknownKey.code}::Unknown key 'archs'. Did you mean 'arch'?\n`);
+    expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=unknown-key (${D.UnknownKey.code})::Unknown key 'archs'. Did you mean 'arch'?\n`);
   });
 });
 
