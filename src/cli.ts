@@ -30,7 +30,7 @@ export function buildProgram(): Command {
   program
     .command('compile')
     .description('compile specs into <out>/<metadata.name>/ (or compare with --check)')
-    .argument('<spec-or-dir...>', 'spec files, or folders searched for *.yaml and *.yml')
+    .argument('<spec-or-dir...>', 'spec files, folders searched for *.yaml and *.yml, or - for one spec on stdin')
     .option('-o, --out <dir>', 'output folder', 'out')
     .option('--check', 'write nothing; print a diff of what would change and exit 1 on drift')
     .option('--strict', 'treat warnings as errors')
@@ -39,6 +39,7 @@ export function buildProgram(): Command {
 Examples:
   kspec compile specs -o out
   kspec compile specs/bootc-cachyos.yaml --check --strict
+  generate-spec | kspec compile - -o out
 ${EXIT_HELP}`)
     .action(async (inputs: string[], opts: CommonOptions & { out: string; check?: boolean }) => {
       process.exitCode = await runCompile(inputs, { ...opts, mode: opts.check ? 'check' : 'write', tuneGc: true });
@@ -47,7 +48,7 @@ ${EXIT_HELP}`)
   program
     .command('validate')
     .description('parse and check specs without rendering or writing anything')
-    .argument('<spec-or-dir...>', 'spec files, or folders searched for *.yaml and *.yml')
+    .argument('<spec-or-dir...>', 'spec files, folders searched for *.yaml and *.yml, or - for one spec on stdin')
     .option('--strict', 'treat warnings as errors')
     .addOption(formatOption())
     .addHelpText('after', `

@@ -11,7 +11,7 @@ import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diag
 import { workflowCommand } from './diagnostics/github.js';
 import { applyStrict, counts, printDiagnostics, summaryLine, toJsonList } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
-import { YamlSourceIndex } from './parse.js';
+import { MAX_SPEC_BYTES, YamlSourceIndex } from './parse.js';
 import { outputId, refusedPath, showControls, specId, STDIN_ARG } from './paths.js';
 import { SCHEMA_PATH } from './validate.js';
 import { checkUnit, OutputError, OutputRootError, OutputSession, type CheckOutcome, type OutputUnit, type StagedUnit } from './write.js';
@@ -73,6 +73,27 @@ export function fail(message: string): number {
 /** The short reason of an I/O error, as the CLI prints it: its code (ENOENT), or its message. */
 export const ioReason = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
+/**
+ * Standard input, read up to `limit` bytes: a spec is small, and a stream that goes on
+ * (`yes | kspec validate -`) must not fill memory or hang the run.
+ */
+export async function readStdin(limit: number, input: NodeJS.ReadableStream = process.stdin): Promise<{ bytes: Uint8Array } | { error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of input) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      chunks.push(b);
+      size += b.length;
+      // Leaving the loop destroys the stream: nothing more is read.
+      if (size > limit) return { error: `standard input holds more than ${limit} bytes; specs are limited to ${limit} bytes (KS1004)` };
+    }
+  } catch (e) {
+    return { error: `cannot read standard input: ${ioReason(e)}` };
+  }
+  return { bytes: new Uint8Array(Buffer.concat(chunks, size)) };
+}
+
 /** Drops what a result no longer needs once it is compiled: its parsed document, files and data. */
 function compact(r: CompileResult): void {
   if (r.source instanceof YamlSourceIndex) r.source = r.source.deferred();
@@ -91,8 +112,11 @@ function compact(r: CompileResult): void {
  */
 export async function runCompile(inputs: string[], opts: RunOptions): Promise<number> {
   let files: string[];
+  // `-`: one spec from standard input, compiled first; the other inputs are searched.
+  const fromStdin = inputs.includes(STDIN_ARG);
+  const named = inputs.filter((i) => i !== STDIN_ARG);
   try {
-    files = await expandInputs(inputs);
+    files = [...(fromStdin ? [STDIN_ARG] : []), ...(named.length > 0 || !fromStdin ? await expandInputs(named) : [])];
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
@@ -103,6 +127,12 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     refusedPath('output folder', opts.out, opts.mode === 'validate' ? opts.out : outputId(opts.out)) ??
     files.map((f) => refusedPath('spec', f === STDIN_ARG ? f : displayPath(f), opts.mode === 'validate' ? f : specId(f, opts.out))).find((x) => x !== undefined);
   if (refused !== undefined) return fail(refused);
+  let stdin: Uint8Array | undefined;
+  if (fromStdin) {
+    const read = await readStdin(MAX_SPEC_BYTES);
+    if ('error' in read) return fail(read.error);
+    stdin = read.bytes;
+  }
   if (opts.tuneGc) tuneGcForBatch(files.length);
   const strict = opts.strict === true;
   const session = opts.mode === 'write' ? new OutputSession(opts.out) : undefined;
@@ -119,7 +149,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     for (const f of files) {
       let r: CompileResult;
       try {
-        r = await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate' });
+        r = await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate', stdin });
       } catch (e) {
         return fail(`cannot read '${displayPath(f)}': ${ioReason(e)}`);
       }
