@@ -222,7 +222,9 @@ describe('bootc Containerfile', () => {
       expect(copies.includes('mok-enroll.service /mok-enroll.service')).toBe(spec.signing?.enroll === 'first-boot');
 
       const runs = instructions.filter((i) => i.getKeyword() === 'RUN');
-      expect(runs).toHaveLength(2);
+      expect(runs).toHaveLength(4);
+      // buildah drops /tmp after the swap's tmpfs mount: the image gets it back, mode 1777
+      expect(runs[2]!.getArgumentsContent()).toBe('mkdir -p /tmp && chmod 1777 /tmp');
       const swap = runs[0]! as any;
       const m = mounts(swap.getFlags());
       expect(m.slice(0, 4)).toEqual(['type=bind,from=ctx,source=/,target=/ctx', 'type=cache,dst=/var/cache', 'type=cache,dst=/var/log', 'type=tmpfs,dst=/tmp']);
@@ -256,6 +258,8 @@ describe('bootc Containerfile', () => {
     const { instructions } = parse(bootcSpec());
     expect(instructions.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent()?.trim().split(/\s+/).pop())).toEqual([
       '/ctx/install.sh',
+      '--install',
+      '/tmp',
       'lint',
     ]);
   });
@@ -399,7 +403,7 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     expect(lines[scrub + 1]).toBe('rm -f -- "$REPO_DIR"/*copr*');
     expect(code(sh)).toMatch(/enable_module_repo "\$4" "\$5"; then\n\s*build_module "\$name" "\$pkg" \|\| rc=\$\?\n\s*else\n[^\n]*\n\s*rc=1\n\s*fi\n\s*scrub_repos/);
     const repo = code(install(VARIANTS['repo with extraRepo']!));
-    expect(repo).toContain("dnf -y install 'https://pkg.surfacelinux.com/fedora/linux-surface-release.noarch.rpm'");
+    expect(repo).toContain("add_repo_url 'https://pkg.surfacelinux.com/fedora/linux-surface-release.noarch.rpm'");
     expect(repo).toMatch(/install_with_retry [^\n]*\n[\s\S]*\nscrub_repos\n/);
     expect(repo).not.toContain('*copr*');
     expect(repo).toContain(
@@ -421,10 +425,14 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
   });
 
   it('no dnf autoremove: transient build-only packages are removed by name', () => {
-    for (const s of Object.values(VARIANTS).map(install)) expect(s).not.toMatch(/autoremove/);
+    // never `dnf autoremove`; every removal says --no-autoremove (dnf5) or --noautoremove (dnf4)
+    for (const s of Object.values(VARIANTS).map(install)) {
+      expect(code(s)).not.toMatch(/dnf[^\n]* autoremove/);
+      expect(code(s)).toContain('dnf -y remove "$NO_AUTOREMOVE" "${present[@]}"');
+      expect(code(s)).toMatch(/DNF5=1\n\s*NO_AUTOREMOVE=--no-autoremove\nelse\n\s*DNF5=0\n\s*NO_AUTOREMOVE=--noautoremove\n/);
+    }
     const i = at(/^\s*remove_installed "\$\{TRANSIENT\[@\]\}"$/);
     expect(i).toBeGreaterThan(at(/DRACUT_NO_XATTR=1 dracut/));
-    expect(code(sh)).toContain('dnf -y remove "${present[@]}"');
     expect(code(sh)).toContain('if ! rpm -q --quiet "$pkg"; then TRANSIENT+=("$pkg"); fi');
     expect(lines[at(/^TRANSIENT_CANDIDATES=/)]).toBe("TRANSIENT_CANDIDATES=('akmods' 'sbsigntools' 'kernel-cachyos-devel-matched')");
     expect(code(install(VARIANTS['no signing']!))).toContain("TRANSIENT_CANDIDATES=('akmods' 'kernel-cachyos-devel-matched')");
@@ -631,7 +639,7 @@ describe('bootc hostile values', () => {
         const kinds = DockerfileParser.parse(files.get('Containerfile')!)
           .getInstructions()
           .map((i) => i.getKeyword());
-        expect(kinds.filter((k) => k === 'RUN')).toHaveLength(2);
+        expect(kinds.filter((k) => k === 'RUN')).toHaveLength(4);
       }
     }, 60_000);
   }

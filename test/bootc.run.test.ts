@@ -23,7 +23,7 @@ describe('bootc install.sh in a fake root', () => {
     expectHooksRestored(box);
 
     // stock kernel: only the installed packages removed, its modules gone
-    expect(line(calls(box, 'dnf')[0]!)).toBe('dnf -y remove kernel kernel-core kernel-modules kernel-modules-core');
+    expect(line(calls(box, 'dnf').filter((c) => c[1] !== '--version')[0]!)).toBe('dnf -y remove --no-autoremove kernel kernel-core kernel-modules kernel-modules-core');
     expect(readdirSync(join(box.root, 'usr/lib/modules'))).toEqual([KVER]);
 
     // clean before the install, --refresh, one attempt
@@ -45,7 +45,7 @@ describe('bootc install.sh in a fake root', () => {
     expect(existsSync(join(box.root, 'usr/sbin/akmodsbuild.kspec-orig'))).toBe(false);
     expect(indexOf(all, new RegExp(`^dnf -y install ${box.root}/var/cache/akmods/v4l2loopback/kmod-v4l2loopback-${KVER}-1\\.0-1\\.fc44\\.x86_64\\.rpm$`))).toBeGreaterThan(0);
     expect(existsSync(join(box.root, 'usr/lib/modules', KVER, 'extra/v4l2loopback/v4l2loopback.ko.xz'))).toBe(true);
-    expect(indexOf(all, /^dnf -y remove rpmfusion-free-release$/)).toBeGreaterThan(indexOf(all, /^akmods /));
+    expect(indexOf(all, /^dnf -y remove --no-autoremove rpmfusion-free-release$/)).toBeGreaterThan(indexOf(all, /^akmods /));
 
     // third-party repositories scrubbed, the distribution's kept
     expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
@@ -81,7 +81,7 @@ describe('bootc install.sh in a fake root', () => {
 
     // transient packages removed by name at the end, never autoremove
     const last = calls(box, 'dnf').pop()!;
-    expect(line(last)).toBe('dnf -y remove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
+    expect(line(last)).toBe('dnf -y remove --no-autoremove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
     expect(all.some((c) => c.includes('autoremove'))).toBe(false);
     expect(installedPkgs(box)).toEqual(expect.arrayContaining(['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules', 'kmod-v4l2loopback']));
     expect(installedPkgs(box)).not.toContain('akmods');
@@ -142,7 +142,7 @@ describe('bootc install.sh in a fake root', () => {
     expect(existsSync(join(box.root, 'usr/lib/modules', KVER, 'extra'))).toBe(false);
     expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
     expect(calls(box, 'dracut')).toHaveLength(1);
-    expect(line(calls(box, 'dnf').pop()!)).toBe('dnf -y remove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
+    expect(line(calls(box, 'dnf').pop()!)).toBe('dnf -y remove --no-autoremove akmods sbsigntools kernel-cachyos-devel-matched akmod-v4l2loopback');
   });
 
   it('a required module that fails fails the build; the optional one before it does not', () => {
@@ -200,7 +200,7 @@ describe('bootc install.sh in a fake root', () => {
     const box = setup(spec, {});
     const r = runScript(box, 'install.sh', [], { SHIM_KVER: STOCK_KVER });
     expect(r.status, r.out).toBe(0);
-    expect(calls(box, 'dnf')).toEqual([]);
+    expect(calls(box, 'dnf')).toEqual([['dnf', '--version']]);
     expect(readdirSync(join(box.root, 'usr/lib/modules'))).toEqual([STOCK_KVER]);
     expect(calls(box, 'dracut').map(line)).toEqual([
       `dracut --force --no-hostonly --no-hostonly-cmdline --add ostree --kver ${STOCK_KVER} --reproducible --zstd ${box.root}/usr/lib/modules/${STOCK_KVER}/initramfs.img`,
@@ -225,8 +225,8 @@ describe('bootc install.sh in a fake root', () => {
     expect(r.status, r.out).toBe(0);
     const all = calls(box).map(line);
     expect(all.filter((l) => l === 'dnf -y install https://example.org/repo/cachy-release-44.noarch.rpm')).toHaveLength(2);
-    expect(all.filter((l) => l === 'dnf -y remove cachy-release')).toHaveLength(2);
-    expect(all.indexOf('dnf -y remove cachy-release')).toBeGreaterThan(all.findIndex((l) => l.startsWith('dnf -y install --refresh')));
+    expect(all.filter((l) => l === 'dnf -y remove --no-autoremove cachy-release')).toHaveLength(2);
+    expect(all.indexOf('dnf -y remove --no-autoremove cachy-release')).toBeGreaterThan(all.findIndex((l) => l.startsWith('dnf -y install --refresh')));
     expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
     expect(all.some((l) => l.startsWith('sbsign'))).toBe(false);
   });
@@ -355,4 +355,56 @@ esac
 it('the dracut drop-in is the file install.sh copies', () => {
   const box = setup(bootcSpec());
   expect(existsSync(join(box.ctx, DRACUT_CONF))).toBe(true);
+});
+
+describe('bootc install.sh: dnf removals, versionlock and .repo files', () => {
+  it('versionlocks the installed kernel packages once they are checked, before the repository goes', () => {
+    const box = setup(bootcSpec());
+    const r = runScript(box, 'install.sh');
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box).map(line);
+    const lock = all.indexOf('dnf versionlock add kernel-cachyos kernel-cachyos-core kernel-cachyos-modules kernel-cachyos-devel-matched');
+    expect(lock).toBeGreaterThan(all.findIndex((l) => l.startsWith('dnf -y install --refresh')));
+    expect(lock).toBeLessThan(all.findIndex((l) => l.startsWith('dnf -y remove --no-autoremove rpmfusion') || l.startsWith('akmods ')));
+    // dnf5 has versionlock built in: no plugin installed
+    expect(all.some((l) => l.includes('python3-dnf-plugin-versionlock'))).toBe(false);
+  });
+
+  it('dnf4: removes with --noautoremove and installs the versionlock plugin first', () => {
+    const box = setup(bootcSpec({ modules: [] }));
+    const r = runScript(box, 'install.sh', [], { SHIM_DNF_VERSION: '4.18.0' });
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box).map(line);
+    expect(all).toContain('dnf -y remove --noautoremove kernel kernel-core kernel-modules kernel-modules-core');
+    expect(all.some((l) => l.includes('--no-autoremove'))).toBe(false);
+    const plugin = all.indexOf('dnf -y install --refresh python3-dnf-plugin-versionlock');
+    expect(plugin).toBeGreaterThan(0);
+    expect(all.indexOf('dnf versionlock add kernel-cachyos kernel-cachyos-core kernel-cachyos-modules kernel-cachyos-devel-matched')).toBeGreaterThan(plugin);
+  });
+
+  it.each([
+    ['dnf5', 'dnf5 version 5.2.8.1', 'dnf -y config-manager addrepo --from-repofile=https://example.org/kernel/cachy.repo'],
+    ['dnf4', '4.18.0', 'dnf -y config-manager --add-repo https://example.org/kernel/cachy.repo'],
+  ])('%s: a .repo extraRepo is added with config-manager (not dnf install) and scrubbed after', (_dnf, version, add) => {
+    const spec = bootcSpec({
+      provider: {
+        type: 'repo',
+        packages: ['kernel-cachyos', 'kernel-cachyos-devel-matched'],
+        extraRepo: { name: 'cachy', url: 'https://example.org/kernel/cachy.repo' },
+        retry: { attempts: 5, backoffSeconds: 30 },
+        allowInsecure: false,
+      } as any,
+      modules: [],
+      signing: undefined,
+    });
+    const box = setup(spec);
+    const r = runScript(box, 'install.sh', [], { SHIM_DNF_VERSION: version });
+    expect(r.status, r.out).toBe(0);
+    const all = calls(box).map(line);
+    expect(all.indexOf(add)).toBeGreaterThan(0);
+    expect(all.indexOf(add)).toBeLessThan(all.findIndex((l) => l.startsWith('dnf -y install --refresh')));
+    expect(all.some((l) => l.startsWith('dnf -y install https://'))).toBe(false);
+    expect(r.out).toContain('scrubbing repository file /etc/yum.repos.d/cachy.repo');
+    expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toEqual(['fedora.repo']);
+  });
 });

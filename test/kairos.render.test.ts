@@ -4,7 +4,7 @@
  * "build from scratch" document and of kairos-init has its own assertion.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -240,5 +240,18 @@ describe('kairos lessons', () => {
     const ab = (await files(spec)).get('auroraboot.sh')!;
     expect(ab).toContain("NETBOOT_CMDLINE='rd.neednet=1 ip=dhcp rd.cos.disable netboot install-mode console=tty0 selinux=0 console=ttyS0 quiet'");
     lint('auroraboot.sh', ab);
+  });
+});
+
+describe('kairos: fallback.via rollback', () => {
+  it('the Containerfile names how Kairos goes back (A/B boot assessment, kairos-agent bootentry)', async () => {
+    const spec = readFileSync(new URL('./golden/kairos-fedora/spec.yaml', import.meta.url), 'utf8');
+    expect(spec).toContain('fallback:\n  kernel: previous-image\n  via: rollback\n');
+    const withFallback = await compileText(spec);
+    const without = await compileText(spec.replace('fallback:\n  kernel: previous-image\n  via: rollback\n', ''));
+    expect(without.diagnostics).toEqual([]);
+    const cf = (r: typeof without) => r.files.find((f) => f.path === 'Containerfile')!.content;
+    expect(cf(withFallback)).toContain('kairos-agent bootentry');
+    expect(cf(without)).not.toContain('kairos-agent bootentry');
   });
 });

@@ -32,6 +32,7 @@ target:
 
 const SHIMS: Record<string, string> = {
   dnf: `case $1 in
+  --version) echo "dnf5 version 5.2.8.1"; exit 0 ;;
   -y) shift ;;
 esac
 case $1 in
@@ -119,7 +120,7 @@ describe('build-kernel.sh in a fake root', () => {
     expect(os).toMatch(/^ID=fedora$/m);
     expect(os).toContain('KAIROS_NAME="kairos-fedora"');
     const calls = readFileSync(s.log, 'utf8').trim().split('\n');
-    expect(calls).toContain('dnf -y remove kernel kernel-core');
+    expect(calls).toContain('dnf -y remove --no-autoremove kernel kernel-core');
     expect(calls).toContain('dnf -y install --refresh --setopt=install_weak_deps=False kernel kernel-modules');
     expect(calls).toContain(`dracut -v -N -f ${root}/boot/initrd-${KVER} ${KVER}`);
     expect(calls.findIndex((c) => c.startsWith('depmod'))).toBeLessThan(calls.findIndex((c) => c.startsWith('dracut')));

@@ -145,3 +145,11 @@ describe('the .config reader', () => {
     expect(satisfies('y', undefined)).toBe(false);
   });
 });
+
+describe('krata: kernel.package has no effect', () => {
+  it('KS3013 at kernel.package: krata boots a kernel image, never a package', async () => {
+    const d = expectDiagnostic(await compileText(OCI.replace('  version: 6.12.8\n', '  version: 6.12.8\n  package: kernel-zone\n')), D.FieldIgnored, 7, 3);
+    expect(d.message).toContain('kernel.package');
+    expect(d.message).toContain('never a package');
+  });
+});

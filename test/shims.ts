@@ -43,13 +43,23 @@ unmark() { local p; for p in "$@"; do grep -Fxv -- "$p" "$S/installed" >"$S/inst
 
 export const SHIMS: Record<string, string> = {
   dnf: shim`
+if [[ "\${1:-}" == --version ]]; then echo "\${SHIM_DNF_VERSION:-dnf5 version 5.2.8.1}"; exit 0; fi
 [[ "\${1:-}" == -y ]] && shift
 cmd=$1; shift
 case $cmd in
   clean) ;;
   remove)
-    for p in "$@"; do installed "$p" || { echo "No match for argument: $p" >&2; exit 1; }; done
-    unmark "$@" ;;
+    names=()
+    for a in "$@"; do case $a in --*) ;; *) names+=("$a") ;; esac; done
+    for p in "\${names[@]}"; do installed "$p" || { echo "No match for argument: $p" >&2; exit 1; }; done
+    unmark "\${names[@]}" ;;
+  versionlock)
+    [[ $1 == add ]]; shift
+    printf '%s\n' "$@" >>"$S/versionlock" ;;
+  config-manager)
+    url=\${!#}; url=\${url#--from-repofile=}
+    mkdir -p "$KSPEC_ROOT/etc/yum.repos.d"
+    echo "[\${url##*/}]" >"$KSPEC_ROOT/etc/yum.repos.d/\${url##*/}" ;;
   copr)
     [[ $1 == enable ]]
     mkdir -p "$KSPEC_ROOT/etc/yum.repos.d"
@@ -240,6 +250,9 @@ export function fakeRoot(files: RenderedFile[], opts: FaultOptions = {}): Box {
   write(join(root, 'run/secrets/kspec-mok.key'), 'private key\n', 0o400);
   write(join(root, 'run/secrets/kspec-mok.pem'), 'certificate\n');
   mkdirSync(join(root, 'boot'), { recursive: true });
+  // The image's /tmp, as the Containerfile leaves it (verify-image.sh checks it).
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  chmodSync(join(root, 'tmp'), 0o1777);
   write(join(state, 'installed'), ['kernel', 'kernel-core', 'kernel-modules', 'kernel-modules-core', 'rpm-ostree', 'dracut'].join('\n') + '\n');
   if (opts.installFailures) write(join(state, 'install-failures'), `${opts.installFailures}\n`);
   if (opts.akmodsFail) write(join(state, 'akmods-fail'), opts.akmodsFail.join('\n') + '\n');

@@ -3,7 +3,7 @@
  * hand rather than by install.sh, so each fault is exactly one change from a good tree:
  * the good tree passes; each broken one fails with one check, naming the reason.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ function goodTree(): Box {
   write(join(box.root, 'etc/systemd/system/multi-user.target.wants/mok-enroll.service'), '[Unit]\n');
   // what rpm knows is installed in the image: the new kernel, not the stock one
   writeFileSync(join(box.state, 'installed'), 'kernel-cachyos\nkernel-cachyos-core\n');
+  mkdirSync(join(box.root, 'tmp'), { recursive: true });
+  chmodSync(join(box.root, 'tmp'), 0o1777);
   return box;
 }
 
@@ -71,5 +73,41 @@ describe('verify-image.sh against a fake image tree', () => {
 
   it('fails on a label mismatch (an inherited ostree.linux)', () => {
     expectOneFailure(verify(goodTree(), STOCK_KVER), `ostree.linux label is '${STOCK_KVER}' but the installed kernel is '${KVER}'`);
+  });
+
+  it('fails when /tmp is missing (buildah after a tmpfs /tmp), and still prints its summary', () => {
+    const box = goodTree();
+    rmSync(join(box.root, 'tmp'), { recursive: true });
+    expectOneFailure(verify(box), '/tmp is missing');
+  });
+
+  it('fails when /tmp is not mode 1777', () => {
+    const box = goodTree();
+    chmodSync(join(box.root, 'tmp'), 0o755);
+    expectOneFailure(verify(box), '/tmp has mode 755, not 1777');
+  });
+
+  it('checks the signature even when mktemp -d cannot use /tmp', () => {
+    const r = verify(goodTree(), KVER, { TMPDIR: '/nonexistent-kspec-tmp' });
+    expect(r.out).toContain('ok    kernel signature verifies against the MOK certificate');
+    expect(r.status, r.out).toBe(0);
+  });
+
+  it("checks the bootc dracut module only when the base's dracut conf asks for it", () => {
+    const box = goodTree();
+    expect(verify(box).out).not.toContain('bootc dracut module');
+    write(join(box.root, 'usr/lib/dracut/dracut.conf.d/20-bootc-composefs.conf'), 'add_dracutmodules+=" bootc "\n');
+    expectOneFailure(verify(box), "the base's dracut conf adds the bootc module, but the initramfs lacks it");
+    const r = verify(box, KVER, { SHIM_LSINITRD_MODULES: 'ostree bootc' });
+    expect(r.out).toContain("ok    initramfs has the bootc dracut module the base's dracut conf asks for");
+    expect(r.status, r.out).toBe(0);
+  });
+
+  it('names bootc rollback on failure with fallback.via: rollback, and not without', () => {
+    const box = goodTree();
+    rmSync(join(box.root, 'tmp'), { recursive: true });
+    expect(verify(box).out).toContain('previous deployment (fallback: fedora-stock) with: bootc rollback, then a reboot.');
+    const plain = setup(bootcSpec({ fallback: undefined }));
+    expect(runScript(plain, 'verify-image.sh', ['--label', KVER]).out).not.toContain('bootc rollback');
   });
 });

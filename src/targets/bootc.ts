@@ -89,6 +89,10 @@ export interface BootcView {
   stockGone: string[];
   /** kernel.cmdline, shipped as a bootc kargs.d drop-in (applied by bootc at deploy time). */
   kargs: string[];
+  /** The provider's packages, versionlocked once installed (empty for stock). */
+  versionlock: string[];
+  /** fallback.via: rollback: verify-image.sh names `bootc rollback` when a check fails. */
+  fallback: { kernel: string } | null;
 }
 
 /** bootc reads kernel arguments shipped in the image from /usr/lib/bootc/kargs.d/*.toml. */
@@ -193,6 +197,8 @@ export function bootcView(spec: BootcSpec): BootcView {
     },
     stockGone: removeStock.filter((x) => !packages.includes(x)),
     kargs: [...spec.kernel.cmdline],
+    versionlock: provider === 'stock' ? [] : [...packages],
+    fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
   };
 }
 

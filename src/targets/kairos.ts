@@ -12,7 +12,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference } from '../oci.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, retryOf, uniq } from './shared.js';
+import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, isRepoFile, retryOf, uniq } from './shared.js';
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
@@ -46,6 +46,8 @@ export interface KairosView {
   provider: 'copr' | 'repo' | 'stock';
   copr: string | null;
   extraRepoUrl: string | null;
+  /** extraRepoUrl names a .repo file (added with config-manager), not a release package. */
+  extraRepoFile: boolean;
   retry: { attempts: number; backoffSeconds: number };
   kver: string | null;
   kernelConfig: Array<{ name: string; value: string }>;
@@ -65,6 +67,8 @@ export interface KairosView {
   image: string;
   /** The kernel command line of a netboot install (upstream's, then kernel.cmdline). */
   netbootCmdline: string;
+  /** fallback.via: rollback: the Containerfile says how Kairos goes back (A/B, kairos-agent bootentry). */
+  fallback: { kernel: string } | null;
 }
 
 
@@ -98,6 +102,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     provider,
     copr: p.type === 'copr' ? p.repo : null,
     extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    extraRepoFile: p.type === 'repo' && p.extraRepo !== undefined && isRepoFile(p.extraRepo.url),
     retry: { attempts: wholeNumber(retry.attempts, 'a retry count'), backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds') },
     kver: spec.kernel.version ?? null,
     kernelConfig: Object.keys(spec.kernel.config)
@@ -131,6 +136,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     auroraboot: AURORABOOT,
     image: t.os?.repo ?? spec.metadata.name,
     netbootCmdline: [...NETBOOT_CMDLINE, ...spec.kernel.cmdline].join(' '),
+    fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
   };
 }
 

@@ -246,6 +246,7 @@ export const krata = defineTarget<'krata'>({
     { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/cmdline', why: 'the kernel image krata loads carries no command line' },
     { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },
+    { path: '/kernel/package', why: 'krata boots a kernel image (provider.kernelImage or an OCI image), never a package' },
   ],
   versionRequired: () => 'it is KERNEL_VERSION in /kernel/metadata and the dev.edera.kernel.version annotation, both written before the build',
   check,

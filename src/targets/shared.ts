@@ -27,3 +27,6 @@ export const retryOf = (p: Provider): Retry => (isPackageProvider(p) ? p.retry :
  * sbsign, no sign-file, no MOK certificate or enrollment unit (issue 11, must-have 8).
  */
 export const activeSigning = (s: Signing | undefined): Signing | undefined => (s?.secureBoot ? s : undefined);
+
+/** A repository URL that names a .repo file (query and fragment aside), not a release package. */
+export const isRepoFile = (url: string): boolean => /\.repo$/.test(url.replace(/[?#].*$/, ''));

@@ -45,6 +45,17 @@ done
 [[ "$MIN_MIB" =~ ^[0-9]+$ ]] || { echo "not a whole number: $MIN_MIB" >&2; exit 2; }
 [[ -z "$ARCH" || "$ARCH" == x86_64 || "$ARCH" == aarch64 ]] || { echo "--arch is x86_64 or aarch64, not: $ARCH" >&2; exit 2; }
 
+# /tmp, mode 1777: buildah (podman build) drops it after the swap's tmpfs mount on /tmp,
+# BuildKit keeps it, and the Containerfile recreates it either way. Without it every
+# mktemp in the booted system fails.
+if [[ -d "$ROOT/tmp" && ! -L "$ROOT/tmp" ]] && [[ "$(stat -c %a -- "$ROOT/tmp")" == 1777 ]]; then
+  pass "/tmp exists with mode 1777"
+elif [[ -d "$ROOT/tmp" ]]; then
+  fail "/tmp has mode $(stat -L -c %a -- "$ROOT/tmp"), not 1777"
+else
+  fail "/tmp is missing (an image built with buildah from a RUN with a tmpfs /tmp?)"
+fi
+
 # Exactly one kernel: bootc lint and ostree pick "the" kernel directory.
 KVER=""
 dirs=()
@@ -107,6 +118,17 @@ if [[ -n "$KVER" ]]; then
       else
         fail "initramfs lacks the ostree dracut module: boot would stop in the emergency shell (no ostree-prepare-root)"
       fi
+      # Newer bases ask dracut for bootc's own module (containers/bootc's Containerfile
+      # writes add_dracutmodules+=" bootc " to /usr/lib/dracut/dracut.conf.d/): when a
+      # dracut conf asks for it, the initramfs must carry it.
+      if grep -Eqs -- '^[[:space:]]*add_dracutmodules[+]?=.*["[:space:]]bootc["[:space:]]' \
+        "$ROOT"/usr/lib/dracut/dracut.conf.d/*.conf "$ROOT"/etc/dracut.conf.d/*.conf "$ROOT"/etc/dracut.conf; then
+        if grep -qx -- bootc <<<"$dracut_modules"; then
+          pass "initramfs has the bootc dracut module the base's dracut conf asks for"
+        else
+          fail "the base's dracut conf adds the bootc module, but the initramfs lacks it"
+        fi
+      fi
     else
       fail "lsinitrd -m could not read the initramfs"
     fi
@@ -137,8 +159,9 @@ if [[ -n "$KVER" ]]; then
       echo "sbverify is not in the image: installing sbsigntools in this throwaway container" >&2
       dnf -y install sbsigntools >&2 || echo "could not install sbsigntools" >&2
     fi
-    tmp="$(mktemp -d)"
-    if ! openssl x509 -inform DER -in "$MOK_DER" -out "$tmp/mok.pem"; then
+    if ! tmp="$(mktemp -d 2>/dev/null || mktemp -d -p "${ROOT:-}/run" 2>/dev/null)"; then
+      fail "no temporary folder for the certificate (mktemp -d failed in /tmp and /run)"
+    elif ! openssl x509 -inform DER -in "$MOK_DER" -out "$tmp/mok.pem"; then
       fail "the MOK certificate at /usr/share/kspec/MOK.der is not a DER certificate"
     elif ! command -v sbverify >/dev/null; then
       fail "sbverify is not available, so the kernel signature cannot be checked"
@@ -147,7 +170,7 @@ if [[ -n "$KVER" ]]; then
     else
       fail "kernel is not signed with the MOK certificate"
     fi
-    rm -rf -- "$tmp"
+    if [[ -n "${tmp:-}" ]]; then rm -rf -- "$tmp"; fi
   fi
   wants="$ROOT/etc/systemd/system/multi-user.target.wants/mok-enroll.service"
   if [[ -f "$ROOT/usr/lib/systemd/system/mok-enroll.service" ]] && [[ -L "$wants" || -e "$wants" ]]; then
@@ -178,6 +201,8 @@ fi
 if (( ${#FAILURES[@]} )); then
   printf '\n%d check(s) failed:\n' "${#FAILURES[@]}"
   printf '  - %s\n' "${FAILURES[@]}"
+  # fallback.via: rollback (fallback.kernel: fedora-stock)
+  printf '\nDo not push this image. A machine that already booted it goes back to its previous deployment (fallback: %s) with: bootc rollback, then a reboot.\n' 'fedora-stock'
   exit 1
 fi
 printf '\nall checks passed\n'

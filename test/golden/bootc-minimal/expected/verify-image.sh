@@ -44,6 +44,17 @@ done
 [[ "$MIN_MIB" =~ ^[0-9]+$ ]] || { echo "not a whole number: $MIN_MIB" >&2; exit 2; }
 [[ -z "$ARCH" || "$ARCH" == x86_64 || "$ARCH" == aarch64 ]] || { echo "--arch is x86_64 or aarch64, not: $ARCH" >&2; exit 2; }
 
+# /tmp, mode 1777: buildah (podman build) drops it after the swap's tmpfs mount on /tmp,
+# BuildKit keeps it, and the Containerfile recreates it either way. Without it every
+# mktemp in the booted system fails.
+if [[ -d "$ROOT/tmp" && ! -L "$ROOT/tmp" ]] && [[ "$(stat -c %a -- "$ROOT/tmp")" == 1777 ]]; then
+  pass "/tmp exists with mode 1777"
+elif [[ -d "$ROOT/tmp" ]]; then
+  fail "/tmp has mode $(stat -L -c %a -- "$ROOT/tmp"), not 1777"
+else
+  fail "/tmp is missing (an image built with buildah from a RUN with a tmpfs /tmp?)"
+fi
+
 # Exactly one kernel: bootc lint and ostree pick "the" kernel directory.
 KVER=""
 dirs=()
@@ -105,6 +116,17 @@ if [[ -n "$KVER" ]]; then
         pass "initramfs has the ostree dracut module"
       else
         fail "initramfs lacks the ostree dracut module: boot would stop in the emergency shell (no ostree-prepare-root)"
+      fi
+      # Newer bases ask dracut for bootc's own module (containers/bootc's Containerfile
+      # writes add_dracutmodules+=" bootc " to /usr/lib/dracut/dracut.conf.d/): when a
+      # dracut conf asks for it, the initramfs must carry it.
+      if grep -Eqs -- '^[[:space:]]*add_dracutmodules[+]?=.*["[:space:]]bootc["[:space:]]' \
+        "$ROOT"/usr/lib/dracut/dracut.conf.d/*.conf "$ROOT"/etc/dracut.conf.d/*.conf "$ROOT"/etc/dracut.conf; then
+        if grep -qx -- bootc <<<"$dracut_modules"; then
+          pass "initramfs has the bootc dracut module the base's dracut conf asks for"
+        else
+          fail "the base's dracut conf adds the bootc module, but the initramfs lacks it"
+        fi
       fi
     else
       fail "lsinitrd -m could not read the initramfs"

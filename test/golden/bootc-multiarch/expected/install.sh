@@ -38,6 +38,18 @@ for n in "$ATTEMPTS" "$BACKOFF" "$MIN_MIB"; do
 done
 (( ATTEMPTS >= 1 )) || die "retry.attempts must be at least 1"
 
+# dnf5 (Fedora 41 and later) removes the dependencies nothing else needs along with what it
+# is asked to remove, which once took the new kernel with it: every removal here keeps
+# them, as ublue-os/akmods removes kernels (`dnf5 -y remove --no-autoremove`,
+# build_files/*/install-kernel-akmods). dnf4 spells the option --noautoremove.
+if [[ "$(dnf --version 2>/dev/null || :)" == dnf5* ]]; then
+  DNF5=1
+  NO_AUTOREMOVE=--no-autoremove
+else
+  DNF5=0
+  NO_AUTOREMOVE=--noautoremove
+fi
+
 # ---- restore on exit ----------------------------------------------------------------------
 
 restore_hooks() {
@@ -106,7 +118,7 @@ remove_installed() {
     return 0
   fi
   log "removing: ${present[*]}"
-  dnf -y remove "${present[@]}"
+  dnf -y remove "$NO_AUTOREMOVE" "${present[@]}"
 }
 
 # Linear backoff: attempt * BACKOFF seconds, metadata dropped between tries.
@@ -151,6 +163,37 @@ scrub_repos() {
     mapfile -t owners < <(printf '%s\n' "${owners[@]}" | LC_ALL=C sort -u)
     remove_installed "${owners[@]}"
   fi
+}
+
+# A repository from a URL: a .repo file is added with dnf's config-manager (dnf5:
+# `addrepo --from-repofile`, dnf4: `--add-repo`), anything else is a release package to
+# install. Either way the file lands in /etc/yum.repos.d and scrub_repos removes it.
+add_repo_url() {
+  case $1 in
+    *.repo)
+      if (( DNF5 )); then
+        dnf -y config-manager addrepo --from-repofile="$1"
+      else
+        dnf -y config-manager --add-repo "$1"
+      fi ;;
+    *) dnf -y install "$1" ;;
+  esac
+}
+
+# Derived images (`dnf upgrade`, `dnf install kernel-devel`) must not replace the kernel
+# this image was built for: its packages are versionlocked, as ublue-os/akmods does
+# (`dnf5 versionlock add kernel ...`). dnf5 has the command built in; dnf4 needs its plugin.
+lock_kernel_packages() {
+  local p present=()
+  for p in "$@"; do
+    if rpm -q --quiet "$p"; then present+=("$p"); fi
+  done
+  (( ${#present[@]} )) || die "none of the kernel packages to versionlock is installed: $*"
+  if (( ! DNF5 )) && ! rpm -q --quiet python3-dnf-plugin-versionlock; then
+    install_with_retry python3-dnf-plugin-versionlock
+  fi
+  dnf versionlock add "${present[@]}"
+  log "versionlocked: ${present[*]}"
 }
 
 kernel_dirs() {
@@ -217,6 +260,7 @@ if [[ "$installed" != "$KVER" ]]; then
 fi
 assert_one_kernel
 log "kernel: $KVER"
+lock_kernel_packages 'kernel-cachyos' 'kernel-cachyos-devel-matched'
 
 scrub_repos
 rm -f -- "$REPO_DIR"/*copr*

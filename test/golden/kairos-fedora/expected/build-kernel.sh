@@ -38,9 +38,14 @@ done
 
 # ---- the family's package manager (dnf) -------------------------------------------------
 
+# dnf5 removes the dependencies nothing else needs along with what it is asked to remove
+# unless told not to (--no-autoremove, as ublue-os/akmods removes kernels); dnf4 spells
+# it --noautoremove.
+is_dnf5() { [[ "$(dnf --version 2>/dev/null || :)" == dnf5* ]]; }
+if is_dnf5; then NO_AUTOREMOVE=--no-autoremove; else NO_AUTOREMOVE=--noautoremove; fi
 is_installed() { rpm -q --quiet "$1"; }
 pm_install() { dnf -y install --refresh --setopt=install_weak_deps=False "$@"; }
-pm_remove() { dnf -y remove "$@"; }
+pm_remove() { dnf -y remove "$NO_AUTOREMOVE" "$@"; }
 pm_retry_prepare() { dnf -y clean metadata; }
 pm_clean() { dnf -y clean all; rm -rf -- "$ROOT/var/cache/dnf"; }
 
