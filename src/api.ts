@@ -63,10 +63,11 @@ const TEXT_NAME = 'spec.yaml';
  * below return a plain subset. Reading a file may throw (the CLI exits 2).
  * @internal (left out of dist/api.d.ts: its types reach the YAML parser's)
  */
-export async function compileSpec(input: SpecInput, opts: Options & { checkOnly?: boolean } = {}): Promise<CompileResult> {
+export async function compileSpec(input: SpecInput, opts: Options & { checkOnly?: boolean; stdin?: Uint8Array } = {}): Promise<CompileResult> {
   const cwd = opts.cwd ?? process.cwd();
   const outDir = opts.outDir ?? 'out';
-  if (input.text === undefined) return compileFile(input.path, { outDir, checkOnly: opts.checkOnly, cwd });
+  // `-` is standard input for the CLI (its bytes in opts.stdin), as for compileFile.
+  if (input.text === undefined) return compileFile(input.path, { outDir, checkOnly: opts.checkOnly, cwd, stdin: opts.stdin });
   const abs = path.resolve(cwd, input.path ?? TEXT_NAME);
   const id = specId(abs, outDir, cwd);
   return compileBytes(typeof input.text === 'string' ? Buffer.from(input.text, 'utf8') : input.text, {

@@ -5,7 +5,8 @@
  */
 import { readdir, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compileFile, displayPath, type CompileResult } from './compile.js';
+import { compileSpec } from './api.js';
+import { displayPath, type CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { workflowCommand } from './diagnostics/github.js';
@@ -149,7 +150,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     for (const f of files) {
       let r: CompileResult;
       try {
-        r = await compileFile(f, { outDir: opts.out, checkOnly: opts.mode === 'validate', stdin });
+        r = await compileSpec({ path: f }, { outDir: opts.out, checkOnly: opts.mode === 'validate', stdin });
       } catch (e) {
         return fail(`cannot read '${displayPath(f)}': ${ioReason(e)}`);
       }
