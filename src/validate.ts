@@ -24,9 +24,23 @@ export const SCHEMA_PATH = fileURLToPath(new URL('../schema/kspec.schema.json', 
  */
 export const PRECOMPILED_VALIDATOR = fileURLToPath(new URL('./generated/validator.cjs', import.meta.url));
 
+/**
+ * The schema without its editor rules: the root `allOf` entries tagged `x-kspec-check`
+ * restate, for editors (yaml-language-server), checks that the CLI makes itself in
+ * src/check.ts with its own diagnostics (the providers each platform takes, https URLs,
+ * required fields...). The CLI's validator leaves them out, so one mistake still gives one
+ * message, from the check. test/schema.editor.test.ts keeps the two in agreement.
+ */
+export function withoutEditorRules(schema: Record<string, unknown>): Record<string, unknown> {
+  const { allOf, $comment: _comment, ...rest } = schema;
+  const kept = ((allOf as Array<Record<string, unknown>> | undefined) ?? []).filter((r) => r['x-kspec-check'] === undefined);
+  return kept.length > 0 ? { ...rest, allOf: kept } : rest;
+}
+
 let schemaCache: Record<string, unknown> | undefined;
+/** The schema the CLI validates with (schema/kspec.schema.json without its editor rules). */
 export function loadSchema(): Record<string, unknown> {
-  return (schemaCache ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>);
+  return (schemaCache ??= withoutEditorRules(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>));
 }
 
 export type Validator = ValidateFunction & { errors?: ErrorObject[] | null };
