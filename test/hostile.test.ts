@@ -138,6 +138,52 @@ describe('generated hostile specs', () => {
     expectFirst(rejectByCli(deep), { entry: D.TooDeep, line: BASE.split('\n').length + 1, column: 1 + 64 * 2 });
   });
 
+  it('8,000 unknown keys on one flow line (96 KB): 50 diagnostics printed, frames cut, the rest counted', () => {
+    // It printed the whole line once per diagnostic: 1.15 GB of stderr.
+    const keys = Array.from({ length: 8000 }, (_, i) => `u${i}: 1`).join(', ');
+    const spec = BASE.replace('kernel:\n  package: kernel-cachyos\n  arch: [x86_64]\n', `kernel: {package: kernel-cachyos, arch: [x86_64], ${keys}}\n`);
+    const work = tempDir('kspec-hostile-');
+    mkdirSync(path.join(work, 'specs'));
+    writeFileSync(path.join(work, 'specs/spec.yaml'), spec);
+    const r = kspec(work, 'validate', 'specs/spec.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/^specs\/spec\.yaml:5:\d+: error KS2001: /gm)).toHaveLength(50);
+    expect(r.stderr.endsWith('specs/spec.yaml: 7950 more diagnostics not shown (7950 errors, 0 warnings); fix the ones shown and run kspec again\n8000 errors, 0 warnings\n')).toBe(true);
+    expect(r.stderr.length).toBeLessThan(40_000);
+    expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
+    const json = rejectByCli(spec);
+    expectFirst(json, { entry: D.UnknownKey, line: 5, column: 51 });
+    expect(JSON.parse(json.stdout).diagnostics).toHaveLength(50);
+  });
+
+  it('control characters in a key are printed escaped, in text and github output', () => {
+    const work = tempDir('kspec-hostile-');
+    mkdirSync(path.join(work, 'specs'));
+    writeFileSync(path.join(work, 'specs/spec.yaml'), readFileSync(path.join(CORPUS, 'control-chars-key.yaml')));
+    const text = kspec(work, 'validate', 'specs/spec.yaml');
+    expect(text.code).toBe(1);
+    expect(text.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(text.stderr).toContain("Unknown key 'arch\\x1b]0;owned\\x07\\x1b[2J'.");
+    const github = kspec(work, 'validate', 'specs/spec.yaml', '--format', 'github');
+    // The quoted key spans columns 3 to 25 of the source.
+    expect(github.stdout.split('\n')).toHaveLength(2);
+    expect(github.stdout.startsWith("::error file=specs/spec.yaml,line=7,endLine=7,col=3,endColumn=25,title=unknown-key (KS2001)::Unknown key 'arch\\x1b]0;owned\\x07\\x1b[2J'.")).toBe(true);
+  });
+
+  it('40,000 kernel.config keys (830 KB): KS1016 at the first value past the limit, not 49 s', () => {
+    const config = Array.from({ length: 40_000 }, (_, i) => `    CONFIG_K${i}: y\n`).join('');
+    expectFirst(rejectByCli(BASE.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  config:\n' + config)), { entry: D.TooManyValues, line: 8 + 24_994, column: 5 });
+  });
+
+  it('aliases that copy a large list many times: KS1014 at the alias past the limit', () => {
+    const big = `big: &b [${Array.from({ length: 4000 }, (_, i) => i).join(', ')}]\n`;
+    expectFirst(rejectByCli(BASE + big + 'copies: [*b, *b, *b]\n'), { entry: D.AliasExpansion, line: 20, column: 18 });
+  });
+
+  it('an alias of an anchor defined after it: KS1015 at the alias', () => {
+    expectFirst(rejectByCli(BASE.replace('  arch: [x86_64]', '  arch: *later') + 'x: &later [x86_64]\n'), { entry: D.UnknownAnchor, line: 7, column: 9 });
+  });
+
   it('non-UTF-8 bytes: KS1003 at the first bad byte', () => {
     const text = Buffer.from(BASE.replace('  name: demo', '  name: deXmo'));
     text[text.indexOf('deXmo') + 2] = 0xff;
