@@ -187,6 +187,16 @@ export function normalize(data: unknown): Spec {
       outOfPolicy: [...(d.validation?.outOfPolicy ?? DEFAULTS.validation.outOfPolicy)],
       boot: { ...DEFAULTS.validation.boot, ...(d.validation?.boot ?? {}) },
     },
+    ...(d.packages
+      ? {
+          packages: (d.packages as Obj[]).map((x) => ({
+            name: x.name,
+            ...(x.copr !== undefined ? { copr: x.copr } : {}),
+            ...(x.repo !== undefined ? { repo: x.repo } : {}),
+          })),
+        }
+      : {}),
+    ...(d.services ? { services: { enable: [...(d.services.enable ?? [])], disable: [...(d.services.disable ?? [])] } } : {}),
     target: target(d.target),
   };
 }

@@ -109,6 +109,19 @@ export interface Module {
   optional: boolean;
 }
 
+export interface Package {
+  name: string;
+  /** A COPR project the package comes from. */
+  copr?: string;
+  /** provider.extraRepo's name, when the package comes from it. */
+  repo?: string;
+}
+
+export interface Services {
+  enable: string[];
+  disable: string[];
+}
+
 export interface Initramfs {
   hostonly: boolean;
   add: string[];
@@ -197,6 +210,10 @@ export interface Spec {
   fallback?: Fallback;
   /** Always set (defaults); `kspec compile` uses it on bootc and kairos only. */
   validation: Validation;
+  /** Userland installed with the kernel (bootc, kairos); absent when the spec has none. */
+  packages?: Package[];
+  /** systemd unit defaults in the image (bootc, kairos); absent when the spec has none. */
+  services?: Services;
   target: Target;
 }
 

@@ -162,10 +162,13 @@ while (( $# )); do case $1 in -in) in=$2; shift 2 ;; -out) out=$2; shift 2 ;; *)
 cp "$in" "$out"
 `,
   systemctl: shim`
-root=""
-for a in "$@"; do case $a in --root=*) root=\${a#--root=} ;; enable) ;; *.service) unit=$a ;; esac; done
+root=""; action=""; units=()
+for a in "$@"; do case $a in --root=*) root=\${a#--root=} ;; enable|disable) action=$a ;; *) units+=("$a") ;; esac; done
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
-ln -sf "/usr/lib/systemd/system/$unit" "$root/etc/systemd/system/multi-user.target.wants/$unit"
+for unit in "\${units[@]}"; do
+  if [[ $action == enable ]]; then ln -sf "/usr/lib/systemd/system/$unit" "$root/etc/systemd/system/multi-user.target.wants/$unit"
+  else rm -f "$root/etc/systemd/system/multi-user.target.wants/$unit"; fi
+done
 `,
   sleep: '',
   depmod: '',

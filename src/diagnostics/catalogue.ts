@@ -117,6 +117,16 @@ export const D = {
   FieldIgnored: entry<{ field: string; platform: string; why: string }>('KS3013', 'warning', 'field-ignored', (a) =>
     `${a.field} has no effect on '${a.platform}': ${a.why}. Remove it, or it reads as if it took effect.`),
 
+  // KS3025-KS3029: top-level packages and services (bootc, kairos).
+  PackageCoprAndRepo: entry<{ name: string }>('KS3025', 'error', 'package-copr-and-repo', (a) =>
+    `Package '${a.name}' names both copr and repo; it comes from one place. Keep copr (a COPR project) or repo (provider.extraRepo's name).`),
+  PackageRepoUnknown: entry<{ repo: string; extraRepo?: string }>('KS3026', 'error', 'package-repo-unknown', (a) =>
+    a.extraRepo
+      ? `repo '${a.repo}' is not provider.extraRepo's name ('${a.extraRepo}'). Write '${a.extraRepo}', use copr for a COPR project, or drop repo to install from the base's repositories.`
+      : `repo '${a.repo}' names no repository: a package's repo is provider.extraRepo's name, and this spec has no extraRepo. Add provider.extraRepo, use copr for a COPR project, or drop repo.`),
+  ServiceEnabledAndDisabled: entry<{ unit: string }>('KS3027', 'error', 'service-enabled-and-disabled', (a) =>
+    `'${a.unit}' is in both services.enable and services.disable. Keep it in one list.`),
+
   // KS3035-KS3039: the image lifecycle (validation; kspec outdated's findings are KS9020-KS9024).
   OutOfPolicyInstalled: entry<{ pkg: string; word: string; index: number }>('KS3035', 'error', 'out-of-policy-installed', (a) =>
     `The image installs '${a.pkg}', whose name contains '${a.word}' (validation.outOfPolicy[${a.index}]), so kspec-validate-kernel fails on every machine of this image. Set validation.outOfPolicy without '${a.word}' if the package is intended, or do not install it.`),
@@ -178,6 +188,9 @@ export const D = {
     'With bootloader: trustedboot AuroraBoot signs the unified kernel image with your Secure Boot keys; MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
   KairosExtraRepoFamily: entry<{ family: string }>('KS5013', 'error', 'kairos-extra-repo-family', (a) =>
     `provider.extraRepo installs a release package (dnf) or adds a repository URL (zypper); the '${a.family}' family has no such step in kspec yet. Add the repository in target.base instead, or remove extraRepo.`),
+
+  KairosPackageCoprFamily: entry<{ family: string }>('KS5014', 'error', 'kairos-package-copr-family', (a) =>
+    `COPR projects are Fedora repositories; the '${a.family}' family cannot install from them. Remove copr from this package, or use family fedora.`),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
   RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>

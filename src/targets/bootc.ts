@@ -8,7 +8,7 @@
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, retryOf, uniq } from './shared.js';
+import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, packageCoprs, retryOf, uniq } from './shared.js';
 import type { CheckContext } from './target.js';
 import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
 import { defineTarget } from './target.js';
@@ -91,6 +91,10 @@ export interface BootcView {
   kargs: string[];
   /** The provider's packages, versionlocked once installed (empty for stock). */
   versionlock: string[];
+  /** COPR projects of the top-level packages, enabled for the install and scrubbed after. */
+  packageCoprs: string[];
+  /** services: units enabled and disabled in the image. */
+  services: { enable: string[]; disable: string[]; any: boolean };
   /** fallback.via: rollback: verify-image.sh names `bootc rollback` when a check fails. */
   fallback: { kernel: string } | null;
 }
@@ -128,8 +132,10 @@ export function bootcView(spec: BootcSpec): BootcView {
   const building = spec.modules.length > 0;
   const signing = activeSigning(spec.signing) ?? null;
   const ini = spec.initramfs;
-  const install = provider === 'stock' && !signing ? [] : uniq([
+  const userland = (spec.packages ?? []).map((x) => x.name);
+  const install = provider === 'stock' && !signing && userland.length === 0 ? [] : uniq([
     ...packages,
+    ...userland,
     ...(building ? ['akmods'] : []),
     ...(signing ? ['sbsigntools'] : []),
   ]);
@@ -198,6 +204,12 @@ export function bootcView(spec: BootcSpec): BootcView {
     stockGone: removeStock.filter((x) => !packages.includes(x)),
     kargs: [...spec.kernel.cmdline],
     versionlock: provider === 'stock' ? [] : [...packages],
+    packageCoprs: packageCoprs(spec),
+    services: {
+      enable: [...(spec.services?.enable ?? [])],
+      disable: [...(spec.services?.disable ?? [])],
+      any: (spec.services?.enable.length ?? 0) + (spec.services?.disable.length ?? 0) > 0,
+    },
     fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
   };
 }
@@ -209,6 +221,7 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
   const signing = activeSigning(spec.signing);
 
   if (ini.hostonly) r.report(D.BootcHostonly, '/initramfs/hostonly', {});
+  checkPackagesAndServices(spec, r);
   ini.omit.forEach((m, i) => {
     if (m === 'ostree') r.report(D.BootcOmitOstree, pointer('initramfs', 'omit', i), {});
     else if (ini.add.includes(m)) r.report(D.BootcAddOmitConflict, pointer('initramfs', 'omit', i), { module: m });

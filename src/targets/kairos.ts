@@ -12,7 +12,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference } from '../oci.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, isRepoFile, retryOf, uniq } from './shared.js';
+import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from './shared.js';
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
@@ -67,6 +67,13 @@ export interface KairosView {
   image: string;
   /** The kernel command line of a netboot install (upstream's, then kernel.cmdline). */
   netbootCmdline: string;
+  /** Top-level packages: installed with the kernel (same retry loop, same scrub). */
+  packageNames: string[];
+  /** Their COPR projects (fedora family), enabled for the install and scrubbed after. */
+  packageCoprs: string[];
+  /** dnf's copr command is needed (provider or package COPRs). */
+  coprPlugin: boolean;
+  services: { enable: string[]; disable: string[]; any: boolean };
   /** fallback.via: rollback: the Containerfile says how Kairos goes back (A/B, kairos-agent bootentry). */
   fallback: { kernel: string } | null;
 }
@@ -137,6 +144,14 @@ export function kairosView(spec: KairosSpec): KairosView {
     image: t.os?.repo ?? spec.metadata.name,
     netbootCmdline: [...NETBOOT_CMDLINE, ...spec.kernel.cmdline].join(' '),
     fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
+    packageNames: uniq((spec.packages ?? []).map((x) => x.name)),
+    packageCoprs: packageCoprs(spec),
+    coprPlugin: p.type === 'copr' || packageCoprs(spec).length > 0,
+    services: {
+      enable: [...(spec.services?.enable ?? [])],
+      disable: [...(spec.services?.disable ?? [])],
+      any: (spec.services?.enable.length ?? 0) + (spec.services?.disable.length ?? 0) > 0,
+    },
   };
 }
 
@@ -161,6 +176,13 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
 
   if (checkFamily(spec, ctx) && p.type === 'copr' && t.family !== 'fedora') {
     r.report(D.KairosCoprFamily, '/provider/type', { family: t.family });
+  }
+
+  checkPackagesAndServices(spec, r);
+  if (t.family !== 'fedora') {
+    (spec.packages ?? []).forEach((x, i) => {
+      if (x.copr !== undefined) r.report(D.KairosPackageCoprFamily, pointer('packages', i, 'copr'), { family: t.family });
+    });
   }
 
   if (p.type === 'repo' && p.extraRepo && t.family === 'ubuntu') r.report(D.KairosExtraRepoFamily, '/provider/extraRepo', { family: t.family }, 'key');

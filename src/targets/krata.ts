@@ -19,7 +19,7 @@ import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies 
 import type { RequiredOption } from './krata-options.js';
 import type { CheckContext, PlanContext } from './target.js';
 import { defineTarget } from './target.js';
-import { GOARCH } from './shared.js';
+import { NO_PACKAGES, GOARCH } from './shared.js';
 
 type KrataSpec = SpecFor<'krata'>;
 
@@ -243,6 +243,7 @@ export const krata = defineTarget<'krata'>({
   signing: false,
   fallbacks: ['default'],
   ignored: [
+    ...NO_PACKAGES,
     { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/cmdline', why: 'the kernel image krata loads carries no command line' },
     { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },

@@ -14,6 +14,7 @@ import { parseOciReference, repositoryOf } from '../oci.js';
 import { wholeNumber } from '../quote.js';
 import type { CheckContext } from './target.js';
 import type { PlannedFile, SpecFor } from '../types.js';
+import { NO_PACKAGES } from './shared.js';
 import { defineTarget } from './target.js';
 import { KERNEL_RELEASE } from '../check.js';
 
@@ -264,6 +265,7 @@ export const liquidmetal = defineTarget<'liquidmetal'>({
   signing: false,
   fallbacks: ['template'],
   ignored: [
+    ...NO_PACKAGES,
     { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/config', why: 'the kernel comes prebuilt from provider.kernel.image, so its .config cannot be checked' },
     { path: '/initramfs', why: 'firecracker boots the kernel image directly, with no initramfs' },

@@ -16,7 +16,7 @@ import { pointer, type Reporter } from '../diagnostics/diagnostic.js';
 import { dockerString } from '../quote.js';
 import type { Arch, PlannedFile, SpecFor } from '../types.js';
 import { dapperPatch, findKernelArgs, type ArgLine } from './rancheros-dapper.js';
-import { GOARCH } from './shared.js';
+import { NO_PACKAGES, GOARCH } from './shared.js';
 import { defineTarget, type CheckContext, type PlanContext } from './target.js';
 
 type RancherosSpec = SpecFor<'rancheros'>;
@@ -181,6 +181,7 @@ export const rancheros = defineTarget<'rancheros'>({
   // The docs give RancherOS no fallback kernel mechanism (only `ros os` upgrades of the whole OS).
   fallbacks: [],
   ignored: [
+    ...NO_PACKAGES,
     { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
     { path: '/kernel/cmdline', why: "the kernel command line is set in RancherOS's own boot configuration, not in the kernel tarball" },
     { path: '/kernel/config', why: 'the tarball is prebuilt; its .config is not checked' },
