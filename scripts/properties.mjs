@@ -181,6 +181,11 @@ function repairBootc(s) {
     }
   }
   if (s.signing && p.type === 'stock') s.signing.modules = false;
+  // KS3025/KS3026: a package comes from a COPR, provider.extraRepo or the base; KS3027.
+  for (const x of s.packages ?? []) {
+    if (x.repo !== undefined && (x.copr !== undefined || x.repo !== p.extraRepo?.name)) delete x.repo;
+  }
+  if (s.services?.enable && s.services?.disable) s.services.disable = s.services.disable.filter((u) => !s.services.enable.includes(u));
   // KS4013: a release suffixed with an arch must name one of kernel.arch.
   const arches = (s.kernel.arch ?? ['x86_64']).map((a) => ({ amd64: 'x86_64', arm64: 'aarch64' })[a] ?? a);
   const suffix = /\.(x86_64|aarch64)$/.exec(s.kernel.version ?? '')?.[1];

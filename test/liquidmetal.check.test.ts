@@ -61,9 +61,15 @@ describe('KS8xxx: liquidmetal', () => {
     expectDiagnostic(r, D.LiquidmetalKernelTag, 10, 19);
     expect(r.files.length).toBe(3);
   });
+  it('KS8010 no kernel.filename: flintlock needs it and CAPMVM does not default it', async () => {
+    const r = await compileText(withLine(10, '  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77}'));
+    const d = expectDiagnostic(r, D.LiquidmetalKernelFilename, 10, 3);
+    expect(d.message).toContain('boot/vmlinux');
+    expect(r.files).toEqual([]);
+  });
   it('KS8003 kernel line outside 4.19, 5.10 and 6.1', async () => {
     let text = withLine(6, '  version: 6.6.30');
-    text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30}', text);
+    text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30, filename: boot/vmlinux}', text);
     text = withLine(11, '  modules: {image: registry.example.com/k/kernel-modules:6.6.30}', text);
     const d = expectDiagnostic(await compileText(text), D.LiquidmetalKernelLine, 6, 12);
     expect(d.message).toContain('Kernel line 6.6');

@@ -137,7 +137,7 @@ metadata: {name: mins}
 kernel: {version: 4.19.215, cmdline: [quiet, pci=off]}
 provider:
   type: oci
-  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215}
+  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215, filename: boot/vmlinux}
   modules: {image: ghcr.io/weaveworks-liquidmetal/kernel-modules:4.19.215}
 fallback: {kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.214, via: template}
 target:
@@ -151,8 +151,7 @@ target:
     const docs = parseAllDocuments(yaml).map((d) => d.toJS());
     expect(docs.map((d) => d.metadata.name)).toEqual(['mins', 'mins-fallback']);
     for (const d of docs) expect(errors(crd, d)).toBe('');
-    // No kernel.filename in the spec: the key is left out, not written empty.
-    expect(docs[0].spec.template.spec.kernel).toEqual({ image: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215' });
+    expect(docs[0].spec.template.spec.kernel).toEqual({ image: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215', filename: 'boot/vmlinux' });
     const req = JSON.parse(r.files.find((f) => f.path === 'flintlock-request.json')!.content);
     expect(errors(flintlock, req)).toBe('');
   });

@@ -220,6 +220,8 @@ const maximal: Record<string, Obj> = {
       minSizeMiB: 50,
     },
     fallback: { kernel: 'fedora stock kernel', via: 'rollback' },
+    packages: [{ name: 'scx-scheds', copr: 'bieszczaders/kernel-cachyos-addons' }, { name: 'htop', repo: 'rpmfusion-free' }],
+    services: { enable: ['fstrim.timer'], disable: ['scx_loader.service'] },
     target: {
       platform: 'bootc',
       base: 'ghcr.io/ublue-os/bluefin-dx:stable',

@@ -243,6 +243,8 @@ export const D = {
     `The fallback template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name.`),
   LiquidmetalFallbackSame: entry<{ ref: string }>('KS8009', 'warning', 'liquidmetal-fallback-same', (a) =>
     `fallback.kernel '${a.ref}' is the kernel being rolled out, so switching to the fallback template rolls back nothing. Set fallback.kernel to the last kernel image that booted.`),
+  LiquidmetalKernelFilename: entry<{ image: string }>('KS8010', 'error', 'liquidmetal-kernel-filename', (a) =>
+    `provider.kernel has no filename: flintlock needs the kernel's path inside '${a.image}' and CAPMVM does not default it, so the microVM would not start. Add filename (boot/vmlinux in the Liquid Metal kernel images).`),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

@@ -214,6 +214,10 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
   const t = spec.target;
   const version = spec.kernel.version;
   if (p.type !== 'oci' || version === undefined) return; // KS3001 / KS3003 already reported
+  // flintlock's CreateMicroVM takes the kernel's file inside the image
+  // (reference/liquidmetal/flintlock_services_microvm_v1alpha1_microvms.swagger.json), and
+  // CAPMVM's MicrovmMachineTemplate passes spec.kernel.filename through without a default.
+  if (p.kernel.filename === undefined) r.report(D.LiquidmetalKernelFilename, '/provider/kernel', { image: p.kernel.image }, 'key');
 
   const seen = new Map<string, number>();
   spec.kernel.cmdline.forEach((arg, i) => {
