@@ -15,14 +15,14 @@ export const KERNEL_RELEASE = /^[0-9]+\.[0-9]+(\.[0-9]+)?([-+.~_][A-Za-z0-9._+~-
 
 /** Providers that install kernel packages, so akmods has headers to build against. */
 
-interface ImageField {
+export interface ImageField {
   ptr: string;
   ref: string | undefined;
   /** Pulled by the build: an untagged reference drifts. Names of produced images are not. */
   pulled: boolean;
 }
 
-function imageFields(spec: Spec): ImageField[] {
+export function imageFields(spec: Spec): ImageField[] {
   const t = spec.target as unknown as Record<string, unknown>;
   const p = spec.provider;
   const fields: ImageField[] = [

@@ -105,6 +105,29 @@ Example:
     });
 
   program
+    .command('outdated')
+    .description('check what specs pin against upstream: COPR build age, newer image tags on the same version line')
+    .argument('[spec-or-dir...]', 'spec files or folders (default: the current folder)')
+    .option('--strict', 'treat warnings (newer tags) as errors')
+    .option('--copr-url <url>', 'COPR base URL (env KSPEC_COPR_URL)', undefined)
+    .option('--registry-url <url>', 'one base URL for every registry, e.g. a mirror (env KSPEC_REGISTRY_URL)')
+    .option('--timeout <seconds>', 'time allowed for each request', '15')
+    .addOption(formatOption())
+    .addHelpText('after', `
+Examples:
+  kspec outdated specs
+  kspec outdated specs --format github     # in a scheduled workflow
+
+Exit codes:
+  0  everything current (newer tags are warnings)
+  1  a COPR build older than provider.staleAfterDays, or none; errors in a spec; warnings with --strict
+  2  usage error, or a request that failed (network, timeout, HTTP error)`)
+    .action(async (inputs: string[], opts: import('./commands/outdated.js').OutdatedOptions) => {
+      const { runOutdated } = await import('./commands/outdated.js');
+      process.exitCode = await runOutdated(inputs, opts);
+    });
+
+  program
     .command('init')
     .description('write a commented starter spec for a platform that validates as is')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())

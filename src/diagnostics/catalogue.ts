@@ -256,6 +256,14 @@ export const D = {
   // KS9004 retired before release: unreadable files are I/O errors (exit 2), not diagnostics.
   UnsafeValue: entry<{ value: string; context: string }>('KS9005', 'error', 'unsafe-value', (a) =>
     `The value ${JSON.stringify(a.value)} cannot be written safely as ${a.context}. Remove shell and Containerfile metacharacters from it.`),
+
+  // KS9020-KS9024: kspec outdated, what a spec pins against its upstream today.
+  CoprStale: entry<{ repo: string; pkg: string; days: number; date: string; version: string; limit: number }>('KS9020', 'error', 'copr-build-stale', (a) =>
+    `The newest succeeded build of ${a.pkg} in COPR ${a.repo}${a.version ? ` (${a.version})` : ''} ended ${a.days} days ago (${a.date}), more than provider.staleAfterDays (${a.limit}): the COPR may no longer follow kernel releases. Review the project, then raise staleAfterDays or move to a maintained provider.`),
+  CoprNoBuild: entry<{ repo: string; pkg: string; reason: string }>('KS9021', 'error', 'copr-no-build', (a) =>
+    `COPR ${a.repo} has no succeeded build of ${a.pkg} (${a.reason}). Check the project and package names, or whether the project still builds.`),
+  NewerTag: entry<{ ref: string; newest: string; line: string; count: number }>('KS9022', 'warning', 'newer-image-tag', (a) =>
+    `'${a.ref}' is not the newest tag on its version line ${a.line}: '${a.newest}' is${a.count > 1 ? ` (one of ${a.count} newer tags)` : ''}. Review its changes and update the tag, or pin a digest to stay.`),
 } as const;
 
 export type CatalogueKey = keyof typeof D;
