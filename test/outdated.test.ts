@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
 import { lineOf, newerOnLine, parseTag } from '../src/outdated.js';
 import { ROOT, tempDir } from './helpers.js';
 
@@ -163,7 +164,7 @@ describe('kspec outdated', () => {
     reset({ buildAgeDays: 40 });
     const r = await kspec(workdir(), ['outdated', 'specs', ...endpointArgs()]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('specs/kairos.yaml:13:9: error KS9020');
+    expect(r.stderr).toContain(`specs/kairos.yaml:13:9: error ${D.CoprStale.code}`);
     expect(r.stderr).toContain('ended 40 days ago');
     expect(r.stderr).toContain('more than provider.staleAfterDays (14)');
     expect(r.stdout).toContain(': stale: ');
@@ -175,7 +176,7 @@ describe('kspec outdated', () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j.specs[0].diagnostics).toEqual([
-      expect.objectContaining({ code: 'KS9021', severity: 'error', file: 'specs/kairos.yaml', line: 13, column: 9, path: '/provider/repo' }),
+      expect.objectContaining({ code: D.CoprNoBuild.code, severity: 'error', file: 'specs/kairos.yaml', line: 13, column: 9, path: '/provider/repo' }),
     ]);
     expect(j.specs[0].checks[0]).toMatchObject({ kind: 'copr', status: 'missing' });
   });
@@ -184,10 +185,13 @@ describe('kspec outdated', () => {
     reset({ tags: ['v0.5.7', 'v0.5.8', 'v0.5.10', 'v0.6.0', 'v0.5.9', 'v0.5.11-rc1', 'latest'] });
     const r = await kspec(workdir(), ['outdated', 'specs', ...endpointArgs(), '--format', 'github']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^::warning file=specs\/kairos\.yaml,line=29,col=9,title=KS9022::.*'v0\.5\.10' is \(one of 2 newer tags\)/m);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('::warning '))!;
+    expect(line).toMatch(/^::warning file=specs\/kairos\.yaml,line=29,.*col=9,.*title=.*KS9022/);
+    expect(line).toContain(`${D.NewerTag.title}`);
+    expect(line).toContain("'v0.5.10' is (one of 2 newer tags)");
     const strict = await kspec(workdir(), ['outdated', 'specs', ...endpointArgs(), '--strict']);
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toContain('specs/kairos.yaml:29:9: error KS9022');
+    expect(strict.stderr).toContain(`specs/kairos.yaml:29:9: error ${D.NewerTag.code}`);
   });
 
   it('json lists every check with its JSON path', async () => {
