@@ -15,6 +15,16 @@ Exit codes:
   1  errors in a spec (or warnings with --strict), or drift with --check
   2  usage error, or a file that cannot be read or written`;
 
+/** --exclude (repeatable): gitignore patterns left out of the folder search (src/discover.ts). */
+function excludeOption(): Option {
+  return new Option('--exclude <pattern>', 'leave matching files and folders out of the search (gitignore syntax, relative to the working folder; repeatable; .kspecignore at the repository root is read too)')
+    .argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]);
+}
+
+function verboseOption(): Option {
+  return new Option('--verbose', 'list on stderr the files and folders the search skipped, and why');
+}
+
 function formatOption(extra: string[] = []): Option {
   return new Option('--format <format>', 'how diagnostics are printed (sarif: a SARIF 2.1.0 log on stdout)').choices(['text', 'json', 'github', 'sarif', ...extra]).default('text');
 }
@@ -30,10 +40,12 @@ export function buildProgram(): Command {
   program
     .command('compile')
     .description('compile specs into <out>/<metadata.name>/ (or compare with --check)')
-    .argument('<spec-or-dir...>', 'spec files, folders searched for *.yaml and *.yml, or - for one spec on stdin')
+    .argument('<spec-or-dir...>', 'spec files, folders searched for specs (*.yaml, *.yml with kind: KernelSpec), or - for one spec on stdin')
     .option('-o, --out <dir>', 'output folder', 'out')
     .option('--check', 'write nothing; print a diff of what would change and exit 1 on drift')
     .option('--strict', 'treat warnings as errors')
+    .addOption(excludeOption())
+    .addOption(verboseOption())
     .addOption(formatOption())
     .addHelpText('after', `
 Examples:
@@ -48,8 +60,10 @@ ${EXIT_HELP}`)
   program
     .command('validate')
     .description('parse and check specs without rendering or writing anything')
-    .argument('<spec-or-dir...>', 'spec files, folders searched for *.yaml and *.yml, or - for one spec on stdin')
+    .argument('<spec-or-dir...>', 'spec files, folders searched for specs (*.yaml, *.yml with kind: KernelSpec), or - for one spec on stdin')
     .option('--strict', 'treat warnings as errors')
+    .addOption(excludeOption())
+    .addOption(verboseOption())
     .addOption(formatOption())
     .addHelpText('after', `
 Example:
@@ -76,6 +90,8 @@ Example:
     .argument('[spec-or-dir...]', 'spec files or folders (default: the current folder)')
     .option('--base <ref>', 'the git ref to compare with', 'HEAD')
     .option('-o, --out <dir>', 'output folder named in the paths and headers', 'out')
+    .addOption(excludeOption())
+    .addOption(verboseOption())
     .addOption(formatOption(['markdown']))
     .addHelpText('after', `
 Examples:

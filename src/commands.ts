@@ -3,10 +3,11 @@
  * for each spec, print diagnostics, then write or compare. Nothing is written unless every
  * spec compiled without errors, so a bad spec never leaves a partial output folder.
  */
-import { readdir, stat, writeFile, readFile } from 'node:fs/promises';
+import { writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compileSpec } from './api.js';
 import { displayPath, type CompileResult } from './compile.js';
+import { discoverSpecs, printSkipped, UsageError } from './discover.js';
 import { D } from './diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { workflowCommand } from './diagnostics/github.js';
@@ -27,41 +28,23 @@ export interface RunOptions extends CommonOptions {
   mode: 'write' | 'check' | 'validate';
   /** Tune V8's GC for a batch when there are many specs (src/gc.ts): the CLI's own process only. */
   tuneGc?: boolean;
+  /** gitignore-style patterns left out of folder searches (src/discover.ts). */
+  exclude?: string[];
+  /** List the files a folder search skipped, and why. */
+  verbose?: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
-/** What a spec file is named like. */
-export const SPEC_FILE = /\.ya?ml$/;
-/** Folders never searched for specs: hidden ones and node_modules. */
-export const skippedFolder = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
-
-/** Files named directly, plus *.yaml / *.yml found below named folders, sorted, unique; maybe none. */
-export async function findSpecs(inputs: string[]): Promise<string[]> {
-  const out = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory() && !skippedFolder(e.name)) await walk(p);
-      else if (e.isFile() && SPEC_FILE.test(e.name)) out.add(p);
-    }
-  };
-  for (const input of inputs) {
-    const st = await stat(input).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read '${input}': ${e.code === 'ENOENT' ? 'no such file or folder' : e.message}`);
-    });
-    if (st.isDirectory()) await walk(input);
-    else out.add(input);
+/** The specs the inputs name (src/discover.ts); none is a usage error. `--verbose` lists what was skipped. */
+export async function expandInputs(inputs: string[], opts: { out?: string; exclude?: string[]; verbose?: boolean } = {}): Promise<string[]> {
+  const found = await discoverSpecs(inputs, { out: opts.out, exclude: opts.exclude });
+  if (opts.verbose) printSkipped(found.skipped);
+  if (found.specs.length === 0) {
+    const hint = found.skipped.length > 0 ? ` (${found.skipped.length} skipped${opts.verbose ? '' : ': --verbose lists them'})` : '';
+    throw new UsageError(`no specs (YAML with apiVersion: kspec.dev/v1alpha1 and kind: KernelSpec) in ${inputs.join(', ')}${hint}`);
   }
-  return [...out];
-}
-
-/** findSpecs, where finding none is a usage error. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const out = await findSpecs(inputs);
-  if (out.length === 0) throw new UsageError(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}`);
-  return out;
+  return found.specs;
 }
 
 /** Prints `kspec: <message>` and returns exit code 2 (usage or I/O error). */
@@ -117,7 +100,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
   const fromStdin = inputs.includes(STDIN_ARG);
   const named = inputs.filter((i) => i !== STDIN_ARG);
   try {
-    files = [...(fromStdin ? [STDIN_ARG] : []), ...(named.length > 0 || !fromStdin ? await expandInputs(named) : [])];
+    files = [...(fromStdin ? [STDIN_ARG] : []), ...(named.length > 0 || !fromStdin ? await expandInputs(named, { out: opts.out, exclude: opts.exclude, verbose: opts.verbose }) : [])];
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;

@@ -141,7 +141,8 @@ describe('kspec compile', () => {
   });
 
   it('one bad spec among good ones writes nothing at all', () => {
-    writeFileSync(path.join(work, 'specs', 'bad.yaml'), 'kind: [\n');
+    // A spec (it says so on its first lines) whose YAML breaks further down.
+    writeFileSync(path.join(work, 'specs', 'bad.yaml'), 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\nmetadata: [\n');
     const r = kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(existsSync(path.join(work, 'out'))).toBe(false);

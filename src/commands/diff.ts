@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { compileBytes, compileFile, displayPath, regenerateCommand, type CompileResult } from '../compile.js';
-import { fail, findSpecs, ioReason, skippedFolder, SPEC_FILE, UsageError } from '../commands.js';
+import { fail, ioReason } from '../commands.js';
+import { classify, discoverSpecs, Excluder, printSkipped, skippedFolder, SPEC_FILE, UsageError, type Discovery } from '../discover.js';
+import { MAX_SPEC_BYTES } from '../parse.js';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { counts, formatDiagnostics, printDiagnostics, summaryLine, toJsonList } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
@@ -20,6 +22,10 @@ export interface DiffOptions {
   base: string;
   out: string;
   format: 'text' | 'json' | 'github' | 'sarif' | 'markdown';
+  /** gitignore-style patterns left out of folder searches (src/discover.ts). */
+  exclude?: string[];
+  /** List the files the search skipped (in the working tree), and why. */
+  verbose?: boolean;
 }
 
 
@@ -41,22 +47,48 @@ export function gitReader(ref: string, top: string, cwd = process.cwd()): SpecRe
   };
 }
 
-/** Spec files at `ref` below the inputs (files or folders, relative to the cwd). */
-function specsAtRef(ref: string, top: string, inputs: string[]): string[] {
+/**
+ * The specs at `ref` below the inputs (files or folders, relative to the cwd), found as in
+ * the working tree (src/discover.ts): blobs only (no symlinks), hidden folders,
+ * node_modules and the output folder left out, the same exclusions, then sniffed.
+ */
+async function specsAtRef(ref: string, top: string, inputs: string[], opts: DiffOptions, cwd: string): Promise<Discovery> {
   const specs = inputs.map((i) => toPosix(path.relative(top, path.resolve(i))) || '.');
-  const r = git(top, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', ref, '--', ...specs]);
+  const r = git(top, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', ...specs]);
   if (!r.ok) throw new UsageError(`git ls-tree ${ref} failed: ${r.err.trim()}`);
-  return r.out
-    .toString('utf8')
-    .split('\0')
-    .filter((p) => SPEC_FILE.test(p) && !p.split('/').some(skippedFolder))
-    .map((p) => path.join(top, p));
+  const outRel = toPosix(path.relative(top, path.resolve(cwd, opts.out)));
+  const excluder = new Excluder(opts.exclude ?? [], cwd);
+  const reader = gitReader(ref, top, cwd);
+  const candidates: Array<{ abs: string; explicit: boolean }> = [];
+  for (const entry of r.out.toString('utf8').split('\0')) {
+    const m = /^(\d+) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+    if (!m || m[1] === '120000' || !SPEC_FILE.test(m[2]!)) continue;
+    const rel = m[2]!;
+    const dirs = rel.split('/').slice(0, -1);
+    if (dirs.some(skippedFolder) || rel === outRel || rel.startsWith(outRel + '/')) continue;
+    const abs = path.join(top, rel);
+    if (excluder.reason(abs, false, top) !== undefined) continue;
+    if (dirs.some((_, i) => excluder.reason(path.join(top, ...dirs.slice(0, i + 1)), true, top) !== undefined)) continue;
+    candidates.push({ abs, explicit: specs.includes(rel) });
+  }
+  return classify(
+    candidates,
+    {
+      root: () => top,
+      async read(abs) {
+        const bytes = await reader.read(abs);
+        return bytes ? { bytes: bytes.subarray(0, MAX_SPEC_BYTES) } : { reason: 'missing' };
+      },
+    },
+    (abs) => displayPath(abs, cwd),
+  );
 }
 
-async function workingSpecs(inputs: string[]): Promise<string[]> {
+async function workingSpecs(inputs: string[], opts: DiffOptions): Promise<Discovery> {
   const present = inputs.filter((i) => existsSync(i));
-  if (present.length === 0) return [];
-  return (await findSpecs(present)).map((f) => path.resolve(f));
+  if (present.length === 0) return { specs: [], skipped: [] };
+  const found = await discoverSpecs(present, { out: opts.out, exclude: opts.exclude });
+  return { specs: found.specs.map((f) => path.resolve(f)), skipped: found.skipped };
 }
 
 export async function runDiff(inputs: string[], opts: DiffOptions): Promise<number> {
@@ -68,13 +100,15 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
   if (inputs.length === 0) inputs = ['.'];
   let now: string[], then: string[];
   try {
-    [now, then] = [await workingSpecs(inputs), specsAtRef(opts.base, top, inputs)];
+    const [atWork, atRef] = [await workingSpecs(inputs, opts), await specsAtRef(opts.base, top, inputs, opts, cwd)];
+    if (opts.verbose) printSkipped(atWork.skipped);
+    [now, then] = [atWork.specs, atRef.specs];
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
   const all = [...new Set([...now, ...then])].sort();
-  if (all.length === 0) return fail(`no spec files (*.yaml, *.yml) in ${inputs.join(', ')}, now or at ${opts.base}`);
+  if (all.length === 0) return fail(`no specs (YAML with apiVersion: kspec.dev/v1alpha1 and kind: KernelSpec) in ${inputs.join(', ')}, now or at ${opts.base}`);
 
   // As compile does: a name with a control character would break headers and CI logs.
   const refused =

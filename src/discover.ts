@@ -1,0 +1,460 @@
+/**
+ * Which files a run compiles. A folder holds more YAML than specs (CI configs, a
+ * `.pre-commit-config.yaml`, kspec's own output, bases for `extends`), so a folder search
+ * takes only the documents that say they are specs: `apiVersion: kspec.dev/*` and
+ * `kind: KernelSpec` at the top level, either in the file or through its `extends` chain
+ * (a spec that extends a base may leave both to the base). Everything else is skipped,
+ * with a reason that `--verbose` prints.
+ *
+ * - A base reached through `extends` is never compiled on its own: it is checked in the
+ *   merge of every spec that extends it.
+ * - The output folder, hidden folders and `node_modules` are never searched; symbolic
+ *   links are not followed, and only regular files are read (a FIFO would block).
+ * - `--exclude <pattern>` (relative to the working folder) and a `.kspecignore` file at
+ *   the repository root (the git top level; outside git, the folder searched), both in
+ *   gitignore syntax (the `ignore` library, which implements git's rules), leave out the
+ *   rest. An excluded folder is not entered.
+ * - A file named on the command line is taken as it is (unless it is a base of another
+ *   spec of the run); `-` (stdin) passes through.
+ *
+ * Sniffing reads at most MAX_SPEC_BYTES of a file and never parses it in full: the top
+ * level of a block mapping is scanned line by line, and only a document that is not laid
+ * out that way (flow style, quoted keys) goes to the YAML parser, on the same bounded bytes,
+ * without expanding aliases.
+ */
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { MAX_SPEC_BYTES } from './parse.js';
+import { displayPath, gitTopLevel, STDIN_ARG, toPosix } from './paths.js';
+
+/** What a spec file is named like. */
+export const SPEC_FILE = /\.ya?ml$/;
+/** Folders never searched for specs: hidden ones and node_modules. */
+export const skippedFolder = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
+/** The ignore file read at the repository root. */
+export const IGNORE_FILE = '.kspecignore';
+/** How many bases deep the sniffer follows `extends` (the compiler reports cycles itself). */
+const MAX_CHAIN = 32;
+
+export class UsageError extends Error {}
+
+export interface Skipped {
+  /** As shown to users: relative to the working folder, POSIX; a folder ends with '/'. */
+  path: string;
+  reason: string;
+}
+
+export interface Discovery {
+  /** The files to compile, in order: sorted per folder, inputs in the order given. */
+  specs: string[];
+  skipped: Skipped[];
+}
+
+export interface DiscoverOptions {
+  /** The output folder: never searched. */
+  out?: string;
+  /** gitignore-style patterns, relative to the working folder. */
+  exclude?: string[];
+  cwd?: string;
+}
+
+/** The top-level keys discovery looks at, as sniffed. */
+export interface Sniffed {
+  apiVersion?: string;
+  kind?: string;
+  extends?: string;
+  /** Why the file is not a spec when it is not even a mapping. */
+  notMapping?: string;
+}
+
+// ---- sniffing -------------------------------------------------------------------------
+
+const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?$/;
+const WANTED = new Set(['apiVersion', 'kind', 'extends']);
+
+/** A plain or quoted scalar on one line, without its comment; undefined for anything else. */
+function scalarText(raw: string | undefined): string | undefined {
+  const v = (raw ?? '').trim();
+  if (v === '' || v.startsWith('#')) return undefined;
+  if (v.startsWith('"')) {
+    const m = /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(v);
+    if (!m) return undefined;
+    try {
+      return JSON.parse(`"${m[1]}"`) as string;
+    } catch {
+      return undefined;
+    }
+  }
+  if (v.startsWith("'")) {
+    const m = /^'((?:[^']|'')*)'\s*(#.*)?$/.exec(v);
+    return m ? m[1]!.replace(/''/g, "'") : undefined;
+  }
+  if (/^[[{&*!|>%@`]/.test(v)) return undefined;
+  return v.replace(/\s+#.*$/, '').trim();
+}
+
+/**
+ * The top-level apiVersion, kind and extends of the first YAML document in `text`; a
+ * line scan for block mappings, the YAML parser (no alias expansion) for anything else.
+ */
+export function sniff(text: string): Sniffed {
+  const out: Sniffed = {};
+  let started = false;
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (const raw of lines) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '' || /^[ \t]/.test(line) || line.startsWith('#')) continue;
+    if (/^---(\s|$)/.test(line)) {
+      if (started) break;
+      started = true;
+      if (line.slice(3).trim() === '' || line.slice(3).trim().startsWith('#')) continue;
+      return sniffParsed(text);
+    }
+    if (/^\.\.\.(\s|$)/.test(line)) break;
+    const m = KEY_LINE.exec(line);
+    if (!m) return sniffParsed(text);
+    started = true;
+    const key = m[1]!;
+    if (!WANTED.has(key)) continue;
+    const value = scalarText(m[2]);
+    if (value !== undefined) out[key as 'apiVersion' | 'kind' | 'extends'] ??= value;
+  }
+  if (!started) return { notMapping: 'empty, or only comments' };
+  return out;
+}
+
+/** sniff for documents that are not a plain block mapping: the YAML parser, aliases unexpanded. */
+function sniffParsed(text: string): Sniffed {
+  let doc;
+  try {
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
+  } catch {
+    return { notMapping: 'not YAML' };
+  }
+  if (!isMap(doc.contents)) return { notMapping: 'not a YAML mapping' };
+  const out: Sniffed = {};
+  for (const pair of doc.contents.items) {
+    if (!isScalar(pair.key) || !WANTED.has(String(pair.key.value))) continue;
+    const key = String(pair.key.value) as 'apiVersion' | 'kind' | 'extends';
+    if (isScalar(pair.value) && typeof pair.value.value === 'string') out[key] ??= pair.value.value;
+  }
+  return out;
+}
+
+const isKspecApi = (v: string | undefined): boolean => v !== undefined && v.startsWith('kspec.dev/');
+
+/** Why sniffed keys are not a spec, or undefined when they are. */
+function notASpec(s: Sniffed): string | undefined {
+  if (s.notMapping) return s.notMapping;
+  if (s.apiVersion === undefined) return 'no apiVersion (a spec has apiVersion: kspec.dev/v1alpha1)';
+  if (!isKspecApi(s.apiVersion)) return `apiVersion is '${s.apiVersion}', not kspec.dev/*`;
+  if (s.kind === undefined) return 'no kind (a spec has kind: KernelSpec)';
+  if (s.kind !== 'KernelSpec') return `kind is '${s.kind}', not KernelSpec`;
+  return undefined;
+}
+
+// ---- reading --------------------------------------------------------------------------
+
+type ReadResult = { bytes: Uint8Array } | { reason: string };
+
+/**
+ * At most `limit` bytes of a regular file, without following a symlink at the last
+ * component and without blocking on a FIFO (opened non-blocking, refused after fstat).
+ */
+export function readBounded(abs: string, limit = MAX_SPEC_BYTES): ReadResult {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { reason: code === 'ELOOP' ? 'a symbolic link, not followed' : `cannot be read (${code ?? (e as Error).message})` };
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return { reason: 'not a regular file' };
+    const buf = Buffer.alloc(limit);
+    let n = 0;
+    for (let r; n < limit && (r = readSync(fd, buf, n, limit - n, null)) > 0; ) n += r;
+    return { bytes: buf.subarray(0, n) };
+  } catch (e) {
+    return { reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Where bases are read from while classifying: the working tree, or a git ref (kspec diff). */
+export interface BaseSource {
+  /** The bytes of a file (bounded), or why it cannot be used. */
+  read(abs: string): Promise<ReadResult>;
+  /** The folder no base may leave, for a spec at `abs`. */
+  root(abs: string): string;
+}
+
+const isInside = (parent: string, child: string): boolean => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** The working tree as a BaseSource: bases inside the root, symlinks resolved and kept inside it. */
+export function fsBaseSource(fallbackRoot: (abs: string) => string = path.dirname): BaseSource {
+  const realRoots = new Map<string, string>();
+  const rootOf = (abs: string): string => gitTopLevel(path.dirname(abs)) ?? fallbackRoot(abs);
+  return {
+    root: rootOf,
+    async read(abs) {
+      const root = rootOf(abs);
+      let real: string, realRoot: string;
+      try {
+        real = realpathSync(abs);
+        realRoot = realRoots.get(root) ?? realpathSync(root);
+        realRoots.set(root, realRoot);
+      } catch {
+        return { reason: 'missing' };
+      }
+      if (!isInside(realRoot, real)) return { reason: 'outside the repository' };
+      return readBounded(real);
+    },
+  };
+}
+
+interface Candidate {
+  abs: string;
+  explicit: boolean;
+}
+
+/**
+ * Sorts candidates into specs and skipped files. A candidate is a spec when its own
+ * apiVersion and kind say so, or when it has an `extends` and its chain supplies what it
+ * lacks (the child's values win, as in the merge). A chain that cannot be followed (a
+ * missing base, a cycle, a base outside the repository) keeps a candidate whose `extends`
+ * names a YAML file, so that the compiler reports the broken `extends` where it stands.
+ * Every base reached from a spec is then dropped from the specs.
+ */
+export async function classify(candidates: Candidate[], source: BaseSource, show: (abs: string) => string): Promise<Discovery> {
+  const cache = new Map<string, Promise<Sniffed | { reason: string }>>();
+  const sniffAt = (abs: string, bytes?: Uint8Array): Promise<Sniffed | { reason: string }> => {
+    let p = cache.get(abs);
+    if (!p) {
+      p = (async () => {
+        const r = bytes ? { bytes } : await source.read(abs);
+        return 'reason' in r ? r : sniff(decoder.decode(r.bytes));
+      })();
+      cache.set(abs, p);
+    }
+    return p;
+  };
+
+  /** The chain of bases below `abs` (absolute paths), whether it was followed to its end, and the merged keys. */
+  const chainOf = async (abs: string, own: Sniffed): Promise<{ bases: string[]; complete: boolean; merged: Sniffed }> => {
+    const bases: string[] = [];
+    const merged: Sniffed = { apiVersion: own.apiVersion, kind: own.kind };
+    let cur = abs;
+    let ext = own.extends;
+    const root = source.root(abs);
+    while (ext !== undefined) {
+      if (path.isAbsolute(ext) || bases.length >= MAX_CHAIN) return { bases, complete: false, merged };
+      const next = path.resolve(path.dirname(cur), ext);
+      if (!isInside(root, next) || next === abs || bases.includes(next)) return { bases, complete: false, merged };
+      bases.push(next);
+      const s = await sniffAt(next);
+      if ('reason' in s || s.notMapping) return { bases, complete: false, merged };
+      merged.apiVersion ??= s.apiVersion;
+      merged.kind ??= s.kind;
+      cur = next;
+      ext = s.extends;
+    }
+    return { bases, complete: true, merged };
+  };
+
+  const taken: Array<{ abs: string; bases: string[] }> = [];
+  const skipped: Array<{ abs: string; reason: string }> = [];
+  for (const c of candidates) {
+    const r = await source.read(c.abs);
+    if ('reason' in r) {
+      if (c.explicit) taken.push({ abs: c.abs, bases: [] });
+      else skipped.push({ abs: c.abs, reason: r.reason });
+      continue;
+    }
+    const own = (await sniffAt(c.abs, r.bytes)) as Sniffed;
+    const chain = own.notMapping || own.extends === undefined ? { bases: [], complete: true, merged: own } : await chainOf(c.abs, own);
+    const why = notASpec(chain.merged);
+    const brokenChain = !chain.complete && own.extends !== undefined && SPEC_FILE.test(own.extends);
+    if (c.explicit || why === undefined || brokenChain) taken.push({ abs: c.abs, bases: chain.bases });
+    else skipped.push({ abs: c.abs, reason: own.extends !== undefined && why !== own.notMapping ? `${why}, with its bases (extends)` : why });
+  }
+
+  const baseOf = new Map<string, string>();
+  for (const t of taken) for (const b of t.bases) if (!baseOf.has(b)) baseOf.set(b, t.abs);
+  const specs: string[] = [];
+  for (const t of taken) {
+    const child = baseOf.get(t.abs);
+    if (child === undefined || child === t.abs) specs.push(t.abs);
+    else skipped.push({ abs: t.abs, reason: `a base of ${show(child)} (extends): checked in that merge, not compiled on its own` });
+  }
+  return { specs, skipped: skipped.map((s) => ({ path: show(s.abs), reason: s.reason })) };
+}
+
+// ---- exclusion ------------------------------------------------------------------------
+
+/** Decides whether a path (file, or folder with isDir) is excluded, and by which rule. */
+export class Excluder {
+  private readonly cli: Ignore;
+  private readonly roots = new Map<string, { rules: Ignore; file: string } | null>();
+
+  constructor(
+    private readonly patterns: readonly string[],
+    private readonly cwd: string,
+  ) {
+    this.cli = ignore().add(patterns.map((p) => ({ pattern: p, mark: p })));
+  }
+
+  /** The .kspecignore rules at `root`, read once (bounded, regular file, no symlink). */
+  private rootRules(root: string): { rules: Ignore; file: string } | null {
+    let r = this.roots.get(root);
+    if (r === undefined) {
+      r = null;
+      const file = path.join(root, IGNORE_FILE);
+      const read = readBounded(file, 256 * 1024);
+      if ('bytes' in read) {
+        const lines = decoder.decode(read.bytes).split(/\r?\n/);
+        r = { rules: ignore().add(lines.map((pattern, i) => ({ pattern, mark: String(i + 1) }))), file };
+      }
+      this.roots.set(root, r);
+    }
+    return r;
+  }
+
+  /** Why `abs` is excluded, or undefined. `root`: where the .kspecignore applies. */
+  reason(abs: string, isDir: boolean, root: string): string | undefined {
+    const suffix = isDir ? '/' : '';
+    if (this.patterns.length > 0) {
+      const rel = toPosix(path.relative(this.cwd, abs));
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+        const t = this.cli.test(rel + suffix);
+        if (t.ignored) return `excluded by --exclude '${t.rule!.mark ?? t.rule!.pattern}'`;
+      }
+    }
+    const rules = this.rootRules(root);
+    if (rules) {
+      const rel = toPosix(path.relative(root, abs));
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+        const t = rules.rules.test(rel + suffix);
+        if (t.ignored) return `excluded by ${displayPath(rules.file, this.cwd)}:${t.rule!.mark} '${t.rule!.pattern}'`;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The real path of `p` where it exists (the rest as written): outputs named through a symlink still match. */
+function realish(p: string): string {
+  const rest: string[] = [];
+  for (let d = p; ; ) {
+    try {
+      return path.join(realpathSync(d), ...rest.reverse());
+    } catch {
+      const up = path.dirname(d);
+      if (up === d) return p;
+      rest.push(path.basename(d));
+      d = up;
+    }
+  }
+}
+
+// ---- the search -----------------------------------------------------------------------
+
+/**
+ * The specs named by `inputs` (files, folders, `-`), and what was skipped. Throws a
+ * UsageError for an input that does not exist.
+ */
+export async function discoverSpecs(inputs: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
+  const cwd = opts.cwd ?? process.cwd();
+  const show = (abs: string): string => displayPath(abs, cwd);
+  const outReal = opts.out !== undefined ? realish(path.resolve(cwd, opts.out)) : undefined;
+  const excluder = new Excluder(opts.exclude ?? [], cwd);
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  const skipped: Skipped[] = [];
+  const stdin: string[] = [];
+  const skip = (abs: string, isDir: boolean, reason: string): void => {
+    skipped.push({ path: show(abs) + (isDir ? '/' : ''), reason });
+  };
+  /** Folder searches bound their bases and .kspecignore by the git top level, else by the folder searched. */
+  const searchRoots = new Map<string, string>();
+
+  const walk = (dir: string, real: string, root: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      const pReal = path.join(real, e.name);
+      if (e.isDirectory()) {
+        if (skippedFolder(e.name)) skip(p, true, e.name === 'node_modules' ? 'node_modules is not searched' : 'hidden folders are not searched');
+        else if (outReal !== undefined && pReal === outReal) skip(p, true, 'the output folder is not searched');
+        else {
+          const why = excluder.reason(p, true, root);
+          if (why) skip(p, true, why);
+          else walk(p, pReal, root);
+        }
+        continue;
+      }
+      if (!SPEC_FILE.test(e.name)) continue;
+      if (e.isSymbolicLink()) skip(p, false, 'a symbolic link, not followed');
+      else if (!e.isFile()) skip(p, false, 'not a regular file');
+      else {
+        const why = excluder.reason(p, false, root);
+        if (why) skip(p, false, why);
+        else if (!seen.has(p)) {
+          seen.add(p);
+          candidates.push({ abs: p, explicit: false });
+        }
+      }
+    }
+  };
+
+  for (const input of inputs) {
+    if (input === STDIN_ARG) {
+      stdin.push(input);
+      continue;
+    }
+    const abs = path.resolve(cwd, input);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read '${input}': ${code === 'ENOENT' ? 'no such file or folder' : (code ?? (e as Error).message)}`);
+    }
+    if (!st.isDirectory()) {
+      if (!seen.has(abs)) {
+        seen.add(abs);
+        candidates.push({ abs, explicit: true });
+      }
+      continue;
+    }
+    const real = realpathSync(abs);
+    if (outReal !== undefined && isInside(outReal, real)) {
+      skip(abs, true, 'the output folder is not searched');
+      continue;
+    }
+    const root = gitTopLevel(real) ?? real;
+    searchRoots.set(real, root);
+    walk(abs, real, root);
+  }
+
+  // Bases of a folder search stay below its root; a file named directly: its git top level or folder.
+  const source = fsBaseSource((abs) => {
+    for (const [real, root] of searchRoots) if (isInside(real, abs)) return root;
+    return path.dirname(abs);
+  });
+  const found = await classify(candidates, source, show);
+  return { specs: [...stdin, ...found.specs], skipped: [...skipped, ...found.skipped] };
+}
+
+/** Prints what was skipped and why, one line each on stderr (`--verbose`). */
+export function printSkipped(skipped: readonly Skipped[]): void {
+  for (const s of skipped) process.stderr.write(`kspec: skipped ${s.path}: ${s.reason}\n`);
+}
