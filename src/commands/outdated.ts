@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { imageFields } from '../check.js';
-import { fail, findSpecs, ioReason, UsageError } from '../commands.js';
+import { fail, ioReason, UsageError } from '../commands.js';
+import { discoverSpecs } from '../discover.js';
 import { compileFile, displayPath, type CompileResult } from '../compile.js';
 import { D } from '../diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic, type SourceIndex } from '../diagnostics/diagnostic.js';
@@ -36,26 +37,11 @@ interface Check {
 
 const DAY = 86_400;
 
-/** What a folder search finds that is a spec: YAML naming the kspec API (other YAML is skipped). */
-function looksLikeSpec(file: string): boolean {
-  try {
-    return /^apiVersion:\s*["']?kspec\.dev\//m.test(readFileSync(file, 'utf8'));
-  } catch {
-    return true; // let compileFile report it
-  }
-}
-
+/** The specs the inputs name, found as compile finds them (src/discover.ts). */
 async function specFiles(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const st = await stat(input).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read '${input}': ${e.code === 'ENOENT' ? 'no such file or folder' : e.message}`);
-    });
-    if (st.isDirectory()) out.push(...(await findSpecs([input])).filter(looksLikeSpec));
-    else out.push(input);
-  }
-  if (out.length === 0) throw new UsageError(`no kspec specs in ${inputs.join(', ')}`);
-  return [...new Set(out)];
+  const found = await discoverSpecs(inputs);
+  if (found.specs.length === 0) throw new UsageError(`no kspec specs in ${inputs.join(', ')}`);
+  return found.specs;
 }
 
 function endpoints(opts: OutdatedOptions): Endpoints {
