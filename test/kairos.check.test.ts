@@ -141,11 +141,30 @@ describe('kairos checks', () => {
 
   it('every KS5xxx entry has a kairos- title and says what to do', () => {
     const ks5 = allEntries().filter((e) => e.code.startsWith('KS5'));
-    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 13 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
+    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 15 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
     for (const e of ks5) {
       expect(e.title).toMatch(/^kairos-[a-z0-9-]+$/);
       const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm' });
       expect(msg).toMatch(/\b(Set|Remove|Add|Use)\b/);
     }
+  });
+});
+
+describe('kairos: the dracut drop-in order and base: scratch', () => {
+  it("the drop-in sorts after kairos-init's 99-immucore.conf (C locale), so initramfs.compress wins", async () => {
+    const { KAIROS_DRACUT_CONF } = await import('../src/targets/kairos.js');
+    const { spawnSync } = await import('node:child_process');
+    const name = KAIROS_DRACUT_CONF.split('/').pop()!;
+    // dracut reads /etc/dracut.conf.d/*.conf in sorted order, the last assignment winning
+    const sorted = spawnSync('sort', { input: `${name}\n99-immucore.conf\n10-immucore.conf\n`, env: { LC_ALL: 'C' }, encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(sorted.at(-1)).toBe(name);
+    const r = await compileText(KAIROS.replace('initramfs:\n', 'initramfs:\n  compress: lz4\n'));
+    const conf = r.files.find((f) => f.path === KAIROS_DRACUT_CONF);
+    expect(conf?.content).toContain('compress="lz4"');
+  });
+
+  it('KS5015: base: scratch', async () => {
+    const d = expectDiagnostic(await compileText(KAIROS.replace(/  base: .*\n/, '  base: scratch\n')), D.KairosScratchBase, 15, 9);
+    expect(d.message).toContain('ADD . /');
   });
 });

@@ -199,13 +199,13 @@ describe('kairos lessons', () => {
   });
 
   it('the dracut drop-in: generic, Kairos modules, compression, FIPS lines only with fips', async () => {
-    const conf = (await files(SPEC)).get('dracut.conf.d/90-kspec.conf')!;
+    const conf = (await files(SPEC)).get('dracut.conf.d/99-kspec.conf')!;
     expect(conf).toMatch(/^hostonly="no"$/m);
     expect(conf).toMatch(/^hostonly_cmdline="no"$/m);
     expect(conf).toMatch(/^add_dracutmodules\+=" livenet dmsquash-live immucore network "$/m);
     expect(conf).toMatch(/^compress="zstd"$/m);
     expect(conf).not.toContain('fips');
-    const fips = (await files(VARIANTS['opensuse stock fips']!)).get('dracut.conf.d/90-kspec.conf')!;
+    const fips = (await files(VARIANTS['opensuse stock fips']!)).get('dracut.conf.d/99-kspec.conf')!;
     expect(fips).toMatch(/^add_dracutmodules\+=" fips "$/m);
     expect(fips).toMatch(/^omit_dracutmodules\+=" iscsi iscsiroot "$/m);
   });

@@ -109,7 +109,7 @@ describe('build-kernel.sh in a fake root', () => {
     expect(readlinkSync(join(root, 'boot', 'initrd'))).toBe(`initrd-${KVER}`);
     expect(readlinkSync(join(root, 'boot', 'vmlinuz'))).toBe(`vmlinuz-${KVER}`);
     expect(readdirSync(join(root, 'boot')).sort()).toEqual(['initrd', `initrd-${KVER}`, 'vmlinuz', `vmlinuz-${KVER}`]);
-    expect(existsSync(join(root, 'etc', 'dracut.conf.d', '90-kspec.conf'))).toBe(true);
+    expect(existsSync(join(root, 'etc', 'dracut.conf.d', '99-kspec.conf'))).toBe(true);
     const release = readFileSync(join(root, 'etc', 'kairos-release'), 'utf8');
     expect(release).toContain('KAIROS_MODEL="generic"\n');
     expect(release).toContain('KAIROS_VERSION="v1.0.0"\n');

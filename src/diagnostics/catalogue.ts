@@ -191,6 +191,8 @@ export const D = {
 
   KairosPackageCoprFamily: entry<{ family: string }>('KS5014', 'error', 'kairos-package-copr-family', (a) =>
     `COPR projects are Fedora repositories; the '${a.family}' family cannot install from them. Remove copr from this package, or use family fedora.`),
+  KairosScratchBase: entry('KS5015', 'error', 'kairos-scratch-base', () =>
+    'base: scratch has no package manager or shell, so the kernel and framework steps cannot run. Use an image with an OS as target.base: build your rootfs into one first (a Dockerfile with FROM scratch and ADD . /) and push it.'),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
   RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>

@@ -12,7 +12,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference } from '../oci.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from './shared.js';
+import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from './shared.js';
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
@@ -26,6 +26,13 @@ type KairosSpec = SpecFor<'kairos'>;
 export const AURORABOOT = 'quay.io/kairos/auroraboot:v0.21.2';
 /** AuroraBoot's netboot command line in the upstream example. */
 const NETBOOT_CMDLINE = ['rd.neednet=1', 'ip=dhcp', 'rd.cos.disable', 'netboot', 'install-mode', 'console=tty0', 'selinux=0'];
+/**
+ * Kairos' dracut drop-in. kairos-init writes /etc/dracut.conf.d/99-immucore.conf
+ * (compress="xz", kairos-io/kairos-init pkg/bundled: DracutConfigPath), and dracut reads
+ * the drop-ins in C-locale order with later values winning: the name sorts after it so
+ * initramfs.compress (and the rest of kspec's policy) takes effect.
+ */
+export const KAIROS_DRACUT_CONF = 'dracut.conf.d/99-kspec.conf';
 /** Dracut modules a Kairos initrd cannot boot without. */
 const REQUIRED_DRACUT = new Set<string>(KAIROS_DRACUT_MODULES);
 
@@ -125,8 +132,8 @@ export function kairosView(spec: KairosSpec): KairosView {
       trustedBoot: trusted,
     },
     initramfs: {
-      conf: DRACUT_CONF,
-      confName: DRACUT_CONF.slice(DRACUT_CONF.lastIndexOf('/') + 1),
+      conf: KAIROS_DRACUT_CONF,
+      confName: KAIROS_DRACUT_CONF.slice(KAIROS_DRACUT_CONF.lastIndexOf('/') + 1),
       compress: ini.compress,
       add: uniq([...KAIROS_DRACUT_MODULES, ...ini.add]),
       omit: uniq(ini.omit),
@@ -187,6 +194,9 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
 
   if (p.type === 'repo' && p.extraRepo && t.family === 'ubuntu') r.report(D.KairosExtraRepoFamily, '/provider/extraRepo', { family: t.family }, 'key');
 
+  // `FROM scratch` has no OS for the package steps to run in: upstream builds a rootfs
+  // into an image with its own flow (ADD . /), which kspec does not emit.
+  if (t.base === 'scratch') r.report(D.KairosScratchBase, '/target/base', {});
   if (t.framework === undefined && t.init === undefined) r.report(D.KairosNoFrameworkOrInit, '/target', {}, 'key');
   if (t.framework !== undefined && t.init !== undefined) r.report(D.KairosFrameworkAndInit, '/target/init', {}, 'key');
 
@@ -217,7 +227,7 @@ function plan(spec: KairosSpec): PlannedFile[] {
   const files: PlannedFile[] = [
     { path: 'Containerfile', syntax: 'hash', template: 'kairos/Containerfile', data },
     { path: 'build-kernel.sh', syntax: 'hash', mode: 0o755, template: 'kairos/build-kernel.sh', data },
-    { path: DRACUT_CONF, syntax: 'hash', template: 'kairos/dracut.conf', data },
+    { path: KAIROS_DRACUT_CONF, syntax: 'hash', template: 'kairos/dracut.conf', data },
   ];
   if (data.artifacts.any) files.push({ path: 'auroraboot.sh', syntax: 'hash', mode: 0o755, template: 'kairos/auroraboot.sh', data });
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'kairos/mok-enroll.service', data });
