@@ -8,7 +8,7 @@ import { pointer } from '../diagnostics/diagnostic.js';
 import type { Reporter } from '../diagnostics/diagnostic.js';
 import type { Arch, Compression, CoprProvider, Provider, RepoProvider, Retry, Signing, Spec } from '../types.js';
 
-/** The dracut drop-in, as planned and as installed under /etc/dracut.conf.d/. */
+/** bootc's dracut drop-in, as planned and as installed under /etc/dracut.conf.d/ (Kairos' own sorts after kairos-init's: KAIROS_DRACUT_CONF). */
 export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
 
 /** dracut's flag for each compression. */
