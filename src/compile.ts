@@ -12,7 +12,6 @@
  * Each stage stops the pipeline on errors, so a later stage only sees what the earlier
  * ones accepted. Nothing here touches the file system except reading the spec.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCommon } from './check.js';
 import { D } from './diagnostics/catalogue.js';
@@ -24,6 +23,7 @@ import { parseSpec } from './parse.js';
 import { displayPath, outputId, specId, STDIN_ARG, STDIN_ID } from './paths.js';
 import { commentText, UnsafeValueError } from './quote.js';
 import { render } from './render.js';
+import { describeProblem, readInside, repositoryRoot } from './specfiles.js';
 import { getTarget } from './targets/index.js';
 import type { CheckContext } from './targets/target.js';
 import type { RenderedFile, Spec } from './types.js';
@@ -160,10 +160,21 @@ export async function compileFile(file: string, opts: CompileFileOptions): Promi
     });
   }
   const abs = path.resolve(cwd, file);
+  const specPath = displayPath(abs, cwd);
   // Synchronous: one small file; the promise API's thread-pool round trips (open, fstat,
   // read, close) left a run over 1,000 specs idle a third of its time (npm run bench).
-  const bytes = readFileSync(abs);
-  const specPath = displayPath(abs, cwd);
+  // Read like a base (src/specfiles.ts): a regular file inside its repository, at most
+  // 1 MiB of it; a FIFO is refused without waiting for a writer.
+  const got = readInside(abs, repositoryRoot(path.dirname(abs)));
+  if (!('bytes' in got)) {
+    if (got.problem === 'too-large') {
+      const d = { code: D.TooLarge.code, severity: D.TooLarge.severity, message: D.TooLarge.message({ size: got.size, limit: got.limit }), path: '', file: specPath, line: 1, column: 1 };
+      return { specPath, specId: specPath, files: [], diagnostics: [d] };
+    }
+    if (got.problem === 'missing') throw Object.assign(new Error(`no such file`), { code: 'ENOENT' });
+    throw new Error(`it ${describeProblem(got)}`);
+  }
+  const bytes = got.bytes;
   const id = specId(abs, opts.outDir, cwd, opts.root);
   return compileBytes(bytes, {
     specPath,

@@ -8,21 +8,22 @@
  * Bases are read through a `SpecReader`, so `kspec diff` can read them at a git ref with
  * `git show` exactly like the working tree reads them from disk.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { D } from './diagnostics/catalogue.js';
 import { hasErrors, parsePointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
 import { parseSpec, type RawSpec } from './parse.js';
 import { displayPath } from './paths.js';
+import { isInside, pathProblem, readInside, reportReadProblem, repositoryRoot, type ReadOutcome } from './specfiles.js';
+
+export { repositoryRoot } from './specfiles.js';
 
 /** Where spec files come from: the working tree, or a git ref. */
 export interface SpecReader {
   /** The folder no base may leave (the git top level, or the spec's folder outside git). */
   root(): string;
-  /** The bytes of a file by absolute path, or undefined when there is none. */
-  read(abs: string): Promise<Uint8Array | undefined>;
+  /** The bytes of a file by absolute path, or why it cannot be used (src/specfiles.ts). */
+  read(abs: string): Promise<ReadOutcome>;
   /** The path shown in diagnostics (POSIX, relative to the cwd). */
   display(abs: string): string;
 }
@@ -32,7 +33,10 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 /** `over` merged over `base`: maps key by key, anything else replaces. Inputs are not mutated. */
 export function mergeSpec(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over;
-  const out: Record<string, unknown> = { ...base };
+  // A null-prototype object: a key named `__proto__` is then an own key like any other
+  // (validate reports it), never the object's prototype.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(base)) out[k] = v;
   for (const [k, v] of Object.entries(over)) out[k] = Object.hasOwn(base, k) ? mergeSpec(base[k], v) : v;
   return out;
 }
@@ -92,11 +96,6 @@ export interface ExtendsResult {
   diagnostics: Diagnostic[];
 }
 
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /**
  * Follows `extends` from `top` (already parsed, at absolute path `topAbs`) through its
  * bases, and merges them. Errors are reported at the `extends` line of the file that
@@ -118,6 +117,12 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
       rep.report(D.WrongType, '/extends', { expected: 'a string', actual: Array.isArray(ref) ? 'a list' : typeof ref });
       return fail(rep.diagnostics);
     }
+    // A NUL byte or an over-long name is the writer's mistake at this line, not an I/O error.
+    const bad = pathProblem(ref);
+    if (bad) {
+      rep.report(D.FileBadPath, '/extends', { field: 'extends', ref, reason: bad });
+      return fail(rep.diagnostics);
+    }
     const abs = path.resolve(path.dirname(cur.abs), ref);
     const root = reader.root();
     if (path.isAbsolute(ref) || !isInside(root, abs)) {
@@ -130,12 +135,12 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
       rep.report(D.ExtendsCycle, '/extends', { chain });
       return fail(rep.diagnostics);
     }
-    const bytes = await reader.read(abs);
-    if (bytes === undefined) {
-      rep.report(D.ExtendsMissing, '/extends', { ref, path: reader.display(abs) });
+    const got = await reader.read(abs);
+    if (!('bytes' in got)) {
+      reportReadProblem(rep, '/extends', 'extends', ref, reader.display(abs), got);
       return fail(rep.diagnostics);
     }
-    const parsed = parseSpec(reader.display(abs), bytes);
+    const parsed = parseSpec(reader.display(abs), got.bytes);
     diagnostics.push(...parsed.diagnostics);
     if (!parsed.raw || hasErrors(parsed.diagnostics)) {
       if (parsed.source) layers.push({ data: {}, source: parsed.source, abs });
@@ -148,44 +153,14 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
   return { data, source: new LayeredSourceIndex(layers), diagnostics };
 }
 
-/** Git top levels found so far, by folder: a run asks once per folder, not once per spec. */
-const roots = new Map<string, string>();
-
-/** The git top level of `dir`, or `dir` itself when it is not in a git work tree. */
-export function repositoryRoot(dir: string): string {
-  let root = roots.get(dir);
-  if (root === undefined) {
-    try {
-      const out = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      root = path.resolve(out.trim());
-    } catch {
-      root = dir;
-    }
-    roots.set(dir, root);
-  }
-  return root;
-}
-
-/** Reads bases from the working tree. The root is found lazily: only specs with `extends` pay for git. */
+/** Reads bases from the working tree, inside the repository only (src/specfiles.ts). No git command is run. */
 export function fsReader(specDir: string, cwd = process.cwd()): SpecReader {
   let root: string | undefined;
-  let realRoot: string | undefined;
   return {
     root: () => (root ??= repositoryRoot(specDir)),
-    async read(abs) {
-      try {
-        // A symlink inside the repository must not lead out of it.
-        // Synchronous: a spec is a few KB, and the thread pool's round trips cost more
-        // than the reads (npm run bench).
-        const real = realpathSync(abs);
-        realRoot ??= realpathSync(this.root());
-        if (!isInside(realRoot, real)) return undefined;
-        return readFileSync(real);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-        throw e;
-      }
-    },
+    // Synchronous: a spec is a few KB, and the thread pool's round trips cost more than the
+    // reads (npm run bench).
+    read: async (abs) => readInside(abs, (root ??= repositoryRoot(specDir))),
     display: (abs) => displayPath(abs, cwd),
   };
 }

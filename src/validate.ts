@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
-import { D } from './diagnostics/catalogue.js';
+import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
 import { closest } from './suggest.js';
@@ -95,10 +95,47 @@ export function findKeyMaterial(data: unknown, report: Reporter): Set<string> {
   return found;
 }
 
+/**
+ * Pointers of every mapping key named `__proto__`, `constructor` or `prototype`, wherever
+ * it is (closed objects and free maps such as labels alike), in document order.
+ */
+export function findReservedKeys(data: unknown): string[] {
+  const found: string[] = [];
+  const stack: Array<{ v: unknown; ptr: string }> = [{ v: data, ptr: '' }];
+  while (stack.length > 0) {
+    const { v, ptr } = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], ptr: ptr + pointer(i) });
+    } else if (v && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        if (RESERVED_KEYS.has(k)) found.push(ptr + pointer(k));
+        else stack.push({ v: (v as Record<string, unknown>)[k], ptr: ptr + pointer(k) });
+      }
+    }
+  }
+  return found;
+}
+
 export async function validate(data: unknown, report: Reporter): Promise<void> {
   const keyed = findKeyMaterial(data, report);
+  // Reported here, not left to the schema: in a free map (labels, kernel.config) such a
+  // key may match the pattern, and nothing downstream should ever see one.
+  const reserved = findReservedKeys(data);
+  for (const ptr of reserved) {
+    const key = parsePointer(ptr).at(-1)!;
+    report.report(D.UnknownKey, ptr, { key, allowed: [] }, 'key');
+  }
   const validator = await getValidator();
   if (validator(data)) return;
+  // What the schema says at or below a reserved key repeats the one mistake.
+  const reservedSet = new Set(reserved);
+  const underReserved = (ptr: string): boolean => {
+    if (reservedSet.size === 0) return false;
+    for (let p = ptr; p !== ''; p = p.slice(0, p.lastIndexOf('/'))) if (reservedSet.has(p)) return true;
+    return false;
+  };
   const errors = (validator.errors ?? []).filter((e) => !isNoise(e, validator.errors ?? []));
   const seen = new Set<string>();
   // A misspelt required key is one mistake: report the unknown key with its suggestion,
@@ -115,7 +152,7 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     if (e.keyword === 'required' && misspelt.has(`${e.instancePath}|${String(e.params.missingProperty)}`)) continue;
     const d = toDiagnostic(e, data, report);
     if (!d) continue;
-    if (keyed.has(d.path)) {
+    if (keyed.has(d.path) || underReserved(d.path)) {
       report.diagnostics.splice(report.diagnostics.indexOf(d), 1);
       continue;
     }

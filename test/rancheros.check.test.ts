@@ -54,12 +54,12 @@ describe('rancheros: KS6xxx', () => {
     const spec = ROS.replace(/  sha256:\n(    .*\n)+/, '') + '  kernelSource: {url: https://example.org/linux.tar.gz, sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2}\n';
     expect((await compileText(spec)).diagnostics).toEqual([]);
   });
-  it('KS6004 dapperfile that does not exist, or is a folder', async () => {
+  it('KS6004 dapperfile that does not exist; a folder is KS3015 (test/reads.test.ts has the rest)', async () => {
     const dir = tempDir();
     const d = expectDiagnostic(await compileIn(dir, ROS + '  dapperfile: os/Dockerfile.dapper\n'), D.RancherosDapperfileNotFound, 18, 15);
     expect(d.message).toContain('no such file');
     const r = await compileIn(dir, ROS + '  dapperfile: .\n');
-    expect(expectDiagnostic(r, D.RancherosDapperfileNotFound, 18, 15).message).toContain('not a regular file');
+    expect(expectDiagnostic(r, D.FileNotRegular, 18, 15).message).toContain('not a regular file');
     expect(r.files).toEqual([]);
   });
   it('KS6005 dapperfile without kernel ARG lines (the ENV block alone does not count)', async () => {

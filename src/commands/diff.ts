@@ -16,6 +16,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics/d
 import { counts, formatDiagnostics, printDiagnostics, summaryLine, toJsonList } from '../diagnostics/format.js';
 import { repositoryRoot, type SpecReader } from '../extends.js';
 import { outputId, refusedPath, specId, toPosix } from '../paths.js';
+import { MAX_READ_BYTES } from '../specfiles.js';
 import { describeChanges, fileDiff, markdownReport, type SpecChange } from '../diffsummary.js';
 
 export interface DiffOptions {
@@ -29,9 +30,10 @@ export interface DiffOptions {
 }
 
 
-function git(cwd: string, args: string[]): { ok: boolean; out: Buffer; err: string } {
-  const r = spawnSync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-  return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString() ?? String(r.error) };
+function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): { ok: boolean; out: Buffer; err: string; tooLarge: boolean } {
+  const r = spawnSync('git', args, { cwd, maxBuffer });
+  const tooLarge = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOBUFS';
+  return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString() ?? String(r.error), tooLarge };
 }
 
 
@@ -40,8 +42,10 @@ export function gitReader(ref: string, top: string, cwd = process.cwd()): SpecRe
   return {
     root: () => top,
     read: async (abs) => {
-      const r = git(top, ['show', `${ref}:${toPosix(path.relative(top, abs))}`]);
-      return r.ok ? new Uint8Array(r.out) : undefined;
+      // At most the size limit plus one byte: git is stopped past it (src/specfiles.ts).
+      const r = git(top, ['show', `${ref}:${toPosix(path.relative(top, abs))}`], MAX_READ_BYTES + 1);
+      if (r.out.length > MAX_READ_BYTES || r.tooLarge) return { problem: 'too-large', size: Math.max(r.out.length, MAX_READ_BYTES + 1), limit: MAX_READ_BYTES };
+      return r.ok ? { bytes: r.out } : { problem: 'missing' };
     },
     display: (abs) => displayPath(abs, cwd),
   };
@@ -131,9 +135,9 @@ export async function runDiff(inputs: string[], opts: DiffOptions): Promise<numb
       return fail(`cannot read '${specPath}': ${ioReason(e)}`);
     }
     if (then.includes(abs)) {
-      const bytes = await reader.read(abs);
-      if (bytes) {
-        before = await compileBytes(bytes, { specPath, specId: id, specDir: path.dirname(abs), command, reader });
+      const got = await reader.read(abs);
+      if ('bytes' in got) {
+        before = await compileBytes(got.bytes, { specPath, specId: id, specDir: path.dirname(abs), command, reader });
         // The old side's diagnostics name the ref, so they are not mistaken for today's.
         for (const d of before.diagnostics) d.file = `${opts.base}:${d.file}`;
       }

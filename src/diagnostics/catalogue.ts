@@ -26,8 +26,13 @@ function entry<A = Record<string, never>>(
   return { code, severity, title, message };
 }
 
+/** Keys that name JavaScript object machinery: unknown keys in every mapping of every file. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 const didYouMean = (s?: string): string => (s ? ` Did you mean '${s}'?` : '');
 const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
+/** A path as written, cut to a readable length (a name may be thousands of bytes). */
+const shown = (s: string): string => (s.length > 120 ? `${s.slice(0, 100)}…(${s.length} characters)` : s);
 
 export const D = {
   // ---- KS1xxx: reading the spec ------------------------------------------------------
@@ -66,7 +71,9 @@ export const D = {
 
   // ---- KS2xxx: schema ----------------------------------------------------------------
   UnknownKey: entry<{ key: string; suggestion?: string; allowed: readonly string[] }>('KS2001', 'error', 'unknown-key', (a) =>
-    `Unknown key '${a.key}'.${didYouMean(a.suggestion)}${a.suggestion ? '' : ` Allowed here: ${list(a.allowed)}.`}`),
+    RESERVED_KEYS.has(a.key)
+      ? `Unknown key '${a.key}': '__proto__', 'constructor' and 'prototype' are not keys anywhere in a spec (or a base). Remove it.`
+      : `Unknown key '${a.key}'.${didYouMean(a.suggestion)}${a.suggestion ? '' : ` Allowed here: ${list(a.allowed)}.`}`),
   MissingKey: entry<{ key: string }>('KS2002', 'error', 'missing-key', (a) =>
     `Missing required key '${a.key}'. Add it here.`),
   WrongType: entry<{ expected: string; actual: string }>('KS2003', 'error', 'wrong-type', (a) =>
@@ -116,6 +123,19 @@ export const D = {
 
   FieldIgnored: entry<{ field: string; platform: string; why: string }>('KS3013', 'warning', 'field-ignored', (a) =>
     `${a.field} has no effect on '${a.platform}': ${a.why}. Remove it, or it reads as if it took effect.`),
+
+  // Files read on the spec's behalf (extends bases, provider.configFile, target.dapperfile):
+  // src/specfiles.ts. `field` names the spec field, `ref` its value as written.
+  FileOutsideRepo: entry<{ field: string; ref: string; path: string; symlink: boolean }>('KS3014', 'error', 'file-outside-repository', (a) =>
+    `${a.field} '${shown(a.ref)}' ${a.symlink ? `is a symlink that leads outside the repository (${a.path})` : `resolves to ${a.path}, outside the repository`} (the git work tree, or the spec's folder outside git); kspec reads no file there. Keep the file in the repository and name it with a relative path.`),
+  FileNotRegular: entry<{ field: string; ref: string; kind: string }>('KS3015', 'error', 'file-not-regular', (a) =>
+    `${a.field} '${shown(a.ref)}' is ${a.kind}, not a regular file, and kspec reads regular files only. Name a regular file committed in the repository.`),
+  FileTooLarge: entry<{ field: string; ref: string; size: number; limit: number }>('KS3016', 'error', 'file-too-large', (a) =>
+    `${a.field} '${shown(a.ref)}' is ${a.size} bytes or more; files read for a spec are limited to ${a.limit} bytes. Name the right file: a spec, a kernel .config or a Dockerfile.dapper is far smaller.`),
+  FileBadPath: entry<{ field: string; ref: string; reason: string }>('KS3017', 'error', 'file-bad-path', (a) =>
+    `${a.field} '${shown(a.ref)}' is not a usable path: ${a.reason}. Write a relative path of ordinary file names.`),
+  FileUnreadable: entry<{ field: string; ref: string; reason: string }>('KS3018', 'error', 'file-unreadable', (a) =>
+    `${a.field} '${shown(a.ref)}' cannot be read (${a.reason}). Make the file readable, or fix the path.`),
 
   // KS3025-KS3029: top-level packages and services (bootc, kairos).
   PackageCoprAndRepo: entry<{ name: string }>('KS3025', 'error', 'package-copr-and-repo', (a) =>

@@ -8,12 +8,12 @@
  * checks below; the required options are one list in krata-options.ts. This module only
  * decides the view; the text lives in templates/krata/.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { parseOciReference, repositoryOf } from '../oci.js';
 import { UnsafeValueError } from '../quote.js';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../specfiles.js';
 import type { Arch, PlannedFile, SpecFor } from '../types.js';
 import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies } from './krata-options.js';
 import type { RequiredOption } from './krata-options.js';
@@ -198,9 +198,12 @@ function check(spec: KrataSpec, ctx: CheckContext): void {
     } else {
       // Checked only when it exists now: in CI the kernel is often built after compiling, and
       // package.sh checks the final .config again in the build.
-      const file = path.resolve(ctx.specDir, p.configFile);
-      if (existsSync(file) && statSync(file).isFile()) {
-        const config = parseConfig(readFileSync(file, 'utf8'));
+      // Read as every file read for a spec is (src/specfiles.ts): inside the repository, a
+      // regular file, at most 1 MiB; any other problem than "not there yet" is reported.
+      const got = readInside(path.resolve(ctx.specDir, p.configFile), repositoryRoot(ctx.specDir));
+      if ('problem' in got && got.problem !== 'missing') reportReadProblem(r, '/provider/configFile', 'provider.configFile', p.configFile, besideSpec(ctx.specPath, p.configFile), got);
+      if ('bytes' in got) {
+        const config = parseConfig(got.bytes.toString('utf8'));
         // A file shared by several arches can only be held to what all of them need.
         for (const o of requiredOnAll(scope, spec.kernel.arch)) {
           const got = config.get(o.name);

@@ -9,11 +9,11 @@
  * checks a tarball's layout before the ISO build trusts it. See
  * upstream-docs/rancheros-custom-kernels.md and reference/rancheros/README.md.
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { D } from '../diagnostics/catalogue.js';
 import { pointer, type Reporter } from '../diagnostics/diagnostic.js';
 import { dockerString } from '../quote.js';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot, type ReadProblem } from '../specfiles.js';
 import type { Arch, PlannedFile, SpecFor } from '../types.js';
 import { dapperPatch, findKernelArgs, type ArgLine } from './rancheros-dapper.js';
 import { NO_PACKAGES, GOARCH } from './shared.js';
@@ -34,7 +34,6 @@ export const ARCHES: Record<Arch, { docker: 'amd64' | 'arm64'; suffix: string }>
 export const KERNEL_ARG_NAMES = ['KERNEL_VERSION', 'KERNEL_URL_amd64', 'KERNEL_URL_arm64'] as const;
 
 /** A larger "Dockerfile.dapper" is not one; reading stops there. */
-const MAX_DAPPERFILE_BYTES = 1024 * 1024;
 const SOURCE_ARCHIVE = /\.tar\.(gz|xz)$/;
 
 export interface RancherosView {
@@ -85,20 +84,16 @@ export function kernelArgs(spec: RancherosSpec): ArgLine[] {
   return out;
 }
 
-export type DapperRead = { text: string } | { error: string };
+export type DapperRead = { text: string } | ReadProblem;
 
-/** Reads target.dapperfile relative to the spec; a problem is a reason, never an exception. */
+/**
+ * Reads target.dapperfile relative to the spec, as every file read for a spec is read
+ * (src/specfiles.ts): inside the repository, a regular file, at most 1 MiB. A problem is
+ * returned, never thrown.
+ */
 export function readDapperfile(specDir: string, rel: string): DapperRead {
-  const file = path.resolve(specDir, rel);
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) return { error: 'not a regular file' };
-    if (st.size > MAX_DAPPERFILE_BYTES) return { error: `larger than ${MAX_DAPPERFILE_BYTES} bytes` };
-    return { text: readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? e) };
-  }
+  const got = readInside(path.resolve(specDir, rel), repositoryRoot(specDir));
+  return 'bytes' in got ? { text: got.bytes.toString('utf8') } : got;
 }
 
 export function rancherosView(spec: RancherosSpec): RancherosView {
@@ -148,7 +143,8 @@ function check(spec: RancherosSpec, ctx: CheckContext): void {
   const rel = spec.target.dapperfile;
   if (rel !== undefined) {
     const read = readDapperfile(ctx.specDir, rel);
-    if ('error' in read) r.report(D.RancherosDapperfileNotFound, '/target/dapperfile', { path: rel, reason: read.error });
+    if ('problem' in read && read.problem === 'missing') r.report(D.RancherosDapperfileNotFound, '/target/dapperfile', { path: rel, reason: 'no such file' });
+    else if ('problem' in read) reportReadProblem(r, '/target/dapperfile', 'target.dapperfile', rel, besideSpec(ctx.specPath, rel), read);
     else if (findKernelArgs(read.text, KERNEL_ARG_NAMES).length === 0) {
       r.report(D.RancherosDapperfileNoKernelArgs, '/target/dapperfile', { path: rel });
     }
@@ -165,7 +161,7 @@ function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
   if (data.dapperfile !== null) {
     const read = readDapperfile(ctx.specDir, data.dapperfile);
     // check() reported an unreadable file, so plan() is not reached with one.
-    if ('error' in read) throw new Error(`target.dapperfile became unreadable: ${read.error}`);
+    if ('problem' in read) throw new Error(`target.dapperfile became unreadable: ${read.problem}`);
     const patch = dapperPatch(read.text, kernelArgs(spec), KERNEL_ARG_NAMES, path.posix.basename(data.dapperfile));
     // Nothing to change (already patched): an empty patch would make `patch` fail.
     if (patch !== '') files.push({ path: 'Dockerfile.dapper.patch', syntax: 'diff', text: patch });
