@@ -191,6 +191,12 @@ function repairBootc(s) {
   const suffix = /\.(x86_64|aarch64)$/.exec(s.kernel.version ?? '')?.[1];
   if (suffix && !arches.includes(suffix)) s.kernel.version = s.kernel.version.replace(/\.(x86_64|aarch64)$/, `.${arches[0]}`);
   for (const l of RESERVED_BOOTC_LABELS) if (s.metadata.labels) delete s.metadata.labels[l];
+  // KS3035 (src/check.ts): no installed package may contain a validation.outOfPolicy word
+  // (nvidia, zfs, virtualbox by default).
+  const installed = [...(p.packages ?? []), ...(s.modules ?? []).map((m) => m.package)].map((x) => x.toLowerCase());
+  const words = s.validation?.outOfPolicy ?? ['nvidia', 'zfs', 'virtualbox'];
+  const kept = words.filter((w) => !installed.some((x) => x.includes(w)));
+  if (kept.length !== words.length) s.validation = { ...(s.validation ?? {}), outOfPolicy: kept };
   return s;
 }
 

@@ -82,6 +82,16 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
     r.report(D.FallbackNotSupported, '/fallback/via', { platform, via: spec.fallback.via, accepted: target.fallbacks });
   }
 
+  // KS3019: a kernel.config value the platform's files cannot hold is refused here, at its
+  // line, so validate and compile agree (the renderer would refuse it with KS9005).
+  if (target.configValues && !(target.ignored ?? []).some((i) => i.path === '/kernel/config')) {
+    for (const [option, value] of Object.entries(spec.kernel.config)) {
+      if (!target.configValues.accepts(value)) {
+        r.report(D.ConfigValueUnwritable, pointer('kernel', 'config', option), { platform, option, value, hint: target.configValues.hint });
+      }
+    }
+  }
+
   if (spec.kernel.version === undefined) {
     const why = target.versionRequired?.(spec);
     if (why) r.report(D.VersionRequired, '/kernel', { platform, why }, 'key');

@@ -9,13 +9,14 @@
  * each payload in each string field that reaches a script or Containerfile.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Label } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { D, type CatalogueEntry } from '../src/diagnostics/catalogue.js';
-import { BASE } from './fixtures.js';
+import { BASE, KRATA } from './fixtures.js';
+import { ROS } from './rancheros.fixtures.js';
 import { bashSyntax, compileText, ROOT, tempDir } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -364,3 +365,116 @@ function expectQuoted(field: string, payload: string, files: Map<string, string>
   expect(values[0]!.getValue()!.replace(/\\\$/g, '$')).toBe(payload);
   expect(/(^|[^\\])\$/.test(values[0]!.getValue()!)).toBe(false);
 }
+
+// ---- files read on a spec's behalf (src/specfiles.ts) ---------------------------------------
+
+describe("files read on a spec's behalf: inside the repository, regular, at most 1 MiB", () => {
+  /** A fake repository (with .git/hooks) in a temp folder, beside a file outside it. */
+  function repo(): { work: string; outside: string; snapshot: () => string } {
+    const top = tempDir('kspec-hostile-repo-');
+    const work = path.join(top, 'repo');
+    mkdirSync(path.join(work, '.git', 'hooks'), { recursive: true });
+    writeFileSync(path.join(work, '.git', 'hooks', 'pre-commit.sample'), '#!/bin/sh\n');
+    writeFileSync(path.join(work, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    const outside = path.join(top, 'outside.yaml');
+    writeFileSync(outside, 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n');
+    const snapshot = (): string =>
+      spawnSync('find', [top, '-printf', '%P %y %s\\n'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => !l.startsWith('repo/specs') && !l.startsWith('repo/base') && !l.includes('.rss.mjs')).sort().join('\n');
+    return { work, outside, snapshot };
+  }
+  function put(work: string, rel: string, text: string): string {
+    const file = path.join(work, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  }
+  const CHILD = (ref: string) => `extends: ${ref}\n` + BASE.split('\n').slice(2).join('\n');
+  /** compile and validate: the same verdict, exit 1, the expected first error, nothing written, nothing outside touched. */
+  function rejectedInRepo(setup: (work: string, outside: string) => void, e: Expected & { file?: string }): void {
+    const { work, outside, snapshot } = repo();
+    setup(work, outside);
+    const before = snapshot();
+    for (const cmd of ['validate', 'compile']) {
+      const r = kspec(work, cmd, 'specs/spec.yaml', ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
+      expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
+      expectFirst(r, e);
+      if (e.file) expect((JSON.parse(r.stdout) as { diagnostics: Array<{ file: string }> }).diagnostics[0]!.file).toBe(e.file);
+    }
+    expect(existsSync(path.join(work, 'out'))).toBe(false);
+    expect(snapshot()).toBe(before);
+  }
+
+  it('a FIFO as base: KS3015 at the extends line, without waiting for a writer (the FIFO never gets one)', () => {
+    rejectedInRepo((work) => {
+      mkdirSync(path.join(work, 'base'));
+      spawnSync('mkfifo', [path.join(work, 'base/kernel.yaml')]);
+      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+    }, { entry: D.FileNotRegular, line: 1, column: 10 });
+  });
+
+  it('a 1.5 GB base (sparse): KS3016 from its size, memory bounded', () => {
+    rejectedInRepo((work) => {
+      truncateSync(put(work, 'base/kernel.yaml', ''), 1.5 * 1024 ** 3);
+      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+    }, { entry: D.FileTooLarge, line: 1, column: 10 });
+  });
+
+  it('a base that is a symlink to a file outside the repository: KS3014, the file is not read', () => {
+    rejectedInRepo((work, outside) => {
+      mkdirSync(path.join(work, 'base'));
+      symlinkSync(outside, path.join(work, 'base/kernel.yaml'));
+      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+    }, { entry: D.FileOutsideRepo, line: 1, column: 10 });
+  });
+
+  it('an extends path with a NUL byte, or a name longer than 255 bytes: KS3017 at the extends line', () => {
+    rejectedInRepo((work) => put(work, 'specs/spec.yaml', CHILD('"../base/a\\0.yaml"')), { entry: D.FileBadPath, line: 1, column: 10 });
+    rejectedInRepo((work) => put(work, 'specs/spec.yaml', CHILD(`../base/${'k'.repeat(300)}.yaml`)), { entry: D.FileBadPath, line: 1, column: 10 });
+  });
+
+  it('__proto__ in a base: KS2001 in the base, at its line', () => {
+    rejectedInRepo((work) => {
+      put(work, 'base/kernel.yaml', 'metadata:\n  labels:\n    org.example.team: kernel\n__proto__:\n  polluted: true\n');
+      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+    }, { entry: D.UnknownKey, line: 4, column: 1, file: 'base/kernel.yaml' });
+  });
+
+  it("krata provider.configFile '../' out of the repository: KS3014 at its line", () => {
+    rejectedInRepo((work) => put(work, 'specs/spec.yaml', KRATA.replace('configFile: build/.config', 'configFile: ../../outside.yaml')), { entry: D.FileOutsideRepo, line: 14, column: 15 });
+  });
+
+  it("rancheros target.dapperfile '../' out of the repository: KS3014 at its line", () => {
+    rejectedInRepo((work) => put(work, 'specs/spec.yaml', ROS + '  dapperfile: ../../outside.yaml\n'), { entry: D.FileOutsideRepo, line: 18, column: 15 });
+  });
+
+  it('a spec that is a FIFO: exit 2 naming it, at once', () => {
+    const { work } = repo();
+    mkdirSync(path.join(work, 'specs'));
+    spawnSync('mkfifo', [path.join(work, 'specs/spec.yaml')]);
+    const r = kspec(work, 'compile', 'specs/spec.yaml', '-o', 'out');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("kspec: cannot read 'specs/spec.yaml': it is a FIFO, not a regular file\n");
+    expect(existsSync(path.join(work, 'out'))).toBe(false);
+  });
+});
+
+describe('validate and compile agree (issue 11, must-have 6): refused at the line by both', () => {
+  it("krata kernel.config '$(x)': KS3019 at the value, exit 1 from validate and compile", () => {
+    const text = KRATA.replace('CONFIG_SCHED_BORE: y', 'CONFIG_SCHED_BORE: $(x)');
+    for (const cmd of ['validate', 'compile']) {
+      const work = tempDir('kspec-hostile-');
+      mkdirSync(path.join(work, 'specs'));
+      writeFileSync(path.join(work, 'specs', 'spec.yaml'), text);
+      const r = kspec(work, cmd, 'specs/spec.yaml', ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
+      expect(r.code, r.stderr).toBe(1);
+      expectFirst(r, { entry: D.ConfigValueUnwritable, line: 9, column: 24 });
+      expect(existsSync(path.join(work, 'out'))).toBe(false);
+    }
+  });
+  it('a Liquid Metal kernel.cmdline key of 1,024 characters: KS2005 at the item, nothing written', () => {
+    const text = readFileSync(path.join(ROOT, 'test/golden/liquidmetal-cmdline/spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
+    expectFirst(rejectByCli(text), { entry: D.PatternMismatch, line: 9, column: 13 });
+  });
+});

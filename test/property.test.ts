@@ -5,7 +5,9 @@
  *
  *  - every platform: generated specs are valid for the schema (the validate stage);
  *  - every registered platform: they compile (no errors where the platform has a repair),
- *    twice to the same bytes, and each script passes bash -n;
+ *    twice to the same bytes, and every generated file parses in its own language (YAML
+ *    with the yaml parser, JSON with JSON.parse, Containerfiles with dockerfile-ast, shell
+ *    with bash -n, batched: test/parses.ts);
  *  - mutated specs never make the compiler throw, and each rejection is located.
  */
 import fc from 'fast-check';
@@ -15,7 +17,8 @@ import { parseSpec } from '../src/parse.js';
 import { targets } from '../src/targets/index.js';
 import { validate } from '../src/validate.js';
 import { assertLocated, hasErrors, loadSchema, mutatedSpec, PLATFORM_PROVIDERS, repairCommon, REPAIRS, toYaml, validSpecFor } from '../scripts/properties.mjs';
-import { bashSyntax, compileText } from './helpers.js';
+import { compileText } from './helpers.js';
+import { languageOf, ParseChecker, parseProblem } from './parses.js';
 
 const SCHEMA = loadSchema(new URL('..', import.meta.url));
 const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200);
@@ -52,6 +55,7 @@ describe('generated valid specs', () => {
     it(`${target.platform} (registered): compiles${REPAIRS[target.platform as keyof typeof REPAIRS] ? ' without errors' : ''}, byte-identical twice, every script passes bash -n`, async () => {
       const repair = REPAIRS[target.platform as keyof typeof REPAIRS] ?? ((s: unknown) => s);
       const strict = target.platform in REPAIRS;
+      const parses = new ParseChecker();
       await fc.assert(
         fc.asyncProperty(validSpecFor(SCHEMA, target.platform), async (data) => {
           const yaml = toYaml(repair(repairCommon(data, target)));
@@ -62,12 +66,29 @@ describe('generated valid specs', () => {
           expect(a.files.length).toBeGreaterThan(0);
           const b = await compileText(yaml);
           expect(b.files).toEqual(a.files);
-          for (const f of a.files) if (f.path.endsWith('.sh')) expect(bashSyntax(f.content), `${f.path}\n${yaml}`).toBe('');
+          parses.check(a.files, yaml);
         }),
         { numRuns: RUNS },
       );
+      // Every file of every compiled spec in its own language; shell in one bash for the run.
+      expect(parses.flush()).toEqual([]);
     });
   }
+});
+
+describe('the parse checks can fail (test/parses.ts)', () => {
+  it('names what does not parse', () => {
+    expect(parseProblem('yaml', `${'k'.repeat(1030)}: 1\n`)).toMatch(/^YAML: /);
+    expect(parseProblem('yaml', 'a: 1\na: 2\n')).toMatch(/^YAML: /);
+    expect(parseProblem('json', '{"a": 1,}')).toMatch(/^JSON: /);
+    expect(parseProblem('dockerfile', 'RUN true\n')).toBe('Dockerfile: the first instruction after the ARGs is not FROM');
+    expect(parseProblem('dockerfile', 'FROM x\nRUNN true\n')).toMatch(/'RUNN' is not an instruction/);
+    expect(parseProblem('dockerfile', 'ARG A=1\nFROM x\nRUN true\n')).toBeUndefined();
+    const c = new ParseChecker();
+    c.check([{ path: 'a.sh', content: 'if true; then\n' }, { path: 'b.sh', content: 'true\n' }, { path: 'dracut.conf.d/90-kspec.conf', content: 'add_dracutmodules+=" (\n' }], 'label');
+    expect(c.flush()).toEqual(['a.sh (label): bash -n fails', 'dracut.conf.d/90-kspec.conf (label): bash -n fails']);
+    expect(['x.yaml', 'kspec.lock.json', 'Containerfile', 'Dockerfile.dapper.args', 'install.sh', 'os-kernel/build-common.env', 'kargs.d/90-kspec.toml'].map(languageOf)).toEqual(['yaml', 'json', 'dockerfile', 'dockerfile-fragment', 'shell', 'shell', 'other']);
+  });
 });
 
 describe('mutated specs', () => {

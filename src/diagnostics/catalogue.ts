@@ -134,6 +134,8 @@ export const D = {
     `${a.field} '${shown(a.ref)}' is ${a.size} bytes or more; files read for a spec are limited to ${a.limit} bytes. Name the right file: a spec, a kernel .config or a Dockerfile.dapper is far smaller.`),
   FileBadPath: entry<{ field: string; ref: string; reason: string }>('KS3017', 'error', 'file-bad-path', (a) =>
     `${a.field} '${shown(a.ref)}' is not a usable path: ${a.reason}. Write a relative path of ordinary file names.`),
+  ConfigValueUnwritable: entry<{ platform: string; option: string; value: string; hint: string }>('KS3019', 'error', 'config-value-unwritable', (a) =>
+    `kernel.config ${a.option} is '${a.value}', which '${a.platform}' cannot write: a value there is ${a.hint}. Change the value, or leave the option out.`),
   FileUnreadable: entry<{ field: string; ref: string; reason: string }>('KS3018', 'error', 'file-unreadable', (a) =>
     `${a.field} '${shown(a.ref)}' cannot be read (${a.reason}). Make the file readable, or fix the path.`),
 

@@ -71,6 +71,9 @@ export interface KrataView {
   fallback: boolean;
 }
 
+/** Whether configValue can write `v` (the krata target's configValues capability). */
+export const configWritable = (v: string): boolean => CONFIG_BARE.test(v) || CONFIG_STRING.test(v.replace(/^"(.*)"$/, '$1'));
+
 function configValue(v: string): string {
   if (CONFIG_BARE.test(v)) return v;
   const s = v.replace(/^"(.*)"$/, '$1');
@@ -252,6 +255,10 @@ export const krata = defineTarget<'krata'>({
     { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },
     { path: '/kernel/package', why: 'krata boots a kernel image (provider.kernelImage or an OCI image), never a package' },
   ],
+  configValues: {
+    accepts: configWritable,
+    hint: "y, m, n, a number, or text of letters, digits, spaces and '._,:/=+-' (it is written into required.config, which package.sh merges into the kernel's .config)",
+  },
   versionRequired: () => 'it is KERNEL_VERSION in /kernel/metadata and the dev.edera.kernel.version annotation, both written before the build',
   check,
   plan,

@@ -31,6 +31,12 @@ export interface TargetModule<P extends Platform = Platform> {
    * warned (KS3013) instead of believing it took effect.
    */
   ignored?: ReadonlyArray<{ path: string; why: string }>;
+  /**
+   * The kernel.config values this platform can write into its files, when that is less
+   * than the schema accepts: a value it cannot write is KS3019 at its line (src/check.ts),
+   * so `validate` refuses what the renderer would (never KS9005 at 1:1).
+   */
+  configValues?: { accepts(value: string): boolean; hint: string };
   /** Why kernel.version is needed before the build, or undefined when it may be omitted. */
   versionRequired?: (spec: SpecFor<P>) => string | undefined;
   /** Platform invariants; report through ctx.report with entries from the catalogue. */
