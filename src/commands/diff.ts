@@ -80,8 +80,8 @@ async function specsAtRef(ref: string, top: string, inputs: string[], opts: Diff
     {
       root: () => top,
       async read(abs) {
-        const bytes = await reader.read(abs);
-        return bytes ? { bytes: bytes.subarray(0, MAX_SPEC_BYTES) } : { reason: 'missing' };
+        const got = await reader.read(abs);
+        return 'bytes' in got ? { bytes: got.bytes.subarray(0, MAX_SPEC_BYTES) } : { reason: 'missing' };
       },
     },
     (abs) => displayPath(abs, cwd),
