@@ -9,27 +9,27 @@
  *   - a git URL into a project, and globally (`npm i -g`, npm/cli issue 8440 worked
  *     around in scripts/prepare.mjs): both build through `prepare`.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
-import { mustRun, offlineNpmEnv, snapshotRepository, type Snapshot } from './snapshot.js';
+import { mustRun, offlineNpmEnv, runAsync, snapshotRepository, type Snapshot } from './snapshot.js';
 
 const env = offlineNpmEnv();
 /** npm's own notices (e.g. about scripts it did not run) are not kspec's output. */
 const own = (stderr: string): string => stderr.split('\n').filter((l) => !l.startsWith('npm warn')).join('\n');
 const npm = (cwd: string, ...args: string[]): Promise<string> => mustRun('npm', args, { cwd, env });
-const run = (cwd: string, cmd: string, ...args: string[]) => spawnSync(cmd, args, { cwd, encoding: 'utf8', env });
+/** Async, like npm above: a worker blocked for long misses vitest's messages (onTaskUpdate). */
+const run = (cwd: string, cmd: string, ...args: string[]) => runAsync(cmd, args, { cwd, env });
 const newProject = (type?: 'module'): string => {
   const app = tempDir('kspec-app-');
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, ...(type ? { type } : {}) }) + '\n');
   return app;
 };
 /** A valid spec, compiled by an installed kspec; returns what it wrote. */
-function compileWith(cwd: string, kspec: string[]): string[] {
+async function compileWith(cwd: string, kspec: string[]): Promise<string[]> {
   writeFileSync(path.join(cwd, 'k.yaml'), readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml')));
-  const r = run(cwd, kspec[0]!, ...kspec.slice(1), 'compile', 'k.yaml', '-o', 'out');
+  const r = await run(cwd, kspec[0]!, ...kspec.slice(1), 'compile', 'k.yaml', '-o', 'out');
   expect(own(r.stderr)).toBe('');
   expect(r.status).toBe(0);
   return readdirSync(path.join(cwd, 'out'), { recursive: true }).map(String).sort();
@@ -66,20 +66,20 @@ describe('npm package', () => {
       await npm(app, 'install', path.join(packDir, tgz));
     }, 300_000);
 
-    it('installs kspec alone, and npx kspec works', () => {
+    it('installs kspec alone, and npx kspec works', async () => {
       expect(readdirSync(path.join(app, 'node_modules')).filter((f) => !f.startsWith('.'))).toEqual(['kspec']);
-      const help = run(app, 'npx', '--no-install', 'kspec', '--help');
+      const help = await run(app, 'npx', '--no-install', 'kspec', '--help');
       expect(own(help.stderr)).toBe('');
       expect(help.status).toBe(0);
       for (const cmd of ['compile', 'validate', 'diff', 'explain', 'init', 'schema']) expect(help.stdout).toContain(cmd);
       // The shipped schema and templates are found from the installed package.
-      const init = run(app, 'npx', '--no-install', 'kspec', 'init', '--platform', 'bootc', '-o', 'starter.yaml');
+      const init = await run(app, 'npx', '--no-install', 'kspec', 'init', '--platform', 'bootc', '-o', 'starter.yaml');
       expect(init.status).toBe(0);
       expect(readFileSync(path.join(app, 'starter.yaml'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/kspec/schema/kspec.schema.json');
-      expect(compileWith(app, ['npx', '--no-install', 'kspec'])).toContain('margine-cachyos/install.sh');
+      expect(await compileWith(app, ['npx', '--no-install', 'kspec'])).toContain('margine-cachyos/install.sh');
     });
 
-    it('serves the library API: compile and validate on a path or on text', () => {
+    it('serves the library API: compile and validate on a path or on text', async () => {
       rmSync(path.join(app, 'out'), { recursive: true, force: true });
       writeFileSync(path.join(app, 'k.yaml'), readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml')));
       writeFileSync(
@@ -89,7 +89,7 @@ describe('npm package', () => {
           `const b = await validate({ text: 'apiVersion: kspec.dev/v1alpha1\\n', path: 'x.yaml' });\n` +
           `console.log(JSON.stringify({ ok: a.ok, name: a.name, files: a.files.map((f) => f.path), b }));\n`,
       );
-      const r = run(app, process.execPath, 'use.mjs');
+      const r = await run(app, process.execPath, 'use.mjs');
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout) as { ok: boolean; name: string; files: string[]; b: { ok: boolean; diagnostics: Array<{ code: string; file: string; line: number }> } };
       expect(out.ok).toBe(true);
@@ -100,7 +100,7 @@ describe('npm package', () => {
       expect(existsSync(path.join(app, 'out'))).toBe(false);
     });
 
-    it('type-checks a TypeScript consumer against the shipped types alone (skipLibCheck off)', () => {
+    it('type-checks a TypeScript consumer against the shipped types alone (skipLibCheck off)', async () => {
       writeFileSync(
         path.join(app, 'tsconfig.json'),
         JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }),
@@ -116,7 +116,7 @@ describe('npm package', () => {
           `await compile({});\n` +
           `export { line, content };\n`,
       );
-      const r = run(app, process.execPath, path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json');
+      const r = await run(app, process.execPath, path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json');
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
     });
@@ -132,7 +132,7 @@ describe('npm package', () => {
       const app = newProject();
       await npm(app, 'install', `git+file://${snap.dir}#${snap.sha}`);
       expect(readdirSync(path.join(app, 'node_modules')).filter((f) => !f.startsWith('.'))).toEqual(['kspec']);
-      expect(compileWith(app, ['npx', '--no-install', 'kspec'])).toContain('margine-cachyos/install.sh');
+      expect(await compileWith(app, ['npx', '--no-install', 'kspec'])).toContain('margine-cachyos/install.sh');
     }, 600_000);
 
     it('globally: npm i -g git+file://…, then kspec from the prefix', async () => {
@@ -142,8 +142,8 @@ describe('npm package', () => {
       expect(readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'schema', 'templates']);
       expect(existsSync(path.join(installed, 'node_modules'))).toBe(false);
       const bin = path.join(prefix, 'bin', 'kspec');
-      expect(run(tempDir(), bin, '--version').stdout).toBe('0.1.0\n');
-      expect(compileWith(tempDir(), [bin])).toContain('margine-cachyos/install.sh');
+      expect((await run(tempDir(), bin, '--version')).stdout).toBe('0.1.0\n');
+      expect(await compileWith(tempDir(), [bin])).toContain('margine-cachyos/install.sh');
     }, 600_000);
   });
 });
