@@ -7,7 +7,9 @@
  *   2. cold `kspec validate` of one spec vs `node -e 0`;
  *   3. one process compiling 1,000 generated specs across every registered platform:
  *      total time, specs per second, peak RSS;
- *   4. the same at 10, 100, 1,000 and 5,000 specs, to show how the cost grows.
+ *   4. the same at 10, 100, 1,000 and 5,000 specs, to show how the cost grows;
+ *   5. 1,000 specs onto the disk beside a bare loop writing the same files;
+ *   6. 1,000 specs into a fresh folder against a recompile with nothing to change.
  *
  * Specs are generated from the examples in specs/ (one per platform registered in
  * dist/targets/index.js) with varied names and versions. Times are wall-clock medians of
@@ -266,6 +268,37 @@ function disk(specs) {
   console.log(`  a bare loop writing the same ${files.length} files (${(bytes / 1048576).toFixed(1)} MiB) and ${dirsList.length} folders   ${fmt(bareMs)}`);
   console.log(`  kspec compile                                                    ${fmt(kspecMs)}  (+${fmt(kspecMs - bareMs)} over the bare loop)`);
 }
+
+/**
+ * 1,000 specs into a fresh folder, then again into the same folder with nothing to
+ * change, and `--check` of it: the unchanged run writes nothing and should cost no more
+ * than the fresh one (issue 12). Interleaved medians.
+ */
+function unchangedRow(specs) {
+  const same = path.join(outBase, 'unchanged');
+  run([CLI, 'compile', specs, '-o', same]);
+  let k = 0;
+  const runs = Math.max(3, SCALE_RUNS);
+  const [fresh, unchanged, check] = sideBySide(
+    [
+      () => {
+        const out = path.join(outBase, `fresh-${k++}`);
+        const ms = run([CLI, 'compile', specs, '-o', out]);
+        rmSync(out, { recursive: true, force: true });
+        return ms;
+      },
+      () => run([CLI, 'compile', specs, '-o', same]),
+      () => run([CLI, 'compile', specs, '-o', same, '--check']),
+    ],
+    runs,
+  );
+  rmSync(same, { recursive: true, force: true });
+  console.log(`\n6. 1,000 specs, fresh against unchanged output, medians of ${runs} interleaved runs`);
+  console.log(`  compile into a fresh folder        ${fmt(fresh)}`);
+  console.log(`  compile again, nothing to change   ${fmt(unchanged)}  (${(unchanged / fresh).toFixed(2)}x fresh; target <= 1.00x: ${verdict(unchanged <= fresh)})`);
+  console.log(`  compile --check of the same        ${fmt(check)}`);
+}
+if (SIZES.includes(1000)) unchangedRow(dirs.get(1000));
 
 console.log('\ntargets');
 console.log(`  compile of one spec <= ${TARGET.startRatio}x node -e 0: ${(compile1 / node0).toFixed(2)}x, ${verdict(compile1 / node0 <= TARGET.startRatio)}`);

@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--strict', 'treat warnings as errors')
     .addOption(excludeOption())
     .addOption(verboseOption())
+    .option('-q, --quiet', 'print only diagnostics and drift: no progress, status lines or closing summary')
     .addOption(formatOption())
     .addHelpText('after', `
 Examples:
@@ -64,6 +65,7 @@ ${EXIT_HELP}`)
     .option('--strict', 'treat warnings as errors')
     .addOption(excludeOption())
     .addOption(verboseOption())
+    .option('-q, --quiet', 'print only diagnostics and drift: no progress, status lines or closing summary')
     .addOption(formatOption())
     .addHelpText('after', `
 Example:

@@ -56,3 +56,9 @@ export function replaceLine(base: string, n: number, text: string | null): strin
   lines.splice(n - 1, 1, ...(text === null ? [] : [text]));
   return lines.join('\n');
 }
+
+/**
+ * stderr without the closing line every run ends with (`N specs: … in S s`, src/commands.ts
+ * closingLine; test/run.test.ts tests it), for tests about the rest of the output.
+ */
+export const withoutClosingLine = (stderr: string): string => stderr.replace(/^\d+ specs?: [^\n]* in \d+\.\d\d s\n/m, '');

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { D, type CatalogueEntry } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { ROS } from './rancheros.fixtures.js';
-import { bashSyntax, compileText, ROOT, tempDir } from './helpers.js';
+import { bashSyntax, compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const CORPUS = path.join(ROOT, 'test', 'hostile');
@@ -43,7 +43,7 @@ function kspec(cwd: string, ...args: string[]): Run {
   const r = spawnSync(process.execPath, [wrapper, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
   const m = /\nMAXRSS=(\d+)\n$/.exec(r.stderr);
-  return { code: r.status, stdout: r.stdout, stderr: m ? r.stderr.slice(0, m.index) : r.stderr, maxRssKiB: Number(m?.[1] ?? NaN) };
+  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(m ? r.stderr.slice(0, m.index) : r.stderr), maxRssKiB: Number(m?.[1] ?? NaN) };
 }
 
 /** Compiles `bytes` as specs/spec.yaml with the CLI; asserts exit, nothing written, memory. */

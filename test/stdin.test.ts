@@ -23,8 +23,7 @@ function kspec(cwd: string, input: string | Buffer, ...args: string[]) {
 describe('kspec validate -', () => {
   it('validates the spec on stdin', () => {
     const r = kspec(tempDir(), BASE, 'validate', '-');
-    expect(r).toEqual({ code: 0, stdout: '<stdin>: valid\n', stderr: expect.any(String) });
-    expect(r.stderr).not.toMatch(/error|warning/);
+    expect(r).toEqual({ code: 0, stdout: '<stdin>: valid\n', stderr: expect.stringMatching(/^1 spec: 1 valid, 0 errors, 0 warnings in \d+\.\d\d s\n$/) });
   });
 
   it('names <stdin> in diagnostics, with line and column', () => {

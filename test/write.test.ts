@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
-import { compileText, ROOT, tempDir } from './helpers.js';
+import { compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -204,7 +204,7 @@ function expectConsistent(dir: string): { spec: string } {
 
 function kspec(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
 }
 
 describe('--check', () => {
@@ -246,7 +246,7 @@ describe('concurrent compiles into one folder', () => {
           p.on('close', (code) => resolve({ code, err }));
         }),
       );
-      for (const r of await Promise.all(runs)) expect(r, r.err).toMatchObject({ code: 0, err: '' });
+      for (const r of await Promise.all(runs)) expect({ ...r, err: withoutClosingLine(r.err) }, r.err).toMatchObject({ code: 0, err: '' });
       expectConsistent(path.join(work, 'out/demo'));
       expect(readdirSync(path.join(work, 'out'))).toEqual(['demo']);
       expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);

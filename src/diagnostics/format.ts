@@ -14,6 +14,7 @@ import type { Diagnostic, SourceIndex } from './diagnostic.js';
 import { formatGithubAll } from './github.js';
 import { boundDiagnostics, frameWindow, omittedLine, safe } from './safe.js';
 import { formatSarif } from './sarif.js';
+import { colourWanted } from '../tty.js';
 
 export { boundDiagnostics, clip, escapeControls, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT, safe } from './safe.js';
 
@@ -35,9 +36,9 @@ export const ANSI_COLOURS: Colours = {
   bold: (s) => `\x1b[1m${s}\x1b[22m`,
 };
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/** Colour on a terminal unless NO_COLOR is set; FORCE_COLOR decides first (src/tty.ts). */
 export function coloursFor(stream: NodeJS.WriteStream, env = process.env): Colours {
-  return stream.isTTY && !env.NO_COLOR ? ANSI_COLOURS : NO_COLOURS;
+  return colourWanted(stream, env) ? ANSI_COLOURS : NO_COLOURS;
 }
 
 /** --strict: every warning becomes an error. */
