@@ -50,8 +50,16 @@ function readSmall(file: string, max: number): string | undefined {
   }
 }
 
-const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
-const isFile = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+/** stat, or undefined for anything in the way (missing, a file where a folder should be, no access). */
+function statOrNone(p: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+const isDir = (p: string): boolean => statOrNone(p)?.isDirectory() === true;
+const isFile = (p: string): boolean => statOrNone(p)?.isFile() === true;
 
 /**
  * Whether `dir` is a work tree's top level, as git decides it for `.git` (setup.c):
@@ -60,7 +68,7 @@ const isFile = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.i
  */
 export function isWorkTreeTop(dir: string): boolean {
   const dotGit = path.join(dir, '.git');
-  const st = statSync(dotGit, { throwIfNoEntry: false });
+  const st = statOrNone(dotGit);
   if (!st) return false;
   if (st.isDirectory()) return isFile(path.join(dotGit, 'HEAD'));
   if (!st.isFile()) return false;

@@ -55,6 +55,9 @@ describe('repository root', () => {
     mkdirSync(path.join(dir, 'c'));
     writeFileSync(path.join(dir, 'c', '.git'), 'gitdir: /nonexistent/kspec\n');
     for (const sub of ['a', 'b', 'c']) expect(outputRoot('out', path.join(dir, sub))).toBe(path.join(dir, sub));
+    // An output "folder" that is a file: no .git below it, and no throw.
+    writeFileSync(path.join(dir, 'a', 'file'), '');
+    expect(outputRoot('file/out', path.join(dir, 'a'))).toBe(path.join(dir, 'a', 'file'));
     // Outside git: the output folder's parent.
     expect(specId('a/spec.yaml', 'a/out', dir)).toBe('spec.yaml');
     expect(outputId('a/out', dir)).toBe('out');
