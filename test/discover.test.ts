@@ -10,13 +10,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverSpecs, sniff, type Discovery } from '../src/discover.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { git, ROOT, tempDir } from './helpers.js';
+import { git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
 }
 
 /** The BASE spec split in two: a base with the kernel and provider, a child with the rest. */
