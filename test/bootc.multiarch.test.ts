@@ -54,7 +54,7 @@ describe('bootc multi-arch render', () => {
     it(`${name}: every script passes bash -n and shellcheck, the Containerfile parses`, () => {
       const files = renderAll(spec);
       const scripts = [...files.keys()].filter((p) => p.endsWith('.sh')).sort();
-      expect(scripts).toEqual(['install.sh', 'relabel.sh', 'verify-arches.sh', 'verify-image.sh']);
+      expect(scripts).toEqual(['boot-test.sh', 'install.sh', 'promote.sh', 'relabel.sh', 'verify-and-record.sh', 'verify-arches.sh', 'verify-image.sh']);
       for (const s of scripts) {
         expect(bashSyntax(files.get(s)!), `bash -n ${s}`).toBe('');
         expect(shellcheck(files.get(s)!, s), `shellcheck ${s}`).toBe('');
@@ -160,6 +160,8 @@ function fakeImage(root: string, kver: string): void {
   write(join(k, 'initramfs.img'), '');
   truncateSync(join(k, 'initramfs.img'), 51 * 1024 * 1024); // sparse: size without the bytes
   mkdirSync(join(root, 'boot'), { recursive: true });
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  chmodSync(join(root, 'tmp'), 0o1777); // what the Containerfile's last RUN leaves
 }
 
 function setup(spec: BootcSpec): Box {

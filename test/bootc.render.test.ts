@@ -53,7 +53,7 @@ function run(cmd: string, args: string[]): { status: number | null; out: string 
 function lintScripts(files: Map<string, string>): void {
   const dir = writeAll(files);
   const scripts = [...files.keys()].filter((p) => p.endsWith('.sh'));
-  expect(scripts.sort()).toEqual(['install.sh', 'relabel.sh', 'verify-image.sh']);
+  expect(scripts.sort()).toEqual(['boot-test.sh', 'install.sh', 'promote.sh', 'relabel.sh', 'verify-and-record.sh', 'verify-image.sh']);
   for (const s of scripts) {
     const n = run('bash', ['-n', join(dir, s)]);
     expect(n.out, `bash -n ${s}`).toBe('');
@@ -123,10 +123,10 @@ for (const c of ['zstd', 'xz', 'gzip', 'lz4'] as Compression[]) VARIANTS[`compre
 describe('bootc plan', () => {
   it('plans the files of the target, scripts executable', () => {
     const planned = bootc.plan(bootcSpec(), CTX);
-    expect(planned.map((f) => f.path).sort()).toEqual(['Containerfile', DRACUT_CONF, 'install.sh', 'mok-enroll.service', 'relabel.sh', 'verify-image.sh']);
+    expect(planned.map((f) => f.path).sort()).toEqual(['Containerfile', 'boot-test.sh', DRACUT_CONF, 'install.sh', 'kspec-validate-kernel', 'mok-enroll.service', 'promote.sh', 'relabel.sh', 'verify-and-record.sh', 'verify-image.sh']);
     for (const f of planned) {
       expect(f.syntax).toBe('hash');
-      expect(f.mode ?? 0o644).toBe(f.path.endsWith('.sh') ? 0o755 : 0o644);
+      expect(f.mode ?? 0o644).toBe(f.path.endsWith('.sh') || f.path === 'kspec-validate-kernel' ? 0o755 : 0o644);
     }
     expect(bootc.plan(bootcSpec({ signing: { enroll: 'none' } }), CTX).map((f) => f.path)).not.toContain('mok-enroll.service');
     expect(bootc.plan(bootcSpec({ signing: undefined }), CTX).map((f) => f.path)).not.toContain('mok-enroll.service');
