@@ -13,6 +13,7 @@ import { compareDiagnostics, hasErrors, Reporter, type Diagnostic } from './diag
 import { workflowCommand } from './diagnostics/github.js';
 import { applyStrict, counts, printDiagnostics, summaryLine, toJsonList } from './diagnostics/format.js';
 import { tuneGcForBatch } from './gc.js';
+import { checkDrift, hasDrift, removeStale, surveyRun, surveyWarnings, type DriftLines } from './outputdrift.js';
 import { MAX_SPEC_BYTES, YamlSourceIndex } from './parse.js';
 import { outputId, refusedPath, showControls, specId, STDIN_ARG } from './paths.js';
 import { Progress, seconds } from './tty.js';
@@ -161,6 +162,8 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     let outputErrors: Diagnostic[] = [];
     /** An I/O error while staging: reported (exit 2) only if no spec has errors. */
     let ioError: unknown;
+    /** Each unit's planned files, for the survey of the output folder (src/outputdrift.ts). */
+    const planned = new Map<string, string[]>();
     for (const [i, f] of files.entries()) {
       let r: CompileResult;
       progress.update(i + 1, f === STDIN_ARG ? '<stdin>' : displayPath(f));
@@ -186,6 +189,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       if (!failed && outputErrors.length === 0 && ioError === undefined && opts.mode !== 'validate') {
         // The lock names the spec by its id (relative to the repository root, src/paths.ts).
         const unit: OutputUnit = { name: r.name!, specPath: r.specId, files: rendered, source: r.source! };
+        planned.set(unit.name, rendered.map((x) => x.path));
         try {
           if (session) staged.push({ unit: await session.stage(unit), result: r });
           else checks.set(r, await checkUnit(opts.out, unit));
@@ -201,8 +205,19 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
       // An output folder that is a symlink says why itself; other I/O errors by their code.
       return fail(ioError instanceof OutputRootError ? ioError.message : `cannot write to '${opts.out}': ${ioReason(ioError)}`);
     }
-    const all = results.flatMap((r) => r.diagnostics);
     failed ||= outputErrors.length > 0;
+    // The output folder as a whole: stale units, files and folders no lock accounts for.
+    let survey;
+    try {
+      survey = !failed && opts.mode !== 'validate' ? surveyRun(inputs, results, planned, opts.out, session?.staging) : undefined;
+    } catch (e) {
+      return fail(`cannot read '${opts.out}': ${ioReason(e)}`);
+    }
+    const surveyed = survey && opts.mode === 'write' ? applyStrict(surveyWarnings(survey, results, opts.out), strict) : [];
+    for (const d of surveyed) results.find((r) => r.specPath === d.file)?.diagnostics.push(d);
+    failed ||= hasErrors(surveyed);
+    const all = [...results.flatMap((r) => r.diagnostics), ...surveyed.filter((d) => !results.some((r) => r.specPath === d.file))];
+    let outputDrift: DriftLines | undefined;
 
     const report: Array<{ spec: string; name?: string; status: string; files?: string[]; diff?: string }> = [];
     let drift = false;
@@ -211,6 +226,10 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
         const c = checks.get(r)!;
         drift ||= c.drift;
         report.push({ spec: r.specPath, name: r.name, status: c.drift ? 'drift' : 'up-to-date', diff: c.diff });
+      }
+      if (survey && hasDrift(survey)) {
+        drift = true;
+        outputDrift = await checkDrift(survey, opts.out);
       }
     }
     if (!failed && session) {
@@ -228,6 +247,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
             files: u.files.map((x) => x.path),
           });
         }
+        if (survey) outputDrift = removeStale(survey, opts.out);
       } catch (e) {
         if (e instanceof OutputError) outputErrors = e.reporter.diagnostics;
         else return fail(`cannot write to '${opts.out}': ${ioReason(e)}`);
@@ -245,6 +265,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
           ...(bySpec.get(r.specPath) ?? {}),
         })),
         diagnostics: toJsonList(diagnostics),
+        ...(outputDrift ? { output: outputDrift.json } : {}),
         summary: { ...counts(diagnostics), drift },
       };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -264,6 +285,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
           human.write(`${r.spec} -> ${displayPath(path.join(opts.out, r.name!))}: ${r.status}\n`);
         }
       }
+      if (outputDrift) human.write(outputDrift.text);
       if (opts.mode === 'validate' && !failed && !quiet) for (const r of results) human.write(`${r.specPath}: valid\n`);
       if (!quiet) process.stderr.write(closingLine(opts.mode, results.length, failed, report, tally, diagnostics) + '\n');
       if (drift) process.stderr.write(`generated files differ from the specs: run kspec compile to update them\n`);
@@ -272,6 +294,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
           const msg = `The files generated from ${r.spec} differ from ${displayPath(path.join(opts.out, r.name!))}: run kspec compile and commit the result.`;
           process.stdout.write(workflowCommand('error', { file: r.spec, title: 'kspec drift' }, msg) + '\n');
         }
+        for (const line of outputDrift?.github ?? []) process.stdout.write(line + '\n');
       }
     }
     if (hasErrors(diagnostics) || drift) return 1;

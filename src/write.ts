@@ -41,6 +41,7 @@ import {
   rmSync,
   unlinkSync,
   writeSync,
+  readdirSync,
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
@@ -389,6 +390,11 @@ export class OutputSession {
     this.io = { ...realIo, ...opts.io };
   }
 
+  /** The name of the run's staging folder in the output root, once it has one. */
+  get staging(): string | undefined {
+    return this.stageRoot && path.basename(this.stageRoot);
+  }
+
   /** Creates the run's staging folder (exclusively: mkdtemp) in the output root. */
   private open(): string {
     if (this.stageRoot) return this.stageRoot;
@@ -570,4 +576,149 @@ export async function checkUnit(outRoot: string, unit: OutputUnit, cwd = process
   }
   const diff = parts.map((p) => p.replace(/^=+\n/, '')).join('');
   return { dir, drift: parts.length > 0, diff };
+}
+
+// ---- The output folder as a whole: stale units, unlisted files, unowned entries -------------
+
+/** A unit this run writes or checks: its folder name, planned files and where to point. */
+export interface RunUnit {
+  name: string;
+  files: readonly string[];
+  source: SourceIndex;
+}
+
+/** A unit whose recorded spec lies in a folder this run compiled, and that no longer makes it. */
+export interface StaleUnit {
+  name: string;
+  /** The spec the unit's manifest records (as recorded). */
+  spec: string;
+  /** Why it is stale, completing "its spec ...". */
+  reason: string;
+  /** The files its manifest lists (validated names). */
+  files: string[];
+}
+
+export interface OutputSurvey {
+  stale: StaleUnit[];
+  /** Top-level entries of the output folder no manifest owns (names). */
+  unowned: Array<{ name: string; why: string }>;
+  /** Files inside this run's units that their manifest does not list: unit name and path. */
+  unlisted: Array<{ name: string; path: string }>;
+}
+
+export interface SurveyInput {
+  /** This run's units, by name. */
+  units: readonly RunUnit[];
+  /** The folders this run searched for specs (absolute): stale units are looked for there. */
+  folders: readonly string[];
+  /** The spec a manifest records, as an absolute path (undefined: not a file, e.g. stdin). */
+  specPath: (recorded: string) => string | undefined;
+  /** The name this run compiled each spec to, by absolute spec path. */
+  compiled: ReadonlyMap<string, string>;
+  /** This run's own staging folder (a name in the output root), not an unowned entry. */
+  staging?: string;
+}
+
+/** Walks `dir` without following links; every entry that is not a folder, relative, POSIX. */
+function walkFiles(dir: string, limit = 10_000): string[] {
+  const out: string[] = [];
+  const stack = [''];
+  while (stack.length > 0 && out.length < limit) {
+    const rel = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(rel === '' ? dir : `${dir}/${rel}`, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) stack.push(p);
+      else out.push(p);
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * Looks at the whole output folder for a run (nothing is changed): a unit folder whose
+ * manifest records a spec inside one of `folders` that no longer exists, or that this run
+ * compiled under another name, is stale; a top-level entry that is neither one of this
+ * run's units nor a real folder with a valid manifest is unowned; a file in one of this
+ * run's units that is neither planned, nor the manifest, nor listed by the manifest (a
+ * stale file, which the write removes and --check shows) is unlisted.
+ */
+export function surveyOutput(outRoot: string, input: SurveyInput, cwd = process.cwd()): OutputSurvey {
+  const root = path.resolve(cwd, outRoot);
+  const survey: OutputSurvey = { stale: [], unowned: [], unlisted: [] };
+  const rootSt = lstatOrNull(root);
+  if (!rootSt?.isDirectory()) return survey;
+  const own = new Map(input.units.map((u) => [u.name, u]));
+  for (const name of readdirSync(root).sort()) {
+    if (name === input.staging) continue;
+    const dir = path.join(root, name);
+    const unit = own.get(name);
+    if (unit) {
+      if (!lstatOrNull(dir)?.isDirectory()) continue;
+      const listed = new Set([...unit.files, MANIFEST, ...Object.keys(readManifest(dir).manifest?.files ?? {})]);
+      for (const rel of walkFiles(dir)) if (!listed.has(rel)) survey.unlisted.push({ name, path: rel });
+      continue;
+    }
+    const st = lstatOrNull(dir);
+    if (!st?.isDirectory()) {
+      survey.unowned.push({ name, why: st?.isSymbolicLink() ? 'a symlink' : 'not a folder' });
+      continue;
+    }
+    const read = isUnitName(name) ? readManifest(dir) : { problem: 'not a name kspec writes', ignored: [] };
+    if (!read.manifest) {
+      survey.unowned.push({ name, why: read.problem ?? `no ${MANIFEST}` });
+      continue;
+    }
+    const spec = input.specPath(read.manifest.spec);
+    if (spec === undefined || !input.folders.some((f) => isInside(f, spec) && f !== spec)) continue;
+    const now = input.compiled.get(spec);
+    const reason =
+      now !== undefined
+        ? now === name
+          ? undefined
+          : `${read.manifest.spec} is now named '${now}'`
+        : lstatOrNull(spec)
+          ? undefined
+          : `${read.manifest.spec} no longer exists`;
+    if (reason) survey.stale.push({ name, spec: read.manifest.spec, reason, files: Object.keys(read.manifest.files).sort() });
+  }
+  return survey;
+}
+
+/**
+ * Removes a stale unit: exactly the files its manifest lists (each a regular file or a
+ * link entry, below real folders), then the manifest, then the folder if it is empty.
+ * Files it does not list stay. Returns what it removed.
+ */
+export function removeStaleUnit(outRoot: string, unit: StaleUnit, cwd = process.cwd()): string[] {
+  const root = path.resolve(cwd, outRoot);
+  const dir = path.join(root, unit.name);
+  if (!isUnitName(unit.name) || !lstatOrNull(dir)?.isDirectory()) return [];
+  const removed = unit.files.filter((rel) => removeEntry(dir, rel));
+  if (removeEntry(dir, MANIFEST)) removed.push(MANIFEST);
+  try {
+    rmdirSync(dir);
+  } catch {
+    // files kspec did not write are left, and the folder with them
+  }
+  return removed;
+}
+
+/** --check: what removing a stale unit would change, as a unified diff (bounded reads). */
+export async function staleDiff(outRoot: string, unit: StaleUnit, cwd = process.cwd()): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const dir = path.join(path.resolve(cwd, outRoot), unit.name);
+  const parts: string[] = [];
+  for (const rel of [...unit.files, MANIFEST]) {
+    const shown = toPosix(path.relative(cwd, path.join(dir, rel)));
+    const r = readBounded(path.join(dir, rel), CHECK_READ_MAX);
+    if ('bytes' in r) parts.push(createTwoFilesPatch(`a/${shown}`, '/dev/null', r.bytes.toString('utf8'), ''));
+    else if (r.not !== 'missing') parts.push(`${shown} would be removed\n`);
+  }
+  return parts.map((p) => p.replace(/^=+\n/, '')).join('');
 }

