@@ -669,7 +669,8 @@ export function surveyOutput(outRoot: string, input: SurveyInput, cwd = process.
       survey.unowned.push({ name, why: st?.isSymbolicLink() ? 'a symlink' : 'not a folder' });
       continue;
     }
-    const read = isUnitName(name) ? readManifest(dir) : { problem: 'not a name kspec writes', ignored: [] };
+    const why = name.startsWith(STAGE_PREFIX) ? "another kspec run's staging folder, or one committed by mistake" : 'not a name kspec writes';
+    const read = isUnitName(name) ? readManifest(dir) : { problem: why, ignored: [] };
     if (!read.manifest) {
       survey.unowned.push({ name, why: read.problem ?? `no ${MANIFEST}` });
       continue;
