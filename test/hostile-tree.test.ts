@@ -55,7 +55,8 @@ function listTree(dir: string): string {
         lines.push(`${p}/`);
         walk(p, generated);
       } else if (st.isFile()) {
-        const sha = createHash('sha256').update(readFileSync(path.join(dir, p))).digest('hex').slice(0, 16);
+        // Hashed as committed: the temp folder's path back to @ROOT@.
+        const sha = createHash('sha256').update(readFileSync(path.join(dir, p), 'latin1').replaceAll(dir, '@ROOT@'), 'latin1').digest('hex').slice(0, 16);
         lines.push(p.endsWith('/kspec.lock.json') ? `${p} (a lock)` : `${p} ${(st.mode & 0o777).toString(8)} ${sha}`);
       } else lines.push(`${p} (${st.isFIFO() ? 'fifo' : 'special'})`);
     }
