@@ -110,7 +110,7 @@ describe('hostile output folders (test/hostile/tree/)', () => {
       const r = spawnSync(process.execPath, [CLI, ...args], {
         cwd: path.join(root, 'repo'),
         encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: '' },
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CI: '' },
         timeout: 60_000,
         maxBuffer: 16 << 20,
       });
