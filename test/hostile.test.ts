@@ -352,8 +352,14 @@ function expectQuoted(field: string, payload: string, files: Map<string, string>
     return;
   }
   if (field === 'fallback') {
-    // fallback.kernel names the rollback in words; bootc writes it nowhere executable.
-    for (const [p, c] of files) if (p !== 'kspec.lock.json') expect(c.includes(payload) ? p : '', 'fallback text in a file').toBe('');
+    // fallback.kernel names the rollback in words: only verify-image.sh prints it, in a
+    // comment line and as one single-quoted printf argument that prints it literally.
+    for (const [p, c] of files) if (p !== 'kspec.lock.json' && p !== 'verify-image.sh') expect(c.includes(payload) ? p : '', 'fallback text in a file').toBe('');
+    const verify = files.get('verify-image.sh')!.split('\n').map((l) => l.trim());
+    for (const l of verify.filter((x) => x.includes(payload))) expect(l.startsWith('#') || l.startsWith('printf '), l).toBe(true);
+    const line = verify.find((l) => l.startsWith('printf ') && l.includes('fallback: %s'))!;
+    const r = spawnSync('bash', ['-c', line], { encoding: 'utf8' });
+    expect(r.stdout).toContain(`(fallback: ${payload})`);
     return;
   }
   const df = DockerfileParser.parse(files.get('Containerfile')!);

@@ -96,11 +96,12 @@ describe('kairos lessons', () => {
   it('framework flow: packages and kernel in one layer, the framework copied in, then release and initrd', async () => {
     const ins = instructions((await files(SPEC)).get('Containerfile')!);
     const main = ins.slice(ins.findIndex((i) => i.text === 'FROM fedora:38'));
-    expect(main.map((i) => i.kw)).toEqual(['FROM', 'RUN', 'COPY', 'RUN']);
+    expect(main.map((i) => i.kw)).toEqual(['FROM', 'RUN', 'COPY', 'RUN', 'RUN']);
     expect(main[1]!.text).toMatch(/--mount=type=bind,from=ctx,source=\/,target=\/ctx/);
     expect(main[1]!.text).toMatch(/\/ctx\/build-kernel\.sh packages kernel$/);
     expect(main[2]!.text).toBe('COPY --from=quay.io/kairos/framework:v2.4.3 / /');
     expect(main[3]!.text).toMatch(/\/ctx\/build-kernel\.sh release initrd$/);
+    expect(main[4]!.text).toMatch(/\/ctx\/kspec-validate-kernel --install$/);
   });
 
   it('kairos-init flow: -s install, the kernel swap, -s init, then checks and validate', async () => {
@@ -112,6 +113,7 @@ describe('kairos lessons', () => {
       '/ctx/build-kernel.sh kernel',
       "/kairos-init -l debug -s init -m 'generic' -t false --version 'v1.0.0'",
       '/ctx/build-kernel.sh release check && /kairos-init validate -t false',
+      '/ctx/kspec-validate-kernel --install',
     ]);
     expect(ins.some((i) => i.text.startsWith('COPY --from=quay.io/kairos/framework'))).toBe(false);
     const fips = instructions((await files(INIT + '  fips: true\n  bootloader: trustedboot\n')).get('Containerfile')!);

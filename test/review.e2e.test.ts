@@ -207,14 +207,22 @@ describe('kspec diff', () => {
       '--- a/out/demo/Containerfile', '+++ b/out/demo/Containerfile',
       '--- a/out/demo/install.sh', '+++ b/out/demo/install.sh',
       '--- a/out/gone/Containerfile', '+++ /dev/null',
+      '--- a/out/gone/boot-test.sh', '+++ /dev/null',
       '--- a/out/gone/dracut.conf.d/90-kspec.conf', '+++ /dev/null',
       '--- a/out/gone/install.sh', '+++ /dev/null',
+      '--- a/out/gone/kspec-validate-kernel', '+++ /dev/null',
+      '--- a/out/gone/promote.sh', '+++ /dev/null',
       '--- a/out/gone/relabel.sh', '+++ /dev/null',
+      '--- a/out/gone/verify-and-record.sh', '+++ /dev/null',
       '--- a/out/gone/verify-image.sh', '+++ /dev/null',
       '--- /dev/null', '+++ b/out/new/Containerfile',
+      '--- /dev/null', '+++ b/out/new/boot-test.sh',
       '--- /dev/null', '+++ b/out/new/dracut.conf.d/90-kspec.conf',
       '--- /dev/null', '+++ b/out/new/install.sh',
+      '--- /dev/null', '+++ b/out/new/kspec-validate-kernel',
+      '--- /dev/null', '+++ b/out/new/promote.sh',
       '--- /dev/null', '+++ b/out/new/relabel.sh',
+      '--- /dev/null', '+++ b/out/new/verify-and-record.sh',
       '--- /dev/null', '+++ b/out/new/verify-image.sh',
     ]);
     expect(diff).toContain('+LABEL ostree.linux="6.9.1-cachyos.fc44.x86_64"\n');
@@ -233,7 +241,7 @@ describe('kspec diff', () => {
       [
         'specs/demo.yaml (demo): changed',
         '  signing: unsigned -> signed with secrets mok-key/mok-cert, modules signed, enroll none',
-        '  generated files: 3 changed, 0 added, 0 removed',
+        '  generated files: 4 changed, 0 added, 0 removed',
       ].join('\n'),
     );
   });

@@ -191,6 +191,7 @@ const maximal: Record<string, Obj> = {
       description: 'CachyOS kernel for a creator desktop',
       labels: { 'org.opencontainers.image.vendor': 'margine', 'example.com/team': 'kernel' },
     },
+    validation: { outOfPolicy: ['nvidia', 'zfs'], boot: { expect: 'Reached target Multi-User System', timeoutSeconds: 600 } },
     kernel: {
       version: '7.0.8-cachyos1.fc44.x86_64',
       package: 'kernel-cachyos',
@@ -338,7 +339,8 @@ const maximal: Record<string, Obj> = {
 };
 
 // Fields whose pattern only keeps control characters out (the value is quoted where used).
-const FREE_TEXT = [/^\/metadata\/description$/, /^\/metadata\/labels\/[^/]+$/, /^\/fallback\/kernel$/];
+// validation.boot.expect is a fixed text boot-test.sh matches literally (passed single-quoted).
+const FREE_TEXT = [/^\/metadata\/description$/, /^\/metadata\/labels\/[^/]+$/, /^\/fallback\/kernel$/, /^\/validation\/boot\/expect$/];
 // .config string values: no control characters, '"' or '\'.
 const CONFIG_VALUE = /^\/kernel\/config\/[^/]+$/;
 
