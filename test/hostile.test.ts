@@ -149,7 +149,7 @@ describe('generated hostile specs', () => {
     const r = kspec(work, 'validate', 'specs/spec.yaml');
     expect(r.code).toBe(1);
     expect(r.stderr.match(/^specs\/spec\.yaml:5:\d+: error KS2001: /gm)).toHaveLength(50);
-    expect(r.stderr.endsWith('specs/spec.yaml: 7950 more diagnostics not shown (7950 errors, 0 warnings); fix the ones shown and run kspec again\n8000 errors, 0 warnings\n')).toBe(true);
+    expect(r.stderr.endsWith('specs/spec.yaml: 7950 more diagnostics not shown (7950 errors, 0 warnings); fix the ones shown and run kspec again\n')).toBe(true);
     expect(r.stderr.length).toBeLessThan(40_000);
     expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
     const json = rejectByCli(spec);
