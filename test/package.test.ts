@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, tempDir, withoutClosingLine } from './helpers.js';
 import { mustRun, offlineNpmEnv, runAsync, snapshotRepository, type Snapshot } from './snapshot.js';
 
 const env = offlineNpmEnv();
@@ -30,7 +30,7 @@ const newProject = (type?: 'module'): string => {
 async function compileWith(cwd: string, kspec: string[]): Promise<string[]> {
   writeFileSync(path.join(cwd, 'k.yaml'), readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml')));
   const r = await run(cwd, kspec[0]!, ...kspec.slice(1), 'compile', 'k.yaml', '-o', 'out');
-  expect(own(r.stderr)).toBe('');
+  expect(withoutClosingLine(own(r.stderr))).toBe('');
   expect(r.status).toBe(0);
   return readdirSync(path.join(cwd, 'out'), { recursive: true }).map(String).sort();
 }
