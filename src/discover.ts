@@ -27,7 +27,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { MAX_SPEC_BYTES } from './parse.js';
-import { displayPath, gitTopLevel, STDIN_ARG, toPosix } from './paths.js';
+import { displayPath, gitTopLevel, realish, STDIN_ARG, toPosix } from './paths.js';
 
 /** What a spec file is named like. */
 export const SPEC_FILE = /\.ya?ml$/;
@@ -350,20 +350,6 @@ export class Excluder {
   }
 }
 
-/** The real path of `p` where it exists (the rest as written): outputs named through a symlink still match. */
-function realish(p: string): string {
-  const rest: string[] = [];
-  for (let d = p; ; ) {
-    try {
-      return path.join(realpathSync(d), ...rest.reverse());
-    } catch {
-      const up = path.dirname(d);
-      if (up === d) return p;
-      rest.push(path.basename(d));
-      d = up;
-    }
-  }
-}
 
 // ---- the search -----------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ export function gitTopLevel(dir: string): string | undefined {
  * through a symlinked folder and an output folder named through its real path still
  * share a root. The last missing segments are kept as written.
  */
-function realish(p: string): string {
+export function realish(p: string): string {
   const rest: string[] = [];
   for (let d = p; ; ) {
     try {
