@@ -100,7 +100,7 @@ describe('kairos lessons', () => {
     expect(main[1]!.text).toMatch(/--mount=type=bind,from=ctx,source=\/,target=\/ctx/);
     expect(main[1]!.text).toMatch(/\/ctx\/build-kernel\.sh packages kernel$/);
     expect(main[2]!.text).toBe('COPY --from=quay.io/kairos/framework:v2.4.3 / /');
-    expect(main[3]!.text).toMatch(/\/ctx\/build-kernel\.sh release initrd$/);
+    expect(main[3]!.text).toMatch(/\/ctx\/build-kernel\.sh byoi release initrd$/);
     expect(main[4]!.text).toMatch(/\/ctx\/kspec-validate-kernel --install$/);
   });
 
@@ -130,10 +130,11 @@ describe('kairos lessons', () => {
       expect(i, s).toBeGreaterThan(-1);
       return i;
     };
-    expect(sh).toContain('local img="$BOOT/initrd-$KVER" f');
+    expect(sh).toContain('local img="$BOOT/initrd-$KVER"');
     const dracut = at('dracut -v -N -f "$img" "$KVER"');
     expect(at('depmod -a ${ROOT:+-b "$ROOT"} "$KVER"')).toBeLessThan(dracut);
-    expect(at('for f in "$BOOT"/initramfs-* "$BOOT"/initrd "$BOOT"/initrd-*; do')).toBeLessThan(dracut);
+    expect(at('remove_stale_initrds')).toBeLessThan(dracut);
+    expect(sh).toContain('for f in "$BOOT"/initramfs* "$BOOT"/initrd* "$ROOT"/initrd.img "$ROOT"/initrd.img.old; do');
     expect(at('ln -sfn -- "initrd-$KVER" "$BOOT/initrd"')).toBeGreaterThan(dracut);
     expect(at('ln -sfn -- "vmlinuz-$KVER" "$BOOT/vmlinuz"')).toBeGreaterThan(dracut);
     expect(sh).toContain('die "expected exactly one kernel under /lib/modules, found ${#dirs[@]}: ${dirs[*]:-(none)}"');

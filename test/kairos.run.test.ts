@@ -56,10 +56,18 @@ esac`,
   rpm: `[[ $1 == -q && $2 == --quiet ]] || exit 1
 grep -Fxq -- "$3" "$S/installed"`,
   depmod: ':',
+  systemctl: `[[ $1 == --root=* ]] && shift
+[[ $1 == enable ]]; shift
+for u in "$@"; do
+  [[ -f "$KSPEC_ROOT/etc/systemd/system/$u" ]] || { echo "Unit $u does not exist" >&2; exit 1; }
+  mkdir -p "$KSPEC_ROOT/etc/systemd/system/multi-user.target.wants"
+  ln -sf "/etc/systemd/system/$u" "$KSPEC_ROOT/etc/systemd/system/multi-user.target.wants/$u"
+done`,
   dracut: `img=\${*: -2:1}
 truncate -s 60M "$img"`,
 };
 
+const COS_SETUP = ['cos-setup-reconcile.timer', 'cos-setup-fs.service', 'cos-setup-boot.service', 'cos-setup-network.service'];
 const roots: string[] = [];
 afterAll(() => roots.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -80,7 +88,11 @@ async function setup(spec = SPEC): Promise<{ root: string; ctx: string; env: Nod
   mkdirSync(join(root, 'lib', 'modules', STOCK), { recursive: true });
   mkdirSync(join(root, 'usr', 'lib'), { recursive: true });
   mkdirSync(join(root, 'etc'), { recursive: true });
-  writeFileSync(join(root, 'usr', 'lib', 'os-release'), 'NAME="Fedora Linux"\nID=fedora\n');
+  writeFileSync(join(root, 'usr', 'lib', 'os-release'), 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=40\n');
+  // What the framework COPY brings: the cos-setup units, and a machine-id of the build.
+  mkdirSync(join(root, 'etc', 'systemd', 'system'), { recursive: true });
+  for (const u of COS_SETUP) writeFileSync(join(root, 'etc', 'systemd', 'system', u), '[Unit]\n');
+  writeFileSync(join(root, 'etc', 'machine-id'), '0123456789abcdef0123456789abcdef\n');
   symlinkSync('../usr/lib/os-release', join(root, 'etc', 'os-release'));
   mkdirSync(bin);
   const log = join(base, 'calls.log');
@@ -101,7 +113,7 @@ function run(s: { ctx: string; env: NodeJS.ProcessEnv }, ...steps: string[]): { 
 describe('build-kernel.sh in a fake root', () => {
   it('swaps the kernel, writes the release values and builds the initrd for exactly that kernel', async () => {
     const s = await setup();
-    const r = run(s, 'kernel', 'release', 'initrd');
+    const r = run(s, 'kernel', 'byoi', 'release', 'initrd');
     expect(r.err).toContain(`kernel: ${KVER}`);
     expect(r.status, r.err).toBe(0);
     const { root } = s;
@@ -114,6 +126,15 @@ describe('build-kernel.sh in a fake root', () => {
     expect(release).toContain('KAIROS_MODEL="generic"\n');
     expect(release).toContain('KAIROS_VERSION="v1.0.0"\n');
     expect(release).toContain('KAIROS_ARCH="amd64"\n');
+    // the keys kairos-init writes and validates, beyond kspec's own
+    expect(release).toContain('KAIROS_FLAVOR_RELEASE="40"\n');
+    expect(release).toContain('KAIROS_BUG_REPORT_URL="https://github.com/kairos-io/kairos/issues"\n');
+    expect(release).toContain('KAIROS_HOME_URL="https://github.com/kairos-io/kairos"\n');
+    // the BYOI contract
+    expect(existsSync(join(root, 'run', 'lock'))).toBe(true);
+    expect(existsSync(join(root, 'usr', 'libexec', '.keep'))).toBe(true);
+    expect(readFileSync(join(root, 'etc', 'machine-id'), 'utf8')).toBe('');
+    for (const u of COS_SETUP) expect(readlinkSync(join(root, 'etc', 'systemd', 'system', 'multi-user.target.wants', u))).toBe(`/etc/systemd/system/${u}`);
     // /etc/os-release stays a link; the values land in its target, other lines kept.
     expect(readlinkSync(join(root, 'etc', 'os-release'))).toBe('../usr/lib/os-release');
     const os = readFileSync(join(root, 'usr', 'lib', 'os-release'), 'utf8');
@@ -147,12 +168,66 @@ describe('build-kernel.sh in a fake root', () => {
 
   it('check refuses a small (host-only sized) initrd and a missing link', async () => {
     const s = await setup();
-    expect(run(s, 'kernel', 'initrd').status).toBe(0);
+    expect(run(s, 'kernel', 'byoi', 'release', 'initrd').status).toBe(0);
     writeFileSync(join(s.root, 'boot', `initrd-${KVER}`), 'tiny');
     const small = run(s, 'check');
     expect(small.status).toBe(1);
     expect(small.err).toContain('below 50 MiB: a host-only initrd?');
     rmSync(join(s.root, 'boot', 'vmlinuz'));
     expect(run(s, 'check').err).toContain('/boot/vmlinuz does not resolve');
+  });
+
+  it('check refuses a broken BYOI contract and missing release keys', async () => {
+    const s = await setup();
+    expect(run(s, 'kernel', 'byoi', 'release', 'initrd').status).toBe(0);
+    const { root } = s;
+    const broken: Array<[string, () => void, () => void, string]> = [
+      ['machine-id', () => writeFileSync(join(root, 'etc', 'machine-id'), 'abc\n'), () => writeFileSync(join(root, 'etc', 'machine-id'), ''), '/etc/machine-id must be an empty file'],
+      ['unit', () => rmSync(join(root, 'etc', 'systemd', 'system', 'multi-user.target.wants', 'cos-setup-fs.service')), () => run(s, 'byoi'), 'cos-setup-fs.service is not enabled'],
+      ['keep', () => rmSync(join(root, 'usr', 'libexec', '.keep')), () => run(s, 'byoi'), 'no /usr/libexec/.keep'],
+      ['lock', () => rmSync(join(root, 'run', 'lock'), { recursive: true }), () => run(s, 'byoi'), 'no /run/lock'],
+      ['release', () => writeFileSync(join(root, 'etc', 'kairos-release'), readFileSync(join(root, 'etc', 'kairos-release'), 'utf8').replace(/^KAIROS_HOME_URL=.*\n/m, '').replace(/^KAIROS_FLAVOR_RELEASE=.*$/m, 'KAIROS_FLAVOR_RELEASE=""')), () => run(s, 'release'), 'lacks KAIROS_FLAVOR_RELEASE KAIROS_HOME_URL'],
+    ];
+    for (const [what, breakIt, fix, message] of broken) {
+      breakIt();
+      const r = run(s, 'check');
+      expect(r.status, what).toBe(1);
+      expect(r.err, what).toContain(message);
+      fix();
+      expect(run(s, 'check').status, `${what} fixed`).toBe(0);
+    }
+  });
+
+  it('release fails on a base without VERSION_ID, and names openSUSE flavors as kairos-init does', async () => {
+    const s = await setup();
+    writeFileSync(join(s.root, 'usr', 'lib', 'os-release'), 'NAME="Fedora Linux"\nID=fedora\n');
+    const r = run(s, 'release');
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('no VERSION_ID');
+    writeFileSync(join(s.root, 'usr', 'lib', 'os-release'), 'NAME="openSUSE Leap"\nID="opensuse-leap"\nVERSION_ID="15.6"\n');
+    expect(run(s, 'release').status).toBe(0);
+    expect(readFileSync(join(s.root, 'etc', 'kairos-release'), 'utf8')).toContain('KAIROS_FLAVOR_RELEASE="leap-15.6"\n');
+  });
+
+  it('removes the stale initrds and links a kernel package hook wrote, and check refuses them', async () => {
+    const s = await setup();
+    const { root } = s;
+    mkdirSync(join(root, 'boot'), { recursive: true });
+    writeFileSync(join(root, 'boot', `initrd.img-${STOCK}`), 'host-only');
+    symlinkSync(`boot/initrd.img-${STOCK}`, join(root, 'initrd.img'));
+    symlinkSync(`boot/initrd.img-${STOCK}`, join(root, 'initrd.img.old'));
+    expect(run(s, 'kernel').status).toBe(0);
+    expect(readdirSync(join(root, 'boot')).filter((f) => f.startsWith('init'))).toEqual([]);
+    expect(existsSync(join(root, 'initrd.img')) || readdirSync(root).includes('initrd.img')).toBe(false);
+    expect(readdirSync(root).includes('initrd.img.old')).toBe(false);
+    expect(run(s, 'byoi', 'release', 'initrd').status).toBe(0);
+    for (const stale of [`boot/initrd.img-${KVER}`, 'initrd.img', `boot/initramfs-${KVER}.img`]) {
+      writeFileSync(join(root, stale), 'host-only');
+      const r = run(s, 'check');
+      expect(r.status, stale).toBe(1);
+      expect(r.err).toContain(`stale /${stale} next to /boot/initrd`);
+      rmSync(join(root, stale));
+    }
+    expect(run(s, 'check').status).toBe(0);
   });
 });

@@ -33,6 +33,12 @@ const NETBOOT_CMDLINE = ['rd.neednet=1', 'ip=dhcp', 'rd.cos.disable', 'netboot',
  * initramfs.compress (and the rest of kspec's policy) takes effect.
  */
 export const KAIROS_DRACUT_CONF = 'dracut.conf.d/99-kspec.conf';
+/**
+ * KAIROS_BUG_REPORT_URL and KAIROS_HOME_URL as kairos-init writes them (kairos-io/kairos-init
+ * pkg/stages/steps_init.go, the kairos-release stage); its validate requires both.
+ */
+export const KAIROS_BUG_REPORT_URL = 'https://github.com/kairos-io/kairos/issues';
+export const KAIROS_HOME_URL = 'https://github.com/kairos-io/kairos';
 /** Dracut modules a Kairos initrd cannot boot without. */
 const REQUIRED_DRACUT = new Set<string>(KAIROS_DRACUT_MODULES);
 
@@ -66,6 +72,8 @@ export interface KairosView {
     repo: string;
     fips: boolean;
     trustedBoot: boolean;
+    bugReportUrl: string;
+    homeUrl: string;
   };
   initramfs: { conf: string; confName: string; compress: Compression; add: string[]; omit: string[]; require: string[]; minSizeMiB: number };
   signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
@@ -130,6 +138,8 @@ export function kairosView(spec: KairosSpec): KairosView {
       repo: t.os?.repo ?? name,
       fips: t.fips,
       trustedBoot: trusted,
+      bugReportUrl: KAIROS_BUG_REPORT_URL,
+      homeUrl: KAIROS_HOME_URL,
     },
     initramfs: {
       conf: KAIROS_DRACUT_CONF,

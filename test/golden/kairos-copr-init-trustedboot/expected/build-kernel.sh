@@ -7,7 +7,8 @@
 #   kernel    the kernel swap: stock kernel out, the spec's kernel in, exactly one left
 #   release   KAIROS_* values in /etc/kairos-release (and /etc/os-release)
 #   initrd    depmod and dracut for exactly that kernel, /boot/vmlinuz and /boot/initrd links
-#   check     one kernel, the links and a generic initrd (after kairos-init -s init)
+#   check     one kernel, the links, a generic initrd, no stale initrd, the release values
+#             (after kairos-init -s init)
 # Any failure fails the image build.
 #
 # KSPEC_ROOT (unset in a real build) prefixes every path, so tests can run this script in
@@ -26,6 +27,10 @@ MIN_MIB='50'
 WANT_KVER=''
 REPO_DIR="$ROOT/etc/yum.repos.d"
 KVER=""
+# The keys kairos-init validate requires, non-empty, in /etc/kairos-release
+# (kairos-io/kairos-init pkg/validation/validate.go).
+RELEASE_KEYS=(KAIROS_ID KAIROS_ID_LIKE KAIROS_NAME KAIROS_VERSION KAIROS_ARCH KAIROS_TARGETARCH KAIROS_FLAVOR
+  KAIROS_FLAVOR_RELEASE KAIROS_FAMILY KAIROS_MODEL KAIROS_VARIANT KAIROS_BUG_REPORT_URL KAIROS_HOME_URL KAIROS_RELEASE)
 
 log() { printf '[kspec] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -116,6 +121,21 @@ kernel_dirs() {
   done
 }
 
+# Initrds that are not Kairos': the ones the kernel package's hooks build in the build
+# container (host-only: Debian and Ubuntu's initramfs-tools write /boot/initrd.img-<k> and
+# the /initrd.img and /initrd.img.old links, Fedora's kernel-install /boot/initramfs-<k>.img)
+# and earlier ones. kairos-init removes /boot/initrd* and /boot/initramfs* the same way
+# (kairos-io/kairos-init pkg/stages/steps_init.go, GetInitrdStage).
+remove_stale_initrds() {
+  local f
+  for f in "$BOOT"/initramfs* "$BOOT"/initrd* "$ROOT"/initrd.img "$ROOT"/initrd.img.old; do
+    if [[ -e "$f" || -L "$f" ]]; then
+      log "removing ${f#"$ROOT"}"
+      rm -f -- "$f"
+    fi
+  done
+}
+
 # Kairos boots "the" kernel: exactly one directory under /lib/modules, and it is the
 # spec's kernel.version when the spec gives one.
 find_kernel() {
@@ -171,6 +191,8 @@ step_kernel() {
   install_with_retry 'kernel-cachyos' 'kernel-cachyos-core' 'kernel-cachyos-modules'
   scrub_repos
   find_kernel
+  # Built before kspec's drop-in existed, for the build container: never what Kairos boots.
+  remove_stale_initrds
   check_kernel_config
   # Later regenerations (kairos-init -s init, upgrades) read the same policy.
   install -D -m 0644 -- "$CTX/dracut.conf.d/$DRACUT_CONF" "$ROOT/etc/dracut.conf.d/$DRACUT_CONF"
@@ -217,7 +239,7 @@ step_release() {
 
 step_initrd() {
   find_kernel
-  local img="$BOOT/initrd-$KVER" f
+  local img="$BOOT/initrd-$KVER"
   mkdir -p -- "$BOOT"
   # Some families keep the kernel image only in /lib/modules/<k>; Kairos boots /boot/vmlinuz.
   if [[ ! -f "$BOOT/vmlinuz-$KVER" ]]; then
@@ -225,13 +247,7 @@ step_initrd() {
     cp -p -- "$MODULES_DIR/$KVER/vmlinuz" "$BOOT/vmlinuz-$KVER"
   fi
   depmod -a ${ROOT:+-b "$ROOT"} "$KVER"
-  # Host-only images the package scripts built for the build container, and earlier initrds.
-  for f in "$BOOT"/initramfs-* "$BOOT"/initrd "$BOOT"/initrd-*; do
-    if [[ -e "$f" || -L "$f" ]]; then
-      log "removing ${f#"$ROOT"}"
-      rm -f -- "$f"
-    fi
-  done
+  remove_stale_initrds
   # dracut's ssh-client module probes /root/.ssh and errors when /root is missing.
   mkdir -p -- "$ROOT/root"
   chmod 700 -- "$ROOT/root"
@@ -248,9 +264,19 @@ step_check() {
   [[ -f "$BOOT/vmlinuz" ]] || die "/boot/vmlinuz does not resolve to a kernel image"
   [[ "$(basename -- "$(readlink -f -- "$BOOT/vmlinuz")")" == "vmlinuz-$KVER" ]] || die "/boot/vmlinuz is not vmlinuz-$KVER"
   [[ -s "$BOOT/initrd" ]] || die "no initrd at /boot/initrd"
-  for f in "$BOOT"/initramfs-*; do
-    if [[ -e "$f" ]]; then die "stale ${f#"$ROOT"} next to /boot/initrd"; fi
+  # Only Kairos' initrd: /boot/initrd (a link to initrd-<k>, or kairos-init's file).
+  for f in "$BOOT"/initramfs* "$BOOT"/initrd* "$ROOT"/initrd.img "$ROOT"/initrd.img.old; do
+    case ${f#"$ROOT"} in
+      /boot/initrd|"/boot/initrd-$KVER") ;;
+      *) if [[ -e "$f" || -L "$f" ]]; then die "stale ${f#"$ROOT"} next to /boot/initrd (a host-only initrd of the build container?)"; fi ;;
+    esac
   done
+  local k missing=()
+  for k in "${RELEASE_KEYS[@]}"; do
+    grep -Eq "^$k=[\"']?[^\"' ]" "$ROOT/etc/kairos-release" 2>/dev/null || missing+=("$k")
+  done
+  (( ${#missing[@]} == 0 )) || die "/etc/kairos-release lacks ${missing[*]} (kairos-init validate requires them)"
+  if [[ -s "$ROOT/etc/machine-id" ]]; then die "/etc/machine-id is not empty: every machine would share the build's id"; fi
   size=$(stat -L -c %s -- "$BOOT/initrd")
   if (( size < MIN_MIB * 1024 * 1024 )); then
     die "the initrd is $(( size / 1024 / 1024 )) MiB, below $MIN_MIB MiB: a host-only initrd?"

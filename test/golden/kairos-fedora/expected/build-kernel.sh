@@ -5,9 +5,12 @@
 # Containerfile with this folder bind-mounted at /ctx. Steps, in the order given:
 #   packages  what Kairos needs from the OS, with the family's package manager
 #   kernel    the kernel swap: stock kernel out, the spec's kernel in, exactly one left
+#   byoi      what the upstream BYOI Dockerfile does after the framework COPY: /run/lock,
+#             /usr/libexec/.keep, the cos-setup-* units enabled, an empty /etc/machine-id
 #   release   KAIROS_* values in /etc/kairos-release (and /etc/os-release)
 #   initrd    depmod and dracut for exactly that kernel, /boot/vmlinuz and /boot/initrd links
-#   check     one kernel, the links and a generic initrd (after kairos-init -s init)
+#   check     one kernel, the links, a generic initrd, no stale initrd, the release values
+#             and the BYOI contract
 # Any failure fails the image build.
 #
 # KSPEC_ROOT (unset in a real build) prefixes every path, so tests can run this script in
@@ -26,6 +29,13 @@ MIN_MIB='50'
 WANT_KVER=''
 REPO_DIR="$ROOT/etc/yum.repos.d"
 KVER=""
+# Enabled after the framework COPY, as the upstream BYOI Dockerfile does
+# (kairos-io/kairos-docs "Build Kairos from scratch", upstream-docs/kairos-build-from-scratch.md).
+COS_SETUP_UNITS=(cos-setup-reconcile.timer cos-setup-fs.service cos-setup-boot.service cos-setup-network.service)
+# The keys kairos-init validate requires, non-empty, in /etc/kairos-release
+# (kairos-io/kairos-init pkg/validation/validate.go).
+RELEASE_KEYS=(KAIROS_ID KAIROS_ID_LIKE KAIROS_NAME KAIROS_VERSION KAIROS_ARCH KAIROS_TARGETARCH KAIROS_FLAVOR
+  KAIROS_FLAVOR_RELEASE KAIROS_FAMILY KAIROS_MODEL KAIROS_VARIANT KAIROS_BUG_REPORT_URL KAIROS_HOME_URL KAIROS_RELEASE)
 
 log() { printf '[kspec] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -116,6 +126,21 @@ kernel_dirs() {
   done
 }
 
+# Initrds that are not Kairos': the ones the kernel package's hooks build in the build
+# container (host-only: Debian and Ubuntu's initramfs-tools write /boot/initrd.img-<k> and
+# the /initrd.img and /initrd.img.old links, Fedora's kernel-install /boot/initramfs-<k>.img)
+# and earlier ones. kairos-init removes /boot/initrd* and /boot/initramfs* the same way
+# (kairos-io/kairos-init pkg/stages/steps_init.go, GetInitrdStage).
+remove_stale_initrds() {
+  local f
+  for f in "$BOOT"/initramfs* "$BOOT"/initrd* "$ROOT"/initrd.img "$ROOT"/initrd.img.old; do
+    if [[ -e "$f" || -L "$f" ]]; then
+      log "removing ${f#"$ROOT"}"
+      rm -f -- "$f"
+    fi
+  done
+}
+
 # Kairos boots "the" kernel: exactly one directory under /lib/modules, and it is the
 # spec's kernel.version when the spec gives one.
 find_kernel() {
@@ -155,6 +180,8 @@ step_kernel() {
   install_with_retry 'kernel' 'kernel-modules' 'kernel-modules-extra'
   scrub_repos
   find_kernel
+  # Built before kspec's drop-in existed, for the build container: never what Kairos boots.
+  remove_stale_initrds
   # Later regenerations (kairos-init -s init, upgrades) read the same policy.
   install -D -m 0644 -- "$CTX/dracut.conf.d/$DRACUT_CONF" "$ROOT/etc/dracut.conf.d/$DRACUT_CONF"
   pm_clean
@@ -178,6 +205,43 @@ set_release_values() {
   rm -f -- "$tmp"
 }
 
+# KAIROS_FLAVOR_RELEASE as kairos-init writes it (pkg/stages/steps_init.go, the kairos-release
+# stage): the base's VERSION_ID, and on openSUSE the distribution before it ("leap-15.6",
+# "tumbleweed-20240101") since the flavor is plain "opensuse".
+flavor_release() {
+  local file="$ROOT/etc/os-release" id version
+  [[ -e "$file" ]] || file="$ROOT/usr/lib/os-release"
+  [[ -f "$file" ]] || die "the base has no /etc/os-release or /usr/lib/os-release to read VERSION_ID from"
+  id="$(awk -F= '$1 == "ID" { v = substr($0, 4); gsub(/^["\047]|["\047]$/, "", v); print v; exit }' "$file")"
+  version="$(awk -F= '$1 == "VERSION_ID" { v = substr($0, 12); gsub(/^["\047]|["\047]$/, "", v); print v; exit }' "$file")"
+  [[ -n "$version" ]] || die "the base's os-release has no VERSION_ID, which kairos-init and Kairos' upgrades read as KAIROS_FLAVOR_RELEASE: use a base with a versioned release"
+  [[ "$version$id" =~ ^[A-Za-z0-9._-]+$ ]] || die "unexpected ID or VERSION_ID in the base's os-release: $id $version"
+  if [[ "$id" == opensuse-* ]]; then version="${id#opensuse-}-$version"; fi
+  printf '%s\n' "$version"
+}
+
+# What the upstream BYOI Dockerfile does after the framework COPY (kairos-io/kairos-docs
+# "Build Kairos from scratch": /run/lock, /usr/libexec/.keep, the cos-setup-* units), and
+# kairos-init's cleanup stage (pkg/stages/steps_init.go, GetCleanupStage): an empty
+# machine-id, so that every machine makes its own at first boot.
+step_byoi() {
+  mkdir -p -- "$ROOT/run/lock" "$ROOT/usr/libexec" "$ROOT/etc"
+  touch -- "$ROOT/usr/libexec/.keep"
+  systemctl ${ROOT:+--root="$ROOT"} enable "${COS_SETUP_UNITS[@]}"
+  rm -f -- "$ROOT/var/lib/dbus/machine-id" "$ROOT/etc/machine-id"
+  : >"$ROOT/etc/machine-id"
+  log "BYOI contract: /run/lock, /usr/libexec/.keep, ${COS_SETUP_UNITS[*]} enabled, empty /etc/machine-id"
+}
+
+# The unit is enabled: a link in some target's .wants (what systemctl enable makes).
+unit_enabled() {
+  local l
+  for l in "$ROOT"/etc/systemd/system/*.wants/"$1" "$ROOT"/usr/lib/systemd/system/*.wants/"$1"; do
+    if [[ -L "$l" || -e "$l" ]]; then return 0; fi
+  done
+  return 1
+}
+
 step_release() {
   local arch targetarch
   arch="$(uname -m)"
@@ -186,11 +250,16 @@ step_release() {
     aarch64) targetarch=arm64 ;;
     *) die "no Kairos architecture name for $arch" ;;
   esac
+  local flavor_rel
+  flavor_rel="$(flavor_release)"
   local values=(
     KAIROS_ID kairos
     KAIROS_ID_LIKE 'kairos-fedora'
     KAIROS_FAMILY 'fedora'
     KAIROS_FLAVOR 'fedora'
+    KAIROS_FLAVOR_RELEASE "$flavor_rel"
+    KAIROS_BUG_REPORT_URL 'https://github.com/kairos-io/kairos/issues'
+    KAIROS_HOME_URL 'https://github.com/kairos-io/kairos'
     KAIROS_ARCH "$targetarch"
     KAIROS_TARGETARCH "$targetarch"
     KAIROS_VARIANT core
@@ -209,7 +278,7 @@ step_release() {
 
 step_initrd() {
   find_kernel
-  local img="$BOOT/initrd-$KVER" f
+  local img="$BOOT/initrd-$KVER"
   mkdir -p -- "$BOOT"
   # Some families keep the kernel image only in /lib/modules/<k>; Kairos boots /boot/vmlinuz.
   if [[ ! -f "$BOOT/vmlinuz-$KVER" ]]; then
@@ -217,13 +286,7 @@ step_initrd() {
     cp -p -- "$MODULES_DIR/$KVER/vmlinuz" "$BOOT/vmlinuz-$KVER"
   fi
   depmod -a ${ROOT:+-b "$ROOT"} "$KVER"
-  # Host-only images the package scripts built for the build container, and earlier initrds.
-  for f in "$BOOT"/initramfs-* "$BOOT"/initrd "$BOOT"/initrd-*; do
-    if [[ -e "$f" || -L "$f" ]]; then
-      log "removing ${f#"$ROOT"}"
-      rm -f -- "$f"
-    fi
-  done
+  remove_stale_initrds
   # dracut's ssh-client module probes /root/.ssh and errors when /root is missing.
   mkdir -p -- "$ROOT/root"
   chmod 700 -- "$ROOT/root"
@@ -240,9 +303,24 @@ step_check() {
   [[ -f "$BOOT/vmlinuz" ]] || die "/boot/vmlinuz does not resolve to a kernel image"
   [[ "$(basename -- "$(readlink -f -- "$BOOT/vmlinuz")")" == "vmlinuz-$KVER" ]] || die "/boot/vmlinuz is not vmlinuz-$KVER"
   [[ -s "$BOOT/initrd" ]] || die "no initrd at /boot/initrd"
-  for f in "$BOOT"/initramfs-*; do
-    if [[ -e "$f" ]]; then die "stale ${f#"$ROOT"} next to /boot/initrd"; fi
+  # Only Kairos' initrd: /boot/initrd (a link to initrd-<k>, or kairos-init's file).
+  for f in "$BOOT"/initramfs* "$BOOT"/initrd* "$ROOT"/initrd.img "$ROOT"/initrd.img.old; do
+    case ${f#"$ROOT"} in
+      /boot/initrd|"/boot/initrd-$KVER") ;;
+      *) if [[ -e "$f" || -L "$f" ]]; then die "stale ${f#"$ROOT"} next to /boot/initrd (a host-only initrd of the build container?)"; fi ;;
+    esac
   done
+  local k missing=()
+  for k in "${RELEASE_KEYS[@]}"; do
+    grep -Eq "^$k=[\"']?[^\"' ]" "$ROOT/etc/kairos-release" 2>/dev/null || missing+=("$k")
+  done
+  (( ${#missing[@]} == 0 )) || die "/etc/kairos-release lacks ${missing[*]} (kairos-init validate requires them)"
+  [[ -d "$ROOT/run/lock" ]] || die "no /run/lock (the BYOI contract; run the byoi step)"
+  [[ -e "$ROOT/usr/libexec/.keep" ]] || die "no /usr/libexec/.keep (the BYOI contract; run the byoi step)"
+  for k in "${COS_SETUP_UNITS[@]}"; do
+    unit_enabled "$k" || die "$k is not enabled: Kairos' boot stages and its reconcile loop would not run"
+  done
+  [[ -f "$ROOT/etc/machine-id" && ! -L "$ROOT/etc/machine-id" && ! -s "$ROOT/etc/machine-id" ]] || die "/etc/machine-id must be an empty file, or every machine shares the build's id"
   size=$(stat -L -c %s -- "$BOOT/initrd")
   if (( size < MIN_MIB * 1024 * 1024 )); then
     die "the initrd is $(( size / 1024 / 1024 )) MiB, below $MIN_MIB MiB: a host-only initrd?"
@@ -250,10 +328,11 @@ step_check() {
   log "kernel $KVER with /boot/vmlinuz and /boot/initrd ($(( size / 1024 / 1024 )) MiB)"
 }
 
-(( $# )) || die "usage: ${0##*/} packages|kernel|release|initrd|check..."
+(( $# )) || die "usage: ${0##*/} packages|byoi|kernel|release|initrd|check..."
 for step in "$@"; do
   case $step in
     packages) step_packages ;;
+    byoi) step_byoi ;;
     kernel) step_kernel ;;
     release) step_release ;;
     initrd) step_initrd ;;
