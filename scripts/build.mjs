@@ -16,8 +16,8 @@
  *                                 and the generated modules with V8 code caches
  *   dist/*.<V8>.v8cache           those caches, written by a compile of specs/ at the end,
  *                                 named for the building Node's V8 (only that V8 accepts
- *                                 them); not written by a Node that has the module
- *                                 compile cache (22.1+), which the launcher uses instead
+ *                                 them; on other lines the launcher writes its own in the
+ *                                 user's cache folder at the first run)
  *   dist/kspec-api.mjs            the library API (src/api.ts) bundled into one ES module,
  *                                 what `import ... from 'kspec'` loads (package.json
  *                                 `exports`; its types are tsc's dist/api.d.ts)
@@ -29,9 +29,10 @@
  * precompiled artifacts cannot drift from the run-time fallback. Output is deterministic.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -162,8 +163,24 @@ async function buildBundle() {
     define: { 'import.meta.url': '__kspecUrl' },
     banner: { js: "const __kspecUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
+  writeLauncher();
+}
+
+/**
+ * dist/kspec.cjs: scripts/launcher.cjs with the content hash of each file it loads, which
+ * names the code caches it writes in the user's cache folder (V8 itself checks a cache's
+ * source length only).
+ */
+function writeLauncher() {
+  const build = {};
+  for (const name of ['generated/validator.cjs', 'generated/templates.cjs', 'kspec-bundle.cjs']) {
+    build[name] = createHash('sha256').update(readFileSync(path.join(DIST, name))).digest('hex').slice(0, 16);
+  }
+  const launcher = readFileSync(path.join(ROOT, 'scripts', 'launcher.cjs'), 'utf8');
+  const marker = '/*KSPEC_BUILD*/ {}';
+  if (!launcher.includes(marker)) throw new Error(`scripts/launcher.cjs has no ${marker}`);
   const bin = path.join(DIST, 'kspec.cjs');
-  copyFileSync(path.join(ROOT, 'scripts', 'launcher.cjs'), bin);
+  writeFileSync(bin, launcher.replace(marker, JSON.stringify(build)));
   chmodSync(bin, 0o755);
 }
 
@@ -222,5 +239,4 @@ await buildValidator();
 await buildTemplates();
 await buildBundle();
 await buildApi();
-if (typeof Module.enableCompileCache === 'function') removeCodeCaches();
-else writeCodeCache();
+writeCodeCache();

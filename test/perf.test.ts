@@ -3,9 +3,8 @@
  * like what src/ computes at run time. No timing here: `npm run bench` measures speed.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Module from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { compileFile } from '../src/compile.js';
@@ -86,10 +85,9 @@ describe('build artifacts', () => {
     expect(existsSync(BUNDLE)).toBe(true);
     expect(existsSync(path.join(DIST, 'kspec-bundle.cjs'))).toBe(true);
     // The code caches a build writes (scripts/launcher.cjs): one per file the bin loads,
-    // named for this V8; none on a Node with the module compile cache (22.1+).
-    const hasCompileCache = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    // named for this V8.
     for (const f of ['kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
-      expect(existsSync(path.join(DIST, `${f}.${process.versions.v8}.v8cache`)), f).toBe(!hasCompileCache);
+      expect(existsSync(path.join(DIST, `${f}.${process.versions.v8}.v8cache`)), f).toBe(true);
     }
     expect(statSync(BUNDLE).mode & 0o111).not.toBe(0);
     expect(readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
@@ -254,6 +252,56 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     const a = files(path.join(root, 'dist', 'kspec.cjs'));
     expect(a.length).toBeGreaterThan(0);
     expect(a).toEqual(files(BUNDLE));
+  });
+
+  it('without a cache its V8 accepts, writes one in a private folder of the user at exit, read by the next run', () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
+    for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+      cpSync(path.join(DIST, f), path.join(root, 'dist', f));
+    }
+    cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+    const work = tempDir();
+    cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+    const run = (cacheDir: string, extra: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, [path.join(root, 'dist', 'kspec.cjs'), 'compile', 'spec.yaml', '-o', 'out'], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', KSPEC_CACHE_DIR: cacheDir, ...extra },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return walk(path.join(work, 'out'), () => true).map((f) => [path.relative(work, f), readFileSync(f, 'utf8')]);
+    };
+    const expected = run(path.join(tempDir(), 'unused'), { KSPEC_NO_CODE_CACHE: '1' });
+    const cache = path.join(tempDir(), 'cache');
+    expect(run(cache)).toEqual(expected);
+    // One per loaded file, named for its content hash, size and this V8, readable by the user only.
+    const names = readdirSync(cache).sort();
+    expect(names).toHaveLength(3);
+    for (const n of names) {
+      expect(n).toMatch(new RegExp(`^(kspec-bundle|templates|validator)\\.cjs-[0-9a-f]{16}-[0-9]+-${process.versions.v8.replace(/\./g, '\\.')}\\.v8cache$`));
+      expect(statSync(path.join(cache, n)).mode & 0o077).toBe(0);
+    }
+    expect(statSync(cache).mode & 0o777).toBe(0o700);
+    // The next run reads them (and rewrites nothing); a corrupt one is rejected and replaced.
+    const before = names.map((n) => statSync(path.join(cache, n)).mtimeMs);
+    expect(run(cache)).toEqual(expected);
+    expect(names.map((n) => statSync(path.join(cache, n)).mtimeMs)).toEqual(before);
+    const bundleCache = names.find((n) => n.startsWith('kspec-bundle'))!;
+    writeFileSync(path.join(cache, bundleCache), 'not a code cache');
+    expect(run(cache)).toEqual(expected);
+    expect(readFileSync(path.join(cache, bundleCache)).length).toBeGreaterThan(1000);
+    // A folder others can write to, or a symlink, is not used.
+    const open = path.join(tempDir(), 'open');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    expect(run(open)).toEqual(expected);
+    expect(readdirSync(open)).toEqual([]);
+    const link = path.join(tempDir(), 'link');
+    symlinkSync(cache, link);
+    rmSync(path.join(cache, bundleCache));
+    expect(run(link)).toEqual(expected);
+    expect(existsSync(path.join(cache, bundleCache))).toBe(false);
   });
 
   it('reports diagnostics and exit codes like the unbundled CLI', () => {
