@@ -1,11 +1,15 @@
 /**
- * Hostile output folders (issue 11, must-have 10, for the writer's classes): golden
- * folders under test/hostile/tree/<case>/, each a whole repository a pull request could
- * hold, the command run on it, and everything that must hold afterwards.
+ * Hostile repositories (issue 11, must-have 10): golden folders under
+ * test/hostile/tree/<case>/, one per class of attack (output folders, spec file names,
+ * YAML, diagnostics floods, files read on a spec's behalf, values refused by validate and
+ * compile alike), each a whole repository a pull request could hold, the command run on
+ * it, and everything that must hold afterwards.
  *
  *   repo/        the input tree (plain files), copied to <tmp>/repo, the working folder
  *   links.txt    what git can commit but a plain copy cannot hold: `path -> target`
- *                (a symlink) and `fifo path`; paths are relative to <tmp>
+ *                (a symlink), `fifo path`, `move path "json string"` (a name with a
+ *                newline or another control character) and `sparse path bytes` (a file
+ *                of that size that takes no disk); paths are relative to <tmp>
  *   args.txt     the kspec arguments, one per line
  *   expected/    exit, stdout, stderr (exact) and tree.txt: every entry under <tmp>
  *                afterwards, including the fake repository's .git/hooks and
@@ -16,7 +20,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers.js';
@@ -48,17 +52,19 @@ function listTree(dir: string): string {
     }
     for (const name of readdirSync(path.join(dir, rel)).sort()) {
       const p = rel === '' ? name : `${rel}/${name}`;
+      // A name with a control character is shown as a JSON string, one entry per line.
+      const shown = /[\u0000-\u001f\u007f]/.test(p) ? JSON.stringify(p) : p;
       if (generated.has(p)) continue;
       const st = lstatSync(path.join(dir, p));
-      if (st.isSymbolicLink()) lines.push(`${p} -> ${readlinkSync(path.join(dir, p)).replace(dir, '@ROOT@')}`);
+      if (st.isSymbolicLink()) lines.push(`${shown} -> ${readlinkSync(path.join(dir, p)).replace(dir, '@ROOT@')}`);
       else if (st.isDirectory()) {
-        lines.push(`${p}/`);
+        lines.push(`${shown}/`);
         walk(p, generated);
       } else if (st.isFile()) {
         // Hashed as committed: the temp folder's path back to @ROOT@.
-        const sha = createHash('sha256').update(readFileSync(path.join(dir, p), 'latin1').replaceAll(dir, '@ROOT@'), 'latin1').digest('hex').slice(0, 16);
-        lines.push(p.endsWith('/kspec.lock.json') ? `${p} (a lock)` : `${p} ${(st.mode & 0o777).toString(8)} ${sha}`);
-      } else lines.push(`${p} (${st.isFIFO() ? 'fifo' : 'special'})`);
+        const sha = st.size > 1 << 20 ? '' : createHash('sha256').update(readFileSync(path.join(dir, p), 'latin1').replaceAll(dir, '@ROOT@'), 'latin1').digest('hex').slice(0, 16);
+        lines.push(p.endsWith('/kspec.lock.json') ? `${shown} (a lock)` : st.size > 1 << 20 ? `${shown} ${(st.mode & 0o777).toString(8)} ${st.size} bytes` : `${shown} ${(st.mode & 0o777).toString(8)} ${sha}`);
+      } else lines.push(`${shown} (${st.isFIFO() ? 'fifo' : 'special'})`);
     }
   };
   walk('');
@@ -82,8 +88,8 @@ function copyWithRoot(from: string, to: string, root: string): void {
 
 const cases = existsSync(CASES) ? readdirSync(CASES).sort() : [];
 
-describe('hostile output folders (test/hostile/tree/)', () => {
-  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(8));
+describe('hostile repositories (test/hostile/tree/)', () => {
+  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(25));
 
   for (const name of cases) {
     it(name, () => {
@@ -101,6 +107,17 @@ describe('hostile output folders (test/hostile/tree/)', () => {
         const fifo = /^fifo (.+)$/.exec(l);
         if (fifo) {
           spawnSync('mkfifo', [path.join(root, fifo[1]!)]);
+          continue;
+        }
+        const move = /^move (\S+) (".*")$/.exec(l);
+        if (move) {
+          renameSync(path.join(root, move[1]!), path.join(root, JSON.parse(move[2]!) as string));
+          continue;
+        }
+        const sparse = /^sparse (\S+) (\d+)$/.exec(l);
+        if (sparse) {
+          writeFileSync(path.join(root, sparse[1]!), '');
+          truncateSync(path.join(root, sparse[1]!), Number(sparse[2]));
           continue;
         }
         const [from, target] = l.split(' -> ') as [string, string];
@@ -125,6 +142,9 @@ describe('hostile output folders (test/hostile/tree/)', () => {
       // Whatever the case, nothing outside the output folder changed.
       expect(readFileSync(path.join(root, 'repo/.git/hooks/pre-commit'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
       expect(readFileSync(path.join(root, 'outside/secret.txt'), 'utf8')).toBe('secret\n');
+      // Nothing a value or a name tried to run ran, and the secret is never quoted back.
+      expect(existsSync(path.join(root, 'repo/PWNED')) || existsSync(path.join(root, 'PWNED'))).toBe(false);
+      expect(r.stdout + r.stderr).not.toMatch(/(^|\| )secret$/m);
       // No stack trace (a diagnostic's `  at /metadata/name` line is not one).
       expect(r.stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+\)?\n/);
     });
