@@ -125,6 +125,22 @@ describe('kairos checks', () => {
     expectDiagnostic(await compileText(spec), D.KairosSigningTrustedboot, 20, 1);
   });
 
+  it('KS5012 says what trustedboot emits: build-uki with the keys of KSPEC_UKI_KEYS', () => {
+    const m = D.KairosSigningTrustedboot.message({});
+    for (const w of ['build-uki', 'KSPEC_UKI_KEYS', 'tpm2-pcr-private.pem', 'db.key']) expect(m).toContain(w);
+  });
+
+  it('KS5016: grub on EFI with a kernel.config that turns CONFIG_EFI_STUB off', async () => {
+    const spec = KAIROS.replace('  arch: [x86_64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: n}');
+    const d = expectDiagnostic(await compileText(spec), D.KairosGrubEfiStub, 8, 29);
+    expect(d.message).toContain("'n'");
+    expect((await compileText(spec.replace('CONFIG_EFI_STUB: n', 'CONFIG_EFI_STUB: y'))).diagnostics).toEqual([]);
+    // with trustedboot the same value is KS5005, not both
+    const tb = codes(await compileText(withLine(19, '  bootloader: trustedboot', spec)));
+    expect(tb).toContain(D.KairosTrustedbootEfiStub.code);
+    expect(tb).not.toContain(D.KairosGrubEfiStub.code);
+  });
+
   it('signing is accepted on kairos (KS3002 is not reported)', async () => {
     const r = await compileText(KAIROS + 'signing: {keySecret: mok-key, certSecret: mok-cert}\n');
     expect(codes(r)).not.toContain(D.SigningNotSupported.code);
@@ -141,7 +157,7 @@ describe('kairos checks', () => {
 
   it('every KS5xxx entry has a kairos- title and says what to do', () => {
     const ks5 = allEntries().filter((e) => e.code.startsWith('KS5'));
-    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 15 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
+    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 16 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
     for (const e of ks5) {
       expect(e.title).toMatch(/^kairos-[a-z0-9-]+$/);
       const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm' });

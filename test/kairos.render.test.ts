@@ -238,6 +238,23 @@ describe('kairos lessons', () => {
     expect(iso).not.toContain('netboot.cmdline');
   });
 
+  it('trustedboot: AuroraBoot build-uki with the Secure Boot and PCR keys mounted read-only, not build-iso', async () => {
+    const spec = VARIANTS['fedora copr init trustedboot']!.replace('  config: {CONFIG_EFI_STUB: y}', '  config: {CONFIG_EFI_STUB: y}\n  cmdline: [console=ttyS0]');
+    const raw = (await files(spec)).get('auroraboot.sh')!;
+    lint('auroraboot.sh', raw);
+    const ab = code(raw);
+    expect(ab).not.toContain('build-iso');
+    expect(ab).not.toContain('container_image=');
+    expect(ab).toContain("build-uki --output-dir /result --output-type iso --name 'kairos-demo-uki' \\");
+    for (const flag of ['--public-keys /keys', '--tpm-pcr-private-key /keys/tpm2-pcr-private.pem', '--sb-key /keys/db.key', '--sb-cert /keys/db.pem', '-v "$KEYS:/keys:ro"', '--extend-cmdline "$UKI_CMDLINE"']) {
+      expect(ab).toContain(flag);
+    }
+    expect(ab).toContain("UKI_CMDLINE='console=ttyS0'");
+    expect(ab).toContain("uki-pxe /result/'kairos-demo-uki'.iso");
+    // the key folder reaches only the build-uki container
+    expect(ab.match(/\/keys:ro/g)).toHaveLength(1);
+  });
+
   it('kernel.cmdline reaches the netboot command line as one quoted word', async () => {
     const spec = SPEC.replace('  arch: [x86_64]', '  arch: [x86_64]\n  cmdline: [console=ttyS0, "quiet"]');
     const ab = (await files(spec)).get('auroraboot.sh')!;

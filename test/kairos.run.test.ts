@@ -230,4 +230,46 @@ describe('build-kernel.sh in a fake root', () => {
     }
     expect(run(s, 'check').status).toBe(0);
   });
+
+  it('check_efi_stub: the kernel step fails on a config without CONFIG_EFI_STUB=y', async () => {
+    const s = await setup();
+    const cfg = join(s.root, 'boot', `config-${KVER}`);
+    mkdirSync(join(s.root, 'boot'), { recursive: true });
+    writeFileSync(cfg, '# CONFIG_EFI_STUB is not set\n');
+    const r = run(s, 'kernel');
+    expect(r.status).toBe(1);
+    expect(r.err).toContain(`the kernel's config (/boot/config-${KVER}) does not set CONFIG_EFI_STUB=y`);
+    writeFileSync(cfg, 'CONFIG_EFI_STUB=y\n');
+    const ok = run(s, 'kernel');
+    expect(ok.status, ok.err).toBe(0);
+    expect(ok.err).toContain(`CONFIG_EFI_STUB=y in /boot/config-${KVER}`);
+  });
+});
+
+describe('auroraboot.sh with bootloader: trustedboot, against a docker shim', () => {
+  const TRUSTED = SPEC.replace('  arch: [x86_64, aarch64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}') + '  bootloader: trustedboot\n  artifacts: [iso]\n';
+  it('refuses to run without the key folder, then passes build-uki the keys read-only', async () => {
+    const s = await setup(TRUSTED);
+    const dir = dirname(s.ctx);
+    const docker = join(dir, 'bin', 'fake-docker');
+    writeFileSync(docker, `#!/usr/bin/env bash\nprintf '%s\\n' "$@" >"${join(dir, 'docker.args')}"\n`);
+    chmodSync(docker, 0o755);
+    const ab = (env: NodeJS.ProcessEnv) => spawnSync('bash', [join(s.ctx, 'auroraboot.sh'), 'quay.io/example/kairos-fedora', join(dir, 'build')], { env: { ...s.env, KSPEC_DOCKER: docker, ...env }, encoding: 'utf8' });
+    const none = ab({ KSPEC_UKI_KEYS: '' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('set KSPEC_UKI_KEYS');
+    const keys = join(dir, 'keys');
+    mkdirSync(keys);
+    for (const k of ['db.key', 'db.pem']) writeFileSync(join(keys, k), 'x');
+    const partial = ab({ KSPEC_UKI_KEYS: keys });
+    expect(partial.status).toBe(1);
+    expect(partial.stderr).toContain(`no tpm2-pcr-private.pem in ${keys}`);
+    writeFileSync(join(keys, 'tpm2-pcr-private.pem'), 'x');
+    const ok = ab({ KSPEC_UKI_KEYS: keys });
+    expect(ok.status, ok.stderr).toBe(0);
+    const args = readFileSync(join(dir, 'docker.args'), 'utf8').trim().split('\n');
+    expect(args).toContain(`${keys}:/keys:ro`);
+    expect(args.slice(args.indexOf('build-uki'))).toEqual(['build-uki', '--output-dir', '/result', '--output-type', 'iso', '--name', 'kairos-demo-uki',
+      '--public-keys', '/keys', '--tpm-pcr-private-key', '/keys/tpm2-pcr-private.pem', '--sb-key', '/keys/db.key', '--sb-cert', '/keys/db.pem', 'docker:quay.io/example/kairos-fedora']);
+  });
 });

@@ -207,7 +207,7 @@ export const D = {
   KairosOmitRequired: entry<{ module: string }>('KS5011', 'error', 'kairos-omit-required', (a) =>
     `Kairos boots through the dracut module '${a.module}' (immucore mounts the A/B images; livenet and dmsquash-live boot the ISO and netboot). Remove '${a.module}' from initramfs.omit.`),
   KairosSigningTrustedboot: entry('KS5012', 'error', 'kairos-signing-trustedboot', () =>
-    'With bootloader: trustedboot AuroraBoot signs the unified kernel image with your Secure Boot keys; MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
+    'With bootloader: trustedboot, auroraboot.sh builds the media with AuroraBoot\'s build-uki: unified kernel images signed with the Secure Boot key (db.key, db.pem) and the PCR policy key (tpm2-pcr-private.pem) from the folder named by KSPEC_UKI_KEYS, booted by systemd-boot without shim, so MOK signing of the kernel for shim does not apply. Remove the signing section, or use bootloader: grub.'),
   KairosExtraRepoFamily: entry<{ family: string }>('KS5013', 'error', 'kairos-extra-repo-family', (a) =>
     `provider.extraRepo installs a release package (dnf) or adds a repository URL (zypper); the '${a.family}' family has no such step in kspec yet. Add the repository in target.base instead, or remove extraRepo.`),
 
@@ -215,6 +215,8 @@ export const D = {
     `COPR projects are Fedora repositories; the '${a.family}' family cannot install from them. Remove copr from this package, or use family fedora.`),
   KairosScratchBase: entry('KS5015', 'error', 'kairos-scratch-base', () =>
     'base: scratch has no package manager or shell, so the kernel and framework steps cannot run. Use an image with an OS as target.base: build your rootfs into one first (a Dockerfile with FROM scratch and ADD . /) and push it.'),
+  KairosGrubEfiStub: entry<{ value: string }>('KS5016', 'error', 'kairos-grub-efi-stub', (a) =>
+    `Kairos media boot on EFI through shim and grub, whose EFI loader starts the kernel through its EFI stub, but kernel.config sets CONFIG_EFI_STUB to '${a.value}'. Set CONFIG_EFI_STUB: y (the build also checks the installed kernel's config).`),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
   RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>

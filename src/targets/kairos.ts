@@ -82,6 +82,10 @@ export interface KairosView {
   image: string;
   /** The kernel command line of a netboot install (upstream's, then kernel.cmdline). */
   netbootCmdline: string;
+  /** trustedboot: kernel.cmdline, extending the signed images' default command line ('' for none). */
+  ukiCmdline: string;
+  /** trustedboot: the ISO build-uki writes, without .iso. */
+  ukiName: string;
   /** Top-level packages: installed with the kernel (same retry loop, same scrub). */
   packageNames: string[];
   /** Their COPR projects (fedora family), enabled for the install and scrubbed after. */
@@ -160,6 +164,8 @@ export function kairosView(spec: KairosSpec): KairosView {
     auroraboot: AURORABOOT,
     image: t.os?.repo ?? spec.metadata.name,
     netbootCmdline: [...NETBOOT_CMDLINE, ...spec.kernel.cmdline].join(' '),
+    ukiCmdline: spec.kernel.cmdline.join(' '),
+    ukiName: spec.metadata.name.endsWith('-uki') ? spec.metadata.name : `${spec.metadata.name}-uki`,
     fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
     packageNames: uniq((spec.packages ?? []).map((x) => x.name)),
     packageCoprs: packageCoprs(spec),
@@ -217,8 +223,14 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
     if (!('error' in ref) && !(tag ?? '').split(/[-_.]/).includes('fips')) r.report(D.KairosFipsFramework, '/target/framework', { framework: t.framework });
   }
 
+  // Kairos boots on EFI either way: grub's EFI loader starts the kernel through its EFI
+  // stub, and trustedboot's unified kernel image is that stub with the initrd attached.
+  const efiStub = spec.kernel.config.CONFIG_EFI_STUB;
+  if (t.bootloader !== 'trustedboot' && efiStub !== undefined && efiStub !== 'y') {
+    r.report(D.KairosGrubEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: efiStub });
+  }
   if (t.bootloader === 'trustedboot') {
-    const stub = spec.kernel.config.CONFIG_EFI_STUB;
+    const stub = efiStub;
     if (stub === undefined) r.report(D.KairosTrustedbootEfiStubUnstated, '/target/bootloader', {});
     else if (stub !== 'y') r.report(D.KairosTrustedbootEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: stub });
     if (activeSigning(spec.signing)) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');

@@ -6,8 +6,14 @@
 #
 #   ./auroraboot.sh [IMAGE] [OUTPUT_DIR]     (defaults: 'ghcr.io/example/kairos-cachyos', ./build)
 #
-#   iso       AuroraBoot's build-iso writes the ISO into OUTPUT_DIR.
-#   netboot   AuroraBoot serves the image over PXE on this host's network (--net host).
+#   iso       AuroraBoot's build-uki (--output-type iso) writes a trusted-boot ISO into
+#             OUTPUT_DIR: the unified kernel images signed for Secure Boot, with the
+#             signed PCR policy that unlocks the encrypted partitions.
+#
+# bootloader: trustedboot (kairos-io/AuroraBoot internal/cmd/build-uki.go, e2e/build_uki_test.go):
+# the keys are secrets and never part of the output. KSPEC_UKI_KEYS names the folder that
+# `auroraboot genkey` writes (db.key, db.pem, tpm2-pcr-private.pem, and PK, KEK and db
+# .auth files to enrol); it is mounted read-only into the AuroraBoot container only.
 #
 # AURORABOOT overrides the AuroraBoot image; KSPEC_DOCKER the docker client (e.g. podman).
 set -euo pipefail
@@ -19,17 +25,33 @@ OUT="${2:-$PWD/build}"
 DEFAULT_AURORABOOT='quay.io/kairos/auroraboot:v0.21.2'
 AURORABOOT="${AURORABOOT:-$DEFAULT_AURORABOOT}"
 DOCKER="${KSPEC_DOCKER:-docker}"
+# kernel.cmdline, added to the default command line of the signed images (--extend-cmdline).
+UKI_CMDLINE='console=ttyS0'
 
 die() { printf 'auroraboot: %s\n' "$*" >&2; exit 1; }
 
 [[ "$IMAGE" =~ ^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$ ]] || die "not an image reference: $IMAGE"
+KEYS="${KSPEC_UKI_KEYS:-}"
+[[ -n "$KEYS" ]] || die "set KSPEC_UKI_KEYS to the folder of the Secure Boot and PCR keys (auroraboot genkey's output)"
+[[ -d "$KEYS" ]] || die "KSPEC_UKI_KEYS is not a folder: $KEYS"
+KEYS="$(cd -- "$KEYS" && pwd)"
+for key in db.key db.pem tpm2-pcr-private.pem; do
+  [[ -f "$KEYS/$key" && -s "$KEYS/$key" ]] || die "no $key in $KEYS (KSPEC_UKI_KEYS)"
+done
 mkdir -p -- "$OUT"
 OUT="$(cd -- "$OUT" && pwd)"
 
-# ISO: written as OUTPUT_DIR/*.iso.
+# Trusted boot: signed unified kernel images in an ISO, written as OUTPUT_DIR/kairos-cachyos-uki.iso.
 "$DOCKER" run --rm \
   -v /var/run/docker.sock:/var/run/docker.sock \
   -v "$OUT:/result" \
+  -v "$KEYS:/keys:ro" \
   "$AURORABOOT" \
-  build-iso --output /result "docker:$IMAGE"
-printf 'auroraboot: ISO of %s in %s\n' "$IMAGE" "$OUT"
+  build-uki --output-dir /result --output-type iso --name 'kairos-cachyos-uki' \
+  --extend-cmdline "$UKI_CMDLINE" \
+  --public-keys /keys \
+  --tpm-pcr-private-key /keys/tpm2-pcr-private.pem \
+  --sb-key /keys/db.key \
+  --sb-cert /keys/db.pem \
+  "docker:$IMAGE"
+printf 'auroraboot: trusted-boot ISO of %s in %s\n' "$IMAGE" "$OUT/"'kairos-cachyos-uki'.iso

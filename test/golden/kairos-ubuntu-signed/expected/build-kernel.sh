@@ -114,6 +114,21 @@ remove_stale_initrds() {
   done
 }
 
+# Kairos boots the kernel on EFI: grub's EFI loader starts it through its EFI stub, and a
+# trusted-boot UKI is that stub with the initrd attached. Checked when the kernel ships its
+# config (/lib/modules/<k>/config or /boot/config-<k>).
+check_efi_stub() {
+  local c
+  for c in "$MODULES_DIR/$KVER/config" "$BOOT/config-$KVER"; do
+    if [[ -f "$c" ]]; then
+      grep -qx 'CONFIG_EFI_STUB=y' "$c" || die "the kernel's config (${c#"$ROOT"}) does not set CONFIG_EFI_STUB=y: Kairos boots the kernel through its EFI stub (grub on EFI)"
+      log "CONFIG_EFI_STUB=y in ${c#"$ROOT"}"
+      return 0
+    fi
+  done
+  log "no config for $KVER: CONFIG_EFI_STUB not checked"
+}
+
 # Kairos boots "the" kernel: exactly one directory under /lib/modules, and it is the
 # spec's kernel.version when the spec gives one.
 find_kernel() {
@@ -226,6 +241,7 @@ step_kernel() {
   rm -rf -- "${MODULES_DIR:?}"/*
   install_with_retry 'linux-image-generic-hwe-24.04' 'linux-headers-generic-hwe-24.04'
   find_kernel
+  check_efi_stub
   # Built before kspec's drop-in existed, for the build container: never what Kairos boots.
   remove_stale_initrds
   # Later regenerations (kairos-init -s init, upgrades) read the same policy.
