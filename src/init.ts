@@ -145,15 +145,15 @@ target:
 provider:
   type: oci
   kernel:
-    image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77
+    image: ghcr.io/liquidmetal-dev/kernel-bin:5.10.77
     filename: boot/vmlinux
   modules:
-    image: ghcr.io/weaveworks-liquidmetal/kernel-modules:5.10.77
+    image: ghcr.io/liquidmetal-dev/kernel-modules:5.10.77
 target:
   platform: liquidmetal
   # <= v0.7.0 has no separate modules volume
   capmvm: v0.9.0
-  rootImage: ghcr.io/weaveworks-liquidmetal/capmvm-k8s-os:1.23.5
+  rootImage: ghcr.io/liquidmetal-dev/capmvm-kubernetes:1.23.5
   template:
     name: mvm-k8s-1-23
     namespace: default

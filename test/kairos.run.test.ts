@@ -246,6 +246,26 @@ describe('build-kernel.sh in a fake root', () => {
   });
 });
 
+describe('FIPS on Fedora: the kernel HMAC linked as upstream fedora-fips does', () => {
+  const FIPS = SPEC.replace('framework:v2.4.3', 'framework:v2.4.3-fips') + '  fips: true\n';
+  it('links /boot/.vmlinuz.hmac to the HMAC of the kernel, and fails without one', async () => {
+    const s = await setup(FIPS);
+    expect(run(s, 'kernel', 'byoi', 'release').status).toBe(0);
+    const none = run(s, 'initrd');
+    expect(none.status).toBe(1);
+    expect(none.err).toContain(`fips: no HMAC of the kernel (/boot/.vmlinuz-${KVER}.hmac`);
+    writeFileSync(join(s.root, 'lib', 'modules', KVER, '.vmlinuz.hmac'), 'hmac\n');
+    const r = run(s, 'initrd');
+    expect(r.status, r.err).toBe(0);
+    expect(readlinkSync(join(s.root, 'boot', '.vmlinuz.hmac'))).toBe(`.vmlinuz-${KVER}.hmac`);
+    expect(readFileSync(join(s.root, 'boot', `.vmlinuz-${KVER}.hmac`), 'utf8')).toBe('hmac\n');
+    rmSync(join(s.root, 'boot', '.vmlinuz.hmac'));
+    const check = run(s, 'check');
+    expect(check.status).toBe(1);
+    expect(check.err).toContain(`fips: /boot/.vmlinuz.hmac does not link the HMAC of ${KVER}`);
+  });
+});
+
 describe('auroraboot.sh with bootloader: trustedboot, against a docker shim', () => {
   const TRUSTED = SPEC.replace('  arch: [x86_64, aarch64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}') + '  bootloader: trustedboot\n  artifacts: [iso]\n';
   it('refuses to run without the key folder, then passes build-uki the keys read-only', async () => {

@@ -67,6 +67,25 @@ describe('KS8xxx: liquidmetal', () => {
     expect(d.message).toContain('boot/vmlinux');
     expect(r.files).toEqual([]);
   });
+  it('KS8011 aarch64 listed: the arm images are experimental (a warning, at the arch entry)', async () => {
+    const r = await compileText(withLine(7, '  arch: [x86_64, arm64]'));
+    expect(codes(r)).toEqual([D.LiquidmetalArmExperimental.code]);
+    const d = expectDiagnostic(r, D.LiquidmetalArmExperimental, 7, 18);
+    expect(d.severity).toBe('warning');
+    expect(d.message).toContain('remove aarch64 from kernel.arch');
+    expect(codes(await compileText(withLine(7, '  arch: [x86_64]')))).toEqual([]);
+  });
+
+  it('images under ghcr.io/liquidmetal-dev (CAPMVM\'s stock template) and under the old org both compile clean', async () => {
+    const moved = BASE.replaceAll('ghcr.io/weaveworks-liquidmetal/', 'ghcr.io/liquidmetal-dev/').replace('capmvm-k8s-os', 'capmvm-kubernetes');
+    const r = await compileText(moved);
+    expect(r.diagnostics).toEqual([]);
+    const env = r.files.find((f) => f.path === 'clusterctl.env')!.content;
+    expect(env).toContain("MVM_KERNEL_IMAGE='ghcr.io/liquidmetal-dev/kernel-bin:5.10.77'");
+    expect((await compileText(BASE)).diagnostics).toEqual([]);
+    expect(D.LiquidmetalFallbackRelease.message({ ref: 'x' })).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
+  });
+
   it('KS8003 kernel line outside 4.19, 5.10 and 6.1', async () => {
     let text = withLine(6, '  version: 6.6.30');
     text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30, filename: boot/vmlinux}', text);

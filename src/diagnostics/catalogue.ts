@@ -264,13 +264,15 @@ export const D = {
   LiquidmetalCmdlineDuplicate: entry<{ key: string; first: number }>('KS8006', 'error', 'liquidmetal-cmdline-duplicate', (a) =>
     `'${a.key}' is already set by kernel.cmdline[${a.first}]: CAPMVM and flintlock take the command line as a map, so only one value per key survives. Keep one '${a.key}' entry.`),
   LiquidmetalFallbackRelease: entry<{ ref: string }>('KS8007', 'error', 'liquidmetal-fallback-release', (a) =>
-    `The fallback template mounts modules at /lib/modules/<release of the fallback kernel>, and kspec reads that release from the image tag, but '${a.ref}' has no tag that is a kernel release. Tag fallback.kernel with its release, e.g. ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215.`),
+    `The fallback template mounts modules at /lib/modules/<release of the fallback kernel>, and kspec reads that release from the image tag, but '${a.ref}' has no tag that is a kernel release. Tag fallback.kernel with its release, e.g. ghcr.io/liquidmetal-dev/kernel-bin:4.19.215.`),
   LiquidmetalFallbackName: entry<{ name: string; max: number }>('KS8008', 'error', 'liquidmetal-fallback-name', (a) =>
     `The fallback template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name.`),
   LiquidmetalFallbackSame: entry<{ ref: string }>('KS8009', 'warning', 'liquidmetal-fallback-same', (a) =>
     `fallback.kernel '${a.ref}' is the kernel being rolled out, so switching to the fallback template rolls back nothing. Set fallback.kernel to the last kernel image that booted.`),
   LiquidmetalKernelFilename: entry<{ image: string }>('KS8010', 'error', 'liquidmetal-kernel-filename', (a) =>
     `provider.kernel has no filename: flintlock needs the kernel's path inside '${a.image}' and CAPMVM does not default it, so the microVM would not start. Add filename (boot/vmlinux in the Liquid Metal kernel images).`),
+  LiquidmetalArmExperimental: entry('KS8011', 'warning', 'liquidmetal-arm-experimental', () =>
+    'kernel.arch lists aarch64, and Liquid Metal\'s arm images (flintlock-kernel-arm, capmvm-kubernetes-arm) are experimental: its documentation says they are not guaranteed to work. Boot the microVMs on an arm flintlock host before rolling them out, or remove aarch64 from kernel.arch.'),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

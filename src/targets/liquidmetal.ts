@@ -219,6 +219,11 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
   // CAPMVM's MicrovmMachineTemplate passes spec.kernel.filename through without a default.
   if (p.kernel.filename === undefined) r.report(D.LiquidmetalKernelFilename, '/provider/kernel', { image: p.kernel.image }, 'key');
 
+  // Liquid Metal publishes arm images only as "Experimental images ... not guaranteed to work"
+  // (upstream-docs/liquidmetal-microvm-kernel.md).
+  const arm = spec.kernel.arch.indexOf('aarch64');
+  if (arm >= 0) r.report(D.LiquidmetalArmExperimental, pointer('kernel', 'arch', arm), {});
+
   const seen = new Map<string, number>();
   spec.kernel.cmdline.forEach((arg, i) => {
     const [key] = cmdlineEntry(arg);
