@@ -209,7 +209,7 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
     // The output folder as a whole: stale units, files and folders no lock accounts for.
     let survey;
     try {
-      survey = !failed && opts.mode !== 'validate' ? surveyRun(inputs, results, planned, opts.out, session?.staging) : undefined;
+      survey = !failed && opts.mode !== 'validate' ? surveyRun(inputs, results, planned, opts.out, session?.staging, process.cwd(), session?.currentLocks) : undefined;
     } catch (e) {
       return fail(`cannot read '${opts.out}': ${ioReason(e)}`);
     }

@@ -36,7 +36,15 @@ function real(p: string): string {
  * Surveys the output folder for a run. `planned`: each unit's planned file paths by name
  * (this run's units, all compiled without errors).
  */
-export function surveyRun(inputs: readonly string[], results: readonly CompileResult[], planned: ReadonlyMap<string, readonly string[]>, out: string, staging?: string, cwd = process.cwd()): OutputSurvey {
+export function surveyRun(
+  inputs: readonly string[],
+  results: readonly CompileResult[],
+  planned: ReadonlyMap<string, readonly string[]>,
+  out: string,
+  staging?: string,
+  cwd = process.cwd(),
+  currentLocks: ReadonlySet<string> = new Set(),
+): OutputSurvey {
   const folders = inputs.map((i) => path.resolve(cwd, i)).filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory()).map(real);
   const compiled = new Map<string, string>();
   // Both sides through the one mapping of spec ids (src/paths.ts): what the locks record.
@@ -50,7 +58,7 @@ export function surveyRun(inputs: readonly string[], results: readonly CompileRe
   }
   const units = results
     .filter((r) => r.name && r.source && planned.has(r.name))
-    .map((r) => ({ name: r.name!, files: planned.get(r.name!)!, source: r.source! }));
+    .map((r) => ({ name: r.name!, files: planned.get(r.name!)!, source: r.source!, lockCurrent: currentLocks.has(r.name!) }));
   return surveyOutput(out, { units, folders, compiled, specPath: fromId, staging }, cwd);
 }
 

@@ -8,10 +8,11 @@
  *  - nothing is written outside `<out>/<name>/` (and the run's own staging folder): names
  *    are checked by their text, the output folder may not be a symlink (exit 2), and a
  *    symlink on any path a write touches is a diagnostic (KS9002), never followed;
- *  - a run stages every unit into a staging folder it creates exclusively
- *    (`<out>/.kspec-stage-XXXXXX`, mkdtemp), then renames each changed file into place
- *    (OutputSession.commit) and removes the staging folder: on success, on an error and on
- *    SIGINT/SIGTERM. Nothing from another run (journals, locks, staging folders) is read;
+ *  - a run compares each file with the unit's folder and stages the ones that differ into
+ *    a staging folder it creates exclusively (`<out>/.kspec-stage-XXXXXX`, mkdtemp, only
+ *    once something differs), then renames them into place (OutputSession.commit) and
+ *    removes the staging folder: on success, on an error and on SIGINT/SIGTERM. Nothing
+ *    from another run (journals, locks, staging folders) is read;
  *  - `kspec.lock.json` is read with O_NOFOLLOW, only when it is a regular file of at most
  *    1 MiB, and only its entries that are names kspec could have planned count;
  *  - files the previous manifest listed and this compile does not produce are removed (a
@@ -172,6 +173,38 @@ export function readBounded(file: string, max: number): ReadResult {
   }
 }
 
+/** sameOnDisk's read buffer, reused (grown as needed): a recompile compares thousands of files. */
+let scratch = Buffer.allocUnsafe(64 << 10);
+
+/**
+ * Whether `file` already holds exactly `bytes` with permission bits `mode`: a regular file,
+ * not a symlink (O_NOFOLLOW), not a FIFO (O_NONBLOCK, then fstat), of the same size (so at
+ * most `bytes.length` bytes are read), and the same bytes. Anything else, a missing file
+ * included, is "not the same". Callers check that the folders above it are real folders.
+ */
+export function sameOnDisk(file: string, bytes: Buffer, mode: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size !== bytes.length || (st.mode & 0o777) !== mode) return false;
+    if (scratch.length < bytes.length + 1) scratch = Buffer.allocUnsafe(Math.max(bytes.length + 1, 2 * scratch.length));
+    const buf = scratch.subarray(0, bytes.length + 1);
+    let got = 0;
+    // One byte more than expected: a file that grew since fstat is not the same.
+    for (let n; got < buf.length && (n = readSync(fd, buf, got, buf.length - got, got)) > 0; ) got += n;
+    return got === bytes.length && bytes.equals(buf.subarray(0, got));
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What a committed manifest says, after validation. */
 export interface ManifestRead {
   /** The manifest, with only the entries that are names kspec could have planned. */
@@ -268,8 +301,10 @@ function checkNames(root: string, name: string, paths: readonly string[], report
  * itself, each folder on the way and the entry at the end must not be symlinks (KS9002):
  * kspec never writes through or over one. Returns false when the folder does not exist.
  */
-function checkNoLinks(dir: string, paths: readonly string[], report: Reporter, cwd = process.cwd()): boolean {
+function checkNoLinks(dir: string, paths: readonly string[], report: Reporter, same?: (rel: string) => boolean, dirStat?: Stats, cwd = process.cwd()): boolean {
   const seen = new Map<string, boolean>();
+  // The folder's own lstat, when the caller has it (and it is no link: else it is looked at again and reported).
+  if (dirStat && !dirStat.isSymbolicLink()) seen.set(dir, true);
   const one = (p: string): boolean => {
     const known = seen.get(p);
     if (known !== undefined) return known;
@@ -282,28 +317,51 @@ function checkNoLinks(dir: string, paths: readonly string[], report: Reporter, c
   };
   if (!one(dir)) return false;
   for (const rel of paths) {
+    const segs = rel.split('/');
     let cur = dir;
-    for (const seg of rel.split('/')) {
+    for (const [k, seg] of segs.entries()) {
       cur = `${cur}/${seg}`;
+      // The folders on the way are real: a file `same` read with O_NOFOLLOW is no link.
+      if (k === segs.length - 1 && same?.(rel)) break;
       if (!one(cur)) break;
     }
   }
   return true;
 }
 
-/** Resolves and checks a unit's folder for a write or a check; throws OutputError. */
-function inspectUnit(root: string, unit: { name: string; files: readonly { path: string }[]; source: SourceIndex }): { dir: string; exists: boolean; stale: string[] } {
+/**
+ * Resolves and checks a unit's folder for a write or a check; throws OutputError.
+ * `wanted`: what this compile writes, manifest included (bytes and mode by path). Each
+ * file the folder already holds with exactly those bytes and mode is returned in `same`
+ * (compared with sameOnDisk once the folders on its way are known to be real); when the
+ * manifest is one of them, it lists exactly the planned files, so nothing is stale and it
+ * is not parsed.
+ */
+function inspectUnit(
+  root: string,
+  unit: { name: string; files: readonly { path: string }[]; source: SourceIndex },
+  wanted?: ReadonlyMap<string, { bytes: Buffer; mode: number }>,
+): { dir: string; exists: boolean; stale: string[]; same: Set<string> } {
   const report = new Reporter(unit.source);
   const dir = checkNames(root, unit.name, unit.files.map((f) => f.path), report);
+  const same = new Set<string>();
   const st = lstatOrNull(dir);
-  if (!st) return { dir, exists: false, stale: [] };
-  const prev = st.isDirectory() ? readManifest(dir).manifest : undefined;
+  if (!st) return { dir, exists: false, stale: [], same };
+  const isSame = (rel: string): boolean => {
+    const w = wanted?.get(rel);
+    const yes = w !== undefined && sameOnDisk(`${dir}/${rel}`, w.bytes, w.mode);
+    if (yes) same.add(rel);
+    return yes;
+  };
+  // A real folder (lstat), so the manifest's path has no link but its last name (O_NOFOLLOW).
+  const manifestSame = st.isDirectory() && isSame(MANIFEST);
+  const prev = st.isDirectory() && !manifestSame ? readManifest(dir).manifest : undefined;
   const stale = stalePaths(prev, unit.files);
   // A stale file may be a link (removing it unlinks the entry); the folders above it may not.
   const staleFolders = stale.map((rel) => path.posix.dirname(rel)).filter((d) => d !== '.');
-  checkNoLinks(dir, [...unit.files.map((f) => f.path), MANIFEST, ...staleFolders], report);
+  checkNoLinks(dir, [...unit.files.map((f) => f.path), MANIFEST, ...staleFolders], report, (rel) => (rel === MANIFEST ? manifestSame : st.isDirectory() && isSame(rel)), st);
   if (report.diagnostics.length > 0) throw new OutputError(report);
-  return { dir, exists: true, stale };
+  return { dir, exists: true, stale, same };
 }
 
 function stalePaths(prev: Manifest | undefined, files: readonly { path: string }[]): string[] {
@@ -355,10 +413,18 @@ export interface StagedUnit {
   name: string;
   specPath: string;
   source: SourceIndex;
-  /** The staged copy of the unit's folder. */
+  /** The staged copy of the unit's folder (only the files that differ from the output). */
   stagedDir: string;
   /** Every file, the manifest last, with what it must be. */
   files: Array<{ path: string; sha256: string; mode: number; size: number }>;
+  /**
+   * The files staged, in `files` order: all of them for a unit whose folder did not exist,
+   * else those that differed from the output folder when staged. Empty (and nothing
+   * staged) when the unit's output was already up to date.
+   */
+  changed: string[];
+  /** Whether the previous manifest lists files this compile no longer produces. */
+  hasStale: boolean;
 }
 
 /** Sessions with a staging folder, removed by the signal handler. */
@@ -388,6 +454,9 @@ export class OutputSession {
   /** The first folder this session created for the output root, if it did. */
   private madeRoot?: string;
   private committed = false;
+  private rootChecked = false;
+  /** Units whose `kspec.lock.json` was, when staged, exactly the one this run writes. */
+  readonly currentLocks = new Set<string>();
 
   constructor(
     outRoot: string,
@@ -403,10 +472,20 @@ export class OutputSession {
     return this.stageRoot && path.basename(this.stageRoot);
   }
 
+  /**
+   * checkOutputRoot, once the output root exists and passed it: the output folder is
+   * the user's or the repository's, and nothing this run reads can change it.
+   */
+  private checkRoot(): void {
+    if (this.rootChecked) return;
+    checkOutputRoot(this.root, this.cwd);
+    this.rootChecked = lstatOrNull(this.root)?.isDirectory() === true;
+  }
+
   /** Creates the run's staging folder (exclusively: mkdtemp) in the output root. */
   private open(): string {
     if (this.stageRoot) return this.stageRoot;
-    checkOutputRoot(this.root, this.cwd);
+    this.checkRoot();
     this.madeRoot = mkdirSync(this.root, { recursive: true });
     if (this.opts.handleSignals !== false && !signalsInstalled) {
       signalsInstalled = true;
@@ -418,58 +497,78 @@ export class OutputSession {
     return this.stageRoot;
   }
 
-  /** Writes the unit's files into the staging folder. Paths are checked first. */
+  /**
+   * Writes the unit's files into the staging folder. Paths are checked first. A file the
+   * unit's folder already holds with the same bytes and mode is compared, not staged (read
+   * bounded by its expected size, never through a symlink): a recompile with nothing to
+   * change stages nothing and creates no staging folder.
+   */
   async stage(unit: OutputUnit): Promise<StagedUnit> {
-    // Check before creating anything, so a refused output leaves no trace.
-    checkOutputRoot(this.root, this.cwd);
-    inspectUnit(this.root, unit);
-    const stagedDir = path.join(this.open(), unit.name);
-    const hashes = unit.files.map((f) => sha256(f.content));
+    const bytes = unit.files.map((f) => Buffer.from(f.content, 'utf8'));
+    const hashes = bytes.map((b) => sha256(b));
     const manifest = manifestFor(unit, hashes);
-    hashes.push(sha256(manifest.content));
-    const files: StagedUnit['files'] = [];
-    mkdirSync(stagedDir);
-    const made = new Set<string>([stagedDir]);
-    for (const [i, f] of [...unit.files, manifest].entries()) {
-      const file = `${stagedDir}/${f.path}`;
+    const all = [...unit.files, manifest];
+    bytes.push(Buffer.from(manifest.content, 'utf8'));
+    hashes.push(sha256(bytes.at(-1)!));
+    const files: StagedUnit['files'] = all.map((f, i) => ({ path: f.path, sha256: hashes[i]!, mode: f.mode, size: bytes[i]!.length }));
+    // Check before creating anything, so a refused output leaves no trace.
+    this.checkRoot();
+    const wanted = new Map(all.map((f, i) => [f.path, { bytes: bytes[i]!, mode: f.mode }]));
+    const { exists, stale, same } = inspectUnit(this.root, unit, wanted);
+    const todo = all.map((_, i) => i).filter((i) => !exists || !same.has(all[i]!.path));
+    if (same.has(MANIFEST)) this.currentLocks.add(unit.name);
+    const stagedDir = path.join(this.stageRoot ?? this.root, unit.name);
+    const done = { name: unit.name, specPath: unit.specPath, source: unit.source, files, changed: todo.map((i) => all[i]!.path), hasStale: stale.length > 0 };
+    if (todo.length === 0) {
+      // Let a pending SIGINT/SIGTERM run its handler between units once there is a staging folder.
+      if (this.stageRoot) await new Promise<void>((r) => setImmediate(r));
+      return { ...done, stagedDir };
+    }
+    const at = path.join(this.open(), unit.name);
+    mkdirSync(at);
+    const made = new Set<string>([at]);
+    for (const i of todo) {
+      const f = all[i]!;
+      const file = `${at}/${f.path}`;
       const parent = path.dirname(file);
       if (!made.has(parent)) {
         mkdirSync(parent, { recursive: true });
         made.add(parent);
       }
       await this.io.writeFile(file, f.content, { mode: f.mode });
-      files.push({ path: f.path, sha256: hashes[i]!, mode: f.mode, size: Buffer.byteLength(f.content) });
     }
     // Let a pending SIGINT/SIGTERM run its handler between units.
     await new Promise<void>((r) => setImmediate(r));
-    return { name: unit.name, specPath: unit.specPath, source: unit.source, stagedDir, files };
+    return { ...done, stagedDir: at };
   }
 
   /** Puts a staged unit in place (see the class comment). */
   async commit(staged: StagedUnit): Promise<WriteOutcome> {
-    this.committed = true;
     const dir = path.join(this.root, staged.name);
     const all = staged.files.map((f) => f.path);
-    if (!lstatOrNull(dir)) {
+    // Up to date when staged, and nothing to remove: nothing to do, nothing read again.
+    if (staged.changed.length === 0 && !staged.hasStale) return { dir, written: [], unchanged: all, removed: [] };
+    this.committed = true;
+    if (staged.changed.length === all.length && !lstatOrNull(dir)) {
       await this.io.rename(staged.stagedDir, dir);
       return { dir, written: all, unchanged: [], removed: [] };
     }
-    // Checked again: an earlier unit of this run cannot have changed it, but the check is cheap.
+    // Checked again before anything is renamed or removed: an earlier unit of this run
+    // cannot have changed it, but the check is cheap next to a write.
     const { stale } = inspectUnit(this.root, { name: staged.name, files: staged.files.filter((f) => f.path !== MANIFEST), source: staged.source });
+    const changed = new Set(staged.changed);
     const outcome: WriteOutcome = { dir, written: [], unchanged: [], removed: [] };
     for (const f of staged.files) {
-      const target = `${dir}/${f.path}`;
-      const old = readBounded(target, f.size);
-      if ('bytes' in old && sha256(old.bytes) === f.sha256 && (lstatSync(target).mode & 0o777) === f.mode) {
+      if (!changed.has(f.path)) {
         outcome.unchanged.push(f.path);
         continue;
       }
       makeParents(dir, f.path);
-      await this.io.rename(`${staged.stagedDir}/${f.path}`, target);
+      await this.io.rename(`${staged.stagedDir}/${f.path}`, `${dir}/${f.path}`);
       outcome.written.push(f.path);
     }
     for (const rel of stale) if (removeEntry(dir, rel)) outcome.removed.push(rel);
-    rmSync(staged.stagedDir, { recursive: true, force: true });
+    if (changed.size > 0) rmSync(staged.stagedDir, { recursive: true, force: true });
     return outcome;
   }
 
@@ -593,6 +692,8 @@ export interface RunUnit {
   name: string;
   files: readonly string[];
   source: SourceIndex;
+  /** The unit's lock was found to be exactly this run's (so it lists `files`): not read again. */
+  lockCurrent?: boolean;
 }
 
 /** A unit whose recorded spec lies in a folder this run compiled, and that no longer makes it. */
@@ -668,7 +769,7 @@ export function surveyOutput(outRoot: string, input: SurveyInput, cwd = process.
     const unit = own.get(name);
     if (unit) {
       if (!lstatOrNull(dir)?.isDirectory()) continue;
-      const listed = new Set([...unit.files, MANIFEST, ...Object.keys(readManifest(dir).manifest?.files ?? {})]);
+      const listed = new Set([...unit.files, MANIFEST, ...(unit.lockCurrent ? [] : Object.keys(readManifest(dir).manifest?.files ?? {}))]);
       for (const rel of walkFiles(dir)) if (!listed.has(rel)) survey.unlisted.push({ name, path: rel });
       continue;
     }

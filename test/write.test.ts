@@ -7,11 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
-import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
+import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, OutputSession, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
 import { compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
@@ -100,6 +100,57 @@ describe('an interrupted write', () => {
     expect(again.unchanged).toContain('Containerfile');
     expectConsistent(path.join(out, 'demo'));
     expect((await checkUnit(out, next, work)).drift).toBe(false);
+  });
+});
+
+describe('a recompile with nothing to change', () => {
+  it('stages nothing, makes no staging folder and touches no file; a same-size edit or a mode change is still repaired', async () => {
+    const out = tempDir('kspec-write-');
+    const unit = await unitFor(BASE);
+    await writeUnit(out, unit);
+    const before = snapshot(out);
+    const session = new OutputSession(out, { handleSignals: false });
+    try {
+      const staged = await session.stage(unit);
+      expect(staged.changed).toEqual([]);
+      expect(session.staging).toBeUndefined();
+      expect(readdirSync(out)).toEqual(['demo']);
+      const w = await session.commit(staged);
+      expect(w.written).toEqual([]);
+      expect(w.unchanged).toEqual([...unit.files.map((f) => f.path), MANIFEST]);
+    } finally {
+      session.close();
+    }
+    expect(snapshot(out)).toEqual(before);
+
+    // The bytes are compared, not only sizes or the lock's hashes: one character changed
+    // in place (same size) and a mode changed are both rewritten, the rest left alone.
+    const script = path.join(out, 'demo/install.sh');
+    const text = readFileSync(script, 'utf8');
+    writeFileSync(script, text.replace('set -', 'set +'));
+    expect(readFileSync(script, 'utf8')).not.toBe(text);
+    chmodSync(path.join(out, 'demo/Containerfile'), 0o600);
+    const again = await writeUnit(out, unit);
+    expect(again.written).toEqual(['Containerfile', 'install.sh']);
+    expect(again.unchanged).toEqual([...unit.files.map((f) => f.path).filter((p) => p !== 'Containerfile' && p !== 'install.sh'), MANIFEST]);
+    expect(readFileSync(script, 'utf8')).toBe(text);
+    expect(statSync(path.join(out, 'demo/Containerfile')).mode & 0o777).toBe(0o644);
+    expect(readdirSync(out)).toEqual(['demo']);
+  });
+
+  it('an up-to-date file replaced by a symlink to the same bytes is KS9002, not read through', async () => {
+    const work = tempDir('kspec-write-');
+    const out = path.join(work, 'out');
+    const unit = await unitFor(BASE);
+    await writeUnit(out, unit);
+    const copy = path.join(work, 'copy.sh');
+    writeFileSync(copy, readFileSync(path.join(out, 'demo/install.sh')), { mode: 0o755 });
+    rmSync(path.join(out, 'demo/install.sh'));
+    symlinkSync(copy, path.join(out, 'demo/install.sh'));
+    const err = await writeUnit(out, unit).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputError);
+    expect((err as OutputError).reporter.diagnostics.map((d) => d.code)).toEqual([D.OutputSymlink.code]);
+    expect(lstatSync(path.join(out, 'demo/install.sh')).isSymbolicLink()).toBe(true);
   });
 });
 
