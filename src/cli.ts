@@ -146,6 +146,31 @@ Exit codes:
     });
 
   program
+    .command('workflow')
+    .description('write one GitHub Actions workflow that builds, verifies, boot-tests and promotes what the specs compile to')
+    .argument('<spec-or-dir...>', 'spec files or folders searched for specs, as for compile')
+    .requiredOption('-o, --output <file>', 'the workflow file, e.g. .github/workflows/kspec.yml (- for stdout)')
+    .option('--out-dir <dir>', 'the committed output folder of kspec compile', 'out')
+    .option('--branch <name>', 'the branch whose pushes publish and promote', 'main')
+    .option('--cron <schedule>', 'when the kspec outdated job runs (five cron fields, UTC)', '17 5 * * *')
+    .option('--check', 'write nothing; print a diff and exit 1 when the file differs')
+    .option('--strict', 'treat warnings as errors')
+    .addOption(new Option('--format <format>', 'how diagnostics are printed').choices(['text', 'github']).default('text'))
+    .addHelpText('after', `
+Examples:
+  kspec workflow specs -o .github/workflows/kspec.yml
+  kspec workflow specs -o .github/workflows/kspec.yml --check
+
+Exit codes:
+  0  written, or up to date with --check
+  1  errors in a spec (or warnings with --strict), or the file differs with --check
+  2  usage error, or a file that cannot be read or written`)
+    .action(async (inputs: string[], opts: import('./commands/workflow.js').WorkflowCommandOptions) => {
+      const { runWorkflow } = await import('./commands/workflow.js');
+      process.exitCode = await runWorkflow(inputs, opts);
+    });
+
+  program
     .command('init')
     .description('write a commented starter spec for a platform that validates as is')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())

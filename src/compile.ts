@@ -110,7 +110,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
 export { displayPath } from './paths.js';
 
 /** A path as one shell word in the regenerate command: bare when it is plain, else single-quoted. */
-function commandWord(p: string): string {
+export function commandWord(p: string): string {
   const s = commentText(p);
   if (s === STDIN_ARG) return s;
   if (s.startsWith('-')) return commandWord(`./${s}`); // a path, never an option

@@ -296,6 +296,8 @@ export const D = {
     `COPR ${a.repo} has no succeeded build of ${a.pkg} (${a.reason}). Check the project and package names, or whether the project still builds.`),
   NewerTag: entry<{ ref: string; newest: string; line: string; count: number }>('KS9022', 'warning', 'newer-image-tag', (a) =>
     `'${a.ref}' is not the newest tag on its version line ${a.line}: '${a.newest}' is${a.count > 1 ? ` (one of ${a.count} newer tags)` : ''}. Review its changes and update the tag, or pin a digest to stay.`),
+  WorkflowOmits: entry<{ step: string; reason: string; fix: string }>('KS9023', 'warning', 'workflow-step-omitted', (a) =>
+    `kspec workflow leaves out ${a.step} for this spec: ${a.reason}. ${a.fix}.`),
 } as const;
 
 export type CatalogueKey = keyof typeof D;
