@@ -370,8 +370,32 @@ function bootcJobs(units: WorkflowUnit[], omit: Omission[]): Record<string, Node
   return jobs;
 }
 
+/**
+ * auroraboot.sh; for bootloader: trustedboot its build-uki reads the Secure Boot and PCR
+ * keys from KSPEC_UKI_KEYS (the three files it checks), written here from secrets.
+ */
+const ARTIFACTS = [
+  'if [[ "$UKI" == true ]]; then',
+  '  export KSPEC_UKI_KEYS="$RUNNER_TEMP/uki-keys"',
+  '  trap \'rm -rf -- "$KSPEC_UKI_KEYS"\' EXIT',
+  '  k=$KSPEC_UKI_KEYS',
+  '  (umask 077 && mkdir -p -- "$k"',
+  '    printf \'%s\\n\' "$UKI_DB_KEY" >"$k/db.key"',
+  '    printf \'%s\\n\' "$UKI_DB_PEM" >"$k/db.pem"',
+  '    printf \'%s\\n\' "$UKI_PCR_KEY" >"$k/tpm2-pcr-private.pem")',
+  'fi',
+  '"$DIR/auroraboot.sh" "$LOCAL" "$RUNNER_TEMP/artifacts"',
+];
+const UKI_ENV: Step = {
+  UKI: raw('${{ matrix.uki }}'),
+  UKI_DB_KEY: raw('${{ secrets.KSPEC_UKI_DB_KEY }}'),
+  UKI_DB_PEM: raw('${{ secrets.KSPEC_UKI_DB_PEM }}'),
+  UKI_PCR_KEY: raw('${{ secrets.KSPEC_UKI_TPM2_PCR_PRIVATE }}'),
+};
+
 function kairosJob(units: WorkflowUnit[], omit: Omission[]): Record<string, Node> {
   const include: Node[] = [];
+  const uki = units.some((u) => u.parsed.target.platform === 'kairos' && u.parsed.target.bootloader === 'trustedboot');
   for (const u of units) {
     if (u.parsed.target.platform !== 'kairos') continue;
     // auroraboot.sh serves netboot until it is stopped: a CI job would never end.
@@ -380,7 +404,7 @@ function kairosJob(units: WorkflowUnit[], omit: Omission[]): Record<string, Node
       omit.push({ spec: u.spec, pointer: '/target/artifacts', step: 'auroraboot.sh', reason: 'its netboot server runs until it is stopped', fix: 'Run auroraboot.sh by hand for netboot, or list only iso in target.artifacts' });
     }
     for (const arch of u.parsed.kernel.arch) {
-      include.push({ name: name(u), spec: u.spec, dir: u.dir, arch, platform: PLATFORM[arch], runner: RUNNER[arch], check: has(u, 'build-kernel.sh'), artifacts: has(u, 'auroraboot.sh') && !netboot, ...signingMatrix(u.parsed) });
+      include.push({ name: name(u), spec: u.spec, dir: u.dir, arch, platform: PLATFORM[arch], runner: RUNNER[arch], check: has(u, 'build-kernel.sh'), artifacts: has(u, 'auroraboot.sh') && !netboot, uki: u.parsed.target.bootloader === 'trustedboot', ...signingMatrix(u.parsed) });
     }
   }
   return {
@@ -407,7 +431,7 @@ function kairosJob(units: WorkflowUnit[], omit: Omission[]): Record<string, Node
           ['script="$GITHUB_WORKSPACE/$DIR/build-kernel.sh"', 'docker run --rm --entrypoint /kspec/build-kernel.sh \\', '  -v "$script:/kspec/build-kernel.sh:ro" "$LOCAL" check'],
           { if: raw('matrix.check') },
         ),
-        run('Artifacts (auroraboot.sh)', ['"$DIR/auroraboot.sh" "$LOCAL" "$RUNNER_TEMP/artifacts"'], { if: raw('matrix.artifacts') }),
+        run('Artifacts (auroraboot.sh)', uki ? ARTIFACTS : ARTIFACTS.slice(-1), { if: raw('matrix.artifacts'), ...(uki ? { env: UKI_ENV } : {}) }),
         {
           name: 'Keep the artifacts',
           if: raw('matrix.artifacts'),

@@ -177,6 +177,12 @@ describe('the jobs follow the compiled output', () => {
       'Artifacts (auroraboot.sh)',
       'Boot test (QEMU, OVMF, swtpm)',
     ]);
+    // bootloader: trustedboot: build-uki's keys come from secrets through KSPEC_UKI_KEYS.
+    expect(kairos.find((e) => e.name === 'kairos-cachyos-uki')).toMatchObject({ uki: true });
+    expect(kairos.find((e) => e.name === 'kairos-fedora38')).toMatchObject({ uki: false });
+    const artifacts = workflow.jobs.kairos!.steps.find((s) => s.name === 'Artifacts (auroraboot.sh)')!;
+    expect(artifacts.env).toMatchObject({ UKI: '${{ matrix.uki }}', UKI_DB_KEY: '${{ secrets.KSPEC_UKI_DB_KEY }}' });
+    expect(artifacts.run).toContain('export KSPEC_UKI_KEYS="$RUNNER_TEMP/uki-keys"');
     expect(scriptsOf(workflow.jobs.krata!)).toEqual(['build.sh', 'check.sh']);
     // krata-oci plans no build.sh: its entry skips that step.
     expect(workflow.jobs.krata!.strategy!.matrix.include.map((e) => `${e.name}:${e.build}`)).toEqual(['krata-oci-zone:false', 'krata-zone-6-8:true']);
