@@ -100,6 +100,7 @@ function target(t: Obj): Target {
         bootloader: t.bootloader ?? 'grub',
         os: t.os ? { ...t.os } : undefined,
         artifacts: [...(t.artifacts ?? [])],
+        ...(t.cloudConfig ? { cloudConfig: { ...t.cloudConfig } } : {}),
       } satisfies KairosTarget;
     case 'krata':
       return { platform: 'krata', scope: t.scope, image: t.image, tags: [...(t.tags ?? [])] } satisfies KrataTarget;

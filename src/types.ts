@@ -161,6 +161,8 @@ export interface KairosTarget {
   bootloader: 'grub' | 'trustedboot';
   os?: { name?: string; version?: string; repo?: string };
   artifacts: Array<'iso' | 'netboot'>;
+  /** A cloud-config attached to the ISO and netboot (AuroraBoot --cloud-config): a file beside the spec, or inline. */
+  cloudConfig?: { file?: string; inline?: string };
 }
 
 export interface BootcTarget {

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allEntries, D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileBytes } from '../src/compile.js';
+import { compileText, expectDiagnostic, replaceLine, tempDir } from './helpers.js';
 
 /** A valid kairos spec; the line numbers below refer to this text. */
 const KAIROS = `apiVersion: kspec.dev/v1alpha1
@@ -157,10 +160,10 @@ describe('kairos checks', () => {
 
   it('every KS5xxx entry has a kairos- title and says what to do', () => {
     const ks5 = allEntries().filter((e) => e.code.startsWith('KS5'));
-    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 16 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
+    expect(ks5.map((e) => e.code)).toEqual(Array.from({ length: 18 }, (_, i) => `KS50${String(i + 1).padStart(2, '0')}`));
     for (const e of ks5) {
       expect(e.title).toMatch(/^kairos-[a-z0-9-]+$/);
-      const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm' });
+      const msg = (e.message as (a: any) => string)({ family: 'f', value: 'n', framework: 'x', module: 'm', first: 'users: []' });
       expect(msg).toMatch(/\b(Set|Remove|Add|Use)\b/);
     }
   });
@@ -182,5 +185,69 @@ describe('kairos: the dracut drop-in order and base: scratch', () => {
   it('KS5015: base: scratch', async () => {
     const d = expectDiagnostic(await compileText(KAIROS.replace(/  base: .*\n/, '  base: scratch\n')), D.KairosScratchBase, 15, 9);
     expect(d.message).toContain('ADD . /');
+  });
+});
+
+describe('kairos: target.cloudConfig (attached to the ISO and netboot by AuroraBoot)', () => {
+  const ISO = KAIROS + '  artifacts: [iso, netboot]\n';
+  const compileIn = (dir: string, yaml: string) => compileBytes(new TextEncoder().encode(yaml), { specPath: 'spec.yaml', specDir: dir, command: 'kspec compile spec.yaml -o out' });
+  const repo = (): string => {
+    const dir = tempDir('kspec-cloud-');
+    mkdirSync(join(dir, '.git'));
+    return dir;
+  };
+
+  it('inline: emitted as cloud-config.yaml without a header, and auroraboot.sh attaches it', async () => {
+    const r = await compileText(ISO + '  cloudConfig:\n    inline: |\n      #cloud-config\n      users: [{name: kairos, passwd: kairos}]\n');
+    expect(r.diagnostics).toEqual([]);
+    const cc = r.files.find((f) => f.path === 'cloud-config.yaml')!;
+    expect(cc.content).toBe('#cloud-config\nusers: [{name: kairos, passwd: kairos}]\n');
+    const ab = r.files.find((f) => f.path === 'auroraboot.sh')!.content;
+    expect(ab).toContain('build-iso --cloud-config /cloud-config.yaml --output /result "docker:$IMAGE"');
+    expect(ab).toContain('  --cloud-config /cloud-config.yaml \\\n  --set "container_image=docker://$IMAGE"');
+    expect(ab.match(/-v "\$CLOUD_CONFIG:\/cloud-config.yaml:ro"/g)).toHaveLength(2);
+    expect(r.files.some((f) => f.path === 'cloud-config.yaml' && (f.mode & 0o111) !== 0)).toBe(false);
+  });
+
+  it('KS5017: a cloud-config file whose first line is not #cloud-config (inline, the schema says so)', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'cc.yaml'), 'users: []\n');
+    const d = expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: cc.yaml}\n'), D.KairosCloudConfigHeader, 20, 23);
+    expect(d.message).toContain("starts with 'users: []'");
+    const inline = await compileText(ISO + '  cloudConfig: {inline: "users: []"}\n');
+    expect(inline.diagnostics.map((x) => x.code)).toEqual([expect.stringMatching(/^KS2/)]);
+    expect(inline.diagnostics[0]!.line).toBe(20);
+  });
+
+  it('KS5018: trustedboot (build-uki has no cloud-config option)', async () => {
+    const spec = withLine(18, '  bootloader: trustedboot', ISO).replace('  arch: [x86_64]', '  arch: [x86_64]\n  config: {CONFIG_EFI_STUB: y}') + '  cloudConfig: {inline: "#cloud-config"}\n';
+    expectDiagnostic(await compileText(spec), D.KairosCloudConfigTrustedboot, 21, 3);
+  });
+
+  it('file: read beside the spec inside the repository, and refused as every file read for a spec is', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'cc.yaml'), '#cloud-config\nhostname: k\n');
+    const ok = await compileIn(dir, ISO + '  cloudConfig: {file: cc.yaml}\n');
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.files.find((f) => f.path === 'cloud-config.yaml')!.content).toBe('#cloud-config\nhostname: k\n');
+
+    expect(expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: nope.yaml}\n'), D.FileUnreadable, 20, 23).message).toContain('no such file');
+    mkdirSync(join(dir, 'folder'));
+    expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: folder}\n'), D.FileNotRegular, 20, 23);
+    symlinkSync('/etc/passwd', join(dir, 'out.yaml'));
+    expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: out.yaml}\n'), D.FileOutsideRepo, 20, 23);
+    writeFileSync(join(dir, 'big.yaml'), '#cloud-config\n' + 'x'.repeat(70_000));
+    expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: big.yaml}\n'), D.FileTooLarge, 20, 23);
+    writeFileSync(join(dir, 'key.yaml'), '#cloud-config\nk: "-----BEGIN PRIVATE KEY-----"\n');
+    expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: key.yaml}\n'), D.KeyMaterial, 20, 23);
+    writeFileSync(join(dir, 'nohead.yaml'), 'hostname: k\n');
+    expectDiagnostic(await compileIn(dir, ISO + '  cloudConfig: {file: nohead.yaml}\n'), D.KairosCloudConfigHeader, 20, 23);
+  });
+
+  it('the schema takes exactly one of file and inline', async () => {
+    const both = await compileText(ISO + '  cloudConfig: {file: a.yaml, inline: "#cloud-config"}\n');
+    expect(both.diagnostics.map((d) => d.code)).toEqual([expect.stringMatching(/^KS2/)]);
+    const none = await compileText(ISO + '  cloudConfig: {}\n');
+    expect(none.diagnostics.map((d) => d.code)).toEqual([expect.stringMatching(/^KS2/)]);
   });
 });

@@ -46,6 +46,7 @@ const VARIANTS: Record<string, string> = {
   'ubuntu signed init': INIT.replace('family: fedora', 'family: ubuntu').replace(/packages: \[.*\]/, 'packages: [linux-image-generic, linux-headers-generic]') + 'signing: {keySecret: mok-key, certSecret: mok-cert}\n',
   'opensuse stock fips': SPEC.replace('family: fedora', 'family: opensuse').replace('  type: repo\n  packages: [kernel, kernel-modules, kernel-modules-extra]', '  type: stock').replace('v2.4.3', 'v2.4.3-fips') + '  fips: true\n',
   'opensuse extraRepo': SPEC.replace('family: fedora', 'family: opensuse').replace('  packages: [kernel, kernel-modules, kernel-modules-extra]', '  packages: [kernel-default]\n  extraRepo: {name: k, url: https://download.opensuse.org/repositories/Kernel:/stable/standard/}'),
+  'fedora cloud-config': SPEC + '  cloudConfig: {inline: "#cloud-config\\nhostname: k"}\n',
   'no artifacts, version given': SPEC.replace('  artifacts: [iso, netboot]\n', '').replace('  package: kernel', '  package: kernel\n  version: 6.8.9-300.fc40.x86_64'),
 };
 

@@ -251,6 +251,7 @@ const maximal: Record<string, Obj> = {
       bootloader: 'trustedboot',
       os: { name: 'my-kairos', version: '1.0.0+build.1', repo: 'quay.io/me/my-kairos' },
       artifacts: ['iso'],
+      cloudConfig: { inline: '#cloud-config\nhostname: k\n' },
     },
   },
   rancherosTarball: {
@@ -334,7 +335,7 @@ const maximal: Record<string, Obj> = {
     metadata: { name: 'kairos-stock' },
     kernel: {},
     provider: { type: 'stock' },
-    target: { platform: 'kairos', base: 'ubuntu:24.04', family: 'ubuntu', framework: 'quay.io/kairos/framework:v2.4.3-fips' },
+    target: { platform: 'kairos', base: 'ubuntu:24.04', family: 'ubuntu', framework: 'quay.io/kairos/framework:v2.4.3-fips', cloudConfig: { file: 'config/cloud-config.yaml' } },
   },
 };
 

@@ -217,6 +217,10 @@ export const D = {
     'base: scratch has no package manager or shell, so the kernel and framework steps cannot run. Use an image with an OS as target.base: build your rootfs into one first (a Dockerfile with FROM scratch and ADD . /) and push it.'),
   KairosGrubEfiStub: entry<{ value: string }>('KS5016', 'error', 'kairos-grub-efi-stub', (a) =>
     `Kairos media boot on EFI through shim and grub, whose EFI loader starts the kernel through its EFI stub, but kernel.config sets CONFIG_EFI_STUB to '${a.value}'. Set CONFIG_EFI_STUB: y (the build also checks the installed kernel's config).`),
+  KairosCloudConfigHeader: entry<{ first: string }>('KS5017', 'error', 'kairos-cloud-config-header', (a) =>
+    `Kairos reads a cloud-config only when its first line is '#cloud-config', and this one starts with '${shown(a.first)}'. Add '#cloud-config' as the first line of target.cloudConfig.`),
+  KairosCloudConfigTrustedboot: entry('KS5018', 'error', 'kairos-cloud-config-trustedboot', () =>
+    "With bootloader: trustedboot, auroraboot.sh builds with AuroraBoot's build-uki, which has no cloud-config option (only build-iso and netboot take --cloud-config). Remove target.cloudConfig and give the configuration at install time, or use bootloader: grub."),
 
   // ---- KS6xxx: rancheros -------------------------------------------------------------
   RancherosTarballName: entry<{ arch: string; dockerArch: string; suffix: string; file: string }>('KS6001', 'warning', 'rancheros-tarball-arch-name', (a) =>

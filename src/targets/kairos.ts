@@ -16,7 +16,9 @@ import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, isPackageProvid
 import { closest } from '../suggest.js';
 import type { Compression, PlannedFile, SpecFor } from '../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
-import type { CheckContext } from './target.js';
+import type { CheckContext, PlanContext } from './target.js';
+import path from 'node:path';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../specfiles.js';
 import { defineTarget } from './target.js';
 import { lifecycleFiles, lifecycleView } from './lifecycle.js';
 
@@ -78,6 +80,8 @@ export interface KairosView {
   initramfs: { conf: string; confName: string; compress: Compression; add: string[]; omit: string[]; require: string[]; minSizeMiB: number };
   signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
   artifacts: { iso: boolean; netboot: boolean; any: boolean };
+  /** target.cloudConfig: the output file auroraboot.sh attaches, or null. */
+  cloudConfig: string | null;
   auroraboot: string;
   image: string;
   /** The kernel command line of a netboot install (upstream's, then kernel.cmdline). */
@@ -161,6 +165,7 @@ export function kairosView(spec: KairosSpec): KairosView {
       enroll: signing.enroll === 'first-boot',
     },
     artifacts: { iso: t.artifacts.includes('iso'), netboot: t.artifacts.includes('netboot'), any: t.artifacts.length > 0 },
+    cloudConfig: t.cloudConfig ? CLOUD_CONFIG : null,
     auroraboot: AURORABOOT,
     image: t.os?.repo ?? spec.metadata.name,
     netbootCmdline: [...NETBOOT_CMDLINE, ...spec.kernel.cmdline].join(' '),
@@ -176,6 +181,42 @@ export function kairosView(spec: KairosSpec): KairosView {
       any: (spec.services?.enable.length ?? 0) + (spec.services?.disable.length ?? 0) > 0,
     },
   };
+}
+
+/** The output file AuroraBoot attaches (build-iso --cloud-config, netboot --cloud-config). */
+export const CLOUD_CONFIG = 'cloud-config.yaml';
+/** The most a cloud-config may weigh, inline (the schema's maxLength) or in a file. */
+const CLOUD_CONFIG_MAX = 65536;
+
+/**
+ * target.cloudConfig's text: inline, or the file read beside the spec as every file read
+ * for a spec is (src/specfiles.ts: inside the repository, a regular file, size-limited).
+ */
+function cloudConfigText(spec: KairosSpec, specDir: string): { text: string } | { problem: Parameters<typeof reportReadProblem>[5] } | null {
+  const cc = spec.target.cloudConfig;
+  if (!cc) return null;
+  if (cc.inline !== undefined) return { text: cc.inline };
+  if (cc.file === undefined) return null; // the schema requires one of the two
+  const got = readInside(path.resolve(specDir, cc.file), repositoryRoot(specDir), CLOUD_CONFIG_MAX);
+  return 'bytes' in got ? { text: got.bytes.toString('utf8') } : { problem: got };
+}
+
+function checkCloudConfig(spec: KairosSpec, ctx: CheckContext): void {
+  const cc = spec.target.cloudConfig;
+  if (!cc) return;
+  const r = ctx.report;
+  const ptr = cc.file !== undefined ? '/target/cloudConfig/file' : '/target/cloudConfig/inline';
+  if (spec.target.bootloader === 'trustedboot') r.report(D.KairosCloudConfigTrustedboot, '/target/cloudConfig', {}, 'key');
+  const got = cloudConfigText(spec, ctx.specDir);
+  if (got === null) return;
+  if ('problem' in got) {
+    reportReadProblem(r, ptr, 'target.cloudConfig.file', cc.file!, besideSpec(ctx.specPath, cc.file!), got.problem);
+    return;
+  }
+  // The inline text is already searched for key material with the rest of the spec (KS3006).
+  if (cc.file !== undefined && got.text.includes('-----BEGIN')) r.report(D.KeyMaterial, ptr, {});
+  const first = got.text.split('\n', 1)[0]!.replace(/\r$/, '');
+  if (first.trimEnd() !== '#cloud-config') r.report(D.KairosCloudConfigHeader, ptr, { first });
 }
 
 function checkFamily(spec: KairosSpec, ctx: CheckContext): boolean {
@@ -236,6 +277,8 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
     if (activeSigning(spec.signing)) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');
   }
 
+  checkCloudConfig(spec, ctx);
+
   const ini = spec.initramfs;
   if (ini.hostonly) r.report(D.KairosHostonly, '/initramfs/hostonly', {});
   ini.omit.forEach((m, i) => {
@@ -244,7 +287,7 @@ function check(spec: KairosSpec, ctx: CheckContext): void {
   if (spec.modules.length > 0) r.report(D.KairosModulesUnsupported, '/modules', {}, 'key');
 }
 
-function plan(spec: KairosSpec): PlannedFile[] {
+function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
   const data = kairosView(spec);
   const files: PlannedFile[] = [
     { path: 'Containerfile', syntax: 'hash', template: 'kairos/Containerfile', data },
@@ -252,6 +295,13 @@ function plan(spec: KairosSpec): PlannedFile[] {
     { path: KAIROS_DRACUT_CONF, syntax: 'hash', template: 'kairos/dracut.conf', data },
   ];
   if (data.artifacts.any) files.push({ path: 'auroraboot.sh', syntax: 'hash', mode: 0o755, template: 'kairos/auroraboot.sh', data });
+  const cc = cloudConfigText(spec, ctx.specDir);
+  if (cc !== null) {
+    // check() reported an unreadable file, so plan() is not reached with one.
+    if ('problem' in cc) throw new Error(`target.cloudConfig.file became unreadable: ${cc.problem.problem}`);
+    // No header: Kairos wants '#cloud-config' as the first line; the lock lists the file.
+    files.push({ path: CLOUD_CONFIG, syntax: 'none', text: cc.text.endsWith('\n') ? cc.text : `${cc.text}\n` });
+  }
   if (data.signing?.enroll) files.push({ path: 'mok-enroll.service', syntax: 'hash', template: 'kairos/mok-enroll.service', data });
   // The lifecycle after the build: on-machine validator and boot test.
   files.push(...lifecycleFiles(lifecycleView(spec, { image: data.image, stockKernel: data.stockKernel, pm: data.pm === 'apt' ? 'dpkg' : 'rpm', auroraboot: data.auroraboot })));
