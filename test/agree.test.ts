@@ -62,6 +62,8 @@ const SITES = stringSites(SCHEMA);
 const REFUSED_BY_CHECKS: Record<string, string> = {
   '/target[rancheros]/dapperfile': 'must name an existing Dockerfile.dapper (KS6004; reading it: test/reads.test.ts)',
   '/target[kairos]/family': 'must be a family kspec knows (KS5002: fedora, ubuntu, opensuse)',
+  '/target[kairos]/cloudConfig/file': 'must name an existing cloud-config file starting with #cloud-config (KS3018, KS5017; reading it: test/kairos.check.test.ts)',
+  '/target[kairos]/cloudConfig/inline': "must start with '#cloud-config' (the schema's pattern); accepted values: test/kairos.check.test.ts and the kairos render variants",
   '/modules/[]/repo': 'must be a repository the bootc build can enable (KS4003: rpmfusion-free/-nonfree, a COPR, provider.extraRepo)',
 };
 
