@@ -108,6 +108,7 @@ function target(t: Obj): Target {
       const d = DEFAULTS.liquidmetal;
       return {
         platform: 'liquidmetal',
+        ...(t.provider ? { provider: t.provider } : {}),
         capmvm: t.capmvm,
         rootImage: t.rootImage,
         template: {

@@ -181,6 +181,8 @@ export interface KrataTarget {
 
 export interface LiquidmetalTarget {
   platform: 'liquidmetal';
+  /** flintlock's microVM provider (CRD spec.provider); absent: the host's default. */
+  provider?: 'firecracker' | 'cloudhypervisor';
   capmvm: string;
   rootImage: string;
   template: {

@@ -86,6 +86,21 @@ describe('KS8xxx: liquidmetal', () => {
     expect(D.LiquidmetalFallbackRelease.message({ ref: 'x' })).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
   });
 
+  it('KS8003 follows firecracker: none with target.provider cloudhypervisor, the same with firecracker or no provider', async () => {
+    const six = withLine(6, '  version: 6.6.30').replaceAll(':5.10.77', ':6.6.30');
+    expect(codes(await compileText(six))).toEqual([D.LiquidmetalKernelLine.code]);
+    expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', six)))).toEqual([D.LiquidmetalKernelLine.code]);
+    const chv = await compileText(withLine(16, '  platform: liquidmetal\n  provider: cloudhypervisor', six));
+    expect(chv.diagnostics).toEqual([]);
+    const tpl = chv.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content;
+    expect(tpl).toContain('      memoryMb: 2048\n      provider: "cloudhypervisor"\n');
+    expect(tpl.match(/provider: "cloudhypervisor"/g)).toHaveLength(2); // the fallback template too
+    const req = JSON.parse(chv.files.find((f) => f.path === 'flintlock-request.json')!.content);
+    expect(req.microvm.provider).toBe('cloudhypervisor');
+    const none = await compileText(BASE);
+    expect(none.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content).not.toContain('provider:');
+  });
+
   it('KS8003 kernel line outside 4.19, 5.10 and 6.1', async () => {
     let text = withLine(6, '  version: 6.6.30');
     text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30, filename: boot/vmlinux}', text);

@@ -293,6 +293,7 @@ const maximal: Record<string, Obj> = {
     fallback: { kernel: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215', via: 'template' },
     target: {
       platform: 'liquidmetal',
+      provider: 'cloudhypervisor',
       capmvm: 'v0.7.0',
       rootImage: 'ghcr.io/weaveworks-liquidmetal/capmvm-k8s-os:1.23.5',
       template: {
