@@ -23,7 +23,7 @@ const KERNEL = `kernel:
 const MIB = 1024 * 1024;
 
 /** Values allowed in a spec (MAX_VALUES in src/parse.ts), less room for the rest of the spec. */
-const VALUES = 50_000 - 100;
+const VALUES = 100_000 - 100;
 
 /** Repeats `unit(i)` (of `values` values) while the whole stays under `limit` bytes and VALUES values. */
 function fill(prefix, unit, suffix, values = 1, limit = MIB - 1024) {

@@ -15,6 +15,37 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * editDistance(a, b) when it is at most `limit`, else `limit + 1`: only the band of
+ * width 2 * limit + 1 around the diagonal is computed, and the walk stops as soon as a
+ * whole row is past the limit. O(min(|a|, |b|) * limit), so a hostile key of thousands
+ * of characters costs no more than its length (issue 11, must-have 4).
+ */
+export function editDistanceAtMost(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const over = limit + 1;
+  const n = b.length;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j <= limit ? j : over;
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - limit);
+    const hi = Math.min(n, i + limit);
+    cur[0] = i <= limit ? i : over;
+    if (lo > 1) cur[lo - 1] = over;
+    let rowMin = cur[0]!;
+    for (let j = lo; j <= hi; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = v > over ? over : v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (hi < n) cur[hi + 1] = over;
+    if (rowMin > limit) return over;
+    [prev, cur] = [cur, prev];
+  }
+  return Math.min(prev[n]!, over);
+}
+
+/**
  * The candidate nearest to `word`, compared case-insensitively, when the distance is at
  * most a third of the word's length (at least 1, at most 3); otherwise undefined.
  */
@@ -22,10 +53,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const w = word.toLowerCase();
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
-  let bestD = Infinity;
+  let bestD = limit + 1;
   for (const c of candidates) {
-    const d = editDistance(w, c.toLowerCase());
-    if (d < bestD && d <= limit) {
+    const d = editDistanceAtMost(w, c.toLowerCase(), Math.min(limit, bestD - 1));
+    if (d < bestD) {
       best = c;
       bestD = d;
     }

@@ -10,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { compileFile } from '../src/compile.js';
 import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { normalize } from '../src/normalize.js';
-import { fullIndex, parseSpec } from '../src/parse.js';
+import { fullIndex, KEEP_DOCUMENT_ABOVE, parseSpec, YamlSourceIndex } from '../src/parse.js';
+import { closest, editDistance, editDistanceAtMost } from '../src/suggest.js';
 import {
   findTemplates,
   headerLines,
@@ -342,6 +343,35 @@ describe('DeferredSourceIndex (what a compiled result keeps of its source)', () 
       for (let l = 1; l <= lines + 1; l++) expect(deferred.lineText(f, l)).toBe(full.lineText(f, l));
       expect(deferred.lineText('other.yaml', 1)).toBeUndefined();
     }
+  });
+});
+
+describe('bounded work on large specs (issue 11, must-have 4)', () => {
+  it('editDistanceAtMost is editDistance up to its limit, limit + 1 past it, and closest keeps its choices', () => {
+    const words = ['', 'a', 'ab', 'ba', 'abc', 'acb', 'kernel', 'kernal', 'kernels', 'krnl', 'xkernelx', 'modules', 'moduels', 'abcdefgh', 'hgfedcba'];
+    for (const a of words) {
+      for (const b of words) {
+        for (let limit = 0; limit <= 4; limit++) {
+          const d = editDistance(a, b);
+          expect(editDistanceAtMost(a, b, limit), `${a} ${b} ${limit}`).toBe(d <= limit ? d : limit + 1);
+        }
+      }
+    }
+    expect(closest('kernal', ['kernel', 'modules'])).toBe('kernel');
+    expect(closest('moduels', ['kernel', 'modules'])).toBe('modules');
+    expect(closest('x'.repeat(5000), ['kernel', 'x'.repeat(4999)])).toBe('x'.repeat(4999));
+    expect(closest('zzzzzz', ['kernel', 'modules'])).toBeUndefined();
+  });
+
+  it('a spec over KEEP_DOCUMENT_ABOVE keeps its parsed document, and locates like the full index', () => {
+    const text = readFileSync(SPECS[0]!, 'utf8') + Array.from({ length: 6000 }, (_, i) => `x${i}: ${i}\n`).join('');
+    expect(text.length).toBeGreaterThan(KEEP_DOCUMENT_ABOVE);
+    const parsed = parseSpec('big.yaml', Buffer.from(text));
+    expect(parsed.raw!.source).toBeInstanceOf(YamlSourceIndex);
+    const full = fullIndex('big.yaml', parsed.raw!.text);
+    for (const p of ['/x0', '/x5999', '/metadata/name', '/no/such']) expect(parsed.raw!.source.locate(p, 'key')).toEqual(full.locate(p, 'key'));
+    // A spec of usual size drops it.
+    expect(parseSpec(SPECS[0]!, readFileSync(SPECS[0]!)).raw!.source).not.toBeInstanceOf(YamlSourceIndex);
   });
 });
 
