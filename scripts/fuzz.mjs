@@ -171,6 +171,9 @@ for (const [name, prop] of process.argv.includes('--hostile-only') ? [] : Object
       console.log(`  CRASH in "${name}" (seed ${seed}): ${String(out.errorInstance?.message ?? out.error).split('\n')[0].slice(0, 200)}`);
     }
     flushScripts(name);
+    // Progress, so that a long run shows how far it got and at what rate.
+    const n = Math.min(done + CHUNK, RUNS);
+    if (n < RUNS) console.log(`    ${name}: ${n} of ${RUNS} runs, ${crashes.length} crash(es), ${((Date.now() - t0) / 1000).toFixed(0)} s (${((n * 1000) / (Date.now() - t0)).toFixed(1)} runs/s)`);
   }
   console.log(`  ${name}: ${RUNS} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
