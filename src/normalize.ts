@@ -75,6 +75,7 @@ function provider(p: Obj): Provider {
         type: 'oci',
         kernel: { ...p.kernel },
         ...(p.modules ? { modules: { ...p.modules } } : {}),
+        ...(p.initrd ? { initrd: { ...p.initrd } } : {}),
         allowInsecure,
       };
     case 'build':

@@ -69,7 +69,10 @@ export interface OciRef {
 export interface OciProvider {
   type: 'oci';
   kernel: OciRef;
-  modules?: OciRef;
+  /** liquidmetal: readOnly mounts the modules volume read-only. */
+  modules?: OciRef & { readOnly?: boolean };
+  /** liquidmetal: an initial ramdisk image (CRD spec.initrd). */
+  initrd?: OciRef;
   allowInsecure: boolean;
 }
 

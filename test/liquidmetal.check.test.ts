@@ -101,6 +101,20 @@ describe('KS8xxx: liquidmetal', () => {
     expect(none.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content).not.toContain('provider:');
   });
 
+  it('provider.initrd and modules readOnly reach the template and the flintlock request', async () => {
+    const spec = withLine(11, '  modules: {image: ghcr.io/weaveworks-liquidmetal/kernel-modules:5.10.77, readOnly: true}\n  initrd: {image: ghcr.io/example/initrd:5.10.77, filename: boot/initrd.img}');
+    const r = await compileText(spec);
+    expect(r.diagnostics).toEqual([]);
+    const tpl = r.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content;
+    expect(tpl).toContain('      initrd:\n        image: "ghcr.io/example/initrd:5.10.77"\n        filename: "boot/initrd.img"\n');
+    expect(tpl).toContain('          mountPoint: "/lib/modules/5.10.77"\n          readOnly: true\n');
+    const req = JSON.parse(r.files.find((f) => f.path === 'flintlock-request.json')!.content);
+    expect(req.microvm.initrd).toEqual({ image: 'ghcr.io/example/initrd:5.10.77', filename: 'boot/initrd.img' });
+    expect(req.microvm.additional_volumes[0].is_read_only).toBe(true);
+    const plain = await compileText(BASE);
+    expect(plain.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content).not.toMatch(/initrd|readOnly/);
+  });
+
   it('KS8003 kernel line outside 4.19, 5.10 and 6.1', async () => {
     let text = withLine(6, '  version: 6.6.30');
     text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30, filename: boot/vmlinux}', text);

@@ -288,7 +288,8 @@ const maximal: Record<string, Obj> = {
     provider: {
       type: 'oci',
       kernel: { image: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77', filename: 'boot/vmlinux' },
-      modules: { image: 'ghcr.io/weaveworks-liquidmetal/kernel-modules@sha256:' + HEX64 },
+      modules: { image: 'ghcr.io/weaveworks-liquidmetal/kernel-modules@sha256:' + HEX64, readOnly: true },
+      initrd: { image: 'ghcr.io/example/initrd:5.10.77', filename: 'boot/initrd.img' },
     },
     fallback: { kernel: 'ghcr.io/weaveworks-liquidmetal/kernel-bin:4.19.215', via: 'template' },
     target: {

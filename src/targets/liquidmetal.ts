@@ -91,7 +91,9 @@ export interface MachineTemplateView {
   rootImage: string;
   kernel: { image: string; filename: string | null };
   /** The modules volume; null in the legacy form or without provider.modules. */
-  modules: { image: string; mountPoint: string } | null;
+  modules: { image: string; mountPoint: string; readOnly: boolean } | null;
+  /** provider.initrd (CRD spec.initrd), or null. */
+  initrd: { image: string; filename: string | null } | null;
   /** kernelCmdline, sorted by key (a map: CAPMVM and flintlock do not keep an order). */
   cmdline: Array<{ key: string; value: string }>;
   interfaces: Array<{ guestDeviceName: string; type: 'macvtap' | 'tap' }>;
@@ -117,7 +119,8 @@ const STOCK_MOUNT = '/lib/modules/5.10.77';
 
 function modulesFor(spec: LiquidmetalSpec, version: string, image: string | undefined): MachineTemplateView['modules'] {
   if (isLegacy(spec.target.capmvm) || image === undefined) return null;
-  return { image, mountPoint: `/lib/modules/${version}` };
+  const p = spec.provider;
+  return { image, mountPoint: `/lib/modules/${version}`, readOnly: p.type === 'oci' && p.modules?.readOnly === true };
 }
 
 /** The fallback's modules image: provider.modules' repository with the fallback kernel's release as tag. */
@@ -145,6 +148,7 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     interfaces: t.template.networkInterfaces.map((n) => ({ guestDeviceName: n.guestDeviceName, type: n.type })),
     provider: t.provider ?? null,
+    initrd: p.initrd ? { image: p.initrd.image, filename: p.initrd.filename ?? null } : null,
   };
   const filename = p.kernel.filename ?? null;
   const primary: MachineTemplateView = {
@@ -198,11 +202,12 @@ export function flintlockRequest(v: MachineTemplateView): unknown {
         // flintlock then adds network-config=<base64> for the interfaces below.
         add_network_config: true,
       },
+      ...(v.initrd ? { initrd: { image: v.initrd.image, ...(v.initrd.filename !== null ? { filename: v.initrd.filename } : {}) } } : {}),
       root_volume: { id: 'root', is_read_only: false, source: { container_source: v.rootImage } },
       ...(v.modules
         ? {
             additional_volumes: [
-              { id: 'modules', is_read_only: false, mount_point: v.modules.mountPoint, source: { container_source: v.modules.image } },
+              { id: 'modules', is_read_only: v.modules.readOnly, mount_point: v.modules.mountPoint, source: { container_source: v.modules.image } },
             ],
           }
         : {}),
