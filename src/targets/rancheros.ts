@@ -185,7 +185,7 @@ export const rancheros = defineTarget<'rancheros'>({
     { path: '/metadata/labels', why: 'no image is built' },
   ],
   versionRequired: () =>
-    'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build, which extracts ./boot/vmlinuz-${KERNEL_VERSION} from the tarball by that exact name',
+    'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build: rancher/os\'s scripts/layout-kernel names the kernel vmlinuz-${KERNEL_VERSION} in the ISO, and the amd64 build stops when that file is missing',
   check,
   plan,
 });
