@@ -149,7 +149,7 @@ export interface Validation {
 
 export interface RancherosTarget {
   platform: 'rancheros';
-  kernelSource?: { url: string; sha1?: string };
+  kernelSource?: { form?: 'archive' | 'tag'; tag?: string; url: string; sha1?: string };
   dapperfile?: string;
 }
 

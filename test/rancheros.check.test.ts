@@ -101,7 +101,7 @@ describe('rancheros: schema and common checks', () => {
   });
   it('KS3003 kernel.version is required', async () => {
     const d = expectDiagnostic(await compileText(withLine(6, '')), D.VersionRequired, 5, 1);
-    expect(d.message).toContain('./boot/vmlinuz-${KERNEL_VERSION}');
+    expect(d.message).toContain('scripts/layout-kernel names the kernel vmlinuz-${KERNEL_VERSION}');
   });
   it('KS3002 signing is refused', async () => {
     const r = await compileText(ROS + 'signing: {keySecret: k, certSecret: c}\n');
@@ -114,5 +114,56 @@ describe('rancheros: schema and common checks', () => {
   it('KS3011 no fallback mechanism on RancherOS', async () => {
     const d = expectDiagnostic(await compileText(ROS + 'fallback: {kernel: stock, via: rollback}\n'), D.FallbackNotSupported, 18, 32);
     expect(d.message).toContain("'rollback'");
+  });
+});
+
+describe('rancheros: os-kernel forms and the Dockerfile.dapper patch (KS6008-KS6012)', () => {
+  const TAG = ROS + '  kernelSource:\n    form: tag\n    tag: 4.14.138\n    url: https://cdn.kernel.org/pub/linux/kernel/v4.x/\n';
+  it('form: tag compiles clean and exports KERNEL_TAG, KERNEL_VERSION and the folder URL', async () => {
+    const r = await compileText(TAG);
+    expect(r.diagnostics).toEqual([]);
+    const env = r.files.find((f) => f.path === 'os-kernel/build-common.env')!.content;
+    expect(env).toContain("export KERNEL_TAG='4.14.138'\nexport KERNEL_VERSION='4.14.138-rancher'\nexport KERNEL_URL='https://cdn.kernel.org/pub/linux/kernel/v4.x/'\nexport KERNEL_TAR='linux-4.14.138.tar.xz'\n");
+    expect(env).not.toContain('KERNEL_SHA1');
+  });
+  it('KS6009 form: tag without tag', async () => {
+    const r = await compileText(TAG.replace('    tag: 4.14.138\n', ''));
+    expectDiagnostic(r, D.RancherosSourceTagMissing, 18, 3);
+    expect(r.files).toEqual([]);
+  });
+  it('KS6010 form: tag with an archive URL instead of a folder', async () => {
+    const r = await compileText(TAG.replace('v4.x/\n', 'v4.x/linux-4.14.138.tar.xz\n'));
+    expectDiagnostic(r, D.RancherosSourceTagUrl, 21, 10);
+  });
+  it('KS6011 form: tag with a sha1 that nothing checks; the tarballs still need their sha256', async () => {
+    const r = await compileText(TAG.replace(/  sha256:\n(    .*\n)+/, '') + '    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n');
+    expectDiagnostic(r, D.RancherosSourceTagSha1, 19, 5);
+    expect(codes(r).filter((c) => c === D.RancherosTarballUnpinned.code)).toHaveLength(2);
+  });
+  it('KS6012 tag without form: tag (the archive form is the default)', async () => {
+    const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.tar.xz\n    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n    tag: 4.14.138\n');
+    expectDiagnostic(r, D.RancherosSourceTagIgnored, 21, 5);
+    const env = r.files.find((f) => f.path === 'os-kernel/build-common.env')!.content;
+    expect(env).toContain("export KERNEL_SHA1='84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2'");
+    expect(env).not.toContain('KERNEL_TAG');
+  });
+  it('KS2004/KS2005 the schema refuses an unknown form and a tag that is not a version', async () => {
+    expect(codes(await compileText(TAG.replace('form: tag', 'form: git')))).toEqual([D.NotInEnum.code]);
+    expectDiagnostic(await compileText(TAG.replace('tag: 4.14.138', 'tag: "4.14; rm -rf /"')), D.PatternMismatch, 20, 10);
+  });
+  it('KS6008 the patch keeps an arm64 URL built from ${KERNEL_VERSION} while it changes the version', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'Dockerfile.dapper'), DAPPERFILE);
+    const x86 = withLine(7, '  arch: [x86_64]').replace(/    aarch64: .*\n/g, '') + '  dapperfile: Dockerfile.dapper\n';
+    const r = await compileIn(dir, x86);
+    const line = DAPPERFILE.split('\n').findIndex((l) => l.startsWith('ARG KERNEL_URL_arm64=')) + 1;
+    const d = expectDiagnostic(r, D.RancherosDapperUnlistedUrl, 16, 15);
+    expect(d.message).toContain(`Dockerfile.dapper:${line} builds KERNEL_URL_arm64 from \${KERNEL_VERSION}, which the patch changes from '4.14.176-rancher' to '4.14.138-rancher'`);
+    expect(r.files.map((f) => f.path)).toContain('Dockerfile.dapper.patch');
+    // the same file with the arm64 URL written out in full, or both arches listed: no warning
+    writeFileSync(path.join(dir, 'Dockerfile.dapper'), DAPPERFILE.replace(/^ARG KERNEL_URL_arm64=.*$/m, 'ARG KERNEL_URL_arm64=https://example.org/linux-4.14.176-rancher-arm64.tar.gz'));
+    expect(codes(await compileIn(dir, x86))).toEqual([]);
+    writeFileSync(path.join(dir, 'Dockerfile.dapper'), DAPPERFILE);
+    expect(codes(await compileIn(dir, ROS + '  dapperfile: Dockerfile.dapper\n'))).toEqual([]);
   });
 });

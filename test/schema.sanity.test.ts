@@ -267,7 +267,7 @@ const maximal: Record<string, Obj> = {
     },
     target: {
       platform: 'rancheros',
-      kernelSource: { url: 'https://github.com/rancher/linux/archive/v4.14.tar.gz', sha1: '84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2' },
+      kernelSource: { form: 'archive', tag: '4.14.138', url: 'https://github.com/rancher/linux/archive/v4.14.tar.gz', sha1: '84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2' },
       dapperfile: 'os/Dockerfile.dapper',
     },
   },

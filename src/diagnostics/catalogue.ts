@@ -237,6 +237,16 @@ export const D = {
     "target.kernelSource has no sha1: os-kernel's scripts/build-common keeps its default KERNEL_SHA1 (`: ${KERNEL_SHA1:=...}` also ignores an empty value), which is the checksum of a different archive, so the build rejects your source. Add target.kernelSource.sha1 (`sha1sum <archive>`)."),
   RancherosSourceFormat: entry<{ url: string }>('KS6007', 'warning', 'rancheros-source-archive-format', (a) =>
     `'${a.url}' does not end in .tar.gz or .tar.xz: os-kernel's build-common expects KERNEL_URL to be a kernel source archive packaged as .tar.gz or .tar.xz. Use the archive's URL.`),
+  RancherosDapperUnlistedUrl: entry<{ file: string; line: number; name: string; arch: string; from: string; to: string }>('KS6008', 'warning', 'rancheros-dapper-unlisted-url-follows-version', (a) =>
+    `${a.file}:${a.line} builds ${a.name} from \${KERNEL_VERSION}, which the patch changes from '${a.from}' to '${a.to}': kspec leaves that URL alone because kernel.arch does not list ${a.arch}, so an ${a.arch} build would download the ${a.to} tarball from that URL, which may not exist or is not yours. List ${a.arch} in kernel.arch with its provider.urls entry, or write that URL out with the version it means.`),
+  RancherosSourceTagMissing: entry('KS6009', 'error', 'rancheros-source-tag-missing', () =>
+    "target.kernelSource.form is tag, but there is no tag: current os-kernel downloads ${KERNEL_URL}linux-${KERNEL_TAG}.tar.xz and its scripts/build-common stops without KERNEL_TAG. Add target.kernelSource.tag (the mainline version, e.g. 4.14.138), or use form: archive with the archive's URL."),
+  RancherosSourceTagUrl: entry<{ url: string }>('KS6010', 'error', 'rancheros-source-tag-url', (a) =>
+    `'${a.url}' does not end in /: with form: tag, os-kernel's scripts/download fetches \${KERNEL_URL}\${KERNEL_TAR}, so KERNEL_URL is the folder that holds linux-<tag>.tar.xz (e.g. https://cdn.kernel.org/pub/linux/kernel/v4.x/). Give the folder URL ending in /, or use form: archive for an archive's URL.`),
+  RancherosSourceTagSha1: entry('KS6011', 'warning', 'rancheros-source-tag-sha1-unchecked', () =>
+    "With form: tag, os-kernel's scripts/download does not check a checksum (KERNEL_SHA1 belongs to the older archive form), so sha1 is not used and the source download is unverified. Remove sha1, or use form: archive, whose scripts/download compares KERNEL_SHA1."),
+  RancherosSourceTagIgnored: entry('KS6012', 'warning', 'rancheros-source-tag-ignored', () =>
+    'target.kernelSource.tag is only used with form: tag; the archive form (the default) downloads KERNEL_URL as it is. Add form: tag (and give the folder URL ending in /), or remove tag.'),
 
   // ---- KS7xxx: krata -----------------------------------------------------------------
   KrataConfigContradicts: entry<{ option: string; required: string; actual: string; scope: string }>('KS7001', 'error', 'krata-config-contradicts', (a) =>

@@ -45,7 +45,16 @@ export interface RancherosView {
   unlisted: string[];
   /** Expected sha256 (lower-case) per arch, only where the spec pins one. */
   sha256: Array<{ arch: Arch; sum: string }>;
-  source: { url: string; sha1: string | null } | null;
+  /**
+   * The os-kernel overrides (target.kernelSource): `archive` is the documented, older
+   * scripts/build-common (`: ${KERNEL_URL:=...}`, `: ${KERNEL_SHA1:=...}`, scripts/download
+   * compares the sha1); `tag` is os-kernel at 1ed0df3 (KERNEL_TAG, and scripts/download
+   * fetching ${KERNEL_URL}${KERNEL_TAR} from a folder URL, without a checksum).
+   */
+  source:
+    | { form: 'archive'; url: string; sha1: string | null }
+    | { form: 'tag'; url: string; tag: string; tar: string; sign: string; version: string }
+    | null;
   dapperfile: string | null;
 }
 
@@ -106,9 +115,43 @@ export function rancherosView(spec: RancherosSpec): RancherosView {
     arches: [...spec.kernel.arch],
     unlisted: (Object.keys(ARCHES) as Arch[]).filter((a) => !spec.kernel.arch.includes(a)).map((a) => ARCHES[a].docker),
     sha256: spec.kernel.arch.flatMap((arch) => (sums[arch] ? [{ arch, sum: sums[arch]!.toLowerCase() }] : [])),
-    source: src ? { url: src.url, sha1: src.sha1 ? src.sha1.toLowerCase() : null } : null,
+    source: !src
+      ? null
+      : src.form === 'tag'
+        ? { form: 'tag', url: src.url, tag: src.tag ?? '', tar: `linux-${src.tag ?? ''}.tar.xz`, sign: `linux-${src.tag ?? ''}.tar.sign`, version: spec.kernel.version! }
+        : { form: 'archive', url: src.url, sha1: src.sha1 ? src.sha1.toLowerCase() : null },
     dapperfile: spec.target.dapperfile ?? null,
   };
+}
+
+/** The value of an `ARG NAME=value` instruction, its quotes removed. */
+function argValue(line: string): string {
+  const v = line.slice(line.indexOf('=') + 1).trim();
+  return /^(["']).*\1$/.test(v) ? v.slice(1, -1) : v;
+}
+
+/**
+ * The URL ARGs the patch keeps (arches kernel.arch does not list) that are built from
+ * ${KERNEL_VERSION} while the patch changes KERNEL_VERSION: they silently follow the new
+ * release (rancher/os's Dockerfile.dapper writes both URLs that way).
+ */
+export function unlistedVersionUrls(text: string, spec: RancherosSpec): Array<{ line: number; name: string; arch: string; from: string; to: string }> {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const matches = findKernelArgs(text, KERNEL_ARG_NAMES);
+  const version = matches.find((m) => m.name === 'KERNEL_VERSION');
+  const from = version && lines[version.start]!.includes('=') ? argValue(lines[version.start]!) : undefined;
+  const to = spec.kernel.version!;
+  if (from === to) return [];
+  const out = [];
+  for (const arch of Object.keys(ARCHES) as Arch[]) {
+    if (spec.kernel.arch.includes(arch)) continue;
+    const name = `KERNEL_URL_${ARCHES[arch].docker}`;
+    for (const m of matches.filter((x) => x.name === name)) {
+      const text = lines.slice(m.start, m.end + 1).join('\n');
+      if (/\$(\{KERNEL_VERSION[}:]|KERNEL_VERSION\b)/.test(text)) out.push({ line: m.start + 1, name, arch, from: from ?? '(unset)', to });
+    }
+  }
+  return out;
 }
 
 function check(spec: RancherosSpec, ctx: CheckContext): void {
@@ -130,14 +173,19 @@ function check(spec: RancherosSpec, ctx: CheckContext): void {
     }
     // A tarball built by the user's own os-kernel run from a sha1-pinned source has no
     // sha256 until that build has run; anything else is a third party's file, unverified.
-    if (p.sha256?.[arch] === undefined && !src?.sha1) {
+    if (p.sha256?.[arch] === undefined && !(src?.sha1 && src.form !== 'tag')) {
       r.report(D.RancherosTarballUnpinned, p.sha256 ? '/provider/sha256' : '/provider/urls', { arch }, 'key');
     }
   }
 
-  if (src) {
+  if (src?.form === 'tag') {
+    if (src.tag === undefined) r.report(D.RancherosSourceTagMissing, '/target/kernelSource', {}, 'key');
+    if (!src.url.replace(/[?#].*$/, '').endsWith('/')) r.report(D.RancherosSourceTagUrl, '/target/kernelSource/url', { url: src.url });
+    if (src.sha1 !== undefined) r.report(D.RancherosSourceTagSha1, '/target/kernelSource/sha1', {}, 'key');
+  } else if (src) {
     if (!src.sha1) r.report(D.RancherosSourceNoSha1, '/target/kernelSource', {}, 'key');
     if (!SOURCE_ARCHIVE.test(urlFile(src.url))) r.report(D.RancherosSourceFormat, '/target/kernelSource/url', { url: src.url });
+    if (src.tag !== undefined) r.report(D.RancherosSourceTagIgnored, '/target/kernelSource/tag', {}, 'key');
   }
 
   const rel = spec.target.dapperfile;
@@ -147,6 +195,8 @@ function check(spec: RancherosSpec, ctx: CheckContext): void {
     else if ('problem' in read) reportReadProblem(r, '/target/dapperfile', 'target.dapperfile', rel, besideSpec(ctx.specPath, rel), read);
     else if (findKernelArgs(read.text, KERNEL_ARG_NAMES).length === 0) {
       r.report(D.RancherosDapperfileNoKernelArgs, '/target/dapperfile', { path: rel });
+    } else {
+      for (const u of unlistedVersionUrls(read.text, spec)) r.report(D.RancherosDapperUnlistedUrl, '/target/dapperfile', { file: rel, ...u });
     }
   }
 }
@@ -185,7 +235,7 @@ export const rancheros = defineTarget<'rancheros'>({
     { path: '/metadata/labels', why: 'no image is built' },
   ],
   versionRequired: () =>
-    'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build, which extracts ./boot/vmlinuz-${KERNEL_VERSION} from the tarball by that exact name',
+    'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build: rancher/os\'s scripts/layout-kernel names the kernel vmlinuz-${KERNEL_VERSION} in the ISO, and the amd64 build stops when that file is missing',
   check,
   plan,
 });

@@ -3,15 +3,26 @@
 # Regenerate with: kspec compile spec.yaml -o out
 # Checks a kernel tarball before a RancherOS build trusts it:
 #
-#   ./check-kernel-tarball.sh [--arch x86_64|aarch64] linux-<kernel.version>-x86.tar.gz
+#   ./check-kernel-tarball.sh [--arch x86_64|aarch64] linux-4.14.138-rancher-x86.tar.gz
 #
-# The ISO build extracts ./boot/vmlinuz-<KERNEL_VERSION> by that exact name and installs
-# ./lib/modules/<KERNEL_VERSION>/ and ./lib/firmware/, so the kernel's release must equal
-# kernel.version. Every problem is reported before the exit status (1) says so.
+# It accepts what rancher/os's scripts/layout-kernel (commit 36529b5) accepts and rejects
+# what it rejects, for the same reasons: the tarball is extracted into a temporary folder
+# and laid out the way layout-kernel lays it out.
+#  - The kernel: the single boot/vmlinuz-* of the tarball, else its single boot/vmlinux-*,
+#    whatever release its name carries (layout-kernel copies it to
+#    vmlinuz-${KERNEL_VERSION}). Two of a kind count as none. Without a kernel the amd64
+#    build stops; an arm64 build goes on without one (a warning here).
+#  - The modules: when the tarball has lib/, layout-kernel replaces the initrd's /usr/lib
+#    with it and runs depmod for `basename lib/modules/*`: no module folder, a module
+#    "folder" that is a file, or three or more folders (basename then fails and depmod
+#    looks for the build host's release) stop the build. With two, depmod indexes only the
+#    first (a warning here).
+# Beyond layout-kernel: a sha256 the spec pins must match (a failure), and a kernel whose
+# release differs from its module folder's, or no lib/firmware/, is a warning.
+# Every problem is reported before the exit status (1) says so.
 set -euo pipefail
-shopt -s inherit_errexit
+shopt -s inherit_errexit nullglob
 
-KVER='4.14.138-rancher'
 ARCHES=('x86_64' 'aarch64')
 declare -A SHA256=()
 
@@ -44,48 +55,76 @@ for a in "${ARCHES[@]}"; do [[ "$a" != "$arch" ]] || known=1; done
 
 PROBLEMS=()
 fail() { PROBLEMS+=("$*"); printf 'FAIL  %s\n' "$*"; }
+warn() { printf 'warn  %s\n' "$*"; }
 pass() { printf 'ok    %s\n' "$*"; }
 
-# Entries without their leading ./ (os-kernel writes ./boot/..., others write boot/...).
-entries=""
-listed=0
-if entries="$(tar -tf "$tarball" | sed -e 's#^\./##')"; then
-  listed=1
+work="$(mktemp -d)"
+trap 'rm -rf -- "$work"' EXIT
+root="$work/kernel"
+mkdir "$root"
+
+# The names below the extraction folder, comma-separated.
+names() { local n out=""; for n in "$@"; do out+="${out:+, }${n#"$root/"}"; done; printf '%s' "$out"; }
+
+# layout-kernel runs `tar xf` under set -e. GNU tar refuses names with .. and absolute
+# names, and extracts a symlink that leaves the folder only after every file.
+if ! tar -xf "$tarball" -C "$root" --no-same-owner 2>"$work/tar.err"; then
+  fail "tar cannot extract $tarball ($(head -n 1 "$work/tar.err")): layout-kernel's tar xf stops the build"
 else
-  fail "tar cannot list $tarball: not a (gzip or xz compressed) tar archive"
-fi
-
-# has_prefix PREFIX: some entry starts with PREFIX (a directory entry or a file under it).
-has_prefix() { awk -v p="$1" 'index($0, p) == 1 { found = 1; exit } END { exit !found }' <<<"$entries"; }
-# under PREFIX: the distinct entries right below PREFIX (PREFIX included), comma-separated.
-under() {
-  awk -v p="$1" 'index($0, p) == 1 {
-    n = substr($0, length(p) + 1); sub(/\/.*/, "", n)
-    if (n != "" && !(n in seen)) { seen[n] = 1; printf "%s%s%s", sep, p, n; sep = ", " }
-  }' <<<"$entries"
-}
-
-if (( listed )); then
-  if grep -Fxq -- "boot/vmlinuz-$KVER" <<<"$entries"; then
-    pass "boot/vmlinuz-$KVER"
-  else
-    found="$(under boot/vmlinuz-)"
-    if [[ -n "$found" ]]; then
-      fail "no boot/vmlinuz-$KVER, found $found: the kernel's release (CONFIG_LOCALVERSION) must equal kernel.version '$KVER', or the ISO build finds no kernel"
+  kernel=""
+  seen=()
+  for i in vmlinuz vmlinux; do
+    found=("$root/boot/$i-"*)
+    seen+=("${found[@]}")
+    if (( ${#found[@]} == 1 )) && [[ -e "${found[0]}" ]]; then
+      kernel=${found[0]}
+      break
+    fi
+  done
+  krel=""
+  if [[ -n "$kernel" ]]; then
+    if [[ -f "$kernel" && -r "$kernel" ]]; then
+      krel=${kernel##*/vmlinu[zx]-}
+      pass "kernel $(names "$kernel") (the build copies it to vmlinuz-<KERNEL_VERSION>)"
     else
-      fail "no boot/vmlinuz-$KVER (no boot/vmlinuz-* at all): the ISO build extracts the kernel by that name"
+      fail "$(names "$kernel") is not a readable file: layout-kernel's cp of the kernel stops the build"
+    fi
+  else
+    why="no single boot/vmlinuz-* or boot/vmlinux-*${seen[0]:+ (found $(names "${seen[@]}"); two of a kind count as none)}"
+    if [[ "$arch" == x86_64 ]]; then
+      fail "$why: the amd64 build stops without a kernel"
+    else
+      warn "$why: layout-kernel accepts that on arm64, but the build then has no kernel from this tarball"
     fi
   fi
-  if has_prefix "lib/modules/$KVER/"; then
-    pass "lib/modules/$KVER/"
+
+  if [[ -d "$root/lib" ]]; then
+    mods=("$root/lib/modules/"*)
+    case ${#mods[@]} in
+      0) fail "lib/ but no lib/modules/<release>/: layout-kernel's depmod finds no module folder and stops the build" ;;
+      1|2)
+        if [[ -d "${mods[0]}" ]]; then
+          pass "modules $(names "${mods[0]}")/"
+          if (( ${#mods[@]} == 2 )); then
+            warn "two module folders ($(names "${mods[@]}")): layout-kernel's depmod indexes only $(names "${mods[0]}"); keep one"
+          fi
+          mrel=${mods[0]##*/}
+          if [[ -n "$krel" && "$krel" != "$mrel" ]]; then
+            warn "the kernel is named for release $krel but the modules are lib/modules/$mrel: a kernel looks for its modules under its own release (uname -r)"
+          fi
+        else
+          fail "$(names "${mods[0]}") is not a folder: layout-kernel's depmod stops the build"
+        fi
+        ;;
+      *) fail "${#mods[@]} module folders ($(names "${mods[@]}")): layout-kernel's basename fails, depmod then looks for the build host's release and stops the build; keep one" ;;
+    esac
+    if [[ -d "$root/lib/firmware" ]]; then
+      pass "lib/firmware/"
+    else
+      warn "no lib/firmware/: os-kernel packages the firmware with the kernel, and layout-kernel replaces the initrd's /usr/lib with this lib/"
+    fi
   else
-    found="$(under lib/modules/)"
-    fail "no lib/modules/$KVER/${found:+, found $found}: the modules must be those of kernel.version '$KVER'"
-  fi
-  if has_prefix lib/firmware/; then
-    pass "lib/firmware/"
-  else
-    fail "no lib/firmware/: os-kernel packages the firmware with the kernel and the build installs it from there"
+    warn "no lib/: layout-kernel keeps the base initrd's modules and firmware, which are not this kernel's"
   fi
 fi
 
@@ -105,4 +144,4 @@ if (( ${#PROBLEMS[@]} )); then
   printf '  - %s\n' "${PROBLEMS[@]}"
   exit 1
 fi
-printf '\n%s: a RancherOS kernel tarball for %s, release %s\n' "$tarball" "$arch" "$KVER"
+printf '\n%s: a RancherOS kernel tarball for %s\n' "$tarball" "$arch"
