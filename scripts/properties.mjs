@@ -116,6 +116,7 @@ function objectArb(schema, node, ptr) {
   for (const k of keys) rec[k] = arbitraryFor(schema, props[k], `${ptr}/${k}`);
   let arb = fc.record(rec, { requiredKeys: (node.required ?? []).filter((k) => keys.includes(k)) });
   if (node.minProperties) arb = arb.filter((o) => Object.keys(o).length >= node.minProperties);
+  if (node.maxProperties !== undefined) arb = arb.filter((o) => Object.keys(o).length <= node.maxProperties);
   return arb;
 }
 
