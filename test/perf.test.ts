@@ -80,6 +80,17 @@ function corpus(): unknown[] {
   return out;
 }
 
+/** A copy of the bin and the files it loads, without the build's code caches. */
+function binWithoutCaches(): string {
+  const root = tempDir();
+  mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
+  for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
+    cpSync(path.join(DIST, f), path.join(root, 'dist', f));
+  }
+  cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+  return root;
+}
+
 describe('build artifacts', () => {
   it('npm run build generated the validator, the templates and the bundle', () => {
     for (const f of ['validator.cjs', 'templates.cjs']) expect(existsSync(path.join(GENERATED, f)), f).toBe(true);
@@ -236,12 +247,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
   }
 
   it('runs without its code caches, or with caches V8 rejects, and gives the same output', () => {
-    const root = tempDir();
-    mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
-    for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
-      cpSync(path.join(DIST, f), path.join(root, 'dist', f));
-    }
-    cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+    const root = binWithoutCaches();
     writeFileSync(path.join(root, 'dist', `kspec-bundle.cjs.${process.versions.v8}.v8cache`), 'not a code cache');
     const files = (bin: string): string[][] => {
       const work = tempDir();
@@ -256,12 +262,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
   });
 
   it('without a cache its V8 accepts, writes one in a private folder of the user at exit, read by the next run', () => {
-    const root = tempDir();
-    mkdirSync(path.join(root, 'dist', 'generated'), { recursive: true });
-    for (const f of ['kspec.cjs', 'kspec-bundle.cjs', 'generated/validator.cjs', 'generated/templates.cjs']) {
-      cpSync(path.join(DIST, f), path.join(root, 'dist', f));
-    }
-    cpSync(path.join(ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
+    const root = binWithoutCaches();
     const work = tempDir();
     cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
     const run = (cacheDir: string, extra: Record<string, string> = {}) => {
