@@ -3,7 +3,7 @@
  * for each spec, print diagnostics, then write or compare. Nothing is written unless every
  * spec compiled without errors, so a bad spec never leaves a partial output folder.
  */
-import { writeFile, readFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileSpec } from './api.js';
 import { displayPath, type CompileResult } from './compile.js';
@@ -305,13 +305,13 @@ export async function runCompile(inputs: string[], opts: RunOptions): Promise<nu
 }
 
 export async function runSchema(opts: { out?: string }): Promise<number> {
-  const text = await readFile(SCHEMA_PATH, 'utf8');
+  const text = readFileSync(SCHEMA_PATH, 'utf8');
   if (!opts.out) {
     process.stdout.write(text);
     return 0;
   }
   try {
-    await writeFile(opts.out, text);
+    writeFileSync(opts.out, text);
   } catch (e) {
     return fail(`cannot write '${opts.out}': ${ioReason(e)}`);
   }

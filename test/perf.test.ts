@@ -281,7 +281,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     const names = readdirSync(cache).sort();
     expect(names).toHaveLength(3);
     for (const n of names) {
-      expect(n).toMatch(new RegExp(`^(kspec-bundle|templates|validator)\\.cjs-[0-9a-f]{16}-[0-9]+-${process.versions.v8.replace(/\./g, '\\.')}\\.v8cache$`));
+      expect(n).toMatch(new RegExp(`^(kspec-bundle|templates|validator)\\.cjs-[0-9a-f]{16}-[0-9]+-${process.versions.v8.replace(/\./g, '\\.')}-compile\\.v8cache$`));
       expect(statSync(path.join(cache, n)).mode & 0o077).toBe(0);
     }
     expect(statSync(cache).mode & 0o777).toBe(0o700);
@@ -304,6 +304,34 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     rmSync(path.join(cache, bundleCache));
     expect(run(link)).toEqual(expected);
     expect(existsSync(path.join(cache, bundleCache))).toBe(false);
+  });
+
+  it('keeps one user cache per command, written only by a run that exits 0', () => {
+    const root = binWithoutCaches();
+    const work = tempDir();
+    cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+    const cache = path.join(tempDir(), 'cache');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(root, 'dist', 'kspec.cjs'), ...args], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', KSPEC_CACHE_DIR: cache },
+      }).status;
+    const commands = () => [...new Set(readdirSync(cache).map((n) => /-([a-z]+)\.v8cache$/.exec(n)?.[1]))].sort();
+    // A compile that fails (a spec that is not there) leaves no cache behind for compile.
+    expect(run('compile', 'missing.yaml', '-o', 'out')).toBe(2);
+    expect(existsSync(cache) ? commands() : []).toEqual([]);
+    expect(run('--version')).toBe(0);
+    expect(commands()).toEqual(['other']);
+    expect(run('validate', 'spec.yaml')).toBe(0);
+    expect(run('compile', 'spec.yaml', '-o', 'out')).toBe(0);
+    expect(commands()).toEqual(['compile', 'other', 'validate']);
+    // Each command caches the files it loaded: --version the bundle, validate also the
+    // validator, compile also the templates.
+    const loaded = (cmd: string) => readdirSync(cache).filter((n) => n.endsWith(`-${cmd}.v8cache`)).map((n) => n.split('.cjs-')[0]).sort();
+    expect(loaded('other')).toEqual(['kspec-bundle']);
+    expect(loaded('validate')).toEqual(['kspec-bundle', 'validator']);
+    expect(loaded('compile')).toEqual(['kspec-bundle', 'templates', 'validator']);
   });
 
   it('reports diagnostics and exit codes like the unbundled CLI', () => {
