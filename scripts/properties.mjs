@@ -45,6 +45,17 @@ const kernelRelease = fc
   .tuple(fc.integer({ min: 2, max: 7 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 200 }), fc.constantFrom('', '-cachyos1.fc44.x86_64', '-300.fc44.x86_64', '-rancher', '-openpax'))
   .map(([a, b, c, s]) => `${a}.${b}.${c}${s}`);
 
+/** An SSH wire string: uint32 length, then the bytes (RFC 4253). */
+const sshString = (bytes) => {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(bytes.length);
+  return Buffer.concat([len, Buffer.from(bytes)]);
+};
+/** An ed25519 public key line whose blob is well formed (src/sshkey.ts checks it), with an optional comment. */
+const sshEd25519 = fc
+  .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom('', ' ops@example.org', ' ci key 2026'))
+  .map(([key, comment]) => `ssh-ed25519 ${Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(key)]).toString('base64')}${comment}`);
+
 /** Overrides by pointer (`*` matches one segment). */
 const OVERRIDES = [
   [/^\/target\/(base|image|framework|init|rootImage)$/, ociRef],
@@ -55,6 +66,7 @@ const OVERRIDES = [
   [/^\/provider\/urls\/[^/]+$/, httpsUrl],
   [/^\/target\/kernelSource\/url$/, httpsUrl],
   [/^\/kernel\/version$/, kernelRelease],
+  [/^\/target\/template\/sshPublicKeys\/\*\/authorizedKeys\/\*$/, sshEd25519],
 ];
 
 // ---- JSON Schema -> arbitrary (the subset kspec.schema.json uses) ------------------------

@@ -121,6 +121,10 @@ function target(t: Obj): Target {
             guestDeviceName: n.guestDeviceName,
             type: n.type ?? 'macvtap',
           })),
+          ...(t.template.labels ? { labels: { ...t.template.labels } } : {}),
+          ...(t.template.sshPublicKeys
+            ? { sshPublicKeys: t.template.sshPublicKeys.map((k: Obj) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })) }
+            : {}),
         },
       } satisfies LiquidmetalTarget;
     }

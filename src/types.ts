@@ -194,6 +194,10 @@ export interface LiquidmetalTarget {
     vcpu: number;
     memoryMb: number;
     networkInterfaces: Array<{ guestDeviceName: string; type: 'macvtap' | 'tap' }>;
+    /** The microVMs' labels (CRD spec.template.spec.labels, flintlock labels), in spec order. */
+    labels?: Record<string, string>;
+    /** Users and their SSH public keys (CRD sshPublicKeys, cloud-init vendor-data users for flintlock). */
+    sshPublicKeys?: Array<{ user: string; authorizedKeys: string[] }>;
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
+import { parse } from 'yaml';
 import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 /** design/examples/liquidmetal-5.10.yaml without its comment line: line numbers below are this text's. */
@@ -165,6 +166,62 @@ describe('KS8xxx: liquidmetal', () => {
   });
   it('KS8009 a fallback that is the kernel being rolled out', async () => {
     expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77')), D.LiquidmetalFallbackSame, 13, 11);
+  });
+});
+
+/** Real keys made with ssh-keygen for these tests (ed25519 and 2048-bit RSA). */
+const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF9/dJlBOf4U6ty4v1jaN1ieeDdRCLyAujFh1hSlMj3o ops@example.org';
+const RSA = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDNIQR9wgXMmNNJyGJNHERaWLqyXd/riF/QpuD7jDIQ2yHBp2JEpOUTdJn/Y0gDJ+xBxxMoPhzz4rXRk98OC3K1YpYGRRHxCZtj4vkh+4h3CTrGLRVKPPNfxcUzKJd1XIgpcM11JyNztObBkXr/VpqP7rtF2PuM3AlXkAuXRe/OZ+yW1q7gSh2ECgW6Jvxg8bAIYC1xWK2bfeA5AHWgkd+8Gb+9DiUBbUwEQdTPnaAOU+7hGV5dZPqHoGZQLD3EFVPsFKQUNFRIvXVNhUVjtzdZ5hkIa+ew51S6iITbFNYG3Q6fQdTbP5O8KkKD4E5rNsjQFK1+Pj9vwfynWhwCvvgz ci@example.org';
+
+/** BASE with template given as a block (line 19 on) followed by \`rest\` (labels, sshPublicKeys). */
+const withTemplate = (rest: string): string => withLine(19, `  template:\n    name: mvm-k8s-1-23\n${rest}`);
+
+describe('labels and sshPublicKeys (CRD spec.template.spec; flintlock labels and vendor-data)', () => {
+  it('compile clean into the template and the request; absent, nothing changes', async () => {
+    const r = await compileText(withTemplate(`    labels: {env: lab}\n    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]`));
+    expect(r.diagnostics).toEqual([]);
+    const tpl = r.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content;
+    expect(tpl).toContain(`      labels:\n        "env": "lab"\n`);
+    expect(tpl).toContain(`        - user: "root"\n          authorizedKeys:\n            - "${ED25519}"\n`);
+    const req = JSON.parse(r.files.find((f) => f.path === 'flintlock-request.json')!.content);
+    expect(req.microvm.labels).toEqual({ env: 'lab' });
+    const vendor = Buffer.from(req.microvm.metadata['vendor-data'], 'base64').toString('utf8');
+    expect(parse(vendor)).toEqual({ users: [{ name: 'root', ssh_authorized_keys: [ED25519] }] });
+    expect(vendor.startsWith('#cloud-config\n')).toBe(true);
+    const plain = await compileText(BASE);
+    expect(plain.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content).not.toMatch(/labels|sshPublicKeys/);
+    expect(JSON.parse(plain.files.find((f) => f.path === 'flintlock-request.json')!.content).microvm.metadata).toBeUndefined();
+  });
+  it('KS2005 label keys and values outside Kubernetes label syntax, and a key that is no SSH key line', async () => {
+    expectDiagnostic(await compileText(withTemplate('    labels: {-env: lab}')), D.PatternMismatch, 21, 14);
+    expectDiagnostic(await compileText(withTemplate('    labels: {env: "lab value"}')), D.PatternMismatch, 21, 19);
+    expectDiagnostic(await compileText(withTemplate(`    labels: {env: ${'v'.repeat(64)}}`)), D.BadLength, 21, 19);
+    const dss = await compileText(withTemplate('    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["ssh-dss AAAAB3NzaC1kc3MAAACBAP"]'));
+    expectDiagnostic(dss, D.PatternMismatch, 23, 26);
+  });
+  it('KS8012 a key whose data is not a key of its type (at the key)', async () => {
+    const swapped = `ssh-rsa ${ED25519.split(' ')[1]}`;
+    const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys:\n          - ${RSA}\n          - ${swapped}`));
+    const d = expectDiagnostic(r, D.LiquidmetalSshKey, 25, 13);
+    expect(d.message).toContain("is a 'ssh-ed25519' key, not 'ssh-rsa'");
+    expect(r.files).toEqual([]);
+    const cut = ED25519.split(' ').slice(0, 2).join(' ').slice(0, -8);
+    expect(expectDiagnostic(await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${cut}"]`)), D.LiquidmetalSshKey, 23, 26).message).toContain("truncated");
+  });
+  it('KS8013 a label key prefix over 253 characters', async () => {
+    const prefix = `${'a'.repeat(200)}.${'b'.repeat(60)}`;
+    const d = expectDiagnostic(await compileText(withTemplate(`    labels:\n      ${prefix}/tier: edge`)), D.LiquidmetalLabelPrefix, 22, 7);
+    expect(d.message).toContain('261 characters');
+    expect((await compileText(withTemplate(`    labels:\n      ${'a'.repeat(253)}/tier: edge`))).diagnostics).toEqual([]);
+  });
+  it('KS8014 the cluster-name label, which CAPMVM replaces (a warning)', async () => {
+    const r = await compileText(withTemplate('    labels:\n      env: lab\n      cluster-name: mine'));
+    expect(expectDiagnostic(r, D.LiquidmetalClusterNameLabel, 23, 7).message).toContain('GetLabels');
+    expect(r.files.length).toBe(3);
+  });
+  it('KS8015 one user in two entries', async () => {
+    const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]\n      - user: root\n        authorizedKeys: ["${RSA}"]`));
+    expect(expectDiagnostic(r, D.LiquidmetalSshUserTwice, 24, 15).message).toContain('sshPublicKeys[0]');
   });
 });
 

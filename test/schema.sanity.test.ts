@@ -303,6 +303,8 @@ const maximal: Record<string, Obj> = {
         vcpu: 1,
         memoryMb: 1024,
         networkInterfaces: [{ guestDeviceName: 'eth1', type: 'tap' }, { guestDeviceName: 'eth2' }],
+        labels: { 'example.org/tier': 'edge' },
+        sshPublicKeys: [{ user: 'root', authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF9/dJlBOf4U6ty4v1jaN1ieeDdRCLyAujFh1hSlMj3o ops@example.org'] }],
       },
     },
   },
@@ -350,8 +352,12 @@ const CONFIG_VALUE = /^\/kernel\/config\/[^/]+$/;
 const SHELLY = ['$(reboot)', '`reboot`', 'a;b', 'a\nb', '"a"', "'a'", 'a b', 'a|b', 'a&b', 'a>b', 'a<b', 'a\\b', '${HOME}', 'a\tb', ''];
 const CONTROL = ['a\nb', 'a\rb', 'a\u0000b', 'a\u001bb', 'a\u007fb', 'a\tb'];
 
+// A Kubernetes label value may be empty (and nothing else hostile).
+const LABEL_VALUE = /^\/target\/template\/labels\/[^/]+$/;
+
 function hostileFor(ptr: string): string[] {
   if (FREE_TEXT.some((re) => re.test(ptr))) return CONTROL;
+  if (LABEL_VALUE.test(ptr)) return SHELLY.filter((h) => h !== '');
   if (CONFIG_VALUE.test(ptr)) return [...CONTROL, '"quoted"', 'a\\b'];
   return SHELLY;
 }
@@ -587,13 +593,14 @@ describe('kspec.schema.json', () => {
       });
     }
 
-    it('map keys (labels, .config)', () => {
-      for (const [at, map] of [
-        ['/metadata/labels', { v: 'x' }],
-        ['/kernel/config', { v: 'y' }],
+    it('map keys (labels, .config, liquidmetal labels)', () => {
+      for (const [at, map, base] of [
+        ['/metadata/labels', { v: 'x' }, maximal.bootcCopr!],
+        ['/kernel/config', { v: 'y' }, maximal.bootcCopr!],
+        ['/target/template/labels', { v: 'x' }, maximal.liquidmetalOci!],
       ] as const) {
         for (const hostile of SHELLY.filter((h) => h !== '')) {
-          const s = clone(maximal.bootcCopr!) as Json;
+          const s = clone(base) as Json;
           setAt(s, at, { [`${at.endsWith('config') ? 'CONFIG_A' : 'a'}${hostile}`]: map.v });
           const errors = check(s);
           const here = errors.filter((e) => e.keyword === 'pattern' && e.propertyName !== undefined);

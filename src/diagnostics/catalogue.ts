@@ -287,6 +287,14 @@ export const D = {
     `provider.kernel has no filename: flintlock needs the kernel's path inside '${a.image}' and CAPMVM does not default it, so the microVM would not start. Add filename (boot/vmlinux in the Liquid Metal kernel images).`),
   LiquidmetalArmExperimental: entry('KS8011', 'warning', 'liquidmetal-arm-experimental', () =>
     'kernel.arch lists aarch64, and Liquid Metal\'s arm images (flintlock-kernel-arm, capmvm-kubernetes-arm) are experimental: its documentation says they are not guaranteed to work. Boot the microVMs on an arm flintlock host before rolling them out, or remove aarch64 from kernel.arch.'),
+  LiquidmetalSshKey: entry<{ type: string; problem: string }>('KS8012', 'error', 'liquidmetal-ssh-key', (a) =>
+    `This is not a usable ${a.type} public key: ${a.problem}, so sshd would never match it and the user could not log in. Paste the whole line of the .pub file (ssh-keygen -y -f <private key> prints it).`),
+  LiquidmetalLabelPrefix: entry<{ prefix: string; max: number }>('KS8013', 'error', 'liquidmetal-label-prefix', (a) =>
+    `The label key's prefix is ${a.prefix.length} characters long; Kubernetes allows at most ${a.max} (a DNS-1123 subdomain). Shorten the prefix before the '/'.`),
+  LiquidmetalClusterNameLabel: entry('KS8014', 'warning', 'liquidmetal-cluster-name-label', () =>
+    'CAPMVM sets the microVM label cluster-name to the cluster\'s name itself, replacing this value (GetLabels in its internal/scope/machine.go); only the flintlock request keeps it. Use another key.'),
+  LiquidmetalSshUserTwice: entry<{ user: string; first: number }>('KS8015', 'error', 'liquidmetal-ssh-user-twice', (a) =>
+    `User '${a.user}' is already listed in target.template.sshPublicKeys[${a.first}]: each entry becomes a cloud-init user, and cloud-init creates a user once. Put all of '${a.user}''s keys in one entry's authorizedKeys.`),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

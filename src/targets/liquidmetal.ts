@@ -17,6 +17,7 @@ import type { PlannedFile, SpecFor } from '../types.js';
 import { NO_PACKAGES } from './shared.js';
 import { defineTarget } from './target.js';
 import { KERNEL_RELEASE } from '../check.js';
+import { sshKeyProblem } from '../sshkey.js';
 
 type LiquidmetalSpec = SpecFor<'liquidmetal'>;
 
@@ -99,6 +100,10 @@ export interface MachineTemplateView {
   interfaces: Array<{ guestDeviceName: string; type: 'macvtap' | 'tap' }>;
   /** target.provider: flintlock's microVM provider, or null for the host's default. */
   provider: 'firecracker' | 'cloudhypervisor' | null;
+  /** target.template.labels, sorted by key (a map). */
+  labels: Array<{ key: string; value: string }>;
+  /** target.template.sshPublicKeys, in spec order. */
+  sshPublicKeys: Array<{ user: string; authorizedKeys: string[] }>;
 }
 
 export interface LiquidmetalView {
@@ -149,6 +154,10 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
     interfaces: t.template.networkInterfaces.map((n) => ({ guestDeviceName: n.guestDeviceName, type: n.type })),
     provider: t.provider ?? null,
     initrd: p.initrd ? { image: p.initrd.image, filename: p.initrd.filename ?? null } : null,
+    labels: Object.keys(t.template.labels ?? {})
+      .sort()
+      .map((key) => ({ key, value: t.template.labels![key]! })),
+    sshPublicKeys: (t.template.sshPublicKeys ?? []).map((k) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })),
   };
   const filename = p.kernel.filename ?? null;
   const primary: MachineTemplateView = {
@@ -187,12 +196,29 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
   };
 }
 
+/**
+ * The cloud-init vendor-data that carries the SSH keys, as CAPMVM sends it to flintlock
+ * (createVendorData in liquidmetal-dev/controller-pkg services/microvm/service.go: a
+ * '#cloud-config' header, then users with name and ssh_authorized_keys, the field names of
+ * flintlock's client/cloudinit/userdata), base64-encoded as flintlock's metadata values
+ * are. Every value is a JSON string, which YAML reads as a double-quoted scalar.
+ */
+export function vendorData(keys: MachineTemplateView['sshPublicKeys']): string {
+  const lines = ['#cloud-config', 'users:'];
+  for (const k of keys) {
+    lines.push(`  - name: ${JSON.stringify(k.user)}`, '    ssh_authorized_keys:');
+    for (const key of k.authorizedKeys) lines.push(`      - ${JSON.stringify(key)}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n', 'utf8').toString('base64');
+}
+
 /** The flintlock CreateMicroVMRequest, in the snake_case JSON of the hammertime example. */
 export function flintlockRequest(v: MachineTemplateView): unknown {
   return {
     microvm: {
       id: v.name,
       namespace: v.namespace,
+      ...(v.labels.length > 0 ? { labels: Object.fromEntries(v.labels.map((l) => [l.key, l.value])) } : {}),
       vcpu: v.vcpu,
       memory_in_mb: v.memoryMb,
       kernel: {
@@ -213,8 +239,39 @@ export function flintlockRequest(v: MachineTemplateView): unknown {
         : {}),
       interfaces: v.interfaces.map((n) => ({ device_id: n.guestDeviceName, type: IFACE_TYPE[n.type] })),
       ...(v.provider !== null ? { provider: v.provider } : {}),
+      // CAPMVM puts the keys in the vendor-data; user-data is left to the user.
+      ...(v.sshPublicKeys.length > 0 ? { metadata: { 'vendor-data': vendorData(v.sshPublicKeys) } } : {}),
     },
   };
+}
+
+/** Longest prefix of a Kubernetes label key (a DNS-1123 subdomain), which the schema's pattern cannot bound. */
+const MAX_LABEL_PREFIX = 253;
+/** The label CAPMVM sets itself (GetLabels in its internal/scope/machine.go). */
+const CAPMVM_LABEL = 'cluster-name';
+
+/** target.template.labels and .sshPublicKeys: what their schema patterns cannot say. */
+function checkLabelsAndKeys(spec: LiquidmetalSpec, ctx: CheckContext): void {
+  const r = ctx.report;
+  const t = spec.target.template;
+  for (const key of Object.keys(t.labels ?? {})) {
+    const slash = key.indexOf('/');
+    const at = pointer('target', 'template', 'labels', key);
+    if (slash > MAX_LABEL_PREFIX) r.report(D.LiquidmetalLabelPrefix, at, { prefix: key.slice(0, slash), max: MAX_LABEL_PREFIX }, 'key');
+    if (key === CAPMVM_LABEL) r.report(D.LiquidmetalClusterNameLabel, at, {}, 'key');
+  }
+  const users = new Map<string, number>();
+  (t.sshPublicKeys ?? []).forEach((entry, i) => {
+    const first = users.get(entry.user);
+    if (first === undefined) users.set(entry.user, i);
+    else r.report(D.LiquidmetalSshUserTwice, pointer('target', 'template', 'sshPublicKeys', i, 'user'), { user: entry.user, first });
+    entry.authorizedKeys.forEach((key, j) => {
+      const problem = sshKeyProblem(key);
+      if (problem !== undefined) {
+        r.report(D.LiquidmetalSshKey, pointer('target', 'template', 'sshPublicKeys', i, 'authorizedKeys', j), { type: key.split(' ')[0]!, problem });
+      }
+    });
+  });
 }
 
 function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
@@ -232,6 +289,8 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
   // (upstream-docs/liquidmetal-microvm-kernel.md).
   const arm = spec.kernel.arch.indexOf('aarch64');
   if (arm >= 0) r.report(D.LiquidmetalArmExperimental, pointer('kernel', 'arch', arm), {});
+
+  checkLabelsAndKeys(spec, ctx);
 
   const seen = new Map<string, number>();
   spec.kernel.cmdline.forEach((arg, i) => {
