@@ -1,0 +1,196 @@
+/**
+ * The quoting lint (issue 13, must-have 4): no template prints a value without a quoting
+ * helper unless the value is one kspec computes itself from a closed set. Every template
+ * and partial is parsed with Handlebars' own parser, and every `{{...}}` that prints is
+ * checked:
+ *
+ *   - a helper call must be one of the quoting helpers of src/render.ts (sh, docker,
+ *     token, json, comment), which refuse what their output language cannot hold;
+ *   - a bare value (`{{name}}`) must be listed in BARE below, for its template, with the
+ *     reason it cannot carry spec text (an enum, a number the schema bounds, a table of
+ *     kspec's own); a new bare value fails this test until it is quoted or listed;
+ *   - a partial's arguments must be string literals written in the template, so that the
+ *     bare names inside a partial only ever print text a template wrote.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { describe, expect, it } from 'vitest';
+import { findTemplates, PARTIALS_DIR, TEMPLATES_DIR } from '../src/render.js';
+
+type Node = hbs.AST.Node;
+
+const QUOTING = new Set(['sh', 'docker', 'token', 'json', 'comment']);
+/** Helpers that only decide (in #if/#unless or inside another helper's arguments), never print. */
+const LOGIC = new Set(['eq', 'ne', 'not', 'and']);
+
+/** Template (path below templates/, without .hbs) -> bare names it may print, and why. */
+const BARE: Record<string, Record<string, string>> = {
+  'krata/package.sh': {
+    scope: "the target's scope, an enum of the schema (zone, host)",
+    arch: 'kernel.arch entries, an enum of the schema',
+    squashfsLimitMb: "a number kspec derives from the scope (krata's addons limits)",
+  },
+  'krata/check.sh': {
+    scope: "the target's scope, an enum of the schema",
+    squashfsLimitMb: "a number kspec derives from the scope (krata's addons limits)",
+  },
+  'krata/required.config': {
+    scope: "the target's scope, an enum of the schema",
+    arch: 'kernel.arch entries, an enum of the schema',
+    heading: "a heading of kspec's own table of krata's required options (src/targets/krata-options.ts)",
+    why: "the reason from kspec's own table of krata's required options",
+    value: "the required value (y, m or a number) from kspec's own table",
+  },
+  'krata/build.sh': { arch: 'kernel.arch entries, an enum of the schema' },
+  'bootc/install.sh': { 'initramfs.compressFlag': 'a dracut flag kspec maps from the initramfs.compress enum' },
+  'liquidmetal/microvmmachinetemplate.yaml': {
+    vcpu: 'an integer the schema bounds',
+    memoryMb: 'an integer the schema bounds',
+  },
+  'rancheros/Dockerfile.dapper.args': {
+    this: 'in #each unlisted: architecture enum values; in #each args: ARG lines the view builds with dockerString (src/targets/rancheros.ts kernelArgs)',
+  },
+  'kairos/build-kernel.sh': { pm: "the family's package manager, from kspec's own table (src/targets/kairos-families.ts)" },
+  'lifecycle/verify-and-record.sh': { arch: 'kernel.arch entries, an enum of the schema' },
+  'lifecycle/boot-test.sh': {
+    arch: 'kernel.arch entries, an enum of the schema',
+    'boot.timeoutSeconds': 'an integer the schema bounds (validation.boot.timeoutSeconds)',
+  },
+};
+
+interface Finding {
+  template: string;
+  line: number;
+  text: string;
+  problem: string;
+}
+
+const sourceOf = (name: string, partial: boolean): string =>
+  readFileSync(path.join(TEMPLATES_DIR, partial ? `${PARTIALS_DIR}/${name}.hbs` : `${name}.hbs`), 'utf8');
+
+/** Every printing mustache and partial call of one template that breaks the rules above. */
+function lint(name: string, source: string, partialParams: Map<string, Set<string>>, isPartial: boolean): Finding[] {
+  const found: Finding[] = [];
+  const lines = source.split('\n');
+  const at = (n: Node, problem: string) =>
+    found.push({ template: name, line: n.loc.start.line, text: lines[n.loc.start.line - 1]!.trim(), problem });
+  const allowed = BARE[name] ?? {};
+
+  const visit = (n: Node | null | undefined): void => {
+    if (!n) return;
+    switch (n.type) {
+      case 'Program':
+        for (const s of (n as hbs.AST.Program).body) visit(s);
+        return;
+      case 'BlockStatement': {
+        const b = n as hbs.AST.BlockStatement;
+        visit(b.program);
+        visit(b.inverse);
+        return;
+      }
+      case 'MustacheStatement': {
+        const m = n as hbs.AST.MustacheStatement;
+        const head = m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : m.path.type;
+        if (m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0) {
+          if (!QUOTING.has(head)) at(n, LOGIC.has(head) ? `'${head}' prints true/false` : `helper '${head}' does not quote`);
+          return;
+        }
+        if (head === 'else') return;
+        if (isPartial && partialParams.get(name)?.has(head)) return;
+        if (!(head in allowed)) at(n, `'${head}' is printed without a quoting helper`);
+        return;
+      }
+      case 'PartialStatement':
+      case 'PartialBlockStatement': {
+        const p = n as hbs.AST.PartialStatement;
+        for (const pair of p.hash?.pairs ?? []) {
+          if (pair.value.type !== 'StringLiteral') at(n, `partial argument '${pair.key}' is not a string literal`);
+        }
+        if (n.type === 'PartialBlockStatement') visit((n as hbs.AST.PartialBlockStatement).program);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(Handlebars.parse(source));
+  return found;
+}
+
+/** Partial name -> the argument names its callers pass (each a string literal, checked at the call). */
+function partialArguments(all: Array<{ name: string; source: string }>): Map<string, Set<string>> {
+  const params = new Map<string, Set<string>>();
+  const visit = (n: Node | null | undefined): void => {
+    if (!n) return;
+    if (n.type === 'Program') for (const s of (n as hbs.AST.Program).body) visit(s);
+    if (n.type === 'BlockStatement') {
+      visit((n as hbs.AST.BlockStatement).program);
+      visit((n as hbs.AST.BlockStatement).inverse);
+    }
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
+      const p = n as hbs.AST.PartialStatement;
+      if (p.name.type !== 'PathExpression') return;
+      const set = params.get((p.name as hbs.AST.PathExpression).original) ?? new Set<string>();
+      for (const pair of p.hash?.pairs ?? []) set.add(pair.key);
+      params.set((p.name as hbs.AST.PathExpression).original, set);
+      if (n.type === 'PartialBlockStatement') visit((n as hbs.AST.PartialBlockStatement).program);
+    }
+  };
+  for (const t of all) visit(Handlebars.parse(t.source));
+  return params;
+}
+
+describe('template quoting lint', () => {
+  const { templates, partials } = findTemplates();
+  const all = [
+    ...templates.map((name) => ({ name, source: sourceOf(name, false), partial: false })),
+    ...partials.map((name) => ({ name, source: sourceOf(name, true), partial: true })),
+  ];
+  const params = partialArguments(all);
+
+  it('finds every template and partial', () => {
+    expect(templates.length).toBeGreaterThan(20);
+    expect(partials.length).toBeGreaterThan(5);
+  });
+
+  it('prints every value through a quoting helper, or one listed with its reason', () => {
+    const findings = all.flatMap((t) => lint(t.name, t.source, params, t.partial));
+    expect(findings.map((f) => `${f.template}.hbs:${f.line}: ${f.problem}: ${f.text}`)).toEqual([]);
+  });
+
+  it('lists no bare value a template no longer prints', () => {
+    const printed = new Map<string, Set<string>>();
+    const visit = (name: string, n: Node | null | undefined): void => {
+      if (!n) return;
+      if (n.type === 'Program') for (const s of (n as hbs.AST.Program).body) visit(name, s);
+      if (n.type === 'BlockStatement') {
+        visit(name, (n as hbs.AST.BlockStatement).program);
+        visit(name, (n as hbs.AST.BlockStatement).inverse);
+      }
+      if (n.type === 'MustacheStatement' && (n as hbs.AST.MustacheStatement).params.length === 0) {
+        const p = (n as hbs.AST.MustacheStatement).path;
+        if (p.type === 'PathExpression') (printed.get(name) ?? printed.set(name, new Set()).get(name)!).add((p as hbs.AST.PathExpression).original);
+      }
+    };
+    for (const t of all) visit(t.name, Handlebars.parse(t.source));
+    const stale = Object.entries(BARE).flatMap(([t, names]) => Object.keys(names).filter((n) => !printed.get(t)?.has(n)).map((n) => `${t}: ${n}`));
+    expect(stale).toEqual([]);
+  });
+
+  // The lint itself: each rule fails on a template that breaks it.
+  it.each([
+    ['a bare spec value', 'FROM {{base}}\n', "'base' is printed without a quoting helper"],
+    ['a helper that does not quote', '{{eq a b}}\n', "'eq' prints true/false"],
+    ['an unknown helper', '{{lookup . "x"}}\n', "helper 'lookup' does not quote"],
+    ['a bare value inside a block', '{{#each xs}}\n{{this}}\n{{/each}}\n', "'this' is printed without a quoting helper"],
+    ['a partial argument from the view', '{{> prelude what=name}}\n', "partial argument 'what' is not a string literal"],
+  ])('fails on %s', (_what, source, problem) => {
+    expect(lint('toy/file', source, new Map(), false).map((f) => f.problem)).toEqual([problem]);
+  });
+
+  it('passes quoted values, escaped mustaches and literal partial arguments', () => {
+    const source = 'FROM {{token base}}\nRUN echo {{sh name}}\n# {{comment note}}\n\\{{index .Labels "x"}}\n{{> prelude what="install"}}\n{{#if (eq a b)}}x{{/if}}\n';
+    expect(lint('toy/file', source, new Map(), false)).toEqual([]);
+  });
+});
