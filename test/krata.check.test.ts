@@ -43,16 +43,22 @@ describe('krata: the base spec', () => {
   it('compiles clean to the build outputs', async () => {
     const r = await compileText(KRATA);
     expect(r.diagnostics).toEqual([]);
-    expect(r.files.map((f) => f.path)).toEqual(['Containerfile', 'build.sh', 'check.sh', 'launch.sh', 'package.sh', 'required.config']);
+    expect(r.files.map((f) => f.path)).toEqual(['Containerfile', 'build.sh', 'check.sh', 'install-system.sh', 'launch.sh', 'package.sh', 'required.config']);
   });
-  it('an oci provider emits only the launch and check outputs', async () => {
+  it('an oci provider emits only the launch, system-wide install and check outputs', async () => {
     const r = await compileText(OCI);
     expect(r.diagnostics).toEqual([]);
-    expect(r.files.map((f) => f.path)).toEqual(['check.sh', 'launch.sh', 'required.config']);
+    expect(r.files.map((f) => f.path)).toEqual(['check.sh', 'install-system.sh', 'launch.sh', 'required.config']);
   });
-  it('a host scope has no launch command', async () => {
-    const r = await compileText(withLine(17, '  scope: host'));
-    expect(r.files.map((f) => f.path)).not.toContain('launch.sh');
+  it('a host scope built here is installed on the machine: install-host.sh instead of the zone packaging', async () => {
+    const r = await compileText(withLine(18, '', withLine(17, '  scope: host')));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(['install-host.sh', 'required.config']);
+  });
+  it('a published host image (oci) is only checked', async () => {
+    const r = await compileText(OCI.replace('scope: zone', 'scope: host'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(['check.sh', 'required.config']);
   });
   it('a configFile that satisfies every option is accepted', async () => {
     const dir = tempDir();
@@ -151,5 +157,37 @@ describe('krata: kernel.package has no effect', () => {
     const d = expectDiagnostic(await compileText(OCI.replace('  version: 6.12.8\n', '  version: 6.12.8\n  package: kernel-zone\n')), D.FieldIgnored, 7, 3);
     expect(d.message).toContain('kernel.package');
     expect(d.message).toContain('never a package');
+  });
+});
+
+describe('krata: fields that change nothing warn (KS3013)', () => {
+  const HOST = withLine(17, '  scope: host');
+  it('a host kernel built here: target.image and target.tags (install-host.sh pushes nothing)', async () => {
+    const d = expectDiagnostic(await compileText(HOST), D.FieldIgnored, 18, 3);
+    expect(d.message).toContain('target.image');
+    expect(d.message).toContain('install-host.sh');
+    expectDiagnostic(await compileText(withLine(18, '  tags: [latest]', HOST)), D.FieldIgnored, 18, 3);
+    // KS7005 is a zone rule: a host build needs no image
+    expect((await compileText(withLine(18, '', HOST))).diagnostics).toEqual([]);
+  });
+  it('a host kernel: kernel.cmdline (the boot loader owns it) and fallback (no system-wide zone kernel)', async () => {
+    const host = withLine(18, '', HOST);
+    const cmd = expectDiagnostic(await compileText(host.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [quiet]\n')), D.FieldIgnored, 8, 3);
+    expect(cmd.message).toContain('GRUB_CMDLINE_LINUX');
+    const fb = expectDiagnostic(await compileText(host + 'fallback: {kernel: system-default, via: default}\n'), D.FieldIgnored, 19, 1);
+    expect(fb.message).toContain("GRUB's menu");
+  });
+  it('a zone kernel: kernel.cmdline is used (launch.sh), no warning', async () => {
+    const r = await compileText(KRATA.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [loglevel=7, quiet]\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.find((f) => f.path === 'launch.sh')!.content).toContain("CMDLINE='loglevel=7 quiet'");
+  });
+  it("provider.initrd and provider.modules.readOnly are Liquid Metal's", async () => {
+    const d = expectDiagnostic(await compileText(OCI.replace('  kernel: {', '  initrd: {image: ghcr.io/x/initrd:1}\n  kernel: {')), D.FieldIgnored, 9, 3);
+    expect(d.message).toContain('provider.initrd');
+    expect(d.message).toContain('krata/initrd');
+    const r = await compileText(OCI.replace('  kernel: {', '  modules: {image: ghcr.io/x/mods:6.12.8, readOnly: true}\n  kernel: {'));
+    expectDiagnostic(r, D.KrataOciModules, 9, 3);
+    expect(expectDiagnostic(r, D.FieldIgnored, 9, 43).message).toContain('provider.modules.readOnly');
   });
 });

@@ -28,7 +28,9 @@ const TAGS = `${KRATA}  tags: [_nightly, v1]\n`;
 const OCI = KRATA.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: oci\n  kernel: {image: ghcr.io/edera-dev/zone-kernel:6.8.9}\n').replace('  image: ghcr.io/example/zone-kernel:6.8.9\n', '');
 
 describe('krata outputs', () => {
-  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['oci', OCI], ['tags', TAGS]] as const) {
+  const HOST_MULTI = MULTI.replace('scope: zone', 'scope: host');
+  const CMDLINE = OCI.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [quiet, loglevel=7]\n') + 'fallback: {kernel: system-default, via: default}\n';
+  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['host, two arches', HOST_MULTI], ['oci', OCI], ['oci with cmdline and fallback', CMDLINE], ['tags', TAGS]] as const) {
     it(`${name}: scripts pass bash -n and shellcheck`, async () => {
       for (const [p, text] of await files(spec)) {
         if (!p.endsWith('.sh')) continue;
@@ -47,6 +49,8 @@ describe('krata outputs', () => {
     expect(cf).toContain('--mount=type=bind,from=kernel,source=/,target=/src');
     expect(ins.at(-1)!.getKeyword()).toBe('COPY');
     expect(cf).toContain('COPY --from=package /out/ /kernel/\n');
+    // strip for every architecture's modules, natively
+    expect(cf).toContain('squashfs-tools binutils-multiarch');
   });
 
   it('build.sh pushes each arch by digest with the manifest annotations, then an annotated index', async () => {
@@ -56,6 +60,8 @@ describe('krata outputs', () => {
     expect(b).toContain('mapfile -t INDEX_ANNOTATIONS < <(annotations index)');
     expect(b).toContain("['aarch64']='linux/arm64'");
     expect(b).toContain('push-by-digest=true');
+    // OCI media types, or the index joined from the manifests has no annotations field
+    expect(b).toContain('--output "type=image,name=$REPOSITORY,oci-mediatypes=true,push-by-digest=true');
     expect(b).toContain("TAGS=('6.8.9')");
   });
 
@@ -86,7 +92,25 @@ set -euo pipefail
 truncate -s "\${FAKE_SIZE:-4096}" "$2"
 `;
 
-  async function setup(opts: { config?: (c: string) => string; image?: Buffer } = {}) {
+  const STRIP = `#!/usr/bin/env bash
+# stand-in strip: records what it strips
+set -euo pipefail
+[[ "$1" == --strip-debug && "$2" == -- ]] || { echo "unexpected strip flags: $*" >&2; exit 9; }
+printf '%s\\n' "\${3##*/}" >>"$STRIP_LOG"
+`;
+
+  /** A bzImage: "HdrS" at 0x202, and the setup header's kernel_version (0x20e) pointing at the version string. */
+  function bzImage(version: string | null): Buffer {
+    const img = Buffer.alloc(1024);
+    img.write('HdrS', 0x202, 'latin1');
+    if (version !== null) {
+      img.writeUInt16LE(0x100, 0x20e);
+      img.write(`${version} (builder@host) #1 SMP PREEMPT_DYNAMIC\0`, 0x300, 'latin1');
+    }
+    return img;
+  }
+
+  async function setup(opts: { config?: (c: string) => string; image?: Buffer; release?: string } = {}) {
     const dir = tempDir('kspec-krata-');
     const ctx = path.join(dir, 'ctx');
     const tree = path.join(dir, 'tree');
@@ -97,16 +121,18 @@ truncate -s "\${FAKE_SIZE:-4096}" "$2"
     for (const [p, text] of out) writeFileSync(path.join(ctx, p), text, { mode: p.endsWith('.sh') ? 0o755 : 0o644 });
     writeFileSync(path.join(bin, 'mksquashfs'), STUB);
     chmodSync(path.join(bin, 'mksquashfs'), 0o755);
-    const img = Buffer.alloc(1024);
-    img.write('HdrS', 0x202, 'latin1');
+    writeFileSync(path.join(bin, 'strip'), STRIP);
+    chmodSync(path.join(bin, 'strip'), 0o755);
     mkdirSync(path.join(tree, 'build/arch/x86/boot'), { recursive: true });
-    writeFileSync(path.join(tree, 'build/arch/x86/boot/bzImage'), opts.image ?? img);
+    writeFileSync(path.join(tree, 'build/arch/x86/boot/bzImage'), opts.image ?? bzImage('6.8.9-kz'));
     const config = out.get('required.config')!.split('\n').filter((l) => l.startsWith('CONFIG_')).join('\n') + '\n';
     writeFileSync(path.join(tree, 'build/.config'), (opts.config ?? ((c) => c))(config));
-    const rel = path.join(tree, 'build/modules/lib/modules/6.8.9-kz');
+    const rel = path.join(tree, 'build/modules/lib/modules', opts.release ?? '6.8.9-kz');
     mkdirSync(path.join(rel, 'kernel'), { recursive: true });
     writeFileSync(path.join(rel, 'modules.dep'), '');
-    writeFileSync(path.join(rel, 'kernel/xen-fbfront.ko'), '');
+    writeFileSync(path.join(rel, 'kernel/xen-fbfront.ko'), 'ELF\n');
+    writeFileSync(path.join(rel, 'kernel/zstd.ko.zst'), 'compressed\n');
+    writeFileSync(path.join(rel, 'kernel/signed.ko'), 'ELF\n~Module signature appended~\n');
     symlinkSync('/usr/src/linux-6.8.9', path.join(rel, 'build'));
     return { dir, ctx, tree, bin, config };
   }
@@ -115,20 +141,20 @@ truncate -s "\${FAKE_SIZE:-4096}" "$2"
     const outDir = path.join(s.dir, 'out');
     const r = spawnSync('bash', [path.join(s.ctx, 'package.sh'), 'x86_64', s.tree, outDir], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${s.bin}:${process.env.PATH}`, STUB_LOG: path.join(s.dir, 'squash.list'), ...env },
+      env: { ...process.env, PATH: `${s.bin}:${process.env.PATH}`, STUB_LOG: path.join(s.dir, 'squash.list'), STRIP_LOG: path.join(s.dir, 'strip.log'), ...env },
     });
     return { ...r, outDir };
   }
 
-  it('writes exactly the four /kernel files, the metadata, and drops the build link', async () => {
+  it('writes exactly the four /kernel files, the metadata with KERNEL_UNAME_R, and drops the build link', async () => {
     const s = await setup();
     const r = run(s);
-    expect(r.stderr).toContain('packaged 6.8.9');
+    expect(r.stderr).toContain('packaged 6.8.9 (6.8.9-kz, zone)');
     expect(r.status).toBe(0);
     expect(readdirSync(r.outDir).sort()).toEqual(['addons.squashfs', 'config.gz', 'image', 'metadata']);
     const sha = createHash('sha256').update(s.config).digest('hex');
     expect(readFileSync(path.join(r.outDir, 'metadata'), 'utf8')).toBe(
-      `KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.8.9\nKERNEL_FLAVOR=zone\nKERNEL_CONFIG=sha256:${sha}\nKERNEL_TAGS=6.8.9\n`,
+      `KERNEL_ARCH=x86_64\nKERNEL_VERSION=6.8.9\nKERNEL_UNAME_R=6.8.9-kz\nKERNEL_FLAVOR=zone\nKERNEL_CONFIG=sha256:${sha}\nKERNEL_TAGS=6.8.9\n`,
     );
     expect(gunzipSync(readFileSync(path.join(r.outDir, 'config.gz'))).toString()).toBe(s.config);
     const list = readFileSync(path.join(s.dir, 'squash.list'), 'utf8').split('\n');
@@ -137,10 +163,40 @@ truncate -s "\${FAKE_SIZE:-4096}" "$2"
     expect(list).not.toContain('./modules/build');
   });
 
-  it('fails the build when addons.squashfs is over the zone limit', async () => {
-    const r = run(await setup(), { FAKE_SIZE: '50000001' });
+  it('strips the modules of debug information as INSTALL_MOD_STRIP=1 does, keeping compressed and signed ones as built', async () => {
+    const s = await setup();
+    const r = run(s);
+    expect(r.status).toBe(0);
+    expect(readFileSync(path.join(s.dir, 'strip.log'), 'utf8')).toBe('xen-fbfront.ko\n');
+    expect(r.stderr).toContain('modules: 1 stripped of debug information, 2 compressed or signed kept as built');
+  });
+
+  it('fails when strip fails', async () => {
+    const s = await setup();
+    writeFileSync(path.join(s.bin, 'strip'), '#!/bin/sh\necho "strip: file format not recognized" >&2\nexit 1\n');
+    const r = run(s);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('over the 50 MB limit of a krata zone kernel');
+    expect(r.stderr).toContain('strip --strip-debug failed on modules/kernel/xen-fbfront.ko');
+  });
+
+  it('refuses modules of another release than the kernel image, and an image of another kernel.version', async () => {
+    const mods = run(await setup({ release: '6.8.9-other' }));
+    expect(mods.status).not.toBe(0);
+    expect(mods.stderr).toContain('the modules are for 6.8.9-other, the kernel image is 6.8.9-kz');
+    const img = run(await setup({ image: bzImage('6.9.1-kz') }));
+    expect(img.status).not.toBe(0);
+    expect(img.stderr).toContain('is release 6.9.1-kz, not kernel.version 6.8.9');
+    const none = run(await setup({ image: bzImage(null) }));
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toContain('carries no kernel version string');
+  });
+
+  it('fails the build when addons.squashfs is over the zone limit', async () => {
+    // linux-kernel-oci's limit, exactly: 52,428,800 bytes pass, one more fails
+    expect(run(await setup(), { FAKE_SIZE: '52428800' }).status).toBe(0);
+    const r = run(await setup(), { FAKE_SIZE: '52428801' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('over the 50 MiB (52428800 bytes) limit of linux-kernel-oci for a zone kernel');
   });
 
   it('fails when the final .config lost a required option', async () => {

@@ -258,7 +258,7 @@ export const D = {
   KrataKernelImageArch: entry<{ file: string; arch: string; expected: string }>('KS7004', 'error', 'krata-kernel-image-arch', (a) =>
     `'${a.file}' is not the kernel image krata boots on ${a.arch}: /kernel/image must be ${a.expected}. Point provider.kernelImage at the ${a.expected} of the ${a.arch} build; with several arches, use a path that names no architecture (build.sh takes each arch's build tree).`),
   KrataImageMissing: entry('KS7005', 'error', 'krata-image-missing', () =>
-    'A build provider pushes the kernel image, and kratactl pulls it by name. Add target.image (e.g. ghcr.io/me/zone-kernel:6.8.9-standard).'),
+    'A zone kernel built here is pushed as an image, and kratactl pulls it by name. Add target.image (e.g. ghcr.io/me/zone-kernel:6.8.9-standard).'),
   KrataOciModules: entry('KS7006', 'warning', 'krata-oci-modules-ignored', () =>
     'krata takes a zone\'s modules from /kernel/addons.squashfs inside the kernel image; a separate modules image is never read. Remove provider.modules (and put the modules in the kernel image\'s addons.squashfs).'),
   KrataOciFilename: entry<{ filename: string }>('KS7007', 'error', 'krata-oci-filename', (a) =>

@@ -1,7 +1,16 @@
 /**
- * krata: package a kernel as krata's OCI kernel image (FROM scratch, /kernel/image,
+ * krata: package a zone kernel as krata's OCI kernel image (FROM scratch, /kernel/image,
  * /kernel/addons.squashfs, /kernel/config.gz, /kernel/metadata), push it with the
- * manifest annotations krata's fetcher requires, and launch zones on it.
+ * manifest annotations krata's fetcher requires, launch zones on it (launch.sh) or make it
+ * the system-wide default (install-system.sh); or install a host (dom0) kernel on the
+ * machine (install-host.sh, scope: host with a build provider).
+ *
+ * What krata does with them, read in edera-dev/krata at a320efad6ba9c7d3897862e0a024bec17782c9f3
+ * (the last commit with the daemon): `kratactl zone launch -k` makes the daemon read only
+ * kernel/image from the image (crates/daemon/src/reconcile/zone/create.rs); the addons are
+ * always the system-wide addons.squashfs, found once at daemon start in <store>/zone/ or
+ * else /usr/share/krata/zone/ (crates/daemon/src/lib.rs, detect_zone_path); the zone's
+ * command line is "console=hvc0 quiet" plus --kernel-cmdline-append (crates/runtime/src/launch.rs).
  *
  * The lessons of upstream-docs/krata-custom-kernels.md and reference/krata/ are behaviours
  * of package.sh (run in the Containerfile's build stage), build.sh, check.sh and the
@@ -23,8 +32,12 @@ import { NO_PACKAGES, GOARCH } from './shared.js';
 
 type KrataSpec = SpecFor<'krata'>;
 
-/** addons.squashfs limits, in bytes. "50 MB"/"400 MB" read as decimal: the stricter reading. */
-export const SQUASHFS_LIMIT = { zone: 50_000_000, host: 400_000_000 } as const;
+/**
+ * addons.squashfs limits, in bytes: exactly linux-kernel-oci's build checks (a build over
+ * them fails), edera-dev/linux-kernel-oci hack/build/build.sh at 41532373003e430706d9ed7dc8e71a6f731cc25c
+ * (`-gt 52428800` for zone flavors, `-gt 419430400` for host flavors): 50 and 400 MiB.
+ */
+export const SQUASHFS_LIMIT = { zone: 52_428_800, host: 419_430_400 } as const;
 /** What /kernel/image is on each architecture (reference/krata/krata-kernel-oci-layout.md). */
 export const KERNEL_IMAGE_NAME: Record<Arch, string> = { x86_64: 'bzImage', aarch64: 'Image.gz' };
 /** The OCI platform of each kernel architecture (the image manifests are per platform). */
@@ -54,7 +67,8 @@ export interface KrataView {
   /** The one fragment path when every arch shares it, else null (the script picks by arch). */
   fragment: string | null;
   squashfsLimit: number;
-  squashfsLimitMb: number;
+  /** The limit in MiB (50 or 400), as linux-kernel-oci's messages say it. */
+  squashfsLimitMib: number;
   /** The image zones are launched with: target.image (build) or provider.kernel.image (oci). */
   kernelRef: string;
   /** build only: repository (no tag), the tags pushed, KERNEL_TAGS. */
@@ -68,7 +82,12 @@ export interface KrataView {
   defaultTree: string;
   labels: Array<{ key: string; value: string }>;
   description: string | null;
+  /** fallback.via: default (zone scope): install-system.sh keeps the previous pair and can restore it. */
   fallback: boolean;
+  /** kernel.cmdline joined for `kratactl zone launch --kernel-cmdline-append` (zone scope), or null. */
+  cmdline: string | null;
+  /** The zone limit in bytes, for install-system.sh's notes (whatever the scope). */
+  zoneLimit: number;
 }
 
 /** Whether configValue can write `v` (the krata target's configValues capability). */
@@ -137,7 +156,7 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
     fragments: frags,
     fragment: frags.length === 1 ? frags[0]!.path : null,
     squashfsLimit: SQUASHFS_LIMIT[t.scope],
-    squashfsLimitMb: SQUASHFS_LIMIT[t.scope] / 1_000_000,
+    squashfsLimitMib: SQUASHFS_LIMIT[t.scope] / 1_048_576,
     kernelRef,
     repository,
     tags,
@@ -150,7 +169,9 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
       .sort()
       .map((key) => ({ key, value: spec.metadata.labels[key]! })),
     description: spec.metadata.description ?? null,
-    fallback: spec.fallback?.via === 'default',
+    fallback: t.scope === 'zone' && spec.fallback?.via === 'default',
+    cmdline: t.scope === 'zone' && spec.kernel.cmdline.length > 0 ? spec.kernel.cmdline.join(' ') : null,
+    zoneLimit: SQUASHFS_LIMIT.zone,
   };
 }
 
@@ -192,8 +213,22 @@ function check(spec: KrataSpec, ctx: CheckContext): void {
     }
   }
 
+  if (scope === 'host') {
+    // A host kernel is installed on the machine (install-host.sh), never pushed or launched:
+    // these fields change no byte of a host output.
+    const hostIgnored: Array<[string, boolean, string]> = [
+      ['/target/image', p.type === 'build' && spec.target.image !== undefined, 'a host kernel built here is installed by install-host.sh, not pushed as an image'],
+      ['/target/tags', p.type === 'build' && spec.target.tags.length > 0, 'a host kernel built here is installed by install-host.sh, not pushed as an image'],
+      ['/kernel/cmdline', spec.kernel.cmdline.length > 0, "a host kernel's command line is the boot loader's (GRUB_CMDLINE_LINUX, GRUB_CMDLINE_XEN), which install-host.sh leaves to the machine"],
+      ['/fallback', spec.fallback !== undefined, "via: default is krata's system-wide zone kernel, which a host kernel is not; the previous host kernel stays in GRUB's menu"],
+    ];
+    for (const [ptr, set, why] of hostIgnored) {
+      if (set) r.report(D.FieldIgnored, ptr, { field: ptr.slice(1).replace(/\//g, '.'), platform: 'krata', why: `${why} (target.scope: host)` }, 'key');
+    }
+  }
+
   if (p.type === 'build') {
-    if (spec.target.image === undefined) r.report(D.KrataImageMissing, '/target', {}, 'key');
+    if (spec.target.image === undefined && scope === 'zone') r.report(D.KrataImageMissing, '/target', {}, 'key');
     const wrong = spec.kernel.arch.find((a) => imageProblem(p.kernelImage, a));
     if (wrong) r.report(D.KrataKernelImageArch, '/provider/kernelImage', { file: p.kernelImage, arch: wrong, expected: KERNEL_IMAGE_NAME[wrong] });
     if (p.configFile === undefined) {
@@ -230,9 +265,19 @@ function check(spec: KrataSpec, ctx: CheckContext): void {
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
   const files: PlannedFile[] = data.fragments.map((f) => ({ path: f.path, syntax: 'hash', template: 'krata/required.config', data: f }));
+  if (data.scope === 'host' && data.build) {
+    // A host (dom0) kernel boots the machine: installed like any kernel, never an OCI zone
+    // image (no Containerfile, build, check or launch).
+    files.push({ path: 'install-host.sh', syntax: 'hash', mode: 0o755, template: 'krata/install-host.sh', data });
+    return files;
+  }
   files.push({ path: 'check.sh', syntax: 'hash', mode: 0o755, template: 'krata/check.sh', data });
-  // A host kernel boots the machine (installed like any kernel); only zones are launched with -k.
-  if (data.scope === 'zone') files.push({ path: 'launch.sh', syntax: 'hash', mode: 0o755, template: 'krata/launch.sh', data });
+  if (data.scope === 'zone') {
+    files.push(
+      { path: 'launch.sh', syntax: 'hash', mode: 0o755, template: 'krata/launch.sh', data },
+      { path: 'install-system.sh', syntax: 'hash', mode: 0o755, template: 'krata/install-system.sh', data },
+    );
+  }
   if (data.build) {
     files.push(
       { path: 'Containerfile', syntax: 'hash', template: 'krata/Containerfile', data },
@@ -251,9 +296,13 @@ export const krata = defineTarget<'krata'>({
   ignored: [
     ...NO_PACKAGES,
     { path: '/validation', why: 'no bootable image is built here, so there is no boot test or on-machine validator' },
-    { path: '/kernel/cmdline', why: 'the kernel image krata loads carries no command line' },
     { path: '/initramfs', why: 'a krata zone kernel boots with the initramfs krata supplies' },
     { path: '/kernel/package', why: 'krata boots a kernel image (provider.kernelImage or an OCI image), never a package' },
+    {
+      path: '/provider/initrd',
+      why: "it is Liquid Metal's initial ramdisk; a krata zone boots krata's own initrd (/var/lib/krata/zone/initrd, or kratactl's -I image holding krata/initrd), which is krata's init, not the kernel's",
+    },
+    { path: '/provider/modules/readOnly', why: "it is Liquid Metal's modules volume flag; krata mounts a zone's modules read-only from addons.squashfs whatever it says" },
   ],
   configValues: {
     accepts: configWritable,

@@ -15,7 +15,11 @@
 # `buildx imagetools create` writes them on the index that joins the architectures, so no
 # second tool rewrites a pushed manifest (which would change its digest). Each arch is
 # pushed by digest, then one index is tagged: `kratactl zone launch -k` resolves the
-# host's platform from it.
+# host's platform from it. The pushes use OCI media types (oci-mediatypes=true): a Docker
+# manifest list has no annotations field, so an index joined from Docker-typed manifests
+# would lose the dev.edera.kernel.* annotations krata reads. linux-kernel-oci pushes the
+# same way (hack/build/generate-docker-script.py and generate-merge-script.py at
+# 41532373003e430706d9ed7dc8e71a6f731cc25c: push by digest, then imagetools create).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -66,7 +70,7 @@ for arch in "${ARCHES[@]}"; do
     --build-arg "KERNEL_ARCH=$arch" \
     "${MANIFEST_ANNOTATIONS[@]}" \
     --provenance=false \
-    --output "type=image,name=$REPOSITORY,push-by-digest=true,name-canonical=true,push=true" \
+    --output "type=image,name=$REPOSITORY,oci-mediatypes=true,push-by-digest=true,name-canonical=true,push=true" \
     --metadata-file "$WORK/$arch.json" \
     -f "$HERE/Containerfile" "$HERE"
   digest="$(jq -r '."containerimage.digest" // empty' "$WORK/$arch.json")"

@@ -3,13 +3,92 @@
 # Regenerate with: kspec compile spec.yaml -o out
 # Launches a krata zone on this kernel. Arguments are kratactl's, then the zone's image:
 #
-#   ./launch.sh --name web --attach docker.io/library/nginx:stable
+#   ./launch.sh [--skip-release-check] --name web --attach docker.io/library/nginx:stable
 #
-# -k makes krata pull ghcr.io/example/krata-zone-kernel:6.8.9-standard (an OCI kernel image) and boot the zone
-# with its /kernel/image and /kernel/addons.squashfs.
+# -k makes krata's daemon read only /kernel/image from ghcr.io/example/krata-zone-kernel:6.8.9-standard: the
+# zone's modules always come from the system-wide addons.squashfs, never from the image
+# (edera-dev/krata a320efad6ba9c7d3897862e0a024bec17782c9f3, crates/daemon/src/reconcile/zone/create.rs:
+# kernel/image is read from the -k image, the addons path is the daemon's). So this script
+# first checks that the system-wide addons hold modules for release 6.8.9,
+# and refuses when they are for another release (the zone would boot with no loadable
+# modules); ./install-system.sh installs this kernel's addons system-wide.
+#
+# KRATA_STORE is kratad's --store (default /var/lib/krata).
 set -euo pipefail
+shopt -s inherit_errexit
 
+ROOT="${KSPEC_ROOT:-}"
+STORE="${KRATA_STORE:-/var/lib/krata}"
 KERNEL='ghcr.io/example/krata-zone-kernel:6.8.9-standard'
+VERSION='6.8.9'
 
-(( $# )) || { printf 'usage: %s [kratactl zone launch options...] ZONE-IMAGE\n' "${0##*/}" >&2; exit 2; }
-exec kratactl zone launch -k "$KERNEL" "$@"
+say() { printf 'launch: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+check=1
+if [[ "${1:-}" == --skip-release-check ]]; then check=0; shift; fi
+(( $# )) || { printf 'usage: %s [--skip-release-check] [kratactl zone launch options...] ZONE-IMAGE [COMMAND...]\n' "${0##*/}" >&2; exit 2; }
+
+# kratactl's own options, up to the zone image (crates/ctl/src/cli/zone/launch.rs): the
+# ones that take a value, so that the zone image and its command are never read as options.
+args=()
+while (( $# )); do
+  case $1 in
+    -k | --kernel | --kernel=*) die "launch.sh passes -k $KERNEL itself" ;;
+    --image-format | -n | --name | -C | --max-cpus | -c | --target-cpus | -M | --max-memory | \
+      -m | --target-memory | -D | --device | -e | --env | -I | --initrd | -w | --working-directory | \
+      --kernel-cmdline-append)
+      (( $# > 1 )) || die "$1 needs a value"
+      args+=("$1" "$2")
+      shift 2 ;;
+    --) break ;;
+    -?*) args+=("$1"); shift ;;
+    *) break ;;
+  esac
+done
+(( $# )) || die "no zone image: usage: ${0##*/} [kratactl zone launch options...] ZONE-IMAGE [COMMAND...]"
+
+# The addons kratad uses: <store>/zone/addons.squashfs, else /usr/share/krata/zone/addons.squashfs
+# (crates/daemon/src/lib.rs, detect_zone_path; chosen when kratad starts).
+system_addons() {
+  local f
+  for f in "$ROOT$STORE/zone/addons.squashfs" "$ROOT/usr/share/krata/zone/addons.squashfs"; do
+    if [[ -f "$f" ]]; then printf '%s\n' "$f"; return 0; fi
+  done
+}
+
+# The release the system addons' modules were built for: the vermagic of one module.
+# Prints "release", or "-reason" when it cannot be told, or nothing when there are no modules.
+addons_release() { # <addons.squashfs>
+  local addons=$1 work ko vermagic
+  command -v unsquashfs >/dev/null || { echo "-unsquashfs (squashfs-tools) is not installed"; return 0; }
+  command -v modinfo >/dev/null || { echo "-modinfo (kmod) is not installed"; return 0; }
+  ko="$(unsquashfs -l "$addons" | sed -n 's|^squashfs-root/\(modules/.*\.ko\(\.[a-z]*\)\{0,1\}\)$|\1|p' | LC_ALL=C sort | sed -n 1p)" \
+    || { echo "-unsquashfs cannot list $addons"; return 0; }
+  [[ -n "$ko" ]] || return 0
+  work="$(mktemp -d)"
+  if unsquashfs -no-progress -f -d "$work" "$addons" "$ko" >/dev/null && vermagic="$(modinfo -F vermagic "$work/$ko")" && [[ -n "$vermagic" ]]; then
+    printf '%s\n' "${vermagic%% *}"
+  else
+    echo "-no vermagic in ${ko} of $addons"
+  fi
+  rm -rf -- "$work"
+}
+
+if (( check )); then
+  addons="$(system_addons)"
+  if [[ -z "$addons" ]]; then
+    say "cannot check the modules: no system-wide addons.squashfs in $STORE/zone or /usr/share/krata/zone (kratad needs one to start)"
+  else
+    release="$(addons_release "$addons")"
+    case $release in
+      '') say "${addons#"$ROOT"} holds no modules: the zone gets none" ;;
+      -*) say "cannot check that ${addons#"$ROOT"} is for this kernel: ${release#-}; if its modules are for another release, none will load in the zone" ;;
+      "$VERSION" | "$VERSION"[-+]*) say "${addons#"$ROOT"} holds modules for $release, this kernel's release" ;;
+      *)
+        die "${addons#"$ROOT"} holds modules for $release, this kernel is $VERSION: with -k krata replaces only the kernel image, and the zone would mount modules that cannot load. Install this kernel system-wide with ./install-system.sh (its addons with it), or pass --skip-release-check to launch anyway" ;;
+    esac
+  fi
+fi
+
+exec kratactl zone launch -k "$KERNEL" "${args[@]}" "$@"

@@ -18,7 +18,7 @@ DEFAULT_IMAGE='ghcr.io/edera-dev/zone-kernel:6.12.8'
 IMAGE="${1:-$DEFAULT_IMAGE}"
 VERSION='6.12.8'
 FLAVOR='zone'
-SQUASHFS_LIMIT='50000000'
+SQUASHFS_LIMIT='52428800'
 ARCHES=('x86_64')
 declare -A PLATFORM=(
   ['x86_64']='linux/amd64'
@@ -105,6 +105,12 @@ for arch in "${ARCHES[@]}"; do
       key=${pair%%=*}
       if [[ "${meta[$key]-}" == "${pair#*=}" ]]; then pass "$arch: metadata $pair"; else fail "$arch: metadata $key is '${meta[$key]-}', expected '${pair#*=}'"; fi
     done
+    # KERNEL_UNAME_R: the kernel's uname -r (linux-kernel-oci writes it, and its SDK image reads it).
+    case ${meta[KERNEL_UNAME_R]-} in
+      "$VERSION" | "$VERSION"[-+]*) pass "$arch: metadata KERNEL_UNAME_R=${meta[KERNEL_UNAME_R]}" ;;
+      '') pass "$arch: metadata has no KERNEL_UNAME_R (images built before linux-kernel-oci wrote it)" ;;
+      *) fail "$arch: metadata KERNEL_UNAME_R is '${meta[KERNEL_UNAME_R]}', not release $VERSION" ;;
+    esac
     if [[ -f "$k/config.gz" ]]; then
       gzip -d -c -- "$k/config.gz" >"$dir/config"
       sha="$(sha256sum -- "$dir/config")"
@@ -123,7 +129,7 @@ for arch in "${ARCHES[@]}"; do
     if (( size <= SQUASHFS_LIMIT )); then
       pass "$arch: addons.squashfs is $size bytes (limit $SQUASHFS_LIMIT)"
     else
-      fail "$arch: addons.squashfs is $size bytes, over the 50 MB limit of a krata zone kernel"
+      fail "$arch: addons.squashfs is $size bytes, over linux-kernel-oci's 50 MiB limit for a zone kernel"
     fi
   fi
 

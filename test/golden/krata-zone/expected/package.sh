@@ -7,7 +7,10 @@
 #   package.sh ARCH SRC OUT     (SRC: the kernel build tree, OUT: an empty folder)
 #
 # It writes exactly OUT/image, OUT/addons.squashfs, OUT/config.gz and OUT/metadata, the
-# four files the final stage copies to /kernel/. Any failure fails the image build.
+# four files the final stage copies to /kernel/, as edera-dev/linux-kernel-oci's
+# hack/build/build.sh (at 41532373003e430706d9ed7dc8e71a6f731cc25c) does: modules stripped
+# of debug information (its INSTALL_MOD_STRIP=1), the build link dropped, the same size
+# limits, and KERNEL_UNAME_R in the metadata. Any failure fails the image build.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -19,11 +22,51 @@ KERNEL_VERSION='6.8.9'
 KERNEL_FLAVOR='standard'
 KERNEL_TAGS='6.8.9-standard,latest'
 SCOPE='zone'
-# addons.squashfs over this fails the build: krata refuses larger addons for a zone kernel.
-SQUASHFS_LIMIT='50000000'
+# addons.squashfs over this fails the build: linux-kernel-oci's check for zone kernels
+# (50 MiB; hack/build/build.sh), since a large addons image slows every zone's cold boot.
+SQUASHFS_LIMIT='52428800'
 
 log() { printf '[kspec] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+missing_options() { # <.config> <fragment>
+  local config=$1 fragment=$2 line opt want have
+  local -A have_of=()
+  MISSING=()
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+      have_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+    elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+      have_of[${BASH_REMATCH[1]}]=""
+    fi
+  done <"$config"
+  while IFS= read -r line; do
+    [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] || continue
+    opt=${BASH_REMATCH[1]}
+    want=${BASH_REMATCH[2]}
+    have=${have_of[$opt]-}
+    want=${want#\"}; want=${want%\"}
+    have=${have#\"}; have=${have%\"}
+    if [[ "$have" == "$want" ]] || [[ "$want" == m && "$have" == y ]] || [[ "$want" == n && -z "$have" ]]; then
+      continue
+    fi
+    MISSING+=("$opt=$want (the config has ${have:-it unset})")
+  done <"$fragment"
+}
+
+image_release() { # <arch> <image>
+  local arch=$1 image=$2 off text
+  if [[ $arch == x86_64 ]]; then
+    off=$(od -An -tu2 -j526 -N2 -- "$image" | tr -d ' \n')
+    if [[ ! "$off" =~ ^[0-9]+$ ]] || (( off == 0 )); then return 0; fi
+    text=$(dd if="$image" bs=1 skip=$(( off + 512 )) count=128 status=none | tr '\0' '\n')
+    text=${text%%$'\n'*}
+    printf '%s\n' "${text%% *}"
+  else
+    text=$({ gzip -d -c -- "$image" 2>/dev/null || :; } | LC_ALL=C grep -a -o -m 1 'Linux version [^ ]*' || :)
+    printf '%s\n' "${text#Linux version }"
+  fi
+}
 
 (( $# == 3 )) || die "usage: ${0##*/} ARCH SRC OUT"
 ARCH=$1
@@ -58,37 +101,22 @@ case $ARCH in
     ;;
 esac
 install -m 0644 -- "$image" "$OUT/image"
+# The release the kernel reports as uname -r: KERNEL_UNAME_R, and the folder its modules need.
+uname_r="$(image_release "$ARCH" "$image")"
+[[ -n "$uname_r" ]] || die "$KERNEL_IMAGE carries no kernel version string: is it a kernel image?"
+case $uname_r in
+  "$KERNEL_VERSION" | "$KERNEL_VERSION"[-+]*) ;;
+  *) die "$KERNEL_IMAGE is release $uname_r, not kernel.version $KERNEL_VERSION" ;;
+esac
 
 # ---- the .config: the required options must have survived make olddefconfig ---------------
 
 config="$SRC/$CONFIG_FILE"
 [[ -f "$config" ]] || die "no kernel config at $CONFIG_FILE in the build tree"
-# Each option's value; Kconfig lets the last assignment win, "is not set" is empty.
-declare -A have_of=()
-while IFS= read -r line; do
-  if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-    have_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
-  elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-    have_of[${BASH_REMATCH[1]}]=""
-  fi
-done <"$config"
-missing=()
-while IFS= read -r line; do
-  [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] || continue
-  opt=${BASH_REMATCH[1]}
-  want=${BASH_REMATCH[2]}
-  have=${have_of[$opt]-}
-  want=${want#\"}; want=${want%\"}
-  have=${have#\"}; have=${have%\"}
-  # =m is also met by =y: a built-in driver is there too.
-  if [[ "$have" == "$want" ]] || [[ "$want" == m && "$have" == y ]] || [[ "$want" == n && -z "$have" ]]; then
-    continue
-  fi
-  missing+=("$opt=$want (the config has ${have:-it unset})")
-done <"$REQUIRED"
-if (( ${#missing[@]} )); then
+missing_options "$config" "$REQUIRED"
+if (( ${#MISSING[@]} )); then
   log "$CONFIG_FILE lacks options a krata $SCOPE kernel needs:"
-  printf '  %s\n' "${missing[@]}" >&2
+  printf '  %s\n' "${MISSING[@]}" >&2
   die "add ${REQUIRED##*/} to the config, run make olddefconfig, rebuild the kernel"
 fi
 gzip -9 -n -c -- "$config" >"$OUT/config.gz"
@@ -109,16 +137,26 @@ if [[ -n "$MODULES_DIR" ]]; then
     done
     (( ${#releases[@]} == 1 )) || die "expected one kernel release under $MODULES_DIR/lib/modules, found ${#releases[@]}: ${releases[*]:-(none)}"
     release=${releases[0]}
-    case $release in
-      "$KERNEL_VERSION" | "$KERNEL_VERSION"[-+]*) ;;
-      *) die "the modules are for $release, not kernel.version $KERNEL_VERSION" ;;
-    esac
+    [[ "$release" == "$uname_r" ]] || die "the modules are for $release, the kernel image is $uname_r: the zone would find no modules for its kernel"
     mods="$mods/lib/modules/$release"
   fi
   [[ -f "$mods/modules.dep" ]] || die "no modules.dep in $MODULES_DIR: run make modules_install (it runs depmod)"
   cp -a -- "$mods" "$WORK/addons/modules"
   # build and source link to the kernel build tree, which is not in the zone.
   rm -f -- "$WORK/addons/modules/build" "$WORK/addons/modules/source"
+  # Debug information out, as make modules_install INSTALL_MOD_STRIP=1 does (strip
+  # --strip-debug) before it compresses and signs: a compressed module cannot be stripped
+  # here, and stripping a signed one would break its signature, so both are kept as built.
+  stripped=0 kept=0
+  while IFS= read -r -d '' ko; do
+    if [[ "$ko" != *.ko ]] || [[ "$(tail -c 28 -- "$ko" | tr -d '\n')" == '~Module signature appended~' ]]; then
+      kept=$(( kept + 1 ))
+      continue
+    fi
+    strip --strip-debug -- "$ko" || die "strip --strip-debug failed on ${ko#"$WORK/addons/"}"
+    stripped=$(( stripped + 1 ))
+  done < <(find "$WORK/addons/modules" -type f -name '*.ko*' -print0 | LC_ALL=C sort -z)
+  log "modules: $stripped stripped of debug information, $kept compressed or signed kept as built"
 else
   log "no provider.modulesDir: addons.squashfs holds an empty modules/"
   mkdir -p -- "$WORK/addons/modules"
@@ -127,7 +165,7 @@ fi
 mksquashfs "$WORK/addons" "$OUT/addons.squashfs" -all-root
 size=$(stat -c %s -- "$OUT/addons.squashfs")
 if (( size > SQUASHFS_LIMIT )); then
-  die "addons.squashfs is $size bytes, over the 50 MB limit of a krata $SCOPE kernel: build fewer modules (or build the needed ones in)"
+  die "addons.squashfs is $size bytes, over the 50 MiB ($SQUASHFS_LIMIT bytes) limit of linux-kernel-oci for a $SCOPE kernel: build fewer modules (or build the needed ones in)"
 fi
 log "addons.squashfs: $size bytes (limit $SQUASHFS_LIMIT)"
 
@@ -136,9 +174,10 @@ log "addons.squashfs: $size bytes (limit $SQUASHFS_LIMIT)"
 {
   printf 'KERNEL_ARCH=%s\n' "$ARCH"
   printf 'KERNEL_VERSION=%s\n' "$KERNEL_VERSION"
+  printf 'KERNEL_UNAME_R=%s\n' "$uname_r"
   printf 'KERNEL_FLAVOR=%s\n' "$KERNEL_FLAVOR"
   printf 'KERNEL_CONFIG=sha256:%s\n' "$config_sha"
   printf 'KERNEL_TAGS=%s\n' "$KERNEL_TAGS"
 } >"$OUT/metadata"
 chmod 0644 -- "$OUT/config.gz" "$OUT/metadata" "$OUT/addons.squashfs"
-log "packaged $KERNEL_VERSION ($KERNEL_FLAVOR) for $ARCH"
+log "packaged $KERNEL_VERSION ($uname_r, $KERNEL_FLAVOR) for $ARCH"
