@@ -9,7 +9,7 @@
  *   push the arch's candidate; bootc-promote (pushes to the default branch): the candidate
  *   index, then promote.sh with the gates the build jobs recorded;
  *   kairos: build, build-kernel.sh check in the image, auroraboot.sh, boot-test.sh;
- *   krata: build.sh, check.sh; liquidmetal: `kubectl apply --dry-run=server` on a kind
+ *   krata: build.sh, check.sh (a host kernel built here, installed by install-host.sh, has no job); liquidmetal: `kubectl apply --dry-run=server` on a kind
  *   cluster with CAPMVM's CRD; rancheros: check-kernel-tarball.sh on the provider's tarball.
  *
  * Which steps a spec gets follows the files its compile plans (`files`), so the workflow
@@ -449,11 +449,14 @@ function krataJob(units: WorkflowUnit[]): Record<string, Node> {
   let ghcr = false;
   for (const u of units) {
     if (u.parsed.target.platform !== 'krata') continue;
+    // A host kernel built here is installed on a machine (install-host.sh): nothing to push or check.
+    if (!has(u, 'check.sh')) continue;
     const repo = imageRepo(u.parsed.target.image);
     if (repo?.registry === 'ghcr.io') ghcr = true;
     // build.sh builds every arch and joins them in one index, so a krata spec is one entry.
     include.push({ name: name(u), spec: u.spec, dir: u.dir, arches: u.parsed.kernel.arch.join(' '), registry: repo?.registry ?? '', build: has(u, 'build.sh') });
   }
+  if (include.length === 0) return {};
   return {
     krata: {
       name: raw('krata ${{ matrix.name }}'),

@@ -29,7 +29,7 @@ function kspec(cwd: string, ...args: string[]): Promise<{ code: number; stdout: 
 }
 
 /** The golden specs each platform's job is checked with (aarch64, signing, no image, netboot). */
-const CASES = ['bootc-cachyos', 'bootc-minimal', 'bootc-multiarch', 'kairos-fedora', 'kairos-ubuntu-signed', 'kairos-copr-init-trustedboot', 'krata-zone', 'krata-oci', 'liquidmetal-example', 'rancheros-4-14'];
+const CASES = ['bootc-cachyos', 'bootc-minimal', 'bootc-multiarch', 'kairos-fedora', 'kairos-ubuntu-signed', 'kairos-copr-init-trustedboot', 'krata-zone', 'krata-oci', 'krata-host', 'liquidmetal-example', 'rancheros-4-14'];
 
 /** A git repository with the cases under specs/<case>.yaml and their output compiled into out/. */
 function repository(): string {
@@ -184,7 +184,8 @@ describe('the jobs follow the compiled output', () => {
     expect(artifacts.env).toMatchObject({ UKI: '${{ matrix.uki }}', UKI_DB_KEY: '${{ secrets.KSPEC_UKI_DB_KEY }}' });
     expect(artifacts.run).toContain('export KSPEC_UKI_KEYS="$RUNNER_TEMP/uki-keys"');
     expect(scriptsOf(workflow.jobs.krata!)).toEqual(['build.sh', 'check.sh']);
-    // krata-oci plans no build.sh: its entry skips that step.
+    // krata-oci plans no build.sh: its entry skips that step. krata-host (scope: host, built
+    // here) plans neither build.sh nor check.sh (install-host.sh runs on the host): no entry.
     expect(workflow.jobs.krata!.strategy!.matrix.include.map((e) => `${e.name}:${e.build}`)).toEqual(['krata-oci-zone:false', 'krata-zone-6-8:true']);
   });
 
