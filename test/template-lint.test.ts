@@ -29,12 +29,14 @@ const BARE: Record<string, Record<string, string>> = {
   'krata/package.sh': {
     scope: "the target's scope, an enum of the schema (zone, host)",
     arch: 'kernel.arch entries, an enum of the schema',
-    squashfsLimitMb: "a number kspec derives from the scope (krata's addons limits)",
+    squashfsLimitMib: "a number kspec derives from the scope (linux-kernel-oci's addons limits, in MiB)",
   },
   'krata/check.sh': {
     scope: "the target's scope, an enum of the schema",
-    squashfsLimitMb: "a number kspec derives from the scope (krata's addons limits)",
+    squashfsLimitMib: "a number kspec derives from the scope (linux-kernel-oci's addons limits, in MiB)",
   },
+  'krata/install-system.sh': { arch: 'kernel.arch entries, an enum of the schema' },
+  'krata/install-host.sh': { arch: 'kernel.arch entries, an enum of the schema' },
   'krata/required.config': {
     scope: "the target's scope, an enum of the schema",
     arch: 'kernel.arch entries, an enum of the schema',
