@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runCompile, runSchema, type CommonOptions } from './commands.js';
 import { quietOnClosedPipes } from './pipes.js';
+import { PLATFORMS } from './targets/index.js';
 
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const;
 
@@ -173,7 +174,7 @@ Exit codes:
   program
     .command('init')
     .description('write a commented starter spec for a platform that validates as is')
-    .addOption(new Option('--platform <platform>', 'target platform').choices(['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']).makeOptionMandatory())
+    .addOption(new Option('--platform <platform>', 'target platform').choices([...PLATFORMS]).makeOptionMandatory())
     .option('--name <name>', 'metadata.name (default: my-<platform>)')
     .option('-o, --out <file>', 'where to write (default: <name>.yaml; - for stdout)')
     .option('--schema <path-or-url>', 'schema for the yaml-language-server modeline (default: the installed schema)')

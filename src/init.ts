@@ -5,8 +5,9 @@
  * The values are the upstream projects' own examples, from the spec format document.
  */
 import type { Platform } from './types.js';
+import { PLATFORMS } from './targets/index.js';
 
-export const PLATFORMS: readonly Platform[] = ['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros'];
+export { PLATFORMS };
 
 /** metadata.name: a DNS-1123 label (the schema's rule), because it names the output folder. */
 export const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

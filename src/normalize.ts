@@ -10,6 +10,7 @@ import type {
   KairosTarget,
   KrataTarget,
   LiquidmetalTarget,
+  Platform,
   Provider,
   Retry,
   Spec,
@@ -86,7 +87,10 @@ function provider(p: Obj): Provider {
 }
 
 function target(t: Obj): Target {
-  switch (t.platform) {
+  // The schema admitted only registered platforms; the switch names each one, so a new
+  // Platform without its case is a type error here, not a spec normalized as another.
+  const platform = t.platform as Platform;
+  switch (platform) {
     case 'bootc':
       return { platform: 'bootc', base: t.base, image: t.image, removeStock: [...(t.removeStock ?? DEFAULTS.removeStock)] } satisfies BootcTarget;
     case 'kairos':
@@ -128,12 +132,16 @@ function target(t: Obj): Target {
         },
       } satisfies LiquidmetalTarget;
     }
-    default:
+    case 'rancheros':
       return {
         platform: 'rancheros',
         ...(t.kernelSource ? { kernelSource: { ...t.kernelSource } } : {}),
         ...(t.dapperfile ? { dapperfile: t.dapperfile } : {}),
       };
+    default: {
+      const unknown: never = platform;
+      throw new Error(`normalize: no target for platform '${String(unknown)}'`);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORMS } from '../src/targets/index.js';
 import { git, ROOT, tempDir } from './helpers.js';
 
 const SERVER = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
@@ -179,7 +180,7 @@ describe('kspec init starters in yaml-language-server', () => {
 
   for (const layout of layouts) {
     describe(layout.name, () => {
-      for (const platform of ['bootc', 'kairos', 'krata', 'liquidmetal', 'rancheros']) {
+      for (const platform of PLATFORMS) {
         it(`${platform}: no diagnostics, completion inside target:, and a mistake reported`, async () => {
           const repo = tempDir('kspec-editor-');
           git(repo, 'init', '-q');

@@ -10,23 +10,31 @@ import { kairos } from './kairos.js';
 import { liquidmetal } from './liquidmetal.js';
 import { rancheros } from './rancheros.js';
 
-const registry = new Map<Platform, TargetModule<any>>();
+/**
+ * Every platform's target, one line each. Typed per platform and exhaustive: a platform
+ * added to `Platform` (src/types.ts) without a line here, or a line for a platform that
+ * type does not name, fails to compile; the CLI's choices, `kspec init`, the fuzz
+ * generators and the schema tests all read the platform list from here.
+ */
+const REGISTRY = {
+  bootc,
+  kairos,
+  krata,
+  liquidmetal,
+  rancheros,
+} as const satisfies { readonly [P in Platform]: TargetModule<P> };
 
-function register(t: TargetModule<any>): void {
-  if (registry.has(t.platform)) throw new Error(`target '${t.platform}' registered twice`);
-  registry.set(t.platform, t);
-}
+/** Every registered platform, sorted. */
+export const PLATFORMS: readonly Platform[] = (Object.keys(REGISTRY) as Platform[]).sort();
 
-register(bootc);
-register(krata);
-register(kairos);
-register(liquidmetal);
-register(rancheros);
-
+/**
+ * The target of a platform. Typed for any spec: compile dispatches on a spec whose
+ * platform is only known at run time, and each module narrows its spec itself.
+ */
 export function getTarget(platform: Platform): TargetModule<any> | undefined {
-  return registry.get(platform);
+  return Object.hasOwn(REGISTRY, platform) ? REGISTRY[platform] : undefined;
 }
 
 export function targets(): Array<TargetModule<any>> {
-  return [...registry.values()];
+  return PLATFORMS.map((p) => REGISTRY[p]);
 }
