@@ -61,6 +61,7 @@ const OVERRIDES = [
   [/^\/target\/(base|image|framework|init|rootImage)$/, ociRef],
   [/^\/target\/os\/repo$/, ociRef],
   [/^\/provider\/(kernel|modules)\/image$/, ociRef],
+  [/^\/modules\/\*\/image$/, ociRef],
   [/^\/fallback\/kernel$/, ociRef],
   [/^\/provider\/extraRepo\/url$/, httpsUrl],
   [/^\/provider\/urls\/[^/]+$/, httpsUrl],
@@ -129,6 +130,8 @@ function objectArb(schema, node, ptr) {
   let arb = fc.record(rec, { requiredKeys: (node.required ?? []).filter((k) => keys.includes(k)) });
   if (node.minProperties) arb = arb.filter((o) => Object.keys(o).length >= node.minProperties);
   if (node.maxProperties !== undefined) arb = arb.filter((o) => Object.keys(o).length <= node.maxProperties);
+  // anyOf of required keys (a module: package or image).
+  if (node.anyOf?.every((alt) => alt.required)) arb = arb.filter((o) => node.anyOf.some((alt) => alt.required.every((k) => k in o)));
   return arb;
 }
 
@@ -162,7 +165,11 @@ function specArb(schema, platform, type) {
 /** The checks common to every platform (src/check.ts), from the target's capabilities. */
 export function repairCommon(spec, target) {
   const s = structuredClone(spec);
-  if (!['copr', 'repo'].includes(s.provider.type)) delete s.modules;
+  // Modules from an image (bootc) need no package provider; akmods-built ones do.
+  if (!['copr', 'repo'].includes(s.provider.type)) {
+    if (target.platform === 'bootc' && s.modules) s.modules = s.modules.filter((m) => m.image !== undefined);
+    else delete s.modules;
+  }
   if (!target.signing) delete s.signing;
   if (s.fallback && !target.fallbacks.includes(s.fallback.via)) {
     if (target.fallbacks.length > 0) s.fallback.via = target.fallbacks[0];
@@ -189,7 +196,7 @@ function repairBootc(s) {
   if (p.type === 'copr' || p.type === 'repo') {
     if (s.kernel.package === undefined && s.kernel.version === undefined) s.kernel.package = p.packages[0] ?? 'kernel-x';
     if (s.kernel.package !== undefined && !p.packages.includes(s.kernel.package)) p.packages.push(s.kernel.package);
-    if ((s.modules?.length || s.signing?.modules !== false && s.signing) && !p.packages.some((x) => /-devel(-matched)?$/.test(x))) {
+    if ((s.modules?.some((m) => m.image === undefined) || s.signing?.modules !== false && s.signing) && !p.packages.some((x) => /-devel(-matched)?$/.test(x))) {
       p.packages.push(`${s.kernel.package ?? p.packages[0] ?? 'kernel'}-devel-matched`);
     }
   }
@@ -206,7 +213,7 @@ function repairBootc(s) {
   for (const l of RESERVED_BOOTC_LABELS) if (s.metadata.labels) delete s.metadata.labels[l];
   // KS3035 (src/check.ts): no installed package may contain a validation.outOfPolicy word
   // (nvidia, zfs, virtualbox by default).
-  const installed = [...(p.packages ?? []), ...(s.modules ?? []).map((m) => m.package)].map((x) => x.toLowerCase());
+  const installed = [...(p.packages ?? []), ...(s.modules ?? []).map((m) => m.package ?? `kmod-${m.name}`)].map((x) => x.toLowerCase());
   const words = s.validation?.outOfPolicy ?? ['nvidia', 'zfs', 'virtualbox'];
   const kept = words.filter((w) => !installed.some((x) => x.includes(w)));
   if (kept.length !== words.length) s.validation = { ...(s.validation ?? {}), outOfPolicy: kept };

@@ -37,6 +37,9 @@ export function imageFields(spec: Spec): ImageField[] {
     fields.push({ ptr: '/provider/kernel/image', ref: p.kernel.image, pulled: true });
     if (p.modules) fields.push({ ptr: '/provider/modules/image', ref: p.modules.image, pulled: true });
   }
+  spec.modules.forEach((m, i) => {
+    if (m.image !== undefined) fields.push({ ptr: pointer('modules', i, 'image'), ref: m.image, pulled: true });
+  });
   if (spec.fallback?.via === 'template') fields.push({ ptr: '/fallback/kernel', ref: spec.fallback.kernel, pulled: true });
   return fields;
 }
@@ -112,12 +115,14 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
     else if (pulled && !parsed.tag && !parsed.digest) r.report(D.UntaggedOciRef, ptr, { ref });
   }
 
-  if (spec.modules.length > 0 && !isPackageProvider(spec.provider)) {
+  // A module from an image of prebuilt kmods (bootc) needs no kernel package to build against.
+  const built = spec.modules.filter((m) => platform !== 'bootc' || m.image === undefined);
+  if (built.length > 0 && !isPackageProvider(spec.provider)) {
     r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
   }
   const p = spec.provider;
   if (platform === 'bootc' || platform === 'kairos') checkValidation(spec, r);
-  if (spec.modules.length > 0 && isPackageProvider(p)) {
+  if (built.length > 0 && isPackageProvider(p)) {
     const matched = p.packages.some((x) => x.endsWith('-devel-matched'));
     p.packages.forEach((pkg, i) => {
       if (pkg.endsWith('-devel') && !matched) {
@@ -135,7 +140,9 @@ function checkValidation(spec: Spec, r: CheckContext['report']): void {
   const p = spec.provider;
   const installs = [
     ...(isPackageProvider(p) ? p.packages.map((pkg, i) => ({ pkg, ptr: pointer('provider', 'packages', i) })) : []),
-    ...spec.modules.map((m, i) => ({ pkg: m.package, ptr: pointer('modules', i, 'package') })),
+    ...spec.modules.map((m, i) =>
+      m.package !== undefined ? { pkg: m.package, ptr: pointer('modules', i, 'package') } : { pkg: `kmod-${m.name}`, ptr: pointer('modules', i, 'name') },
+    ),
   ];
   for (const { pkg, ptr } of installs) {
     const index = spec.validation.outOfPolicy.findIndex((w) => pkg.toLowerCase().includes(w));

@@ -186,7 +186,8 @@ export function normalize(data: unknown): Spec {
       : {}),
     modules: ((d.modules ?? []) as Obj[]).map((m) => ({
       name: m.name,
-      package: m.package,
+      ...(m.package !== undefined ? { package: m.package } : {}),
+      ...(m.image !== undefined ? { image: m.image } : {}),
       ...(m.repo !== undefined ? { repo: m.repo } : {}),
       optional: m.optional === true,
     })),

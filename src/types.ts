@@ -107,7 +107,10 @@ export interface Signing {
 
 export interface Module {
   name: string;
-  package: string;
+  /** The akmod package that builds it; with `image`, the kmod package to pick (default kmod-<name>). */
+  package?: string;
+  /** bootc: an OCI image of prebuilt kmod RPMs (ublue-os/akmods layout) to install from instead of building. */
+  image?: string;
   repo?: string;
   optional: boolean;
 }

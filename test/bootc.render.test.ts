@@ -117,6 +117,21 @@ const VARIANTS: Record<string, BootcSpec> = {
     metadata: { description: undefined, labels: { 'org.opencontainers.image.vendor': 'margine', 'io.artifacthub.package.readme-url': 'https://example.org/README.md' } },
   }),
   'no target.image, empty require': bootcSpec({ target: { image: undefined }, initramfs: { require: [] } }),
+  'kmods from images, stock kernel': bootcSpec({
+    provider: { type: 'stock', allowInsecure: false } as any,
+    kernel: { package: undefined },
+    signing: { modules: false },
+    modules: [
+      { name: 'v4l2loopback', image: 'ghcr.io/ublue-os/akmods:main-44', optional: false },
+      { name: 'evdi', image: 'ghcr.io/ublue-os/akmods-extra:main-44', package: 'kmod-evdi', repo: 'rpmfusion-free', optional: true },
+    ],
+  }),
+  'a module built and one from an image': bootcSpec({
+    modules: [
+      { name: 'xone', package: 'akmod-xone', repo: 'ublue-os/akmods', optional: true },
+      { name: 'v4l2loopback', image: 'ghcr.io/ublue-os/akmods:main-44', optional: false },
+    ],
+  }),
 };
 for (const c of ['zstd', 'xz', 'gzip', 'lz4'] as Compression[]) VARIANTS[`compress ${c}`] = bootcSpec({ initramfs: { compress: c } });
 

@@ -81,10 +81,14 @@ function variants(name: string, text: string): Array<[string, string]> {
     }
   }
   edit('modules', (d) => d.set('modules', d.createNode([{ name: 'm', package: 'akmod-m' }])));
+  edit('modules from an image', (d) => d.set('modules', d.createNode([{ name: 'm', image: KMOD_IMAGE }])));
+  edit('a module with neither package nor image', (d) => d.set('modules', d.createNode([{ name: 'm' }])));
   const platform = (parse(text) as { target?: { platform?: string } } | null)?.target?.platform ?? '';
   for (const [label, f] of PLATFORM_EDITS[platform] ?? []) edit(label, f);
   return out;
 }
+
+const KMOD_IMAGE = `ghcr.io/ublue-os/akmods:main-42@sha256:${'ab'.repeat(32)}`;
 
 type Edit = (d: ReturnType<typeof parseDocument>) => void;
 const set =
@@ -113,6 +117,12 @@ const PLATFORM_EDITS: Record<string, Array<[string, Edit]>> = {
     ['modules without headers', set(['provider', 'packages'], ['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules'])],
     ['stock provider signing modules', all(set(['provider'], { type: 'stock' }), del(['modules']))],
     ['stock provider, unsigned modules', all(set(['provider'], { type: 'stock' }), del(['modules']), set(['signing', 'modules'], false))],
+    ['stock provider, kmods from an image', all(set(['provider'], { type: 'stock' }), set(['modules'], [{ name: 'm', image: KMOD_IMAGE }]), set(['signing', 'modules'], false))],
+    [
+      'stock provider, one module built and one from an image',
+      all(set(['provider'], { type: 'stock' }), set(['modules'], [{ name: 'm', image: KMOD_IMAGE }, { name: 'n', package: 'akmod-n' }]), set(['signing', 'modules'], false)),
+    ],
+    ['modules from an image without headers', all(set(['provider', 'packages'], ['kernel-cachyos', 'kernel-cachyos-core']), set(['modules'], [{ name: 'm', image: KMOD_IMAGE }]))],
   ],
   kairos: [
     ['openrc family', set(['target', 'family'], 'alpine')],

@@ -78,6 +78,17 @@ case $cmd in
     fi
     for p in "\${pkgs[@]}"; do
       if [[ -f "$S/missing" ]] && grep -Fxq -- "$p" "$S/missing"; then echo "No match for argument: $p" >&2; exit 1; fi
+      # A package file written by fakeRpm: its files land in the root, repo files owned by it.
+      if [[ -f "$p" ]] && grep -q '^NAME=' "$p"; then
+        name=$(sed -n 's/^NAME=//p' "$p")
+        while IFS= read -r f; do
+          mkdir -p "$(dirname "$KSPEC_ROOT$f")"
+          if [[ $f == *.xz ]]; then echo "$f of $name" | xz -c >"$KSPEC_ROOT$f"; else echo "$f of $name" >"$KSPEC_ROOT$f"; fi
+          if [[ $f == /etc/yum.repos.d/*.repo ]]; then echo "$name" >"$S/owner-\${f##*/}"; fi
+        done < <(sed -n 's/^FILE=//p' "$p")
+        mark "$name"
+        continue
+      fi
       case $p in
         https://*/*-release-*.rpm)
           name=\${p##*/}; name=\${name%-release-*}
@@ -120,6 +131,8 @@ esac
   rpm: shim`
 case $1 in
   -E) [[ $2 == %fedora ]] && echo 44 ;;
+  -qlp) sed -n 's/^FILE=//p' "\${!#}" ;;
+  -qp) sed -n 's/^NAME=//p' "\${!#}" ;;
   -qf)
     f=\${!#}
     if [[ -f "$S/owner-\${f##*/}" ]]; then cat "$S/owner-\${f##*/}"; else echo "file $f is not owned by any package"; exit 1; fi ;;
@@ -188,6 +201,11 @@ printf '%s' "sign-file" >>"$SHIM_LOG"; printf '\x1f%s' "$@" >>"$SHIM_LOG"; print
 [[ $1 == sha256 && -s $2 && -s $3 ]]
 printf '~Module signature appended~\n' >>"$4"
 `;
+
+/** A package file the dnf and rpm shims read: its name and the files it installs. */
+export function fakeRpm(path: string, name: string, files: string[]): void {
+  write(path, [`NAME=${name}`, ...files.map((f) => `FILE=${f}`)].join('\n') + '\n');
+}
 
 export const HOOK = (name: string): string => `#!/bin/sh\n# ORIGINAL ${name}\nexit 77\n`;
 

@@ -119,7 +119,7 @@ export const D = {
   FallbackNotSupported: entry<{ platform: string; via: string; accepted: readonly string[] }>('KS3011', 'error', 'fallback-not-supported', (a) =>
     `fallback.via '${a.via}' is not available on '${a.platform}'. Use ${list(a.accepted)}.`),
   ModulesWithoutPackages: entry<{ type: string }>('KS3012', 'error', 'modules-need-packages', (a) =>
-    `Out-of-tree modules are built with akmods against an installed kernel package; a '${a.type}' provider installs none. Remove modules or use a copr or repo provider.`),
+    `Out-of-tree modules are built with akmods against an installed kernel package; a '${a.type}' provider installs none (and only bootc installs prebuilt kmods from an image, modules[].image). Remove modules or use a copr or repo provider.`),
 
   FieldIgnored: entry<{ field: string; platform: string; why: string }>('KS3013', 'warning', 'field-ignored', (a) =>
     `${a.field} has no effect on '${a.platform}': ${a.why}. Remove it, or it reads as if it took effect.`),
@@ -182,6 +182,8 @@ export const D = {
     `Dracut module '${a.module}' is in both initramfs.add and initramfs.omit. Keep it in one of the two lists.`),
   BootcVersionArch: entry<{ version: string; suffix: string; arches: readonly string[] }>('KS4013', 'error', 'bootc-version-arch', (a) =>
     `kernel.version '${a.version}' is a release for ${a.suffix}, but kernel.arch lists ${list(a.arches)}: no image built from this spec can contain it. Add '${a.suffix}' to kernel.arch, or write the release of a listed arch (e.g. '${a.version.slice(0, -a.suffix.length)}${a.arches[0]}'); with several arches one release stands for all of them, its suffix replaced by each arch.`),
+  BootcModuleImageUnpinned: entry<{ ref: string; module: string }>('KS4014', 'warning', 'bootc-module-image-unpinned', (a) =>
+    `modules[].image '${a.ref}' (module ${a.module}) is pinned by tag only: the tag moves when the image is rebuilt for a newer kernel (ublue-os/akmods republishes its tags daily), so a rebuild of this image may find no kmod for its kernel, or other kmods. Pin the digest ('${a.ref}@sha256:<digest>').`),
 
   // ---- KS5xxx: kairos ----------------------------------------------------------------
   KairosOpenrcFamily: entry<{ family: string }>('KS5001', 'error', 'kairos-openrc-family', (a) =>

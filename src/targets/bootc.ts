@@ -7,6 +7,7 @@
  */
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
+import { parseOciReference } from '../oci.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
 import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, packageCoprs, retryOf, uniq } from './shared.js';
 import type { CheckContext } from './target.js';
@@ -66,7 +67,20 @@ export interface BootcView {
   retry: { attempts: number; backoffSeconds: number };
   /** Build-only packages known before the build (akmod-* are added by the script). */
   transient: string[];
-  modules: Array<{ name: string; package: string; optional: boolean; repo: ModuleRepo }>;
+  /**
+   * Built with akmods (image null), or installed from an image of prebuilt kmods (package is
+   * then the kmod package picked from it, kmod-<name> unless modules[].package says).
+   */
+  modules: Array<{ name: string; package: string; optional: boolean; repo: ModuleRepo; image: KmodImage | null }>;
+  /** A module is built with akmods (akmods installed, akmodsbuild patched). */
+  building: boolean;
+  /** modules[].image, each once: the Containerfile copies its /rpms into the build context at dir. */
+  kmodImages: KmodImage[];
+  /**
+   * mok-enroll.service also asks for the kmod images' signing keys: their kmods are not
+   * re-signed with the MOK (signing.modules false), so only their own key lets them load.
+   */
+  kmodKeysEnroll: boolean;
   signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
   initramfs: {
     conf: string;
@@ -99,6 +113,21 @@ export interface BootcView {
   fallback: { kernel: string } | null;
 }
 
+/** An image of prebuilt kmod RPMs and the build-context folder its /rpms is copied to. */
+export interface KmodImage {
+  ref: string;
+  dir: string;
+}
+
+/** Where install.sh puts the signing keys of the kmod images (mok-enroll.service reads them). */
+export const KMOD_KEYS_DIR = '/usr/share/kspec/kmod-keys';
+
+/** modules[].image, each once, in order of first use, with its folder in the build context. */
+export function kmodImages(spec: BootcSpec): KmodImage[] {
+  const refs = uniq(spec.modules.flatMap((m) => (m.image === undefined ? [] : [m.image])));
+  return refs.map((ref, i) => ({ ref, dir: `kmods/${i + 1}` }));
+}
+
 /** bootc reads kernel arguments shipped in the image from /usr/lib/bootc/kargs.d/*.toml. */
 export const KARGS_FILE = 'kargs.d/90-kspec.toml';
 
@@ -129,7 +158,8 @@ export function bootcView(spec: BootcSpec): BootcView {
   const p = spec.provider;
   const provider = isPackageProvider(p) ? p.type : 'stock';
   const packages = packagesOf(spec);
-  const building = spec.modules.length > 0;
+  const building = spec.modules.some((m) => m.image === undefined);
+  const images = kmodImages(spec);
   const signing = activeSigning(spec.signing) ?? null;
   const ini = spec.initramfs;
   const userland = (spec.packages ?? []).map((x) => x.name);
@@ -174,11 +204,16 @@ export function bootcView(spec: BootcSpec): BootcView {
     ]),
     modules: spec.modules.map((m) => ({
       name: m.name,
-      package: m.package,
+      // The schema requires package unless image is given.
+      package: m.package ?? `kmod-${m.name}`,
       optional: m.optional,
       // check() refuses unresolvable repos; plan() is not reached with one.
       repo: moduleRepo(spec, m.repo) ?? { kind: 'none', arg: '' },
+      image: m.image === undefined ? null : images.find((x) => x.ref === m.image)!,
     })),
+    building,
+    kmodImages: images,
+    kmodKeysEnroll: images.length > 0 && signing?.enroll === 'first-boot' && !signing.modules,
     signing: signing && {
       keySecret: signing.keySecret,
       certSecret: signing.certSecret,
@@ -233,7 +268,15 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
     if (moduleRepo(spec, m.repo) === undefined) {
       r.report(D.BootcModuleRepo, pointer('modules', i, 'repo'), { repo: m.repo!, ...(extraRepo ? { extraRepo } : {}) });
     }
+    if (m.image !== undefined) {
+      // An invalid reference is KS3007, one without tag or digest KS3008 (src/check.ts).
+      const ref = parseOciReference(m.image);
+      if (!('error' in ref) && ref.tag !== undefined && ref.digest === undefined) {
+        r.report(D.BootcModuleImageUnpinned, pointer('modules', i, 'image'), { ref: m.image, module: m.name });
+      }
+    }
   });
+  const built = spec.modules.some((m) => m.image === undefined);
 
   if (isPackageProvider(p)) {
     const pkg = spec.kernel.package;
@@ -243,14 +286,15 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
       r.report(D.BootcKernelPackageNotListed, '/kernel/package', { pkg });
     }
     if (spec.target.removeStock.length === 0) r.report(D.BootcRemoveStockEmpty, '/target/removeStock', { type: p.type });
-    const why = spec.modules.length > 0 ? 'Building out-of-tree modules with akmods' : signing?.modules ? 'Signing modules with sign-file' : undefined;
+    const why = built ? 'Building out-of-tree modules with akmods' : signing?.modules ? 'Signing modules with sign-file' : undefined;
     if (why && !p.packages.some((x) => HEADERS.test(x))) {
       r.report(D.BootcNoHeaders, '/provider/packages', { why, suggestion: `${pkg ?? p.packages[0] ?? 'kernel'}-devel-matched` });
     }
   }
 
   if (signing) {
-    if (!signing.modules && spec.modules.length > 0) r.report(D.BootcUnsignedModules, '/signing/modules', {});
+    // Kmods from an image are signed with the image's key (enrolled with the MOK request).
+    if (!signing.modules && built) r.report(D.BootcUnsignedModules, '/signing/modules', {});
     if (signing.modules && p.type === 'stock') r.report(D.BootcStockSignModules, '/signing', {}, 'key');
   }
 
