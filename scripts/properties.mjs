@@ -130,8 +130,6 @@ function objectArb(schema, node, ptr) {
   let arb = fc.record(rec, { requiredKeys: (node.required ?? []).filter((k) => keys.includes(k)) });
   if (node.minProperties) arb = arb.filter((o) => Object.keys(o).length >= node.minProperties);
   if (node.maxProperties !== undefined) arb = arb.filter((o) => Object.keys(o).length <= node.maxProperties);
-  // anyOf of required keys (a module: package or image).
-  if (node.anyOf?.every((alt) => alt.required)) arb = arb.filter((o) => node.anyOf.some((alt) => alt.required.every((k) => k in o)));
   return arb;
 }
 
@@ -189,6 +187,8 @@ function repairBootc(s) {
     if (ini.omit) ini.omit = ini.omit.filter((m) => m !== 'ostree' && !(ini.add ?? []).includes(m));
   }
   for (const m of s.modules ?? []) {
+    // KS4015: a module is built from a package or installed from an image.
+    if (m.package === undefined && m.image === undefined) m.package = `akmod-${m.name}`;
     const ok = m.repo === undefined || m.repo === 'rpmfusion-free' || m.repo === 'rpmfusion-nonfree' || m.repo.includes('/') || m.repo === s.provider.extraRepo?.name;
     if (!ok) m.repo = 'rpmfusion-free';
   }

@@ -116,7 +116,8 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
   }
 
   // A module from an image of prebuilt kmods (bootc) needs no kernel package to build against.
-  const built = spec.modules.filter((m) => platform !== 'bootc' || m.image === undefined);
+  // (one with neither package nor image is KS4015, bootc's).
+  const built = spec.modules.filter((m) => platform !== 'bootc' || (m.image === undefined && m.package !== undefined));
   if (built.length > 0 && !isPackageProvider(spec.provider)) {
     r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
   }

@@ -256,9 +256,10 @@ target: {platform: bootc, base: ghcr.io/ublue-os/silverblue-main:42}
     expect(invalid.diagnostics.map((d) => d.code)).toEqual(['KS3007']);
   });
 
-  it('a module with neither package nor image is a schema error; the akmods form still needs a package provider (KS3012)', async () => {
-    const neither = await compileText(base + 'modules:\n  - name: v4l2loopback\n', 'spec.yaml', true);
-    expect(neither.diagnostics.map((d) => d.code)).toEqual(['KS2002']);
+  it('KS4015: a module with neither package nor image, at its item; the akmods form still needs a package provider (KS3012)', async () => {
+    const neither = await compileText(base + 'modules:\n  - name: v4l2loopback\n    optional: true\n', 'spec.yaml', true);
+    expectDiagnostic(neither, D.BootcModuleSource, 8, 5);
+    expect(neither.diagnostics.map((d) => d.code)).toEqual(['KS4015']);
     const built = await compileText(base + 'modules:\n  - name: v4l2loopback\n    package: akmod-v4l2loopback\n', 'spec.yaml', true);
     expect(built.diagnostics.map((d) => d.code)).toEqual(['KS3012']);
   });

@@ -194,7 +194,7 @@ const cases: Array<[string, string]> = [
 
 describe('the editor schema rejects what the CLI rejects, where JSON Schema can say it', () => {
   it('restates the checks on providers, signing, fallbacks, required versions, https, modules, kernel releases and each platform', () => {
-    const platform = ['KS4001', 'KS4002', 'KS4004', 'KS4009', 'KS4010', 'KS4011', 'KS5001', 'KS5002', 'KS5003', 'KS5004', 'KS5005', 'KS5007', 'KS5008'];
+    const platform = ['KS4001', 'KS4002', 'KS4004', 'KS4009', 'KS4010', 'KS4011', 'KS4015', 'KS5001', 'KS5002', 'KS5003', 'KS5004', 'KS5005', 'KS5007', 'KS5008'];
     platform.push('KS5009', 'KS5010', 'KS5011', 'KS5012', 'KS5013', 'KS5014', 'KS5015', 'KS5016', 'KS6002', 'KS7003', 'KS7005', 'KS7007', 'KS8008', 'KS8010', 'KS8013');
     for (const code of ['KS3001', 'KS3002', 'KS3003', 'KS3004', 'KS3010', 'KS3011', 'KS3012', ...platform]) expect(EXPRESSIBLE, code).toContain(code);
   });

@@ -211,6 +211,7 @@ const maximal: Record<string, Obj> = {
     modules: [
       { name: 'v4l2loopback', package: 'akmod-v4l2loopback', repo: 'rpmfusion-free', optional: true },
       { name: 'nvidia', package: 'akmod-nvidia', repo: '@ublue-os/akmods' },
+      { name: 'xone', image: 'ghcr.io/ublue-os/akmods:main-42@sha256:' + HEX64, package: 'kmod-xone', optional: true },
     ],
     initramfs: {
       hostonly: false,
@@ -515,7 +516,8 @@ describe('kspec.schema.json', () => {
     it('upper-case metadata.name', () => bad((s) => ((s.metadata as Obj).name = 'Margine'), 'pattern'));
     it('64-character metadata.name', () => bad((s) => ((s.metadata as Obj).name = 'a'.repeat(64)), 'maxLength'));
     it('signing without certSecret', () => bad((s) => delete (s.signing as Obj).certSecret, 'required'));
-    it('module without package', () => bad((s) => (s.modules = [{ name: 'x' }]), 'required'));
+    // Without package it may have image (bootc KS4015 wants one of the two): name is required.
+    it('module without name', () => bad((s) => (s.modules = [{ package: 'akmod-x' }]), 'required'));
   });
 
   describe('discriminated unions report from one branch only', () => {

@@ -182,6 +182,8 @@ export const D = {
     `Dracut module '${a.module}' is in both initramfs.add and initramfs.omit. Keep it in one of the two lists.`),
   BootcVersionArch: entry<{ version: string; suffix: string; arches: readonly string[] }>('KS4013', 'error', 'bootc-version-arch', (a) =>
     `kernel.version '${a.version}' is a release for ${a.suffix}, but kernel.arch lists ${list(a.arches)}: no image built from this spec can contain it. Add '${a.suffix}' to kernel.arch, or write the release of a listed arch (e.g. '${a.version.slice(0, -a.suffix.length)}${a.arches[0]}'); with several arches one release stands for all of them, its suffix replaced by each arch.`),
+  BootcModuleSource: entry<{ module: string }>('KS4015', 'error', 'bootc-module-source', (a) =>
+    `Module '${a.module}' says neither where it is built from nor where its kmod comes from. Add package (the akmod package that builds it, e.g. akmod-${a.module}) or image (an image of prebuilt kmod RPMs, e.g. ghcr.io/ublue-os/akmods:<tag>@sha256:<digest>).`),
   BootcModuleImageUnpinned: entry<{ ref: string; module: string }>('KS4014', 'warning', 'bootc-module-image-unpinned', (a) =>
     `modules[].image '${a.ref}' (module ${a.module}) is pinned by tag only: the tag moves when the image is rebuilt for a newer kernel (ublue-os/akmods republishes its tags daily), so a rebuild of this image may find no kmod for its kernel, or other kmods. Pin the digest ('${a.ref}@sha256:<digest>').`),
 

@@ -204,7 +204,7 @@ export function bootcView(spec: BootcSpec): BootcView {
     ]),
     modules: spec.modules.map((m) => ({
       name: m.name,
-      // The schema requires package unless image is given.
+      // check() requires package unless image is given (KS4015).
       package: m.package ?? `kmod-${m.name}`,
       optional: m.optional,
       // check() refuses unresolvable repos; plan() is not reached with one.
@@ -268,6 +268,7 @@ function check(spec: BootcSpec, ctx: CheckContext): void {
     if (moduleRepo(spec, m.repo) === undefined) {
       r.report(D.BootcModuleRepo, pointer('modules', i, 'repo'), { repo: m.repo!, ...(extraRepo ? { extraRepo } : {}) });
     }
+    if (m.package === undefined && m.image === undefined) r.report(D.BootcModuleSource, pointer('modules', i, 'name'), { module: m.name }, 'key');
     if (m.image !== undefined) {
       // An invalid reference is KS3007, one without tag or digest KS3008 (src/check.ts).
       const ref = parseOciReference(m.image);
