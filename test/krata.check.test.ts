@@ -55,10 +55,10 @@ describe('krata: the base spec', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.files.map((f) => f.path)).toEqual(['install-host.sh', 'required.config']);
   });
-  it('a published host image (oci) is only checked', async () => {
+  it('a published host image (oci) is installed from the image, and checked', async () => {
     const r = await compileText(OCI.replace('scope: zone', 'scope: host'));
     expect(r.diagnostics).toEqual([]);
-    expect(r.files.map((f) => f.path)).toEqual(['check.sh', 'required.config']);
+    expect(r.files.map((f) => f.path)).toEqual(['check.sh', 'install-host.sh', 'required.config']);
   });
   it('a configFile that satisfies every option is accepted', async () => {
     const dir = tempDir();

@@ -34,6 +34,8 @@ cat "$f"
 `,
   unsquashfs: shim`
 if [[ $1 == -l ]]; then echo squashfs-root; sed 's|^|squashfs-root/|' "$2"; exit 0; fi
+# a whole image (install-host.sh): the fake squashfs is a tar of the tree
+if [[ $1 == -no-progress && $2 == -d && $# == 4 ]]; then mkdir -p "$3"; tar -x -C "$3" -f "$4" 2>/dev/null || { echo "FATAL ERROR: Can't find a valid SQUASHFS superblock on $4" >&2; exit 1; }; exit 0; fi
 [[ $1 == -no-progress && $2 == -f && $3 == -d ]] || { echo "unsquashfs shim: unexpected $*" >&2; exit 2; }
 grep -Fxq -- "$6" "$5" || { echo "unsquashfs: $6 not found" >&2; exit 1; }
 mkdir -p "$4/\${6%/*}"
@@ -465,6 +467,59 @@ describe('install-host.sh', () => {
     expect(rn.status).toBe(1);
     expect(rn.out).toContain('neither grub-mkconfig nor grub2-mkconfig');
     expect(existsSync(path.join(n.b.root, 'boot/vmlinuz-6.8.9-host'))).toBe(true);
+  });
+
+  it('from a published host image (oci): the image\'s kernel, config.gz and the modules of its addons.squashfs', async () => {
+    const spec = HOST.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: oci\n  kernel: {image: ghcr.io/edera-dev/host-kernel:6.8.9}\n');
+    const ref = 'ghcr.io/edera-dev/host-kernel:6.8.9';
+    async function hostImage(opts: { release?: string; config?: (c: string) => string; noModules?: boolean; notSquashfs?: boolean } = {}) {
+      const b = await box(spec, [...HOST_TOOLS, 'crane', 'unsquashfs']);
+      const src = path.join(b.dir, 'img');
+      const k = path.join(src, 'kernel');
+      write(path.join(k, 'image'), bzImage(opts.release ?? '6.8.9-host') as unknown as string);
+      const config = read(path.join(b.ctx, 'required.config')).split('\n').filter((l) => l.startsWith('CONFIG_')).join('\n') + '\n';
+      write(path.join(b.dir, 'config'), (opts.config ?? ((c) => c))(config));
+      spawnSync('bash', ['-c', 'gzip -9 -n -c "$1" >"$2"', '_', path.join(b.dir, 'config'), path.join(k, 'config.gz')]);
+      const addons = path.join(b.dir, 'addons');
+      if (!opts.noModules) {
+        write(path.join(addons, 'modules/modules.dep'), 'kernel/drivers/xen/xen-blkback.ko:\n');
+        write(path.join(addons, 'modules/kernel/drivers/xen/xen-blkback.ko'), 'ELF\n');
+      } else write(path.join(addons, 'firmware/x'), 'fw\n');
+      if (opts.notSquashfs) write(path.join(k, 'addons.squashfs'), 'garbage\n');
+      else expect(spawnSync('tar', ['-c', '-f', path.join(k, 'addons.squashfs'), '-C', addons, '.']).status).toBe(0);
+      mkdirSync(path.join(b.state, 'images'), { recursive: true });
+      expect(spawnSync('tar', ['-c', '-f', path.join(b.state, 'images', `${ref.replace(/[/:@]/g, '_')}.tar`), '-C', src, 'kernel']).status).toBe(0);
+      mkdirSync(path.join(b.root, 'boot'), { recursive: true });
+      write(path.join(b.root, 'boot/xen-4.19.gz'), 'xen\n');
+      return b;
+    }
+    const b = await hostImage();
+    const r = run(b, 'install-host.sh');
+    expect(r.status, r.out).toBe(0);
+    expect(calls(b, 'crane')).toEqual([['crane', 'export', '--platform', 'linux/amd64', ref, '-']]);
+    expect(read(path.join(b.root, 'lib/modules/6.8.9-host/kernel/drivers/xen/xen-blkback.ko'))).toBe('ELF\n');
+    expect(read(path.join(b.root, 'boot/config-6.8.9-host'))).toBe(read(path.join(b.dir, 'config')));
+    expect(existsSync(path.join(b.root, 'boot/vmlinuz-6.8.9-host'))).toBe(true);
+    expect(calls(b, 'grub-mkconfig')).toHaveLength(1);
+
+    for (const [opts, msg] of [
+      [{ config: (c: string) => c.replace('CONFIG_XEN_DOM0=y', '# CONFIG_XEN_DOM0 is not set') }, 'CONFIG_XEN_DOM0=y (the config has it unset)'],
+      [{ release: '6.9.0' }, '/kernel/image of ghcr.io/edera-dev/host-kernel:6.8.9 is release 6.9.0, not kernel.version 6.8.9'],
+      [{ noModules: true }, 'has no modules/'],
+      [{ notSquashfs: true }, 'unsquashfs could not read /kernel/addons.squashfs'],
+    ] as const) {
+      const f = await hostImage(opts);
+      const rf = run(f, 'install-host.sh');
+      expect(rf.status, msg).toBe(1);
+      expect(rf.out, msg).toContain(msg);
+      expect(existsSync(path.join(f.root, 'lib/modules')), msg).toBe(false);
+    }
+    const missing = await box(spec, [...HOST_TOOLS, 'crane', 'unsquashfs']);
+    const rm = run(missing, 'install-host.sh');
+    expect(rm.status).toBe(1);
+    expect(rm.out).toContain('could not read /kernel/image, /kernel/addons.squashfs and /kernel/config.gz');
+    const nounsq = await box(spec, [...HOST_TOOLS, 'crane']);
+    expect(run(nounsq, 'install-host.sh').out).toContain('unsquashfs is needed');
   });
 
   it('refuses a machine the spec does not build, and a missing tree', async () => {

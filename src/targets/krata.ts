@@ -265,10 +265,11 @@ function check(spec: KrataSpec, ctx: CheckContext): void {
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
   const files: PlannedFile[] = data.fragments.map((f) => ({ path: f.path, syntax: 'hash', template: 'krata/required.config', data: f }));
-  if (data.scope === 'host' && data.build) {
+  if (data.scope === 'host') {
     // A host (dom0) kernel boots the machine: installed like any kernel, never an OCI zone
-    // image (no Containerfile, build, check or launch).
+    // image (no Containerfile, build or launch). A published host image is also checked.
     files.push({ path: 'install-host.sh', syntax: 'hash', mode: 0o755, template: 'krata/install-host.sh', data });
+    if (!data.build) files.push({ path: 'check.sh', syntax: 'hash', mode: 0o755, template: 'krata/check.sh', data });
     return files;
   }
   files.push({ path: 'check.sh', syntax: 'hash', mode: 0o755, template: 'krata/check.sh', data });

@@ -8,7 +8,7 @@
 #
 # A krata host kernel is installed as any kernel is ("build and install the kernel as you
 # normally would", krata's admin guide, doc/admin-guide/custom-kernels.md at
-# a320efad6ba9c7d3897862e0a024bec17782c9f3): it checks the tree's .config against
+# a320efad6ba9c7d3897862e0a024bec17782c9f3): it checks the kernel's .config against
 # required.config (the zone set plus the host set), installs the modules as
 # /lib/modules/<release> (depmod), the kernel and its config as /boot/vmlinuz-<release> and
 # /boot/config-<release>, builds the initramfs with the machine's tool (update-initramfs or
@@ -105,44 +105,51 @@ esac
 [[ -n "${REQUIRED[$arch]+x}" ]] || die "this spec builds x86_64 only, and this machine is $arch"
 [[ -d "$TREE" ]] || die "no kernel build tree at $TREE"
 
-# ---- the build tree: kernel image, release, .config, modules ------------------------------
+# ---- the build tree: kernel image, .config, modules ----------------------------------------
 
 image="$TREE/$KERNEL_IMAGE"
 [[ -f "$image" ]] || die "no kernel image at $KERNEL_IMAGE in $TREE"
+what=$KERNEL_IMAGE
+config="$TREE/$CONFIG_FILE"
+[[ -f "$config" ]] || die "no kernel config at $CONFIG_FILE in $TREE"
+config_name=$CONFIG_FILE
+mods=""
+if [[ -n "$MODULES_DIR" ]]; then
+  mods="$TREE/$MODULES_DIR"
+  [[ -d "$mods" ]] || die "no modules at $MODULES_DIR in $TREE"
+  mods_name=$MODULES_DIR
+else
+  log "no provider.modulesDir: the kernel is installed without modules"
+fi
+
 if [[ $arch == x86_64 ]]; then
-  [[ "$(dd if="$image" bs=1 skip=514 count=4 status=none)" == HdrS ]] || die "$KERNEL_IMAGE is not a bzImage (arch/x86/boot/bzImage)"
+  [[ "$(dd if="$image" bs=1 skip=514 count=4 status=none)" == HdrS ]] || die "$what is not a bzImage (arch/x86/boot/bzImage)"
 fi
 release="$(image_release "$arch" "$image")"
-[[ -n "$release" ]] || die "$KERNEL_IMAGE carries no kernel version string: is it a kernel image?"
+[[ -n "$release" ]] || die "$what carries no kernel version string: is it a kernel image?"
 case $release in
   "$KERNEL_VERSION" | "$KERNEL_VERSION"[-+]*) ;;
-  *) die "$KERNEL_IMAGE is release $release, not kernel.version $KERNEL_VERSION" ;;
+  *) die "$what is release $release, not kernel.version $KERNEL_VERSION" ;;
 esac
 [[ "$release" =~ ^[A-Za-z0-9._+-]+$ ]] || die "not a kernel release: $release"
 log "kernel release $release"
 
-config="$TREE/$CONFIG_FILE"
-[[ -f "$config" ]] || die "no kernel config at $CONFIG_FILE in $TREE"
-require_options "$config" "$CONFIG_FILE"
+require_options "$config" "$config_name"
 
-if [[ -n "$MODULES_DIR" ]]; then
-  mods="$TREE/$MODULES_DIR"
-  [[ -d "$mods" ]] || die "no modules at $MODULES_DIR in $TREE"
+if [[ -n "$mods" ]]; then
   # Either the release folder itself or an INSTALL_MOD_PATH root with lib/modules/<release>.
   if [[ -d "$mods/lib/modules" ]]; then
-    [[ -d "$mods/lib/modules/$release" ]] || die "no lib/modules/$release under $MODULES_DIR: the modules are not this kernel's"
+    [[ -d "$mods/lib/modules/$release" ]] || die "no lib/modules/$release under $mods_name: the modules are not this kernel's"
     mods="$mods/lib/modules/$release"
   fi
-  [[ -f "$mods/modules.dep" ]] || die "no modules.dep in $MODULES_DIR: run make modules_install (it runs depmod)"
-else
-  log "no provider.modulesDir: the kernel is installed without modules"
+  [[ -f "$mods/modules.dep" ]] || die "no modules.dep in $mods_name: run make modules_install (it runs depmod)"
 fi
 
 # ---- install: modules, kernel, config --------------------------------------------------------
 
 MODROOT="$ROOT/lib/modules"
 mkdir -p -- "$MODROOT" "$ROOT/boot"
-if [[ -n "$MODULES_DIR" ]]; then
+if [[ -n "$mods" ]]; then
   stage="$(mktemp -d "$MODROOT/.kspec-$release-XXXXXX")"
   cp -a -- "$mods/." "$stage/"
   if [[ -e "$MODROOT/$release" ]]; then
