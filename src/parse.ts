@@ -4,9 +4,9 @@
  * YAML parser (invalid UTF-8, duplicate keys, alias bombs, deep nesting, sheer size) ends
  * here as a located diagnostic.
  */
-import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
+import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
-import type { Alias, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { fastParse, fromDocument, Kind, LNode } from './yamltree.js';
 import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
@@ -55,7 +55,10 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Locates pointers in one parsed YAML document. */
+/**
+ * Locates pointers in one parsed YAML document, kept as its light tree (src/yamltree.ts):
+ * one object per node with its offset, whichever reader built it.
+ */
 export class YamlSourceIndex implements SourceIndex {
   private lines?: string[];
 
@@ -63,7 +66,8 @@ export class YamlSourceIndex implements SourceIndex {
     readonly file: string,
     readonly text: string,
     private readonly counter: LineCounter,
-    private readonly doc?: Document.Parsed,
+    /** The document's root; undefined when there is no document (only offsets are located). */
+    private readonly root?: LNode | null,
   ) {}
 
   at(offset: number): SourceLocation {
@@ -71,16 +75,18 @@ export class YamlSourceIndex implements SourceIndex {
     return { file: this.file, line: Math.max(1, line), column: Math.max(1, col) };
   }
 
-  /** Each alias's node, found once for the whole document (yaml's Alias.resolve walks it all per call). */
-  private aliasTargets?: Map<Alias, YamlNode>;
-  /** Each mapping's pairs by key, built the first time a pointer goes through it. */
-  private readonly keyed = new Map<YAMLMap, Map<string, Pair>>();
+  /** Each mapping's entries by key (the first of each), built the first time a pointer goes through it. */
+  private readonly keyed = new Map<LNode, Map<string, number>>();
 
-  private pairOf(map: YAMLMap, key: string): Pair | undefined {
+  private entryOf(map: LNode, key: string): number | undefined {
     let byKey = this.keyed.get(map);
     if (!byKey) {
       byKey = new Map();
-      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !byKey.has(String(p.key.value))) byKey.set(String(p.key.value), p as Pair);
+      const keys = map.keys!;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        if (k && k.kind === Kind.Scalar && !byKey.has(String(k.value))) byKey.set(String(k.value), i);
+      }
       this.keyed.set(map, byKey);
     }
     return byKey.get(key);
@@ -88,25 +94,25 @@ export class YamlSourceIndex implements SourceIndex {
 
   /** The node at `ptr`, or the deepest existing ancestor's, as a text offset. */
   offsetOf(ptr: string, at: 'key' | 'value' = 'value'): number | undefined {
-    if (!this.doc) return undefined;
-    let node: unknown = this.doc.contents;
-    let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
+    if (this.root === undefined) return undefined;
+    let node: LNode | null | undefined = this.root;
+    let offset = node?.offset ?? 0;
     const segs = parsePointer(ptr);
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i]!;
       const last = i === segs.length - 1;
-      if (isAlias(node)) node = (this.aliasTargets ??= resolveAliases(this.doc)).get(node);
-      if (isMap(node)) {
-        const pair = this.pairOf(node, seg);
-        if (!pair) return offset;
-        const keyStart = (pair.key as YamlNode).range?.[0] ?? offset;
-        const value = pair.value as YamlNode | null;
-        offset = (last && at === 'key') || !value?.range ? keyStart : value.range[0];
+      if (node?.kind === Kind.Alias) node = node.target;
+      if (node?.kind === Kind.Map) {
+        const e = this.entryOf(node, seg);
+        if (e === undefined) return offset;
+        const keyStart = node.keys![e]!.offset;
+        const value: LNode | null = node.items![e]!;
+        offset = (last && at === 'key') || !value ? keyStart : value.offset;
         node = value;
-      } else if (isSeq(node)) {
-        const item = node.items[Number(seg)] as YamlNode | undefined;
-        if (!item?.range) return offset;
-        offset = item.range[0];
+      } else if (node?.kind === Kind.Seq) {
+        const item: LNode | null | undefined = node.items![Number(seg)];
+        if (!item) return offset;
+        offset = item.offset;
         node = item;
       } else {
         return offset;
@@ -184,14 +190,19 @@ function compose(tokens: CST.Token[], text: string): Document.Parsed {
   return doc!;
 }
 
-/** How spec text is parsed, here and when a DeferredSourceIndex parses it again. */
-function parseYaml(text: string, counter: LineCounter): Document.Parsed {
-  return compose(lex(text, counter), text);
+/** The light tree of `text` read by yaml (the fallback of the fast reader). */
+function parseYaml(text: string, counter: LineCounter): LNode | null {
+  return fromDocument(compose(lex(text, counter), text));
 }
 
 /** The index of `text` with its parsed document, parsed as parseSpec parses it. */
 export function fullIndex(file: string, text: string): YamlSourceIndex {
   const counter = new LineCounter();
+  const fast = fastParse(text, Infinity, MAX_DEPTH);
+  if (fast && !('tooMany' in fast)) {
+    counter.lineStarts = fast.lineStarts;
+    return new YamlSourceIndex(file, text, counter, fast.root);
+  }
   return new YamlSourceIndex(file, text, counter, parseYaml(text, counter));
 }
 
@@ -248,16 +259,24 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
+  // The fast reader first (src/yamltree.ts): most specs, and every large one written in
+  // plain YAML, are read in one pass with no yaml Document built. Anything else, and
+  // anything it finds wrong, is read again by yaml below, which gives every YAML error.
+  const fast = fastParse(text, MAX_VALUES, MAX_DEPTH);
+  if (fast && 'tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
+  if (fast) {
+    const counter = new LineCounter();
+    counter.lineStarts = fast.lineStarts;
+    const result = finish(file, text, new YamlSourceIndex(file, text, counter, fast.root), fast.root);
+    // Depth is reported where the CST check below finds it, so a deep spec is read by yaml.
+    if (!result.diagnostics.some((d) => d.code === D.TooDeep.code)) return result;
+  }
+
   const counter = new LineCounter();
   // The composer recurses once per nesting level: 10,000 levels overflow the stack, and
   // where depends on the machine. Measure on the CST first, which is built iteratively.
   const tokens = lexBounded(text, counter);
-  if (!Array.isArray(tokens)) {
-    const before = text.slice(0, tokens.tooMany);
-    const line = before.split('\n').length;
-    const column = tokens.tooMany - (before.lastIndexOf('\n') + 1) + 1;
-    return { diagnostics: [{ code: D.TooManyValues.code, severity: 'error', message: D.TooManyValues.message({ limit: MAX_VALUES }), path: '', file, line, column }] };
-  }
+  if (!Array.isArray(tokens)) return { diagnostics: [tooMany(file, text, tokens.tooMany)] };
   const deep = tooDeepOffset(tokens);
   if (deep !== undefined) {
     const at = new YamlSourceIndex(file, text, counter);
@@ -269,7 +288,8 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   } catch (e) {
     return { diagnostics: [tooDeep(file, text, counter, e)] };
   }
-  const source = new YamlSourceIndex(file, text, counter, doc);
+  const root = fromDocument(doc);
+  const source = new YamlSourceIndex(file, text, counter, root);
   const report = new Reporter(source);
 
   if (doc.errors.length > 0) {
@@ -288,8 +308,21 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     }
     return { source, diagnostics: dedupe(report.diagnostics) };
   }
+  return finish(file, text, source, root);
+}
 
-  const data = analyse(doc, source, report);
+/** KS1016 at `offset`, the first value past MAX_VALUES. */
+function tooMany(file: string, text: string, offset: number): Diagnostic {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { code: D.TooManyValues.code, severity: 'error', message: D.TooManyValues.message({ limit: MAX_VALUES }), path: '', file, line, column };
+}
+
+/** The checks on a document read without YAML errors, and its data. */
+function finish(file: string, text: string, source: YamlSourceIndex, root: LNode | null): ParseResult {
+  const report = new Reporter(source);
+  const data = analyse(root, source, report);
   if (report.hasErrors) return { source, diagnostics: report.diagnostics };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     report.report(D.NotAMapping, '', {});
@@ -307,33 +340,6 @@ function scalarValue(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return (v as { toJSON(): unknown }).toJSON();
   return v;
-}
-
-/**
- * Each alias of `doc` with the node it names: the last node before it (in document order)
- * that carries its anchor, as yaml's Alias.resolve finds it, in one walk. An alias inside
- * the node it names maps to that node (analyse reports it; an index only needs a node).
- */
-function resolveAliases(doc: Document.Parsed): Map<Alias, YamlNode> {
-  const anchors = new Map<string, YamlNode>();
-  const out = new Map<Alias, YamlNode>();
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isAlias(node)) {
-      const target = anchors.get(node.source);
-      if (target) out.set(node, target);
-      continue;
-    }
-    const anchor = (node as YamlNode | null)?.anchor;
-    if (anchor) anchors.set(anchor, node as YamlNode);
-    if (isMap(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!.value, node.items[i]!.key);
-    } else if (isSeq(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
-    }
-  }
-  return out;
 }
 
 /** What analyse knows of a node once it is closed: its value and what expanding it costs. */
@@ -363,9 +369,9 @@ const CAP = 2 ** 40;
  * Values of aliases are shared, as yaml's toJS shares them; the limits bound every later
  * walk over the data. Returns undefined when something was reported.
  */
-function analyse(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter): unknown {
+function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter): unknown {
   interface Entry {
-    node: unknown;
+    node: LNode | null;
     depth: number;
     exit: boolean;
     parent?: Entry;
@@ -379,41 +385,45 @@ function analyse(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter
   const push = (entry: { code: string; severity: 'error' | 'warning'; message: string }, e: Entry, offset: number): void => {
     report.diagnostics.push({ code: entry.code, severity: entry.severity, message: entry.message, path: pointerOf(e), ...source.at(offset) });
   };
-  const anchors = new Map<string, YamlNode>();
-  const open = new Set<unknown>();
-  const closed = new Map<unknown, Closed>();
+  /** A key's text as the data and pointers use it (yaml's String(key.value)). */
+  const keyText = (key: LNode | null): string => String(key?.kind === Kind.Scalar ? key.value : undefined);
+  const open = new Set<LNode>();
+  const closed = new Map<LNode, Closed>();
   let aliasCount = 0;
   let aliasedNodes = 0;
   /** Alias limits are reported once, at the first alias past them. */
   let aliasLimitReported = false;
-  const valueOf = (node: unknown): Closed => (node === null || node === undefined ? { value: null, size: 1, aliases: 0 } : closed.get(node)!);
+  const NULL: Closed = { value: null, size: 1, aliases: 0 };
+  const valueOf = (node: LNode | null): Closed => (node === null ? NULL : closed.get(node)!);
 
-  const stack: Entry[] = [{ node: doc.contents, depth: 0, exit: false }];
+  const stack: Entry[] = [{ node: root, depth: 0, exit: false }];
   while (stack.length > 0) {
     const e = stack.pop()!;
     const { node, depth } = e;
-    if (node === null || node === undefined) continue;
-    const at = (node as YamlNode).range?.[0] ?? 0;
+    if (node === null) continue;
+    const at = node.offset;
     if (e.exit) {
       open.delete(node);
-      let size = 1, aliases = 0;
+      let size = 1,
+        aliases = 0;
       let value: unknown;
-      if (isMap(node)) {
+      const items = node.items!;
+      if (node.kind === Kind.Map) {
         const obj: Record<string, unknown> = {};
-        for (const pair of node.items) {
-          const v = valueOf(pair.value);
+        const keys = node.keys!;
+        for (let i = 0; i < items.length; i++) {
+          const v = valueOf(items[i]!);
           size = Math.min(CAP, size + v.size);
           aliases = Math.min(CAP, aliases + v.aliases);
-          const k = String((pair.key as { value?: unknown } | null)?.value);
+          const k = keyText(keys[i]!);
           if (k === '__proto__') Object.defineProperty(obj, k, { value: v.value, writable: true, enumerable: true, configurable: true });
           else obj[k] = v.value;
         }
         value = obj;
       } else {
-        const items = (node as { items: unknown[] }).items;
         const arr: unknown[] = new Array<unknown>(items.length);
         for (let i = 0; i < items.length; i++) {
-          const v = valueOf(items[i]);
+          const v = valueOf(items[i]!);
           size = Math.min(CAP, size + v.size);
           aliases = Math.min(CAP, aliases + v.aliases);
           arr[i] = v.value;
@@ -427,12 +437,13 @@ function analyse(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter
       push({ ...D.TooDeep, message: D.TooDeep.message({ limit: MAX_DEPTH }) }, e, at);
       return undefined;
     }
-    if (isAlias(node)) {
-      const target = anchors.get(node.source);
+    if (node.kind === Kind.Alias) {
+      const target = node.target;
+      const name = String(node.value);
       if (!target) {
-        push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: node.source }) }, e, at);
+        push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: name }) }, e, at);
       } else if (open.has(target)) {
-        push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: node.source }) }, e, at);
+        push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: name }) }, e, at);
       } else {
         const t = closed.get(target)!;
         aliasCount = Math.min(CAP, aliasCount + 1 + t.aliases);
@@ -449,40 +460,39 @@ function analyse(doc: Document.Parsed, source: YamlSourceIndex, report: Reporter
       if (!closed.has(node)) closed.set(node, { value: null, size: 1, aliases: 1 });
       continue;
     }
-    const anchor = (node as YamlNode).anchor;
-    if (anchor) anchors.set(anchor, node as YamlNode);
-    if (isScalar(node)) {
+    if (node.kind === Kind.Scalar) {
       closed.set(node, { value: scalarValue(node.value), size: 1, aliases: 0 });
       continue;
     }
-    if (!isMap(node) && !isSeq(node)) continue;
     open.add(node);
-    stack.push({ ...e, exit: true });
-    if (isMap(node)) {
-      const keys = new Set<string>();
-      for (let i = node.items.length - 1; i >= 0; i--) {
-        const pair = node.items[i]!;
-        const key = pair.key as YamlNode | null;
-        const keyAt = key?.range?.[0] ?? at;
-        if (!isScalar(key) || typeof key.value !== 'string') {
+    stack.push({ node, depth, exit: true, parent: e.parent, seg: e.seg });
+    const items = node.items!;
+    if (node.kind === Kind.Map) {
+      const keys = node.keys!;
+      for (let i = items.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        const keyAt = key ? key.offset : at;
+        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') {
           push({ ...D.NonStringKey, message: D.NonStringKey.message({}) }, e, keyAt);
         }
-        stack.push({ node: pair.value, depth: depth + 1, exit: false, parent: e, seg: String((key as { value?: unknown } | null)?.value) });
+        const seg = keyText(key);
+        stack.push({ node: items[i]!, depth: depth + 1, exit: false, parent: e, seg });
         // Keys are walked for their anchors (a key's anchor can be aliased later).
-        if (key) stack.push({ node: key, depth: depth + 1, exit: false, parent: e, seg: String((key as { value?: unknown }).value) });
+        if (key) stack.push({ node: key, depth: depth + 1, exit: false, parent: e, seg });
       }
       // Duplicates in document order: the second occurrence is reported.
-      for (const pair of node.items) {
-        const key = pair.key as YamlNode | null;
-        if (!isScalar(key) || typeof key.value !== 'string') continue;
-        if (keys.has(key.value)) push({ ...D.DuplicateKey, message: D.DuplicateKey.message({ key: key.value }) }, e, key.range?.[0] ?? at);
-        else keys.add(key.value);
+      const seen = new Set<string>();
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') continue;
+        if (seen.has(key.value)) push({ ...D.DuplicateKey, message: D.DuplicateKey.message({ key: key.value }) }, e, key.offset);
+        else seen.add(key.value);
       }
     } else {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], depth: depth + 1, exit: false, parent: e, seg: i });
+      for (let i = items.length - 1; i >= 0; i--) stack.push({ node: items[i]!, depth: depth + 1, exit: false, parent: e, seg: i });
     }
   }
-  return report.hasErrors ? undefined : valueOf(doc.contents).value;
+  return report.hasErrors ? undefined : valueOf(root).value;
 }
 
 /**

@@ -1,0 +1,586 @@
+/**
+ * The light YAML tree that parse.ts analyses and locates pointers in, and the fast reader
+ * that builds it straight from the text for the plain subset of YAML that specs are
+ * written in (issue 11, must-have 4).
+ *
+ * yaml's Lexer, Parser and Composer cost ~10-20 µs a value (a 1 MiB spec of 100,000 values
+ * took ~1.5 s of CPU before any check ran). The fast reader walks the text once, line by
+ * line, and builds one small object per value with its offset, anchor and alias target:
+ * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
+ * single-line plain, single- and double-quoted scalars, single-line flow collections,
+ * anchors, aliases and comments. It gives up (returns undefined) on anything else (block
+ * scalars, multi-line scalars or flow collections, tags, explicit keys, directives, a
+ * second document, tabs, CR, control characters, any syntax error...), and parse.ts then
+ * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
+ * diagnostic therefore comes from one analysis of one kind of tree, and every text the
+ * fast reader accepts gives the tree yaml would give (test/yamltree.test.ts compares them).
+ */
+import { CST, isAlias, isMap, isScalar, isSeq, Schema } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+
+export enum Kind {
+  Scalar = 0,
+  Map = 1,
+  Seq = 2,
+  Alias = 3,
+}
+
+/** One node: a scalar (value), a mapping (keys + items), a sequence (items) or an alias. */
+export class LNode {
+  anchor: string | undefined = undefined;
+  /** A scalar's value as yaml resolves it; an alias's anchor name. */
+  value: unknown = undefined;
+  /** A mapping's keys (null: no key), parallel to items. */
+  keys: Array<LNode | null> | undefined = undefined;
+  /** A mapping's values or a sequence's items (null: no node). */
+  items: Array<LNode | null> | undefined = undefined;
+  /** An alias's node: the last node before it (document order) with its anchor. */
+  target: LNode | undefined = undefined;
+  constructor(
+    readonly kind: Kind,
+    /** Offset of the node in the text (as yaml's range[0]). */
+    readonly offset: number,
+  ) {}
+}
+
+/** yaml's Node tree (a composed document) as a light tree, aliases resolved as yaml resolves them. */
+export function fromDocument(doc: Document.Parsed): LNode | null {
+  const anchors = new Map<string, LNode>();
+  const convert = (node: unknown): LNode | null => {
+    if (node === null || node === undefined) return null;
+    const n = node as YamlNode;
+    const offset = n.range?.[0] ?? 0;
+    if (isAlias(n)) {
+      const l = new LNode(Kind.Alias, offset);
+      l.value = n.source;
+      l.target = anchors.get(n.source);
+      return l;
+    }
+    let l: LNode;
+    if (isScalar(n)) {
+      l = new LNode(Kind.Scalar, offset);
+      l.value = n.value;
+    } else if (isMap(n)) l = new LNode(Kind.Map, offset);
+    else if (isSeq(n)) l = new LNode(Kind.Seq, offset);
+    else return null;
+    if (n.anchor) {
+      l.anchor = n.anchor;
+      anchors.set(n.anchor, l);
+    }
+    if (isMap(n)) {
+      l.keys = [];
+      l.items = [];
+      for (const pair of n.items) {
+        l.keys.push(convert(pair.key));
+        l.items.push(convert(pair.value));
+      }
+    } else if (isSeq(n)) {
+      l.items = n.items.map(convert);
+    }
+    return l;
+  };
+  return convert(doc.contents);
+}
+
+// ---------------------------------------------------------------- the fast reader
+
+/** Thrown inside the reader to give up; caught in fastParse. */
+const GIVE_UP = { giveUp: true };
+
+type Resolve = (s: string, onError: (msg: string) => void, options: object) => unknown;
+const CORE_TAGS = new Schema({}).tags
+  .filter((t) => t.default === true && t.test && !t.collection)
+  .map((t) => ({ test: t.test!, resolve: t.resolve as unknown as Resolve }));
+/** A plain scalar's value as yaml's core schema resolves it (compose-scalar's findScalarTagByTest). */
+function resolvePlain(s: string): unknown {
+  for (const tag of CORE_TAGS) {
+    if (tag.test.test(s)) {
+      let failed = false;
+      const v = tag.resolve(s, () => (failed = true), {});
+      if (failed) throw GIVE_UP;
+      // A float resolves to a Scalar (keeping its format); compose-scalar takes its value.
+      return isScalar(v) ? v.value : v;
+    }
+  }
+  return s;
+}
+
+const SP = 0x20;
+const NL = 0x0a;
+const HASH = 0x23;
+const COLON = 0x3a;
+const DASH = 0x2d;
+/** Flow indicators: , [ ] { } */
+const isFlowInd = (c: number): boolean => c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
+/** Characters a plain scalar cannot start with (besides - ? : followed by a space). */
+const BAD_PLAIN_START = new Set([...',[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+
+export interface FastResult {
+  root: LNode;
+  /** Line starts, as yaml's LineCounter records them. */
+  lineStarts: number[];
+}
+
+/**
+ * The light tree of `text`, or `{ tooMany: offset }` at the first value past `maxValues`
+ * (counted as parse.ts counts them on yaml's lexemes: scalars, aliases, flow collections),
+ * or undefined when the text is not in the subset read here.
+ */
+export function fastParse(text: string, maxValues: number, maxDepth: number): FastResult | { tooMany: number } | undefined {
+  // Characters whose handling the reader leaves to yaml.
+  if (/[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/.test(text)) return undefined;
+  const r = new Reader(text, maxValues, maxDepth);
+  try {
+    const root = r.document();
+    if (!root) return undefined;
+    const lineStarts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    return { root, lineStarts };
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    if (e instanceof TooMany) return { tooMany: e.offset };
+    throw e;
+  }
+}
+
+class TooMany {
+  constructor(readonly offset: number) {}
+}
+
+class Reader {
+  private readonly n: number;
+  /** Start of the current line. */
+  private line = 0;
+  private values = 0;
+  private readonly anchors = new Map<string, LNode>();
+
+  constructor(
+    private readonly s: string,
+    private readonly maxValues: number,
+    private readonly maxDepth: number,
+  ) {
+    this.n = s.length;
+  }
+
+  private c(i: number): number {
+    return i < this.n ? this.s.charCodeAt(i) : NL;
+  }
+
+  private count(offset: number): void {
+    if (++this.values > this.maxValues) throw new TooMany(offset);
+  }
+
+  private eol(i: number): number {
+    const e = this.s.indexOf('\n', i);
+    return e < 0 ? this.n : e;
+  }
+
+  /**
+   * From the start of a line: skips blank and comment lines; returns the first content
+   * position (this.line set to its line) or -1 at the end of the text.
+   */
+  private nextContent(): number {
+    for (;;) {
+      if (this.line >= this.n) return -1;
+      let i = this.line;
+      while (this.c(i) === SP) i++;
+      const ch = this.c(i);
+      if (ch === NL || ch === HASH) {
+        const e = this.eol(i);
+        this.line = e + 1;
+        continue;
+      }
+      // Document markers and directives are yaml's to read.
+      if (i === this.line && (this.s.startsWith('---', i) || this.s.startsWith('...', i) || ch === 0x25)) throw GIVE_UP;
+      return i;
+    }
+  }
+
+  /** After a value on a line: only spaces and a comment (after a space) may follow; moves to the next line. */
+  private endLine(i: number): void {
+    let j = i;
+    while (this.c(j) === SP) j++;
+    const ch = this.c(j);
+    if (ch === HASH && j > i) j = this.eol(j);
+    else if (ch !== NL) throw GIVE_UP;
+    this.line = j + 1;
+  }
+
+  document(): LNode | undefined {
+    let p = this.nextContent();
+    if (p < 0) return undefined;
+    if (p === this.line && this.s.startsWith('---', p)) {
+      // A start marker alone on its line (a comment may follow).
+      this.endLine(p + 3);
+      if (this.c(p + 3) !== SP && this.c(p + 3) !== NL) throw GIVE_UP;
+      p = this.nextContent();
+      if (p < 0) return undefined;
+    }
+    const root = this.block(p, -1, 0);
+    if (this.nextContent() >= 0) throw GIVE_UP;
+    return root;
+  }
+
+  /** A block node whose first content is at `p` (on this.line), inside a parent at column `parent`. */
+  private block(p: number, parent: number, depth: number): LNode {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const col = p - this.line;
+    if (col <= parent) throw GIVE_UP;
+    const ch = this.c(p);
+    if (ch === DASH && (this.c(p + 1) === SP || this.c(p + 1) === NL)) return this.seq(p, depth);
+    if (this.keyEnd(p) >= 0) return this.map(p, depth);
+    // A lone value: nothing more in this block.
+    const v = this.inline(p, depth, undefined);
+    this.after(v.end);
+    const q = this.nextContent();
+    if (q >= 0 && q - this.line > parent) throw GIVE_UP;
+    return v.node;
+  }
+
+  /**
+   * If a mapping key starts at `p`: the offset of its `:` indicator (followed by a space or
+   * the end of the line), else -1. Anchors, aliases, tags and flow collections as keys
+   * are yaml's.
+   */
+  private keyEnd(p: number): number {
+    const ch = this.c(p);
+    let i: number;
+    if (ch === 0x22 || ch === 0x27) {
+      i = this.quotedEnd(p);
+      if (i < 0) return -1;
+      while (this.c(i) === SP) i++;
+      return this.c(i) === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL) ? i : -1;
+    }
+    if (BAD_PLAIN_START.has(ch)) return -1;
+    if ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL)) return -1;
+    i = p;
+    for (;;) {
+      const c = this.c(i);
+      if (c === NL) return -1;
+      if (c === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL)) return i;
+      if (c === SP && this.c(i + 1) === HASH) return -1;
+      i++;
+    }
+  }
+
+  /** The offset after a quoted scalar that starts at `p` and ends on its line, or -1. */
+  private quotedEnd(p: number): number {
+    const q = this.c(p);
+    for (let i = p + 1; ; i++) {
+      const c = this.c(i);
+      if (c === NL) return -1;
+      if (q === 0x22 && c === 0x5c) {
+        i++;
+        if (this.c(i) === NL) return -1;
+        continue;
+      }
+      if (c === q) {
+        if (q === 0x27 && this.c(i + 1) === 0x27) {
+          i++;
+          continue;
+        }
+        return i + 1;
+      }
+    }
+  }
+
+  private quoted(p: number): { node: LNode; end: number } {
+    const end = this.quotedEnd(p);
+    if (end < 0) throw GIVE_UP;
+    this.count(p);
+    const node = new LNode(Kind.Scalar, p);
+    const src = this.s.slice(p, end);
+    if (this.c(p) === 0x27) node.value = src.slice(1, -1).replace(/''/g, "'");
+    else if (src.includes('\\')) {
+      let failed = false;
+      const r = CST.resolveAsScalar({ type: 'double-quoted-scalar', offset: p, indent: 0, source: src }, true, () => (failed = true));
+      if (failed || !r) throw GIVE_UP;
+      node.value = r.value;
+    } else node.value = src.slice(1, -1);
+    return { node, end };
+  }
+
+  /** A plain scalar in block context from `p` to the end of its line or comment. */
+  private plainBlock(p: number): { node: LNode; end: number } {
+    let i = p;
+    let last = p;
+    for (;;) {
+      const c = this.c(i);
+      if (c === NL) break;
+      if (c === SP) {
+        if (this.c(i + 1) === HASH) break;
+      } else {
+        if (c === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL)) throw GIVE_UP;
+        last = i + 1;
+      }
+      i++;
+    }
+    this.count(p);
+    const node = new LNode(Kind.Scalar, p);
+    node.value = resolvePlain(this.s.slice(p, last));
+    return { node, end: last };
+  }
+
+  private setAnchor(node: LNode, anchor: string | undefined): void {
+    if (anchor === undefined) return;
+    node.anchor = anchor;
+    this.anchors.set(anchor, node);
+  }
+
+  /** `&name` or `*name` at `p`: the name and the offset after it. */
+  private name(p: number): { name: string; end: number } {
+    let i = p + 1;
+    for (;;) {
+      const c = this.c(i);
+      if (c === SP || c === NL || isFlowInd(c)) break;
+      i++;
+    }
+    if (i === p + 1) throw GIVE_UP;
+    return { name: this.s.slice(p + 1, i), end: i };
+  }
+
+  private alias(p: number): { node: LNode; end: number } {
+    const { name, end } = this.name(p);
+    this.count(p);
+    const node = new LNode(Kind.Alias, p);
+    node.value = name;
+    node.target = this.anchors.get(name);
+    return { node, end };
+  }
+
+  /** A value that starts at `p` and ends on its line: scalar, alias or flow collection. */
+  private inline(p: number, depth: number, anchor: string | undefined): { node: LNode; end: number } {
+    const ch = this.c(p);
+    let v: { node: LNode; end: number };
+    if (ch === 0x2a) {
+      if (anchor !== undefined) throw GIVE_UP;
+      return this.alias(p);
+    }
+    if (ch === 0x5b || ch === 0x7b) {
+      const node = this.flowStart(p, anchor);
+      return { node, end: this.flow(p, node, depth) };
+    }
+    if (ch === 0x22 || ch === 0x27) v = this.quoted(p);
+    else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL))) throw GIVE_UP;
+    else v = this.plainBlock(p);
+    this.setAnchor(v.node, anchor);
+    return v;
+  }
+
+  /** After an inline value: the rest of its line. */
+  private after(end: number): void {
+    this.endLine(end);
+  }
+
+  private flowStart(p: number, anchor: string | undefined): LNode {
+    this.count(p);
+    const node = new LNode(this.c(p) === 0x7b ? Kind.Map : Kind.Seq, p);
+    node.items = [];
+    if (node.kind === Kind.Map) node.keys = [];
+    this.setAnchor(node, anchor);
+    return node;
+  }
+
+  private skipSp(i: number): number {
+    while (this.c(i) === SP) i++;
+    return i;
+  }
+
+  /** Reads the flow collection `node` opened at `p` (its items on this line); the offset after it. */
+  private flow(p: number, node: LNode, depth: number): number {
+    if (depth + 1 > this.maxDepth) throw GIVE_UP;
+    const close = node.kind === Kind.Map ? 0x7d : 0x5d;
+    let i = this.skipSp(p + 1);
+    if (this.c(i) === close) return i + 1;
+    for (;;) {
+      if (node.kind === Kind.Map) {
+        const ch = this.c(i);
+        let key: { node: LNode; end: number };
+        if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
+        else key = this.plainFlow(i);
+        i = this.skipSp(key.end);
+        if (this.c(i) !== COLON || this.c(i + 1) !== SP) throw GIVE_UP;
+        i = this.skipSp(i + 1);
+        const v = this.flowValue(i, depth + 1);
+        node.keys!.push(key.node);
+        node.items!.push(v.node);
+        i = v.end;
+      } else {
+        const v = this.flowValue(i, depth + 1);
+        node.items!.push(v.node);
+        i = v.end;
+      }
+      i = this.skipSp(i);
+      const c = this.c(i);
+      if (c === close) return i + 1;
+      if (c !== 0x2c) throw GIVE_UP;
+      i = this.skipSp(i + 1);
+      const d = this.c(i);
+      // A trailing comma ends the collection as yaml reads it.
+      if (d === close) return i + 1;
+      if (d === 0x2c || d === NL || d === HASH) throw GIVE_UP;
+    }
+  }
+
+  /** A value inside a flow collection at `p`. */
+  private flowValue(p: number, depth: number): { node: LNode; end: number } {
+    let i = p;
+    let anchor: string | undefined;
+    if (this.c(i) === 0x26) {
+      const a = this.name(i);
+      anchor = a.name;
+      i = this.skipSp(a.end);
+      if (i === a.end) throw GIVE_UP;
+    }
+    const ch = this.c(i);
+    let v: { node: LNode; end: number };
+    if (ch === 0x2a) {
+      if (anchor !== undefined) throw GIVE_UP;
+      v = this.alias(i);
+    } else if (ch === 0x5b || ch === 0x7b) {
+      const node = this.flowStart(i, anchor);
+      return { node, end: this.flow(i, node, depth) };
+    } else if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
+    else v = this.plainFlow(i);
+    this.setAnchor(v.node, anchor);
+    // `[a: b]` (a pair in a sequence) and the like are yaml's.
+    const j = this.skipSp(v.end);
+    if (this.c(j) === COLON) throw GIVE_UP;
+    return v;
+  }
+
+  /** A plain scalar inside a flow collection. */
+  private plainFlow(p: number): { node: LNode; end: number } {
+    const ch = this.c(p);
+    if (BAD_PLAIN_START.has(ch) || ch === NL || ch === SP) throw GIVE_UP;
+    if ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL || isFlowInd(this.c(p + 1)))) throw GIVE_UP;
+    let i = p;
+    let last = p;
+    for (;;) {
+      const c = this.c(i);
+      if (c === NL || isFlowInd(c)) break;
+      if (c === SP) {
+        if (this.c(i + 1) === HASH) throw GIVE_UP;
+      } else {
+        if (c === COLON) {
+          const d = this.c(i + 1);
+          if (d === SP || d === NL || isFlowInd(d)) break;
+        }
+        last = i + 1;
+      }
+      i++;
+    }
+    this.count(p);
+    const node = new LNode(Kind.Scalar, p);
+    node.value = resolvePlain(this.s.slice(p, last));
+    return { node, end: last };
+  }
+
+  /**
+   * The value of a mapping entry or sequence item whose indicator ends at `p` (on
+   * this.line), in a collection at column `col`. Leaves this.line at the line after it.
+   */
+  private entryValue(p: number, col: number, depth: number, inSeq: boolean): LNode {
+    let i = this.skipSp(p);
+    let anchor: string | undefined;
+    if (this.c(i) === 0x26) {
+      const a = this.name(i);
+      anchor = a.name;
+      i = this.skipSp(a.end);
+      if (i === a.end && this.c(i) !== NL) throw GIVE_UP;
+    }
+    const ch = this.c(i);
+    if (ch === NL || (ch === HASH && i > p)) {
+      // The value is on the lines below (or empty).
+      const emptyAt = i;
+      this.endLine(i);
+      const q = this.nextContent();
+      const qcol = q < 0 ? -1 : q - this.line;
+      if (q >= 0 && qcol > col) {
+        const node = this.blockWithAnchor(q, col, depth, anchor);
+        return node;
+      }
+      if (q >= 0 && !inSeq && qcol === col && this.c(q) === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL)) {
+        // An indentless sequence as a mapping value.
+        if (anchor !== undefined) throw GIVE_UP;
+        return this.seq(q, depth + 1);
+      }
+      // An empty value: null, placed after the indicator and the spaces after it.
+      if (anchor !== undefined || inSeq) throw GIVE_UP;
+      const node = new LNode(Kind.Scalar, emptyAt);
+      node.value = null;
+      return node;
+    }
+    if (inSeq && anchor === undefined) {
+      // A compact collection in a sequence item: `- - x`, `- key: value`.
+      if (ch === DASH && (this.c(i + 1) === SP || this.c(i + 1) === NL)) return this.seq(i, depth + 1);
+      if (this.keyEnd(i) >= 0) return this.map(i, depth + 1);
+    } else if (this.keyEnd(i) >= 0) throw GIVE_UP;
+    if (ch === DASH && (this.c(i + 1) === SP || this.c(i + 1) === NL)) throw GIVE_UP;
+    const v = this.inline(i, depth + 1, anchor);
+    this.after(v.end);
+    return v.node;
+  }
+
+  private blockWithAnchor(q: number, col: number, depth: number, anchor: string | undefined): LNode {
+    if (anchor === undefined) return this.block(q, col, depth + 1);
+    // The anchor names the collection below; registered before its content is read.
+    const ch = this.c(q);
+    const isSeq = ch === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL);
+    if (!isSeq && this.keyEnd(q) < 0) throw GIVE_UP;
+    return isSeq ? this.seq(q, depth + 1, anchor) : this.map(q, depth + 1, anchor);
+  }
+
+  /** A block mapping whose first key is at `p`. */
+  private map(p: number, depth: number, anchor?: string): LNode {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const col = p - this.line;
+    const node = new LNode(Kind.Map, p);
+    node.keys = [];
+    node.items = [];
+    this.setAnchor(node, anchor);
+    let q = p;
+    for (;;) {
+      const colon = this.keyEnd(q);
+      if (colon < 0) throw GIVE_UP;
+      // yaml limits an implicit key to 1024 characters.
+      if (colon - q > 1000) throw GIVE_UP;
+      let key: LNode;
+      const ch = this.c(q);
+      if (ch === 0x22 || ch === 0x27) key = this.quoted(q).node;
+      else {
+        let last = colon;
+        while (this.c(last - 1) === SP) last--;
+        this.count(q);
+        key = new LNode(Kind.Scalar, q);
+        key.value = resolvePlain(this.s.slice(q, last));
+      }
+      node.keys.push(key);
+      node.items.push(this.entryValue(colon + 1, col, depth, false));
+      q = this.nextContent();
+      if (q < 0) return node;
+      const qcol = q - this.line;
+      if (qcol < col) return node;
+      if (qcol > col) throw GIVE_UP;
+    }
+  }
+
+  /** A block sequence whose first `-` is at `p`. */
+  private seq(p: number, depth: number, anchor?: string): LNode {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const col = p - this.line;
+    const node = new LNode(Kind.Seq, p);
+    node.items = [];
+    this.setAnchor(node, anchor);
+    let q = p;
+    for (;;) {
+      node.items.push(this.entryValue(q + 1, col, depth, true));
+      q = this.nextContent();
+      if (q < 0) return node;
+      const qcol = q - this.line;
+      if (qcol < col) return node;
+      if (qcol > col) throw GIVE_UP;
+      if (!(this.c(q) === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL))) return node;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The fast YAML reader (src/yamltree.ts) against yaml itself: whenever the reader accepts a
+ * text, yaml reads it without error, and the two light trees are the same node for node
+ * (kind, offset, anchor, value, keys, items, alias targets), with the same line starts.
+ * Whatever yaml rejects, the reader must give up on (parse.ts then reports yaml's error).
+ * Texts: every spec, golden and hostile input of the repository, the generated worst
+ * cases, and random line soups of plain-YAML pieces and of pieces the reader leaves to yaml.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Composer, Lexer, LineCounter, Parser } from 'yaml';
+import { MAX_DEPTH } from '../src/parse.js';
+import { fastParse, fromDocument, Kind, type LNode } from '../src/yamltree.js';
+import { WORST_CASES } from '../scripts/worst-cases.mjs';
+import { ROOT } from './helpers.js';
+
+const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200) * 10;
+
+/** yaml's reading of `text` as parse.ts does it: its errors, tree and line starts. */
+function byYaml(text: string): { errors: number; root: LNode | null; lineStarts: number[] } {
+  const counter = new LineCounter();
+  const tokens = [...new Parser(counter.addNewLine).parse(text)];
+  const docs = [...new Composer({ uniqueKeys: false, prettyErrors: false, strict: true }).compose(tokens, true, text.length)];
+  const doc = docs[0]!;
+  return { errors: doc.errors.length + (docs.length > 1 ? 1 : 0), root: fromDocument(doc), lineStarts: counter.lineStarts };
+}
+
+/** A comparable picture of a tree (alias targets by offset). */
+function picture(n: LNode | null): unknown {
+  if (n === null) return null;
+  const value = typeof n.value === 'number' && Number.isNaN(n.value) ? 'NaN' : n.value;
+  return {
+    kind: n.kind,
+    offset: n.offset,
+    anchor: n.anchor,
+    value: n.kind === Kind.Map || n.kind === Kind.Seq ? undefined : value,
+    target: n.kind === Kind.Alias ? (n.target?.offset ?? 'none') : undefined,
+    keys: n.keys?.map(picture),
+    items: n.items?.map(picture),
+  };
+}
+
+/** Values as parse.ts counts them on yaml's lexemes (lexBounded): the offset of the first past `max`. */
+function lexerTooMany(text: string, max: number): number | undefined {
+  let values = 0;
+  let offset = 0;
+  for (const lx of new Lexer().lex(text)) {
+    const c = lx.charAt(0);
+    if ('\x1f[{|>"\'*'.includes(c) && ++values > max) return offset;
+    if (lx !== '\x02' && lx !== '\x18' && lx !== '\x1f') offset += lx.length;
+  }
+  return undefined;
+}
+
+/** Checks the reader against yaml on `text`; true when the reader accepted it. */
+function agree(text: string): boolean {
+  const fast = fastParse(text, Infinity, MAX_DEPTH);
+  const yaml = byYaml(text);
+  if (!fast) return false;
+  expect('tooMany' in fast).toBe(false);
+  if ('tooMany' in fast) return false;
+  expect(yaml.errors, text.slice(0, 500)).toBe(0);
+  // As JSON first (a 1 MiB tree is slow to diff); the diff only when they differ.
+  const [a, b] = [picture(fast.root), picture(yaml.root)];
+  if (JSON.stringify(a) !== JSON.stringify(b)) expect(a, text.slice(0, 500)).toEqual(b);
+  expect(fast.lineStarts.join()).toBe(yaml.lineStarts.join());
+  return true;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.ya?ml$/.test(f) ? [p] : [];
+  });
+}
+
+describe('the fast YAML reader reads as yaml does', () => {
+  it('every spec, golden and hostile input of the repository', () => {
+    let accepted = 0;
+    const all = ['specs', 'test/golden', 'test/hostile', 'examples'].flatMap((d) => {
+      try {
+        return files(path.join(ROOT, d));
+      } catch {
+        return [];
+      }
+    });
+    for (const f of all) if (agree(readFileSync(f, 'utf8').replace(/^\ufeff/, ''))) accepted++;
+    // Specs are written in the subset it reads: most are read fast.
+    expect(accepted).toBeGreaterThan(all.length / 2);
+  });
+
+  it('the generated worst cases, and where it counts values past a limit', () => {
+    for (const [name, make] of Object.entries(WORST_CASES)) {
+      const text = make();
+      const fast = fastParse(text, 100_000, MAX_DEPTH);
+      // Every worst case is read fast (none falls back to yaml).
+      expect(fast, name).toBeDefined();
+      if (fast && 'tooMany' in fast) expect(fast.tooMany, name).toBe(lexerTooMany(text, 100_000));
+      else expect(agree(text), name).toBe(true);
+    }
+  });
+
+  const KEYS = ['a', 'b', 'name', 'k:v', 'a b', 'x#y', '"q"', "'s'", '"e\\x41\\u00e9"', "'it''s'", '1', 'true', '~', 'null', '-k', '?k', ':k', '[k]', '&a k', '*a', '!t k', 'a  ', '"a":', "'a'  "];
+  const SCALARS = ['1', '-1', '+1', '0x1F', '0o17', '017', '1.5', '1e3', '.5', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', 'true', 'False', 'yes', 'a b', 'a:b', 'a: b', 'a #c', 'a#b', 'x,y', 'x]', '{x', '"d"', '"d\\"q"', '"\\x1b[0m"', '"bad\\q"', "'s'", "'s''q'", '"unclosed', '*a', '*b', '&a x', '&b x', '&a', '[]', '{}', '[a, b]', '[a, b, ]', '[a,b]', '[ a , b ]', '[a, [b, c]]', '{a: 1, b: [x]}', '{a: 1, }', '{a: 1,, b: 2}', '{a}', '[a: b]', '[*a, *a]', '[&a x, *a]', '{"k": v}', '{k: "v"}', '- x', '-x', '- ', '|', '>', '|-', '!tag x', '!!str 1', '%x', '@x', '`x', '? x', ': x', '-', '---', '...', 'a # c', '2001-12-14', '0b1', '1_000', '"a" # c', '"a"#c', '[a] # c', '[a]#c', '[a', 'a\tb', 'é'];
+  const piece = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS, '', '', '# c')).map(([k, v]) => `${k}:${v === '' ? '' : ' ' + v}`) },
+    { weight: 2, arbitrary: fc.constantFrom(...SCALARS).map((v) => `- ${v}`) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS)).map(([k, v]) => `- ${k}: ${v}`) },
+    { weight: 1, arbitrary: fc.constantFrom('# comment', '', '   ', '-', '- - x', '---', '--- # c', 'key:', '- key:', '&a', '&a k: v', '- &a k: v', '- &a', 'k: &a', 'k: &a x', 'k: *a', 'k: &a [x]', '- &a {x: 1}', '- *a') },
+  );
+  const line = fc.tuple(fc.integer({ min: 0, max: 6 }), piece).map(([indent, p]) => ' '.repeat(indent) + p);
+  const doc = fc.tuple(fc.array(line, { minLength: 1, maxLength: 14 }), fc.boolean()).map(([lines, nl]) => lines.join('\n') + (nl ? '\n' : ''));
+
+  it('random texts: whatever the reader accepts, yaml reads the same way, without error', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(doc, (text) => {
+        if (agree(text)) accepted++;
+      }),
+      { numRuns: RUNS },
+    );
+    // The generator reaches texts the reader accepts, not only ones it gives up on.
+    expect(accepted).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('random texts of well-indented block structure are mostly read fast, and as yaml reads them', () => {
+    // Nested mappings and sequences at consistent indents, with the pieces above as leaves.
+    const leaf = fc.constantFrom(...SCALARS);
+    const key = fc.constantFrom(...KEYS.slice(0, 14));
+    const tree: fc.Arbitrary<string[]> = fc.letrec<{ node: string[] }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf.map((v) => [v]),
+        fc.array(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 4 }).map((entries) =>
+          entries.flatMap(([k, v]) => (v.length === 1 ? [`${k}: ${v[0]}`] : [`${k}:`, ...v.map((l) => '  ' + l)])),
+        ),
+        fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items) => items.flatMap((v) => (v.length === 1 ? [`- ${v[0]}`] : ['-', ...v.map((l) => '  ' + l)]))),
+      ),
+    })).node;
+    let accepted = 0;
+    fc.assert(
+      fc.property(tree, (lines) => {
+        if (agree(lines.join('\n') + '\n')) accepted++;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+});
