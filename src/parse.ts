@@ -371,114 +371,127 @@ const CAP = 2 ** 40;
  */
 function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter): unknown {
   interface Entry {
-    node: LNode | null;
+    node: LNode;
     depth: number;
     exit: boolean;
-    parent?: Entry;
-    seg?: string | number;
+    parent: Entry | undefined;
+    seg: string | number | undefined;
   }
-  const pointerOf = (e: Entry): string => {
-    const segs: Array<string | number> = [];
+  const pointerOf = (e: Entry | undefined, seg?: string | number): string => {
+    const segs: Array<string | number> = seg === undefined ? [] : [seg];
     for (let cur: Entry | undefined = e; cur?.parent; cur = cur.parent) segs.push(cur.seg!);
     return segs.reverse().map((s) => pointer(s)).join('');
   };
-  const push = (entry: { code: string; severity: 'error' | 'warning'; message: string }, e: Entry, offset: number): void => {
-    report.diagnostics.push({ code: entry.code, severity: entry.severity, message: entry.message, path: pointerOf(e), ...source.at(offset) });
+  /** Reports at `offset`; the pointer is the entry's (or its child's at `seg`). */
+  const push = (entry: { code: string; severity: 'error' | 'warning'; message: string }, e: Entry | undefined, offset: number, seg?: string | number): void => {
+    report.diagnostics.push({ code: entry.code, severity: entry.severity, message: entry.message, path: pointerOf(e, seg), ...source.at(offset) });
   };
   /** A key's text as the data and pointers use it (yaml's String(key.value)). */
   const keyText = (key: LNode | null): string => String(key?.kind === Kind.Scalar ? key.value : undefined);
-  const open = new Set<LNode>();
-  const closed = new Map<LNode, Closed>();
   let aliasCount = 0;
   let aliasedNodes = 0;
   /** Alias limits are reported once, at the first alias past them. */
   let aliasLimitReported = false;
-  const NULL: Closed = { value: null, size: 1, aliases: 0 };
-  const valueOf = (node: LNode | null): Closed => (node === null ? NULL : closed.get(node)!);
+  const tooDeep = { ...D.TooDeep, message: D.TooDeep.message({ limit: MAX_DEPTH }) };
 
-  const stack: Entry[] = [{ node: root, depth: 0, exit: false }];
+  /**
+   * A scalar or an alias (no content to walk): closed at once. The alias checks: its
+   * node must be known and closed, and the expansions stay under the limits.
+   */
+  const leaf = (node: LNode, parent: Entry | undefined, seg: string | number | undefined): void => {
+    if (node.kind === Kind.Scalar) {
+      node.data = scalarValue(node.value);
+      node.state = 2;
+      return;
+    }
+    const target = node.target;
+    const name = String(node.value);
+    node.data = null;
+    node.size = 1;
+    node.expansions = 1;
+    if (!target) {
+      push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: name }) }, parent, node.offset, seg);
+    } else if (target.state === 1) {
+      push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: name }) }, parent, node.offset, seg);
+    } else {
+      aliasCount = Math.min(CAP, aliasCount + 1 + target.expansions);
+      aliasedNodes = Math.min(CAP, aliasedNodes + target.size);
+      if (!aliasLimitReported && aliasCount > MAX_ALIAS_COUNT) {
+        aliasLimitReported = true;
+        push({ ...D.AliasBomb, message: D.AliasBomb.message({ limit: MAX_ALIAS_COUNT }) }, parent, node.offset, seg);
+      } else if (!aliasLimitReported && aliasedNodes > MAX_ALIASED_NODES) {
+        aliasLimitReported = true;
+        push({ ...D.AliasExpansion, message: D.AliasExpansion.message({ limit: MAX_ALIASED_NODES }) }, parent, node.offset, seg);
+      }
+      node.data = target.data;
+      node.size = target.size;
+      node.expansions = Math.min(CAP, 1 + target.expansions);
+    }
+    node.state = 2;
+  };
+
+  if (root === null) return null;
+  const stack: Entry[] = [{ node: root, depth: 0, exit: false, parent: undefined, seg: undefined }];
   while (stack.length > 0) {
     const e = stack.pop()!;
     const { node, depth } = e;
-    if (node === null) continue;
-    const at = node.offset;
+    if (!e.exit) {
+      if (depth > MAX_DEPTH) {
+        push(tooDeep, e.parent, node.offset, e.seg);
+        return undefined;
+      }
+      if (node.kind === Kind.Scalar || node.kind === Kind.Alias) {
+        leaf(node, e.parent, e.seg);
+        continue;
+      }
+    }
+    const items = node.items!;
     if (e.exit) {
-      open.delete(node);
       let size = 1,
-        aliases = 0;
-      let value: unknown;
-      const items = node.items!;
+        expansions = 0;
       if (node.kind === Kind.Map) {
         const obj: Record<string, unknown> = {};
         const keys = node.keys!;
         for (let i = 0; i < items.length; i++) {
-          const v = valueOf(items[i]!);
-          size = Math.min(CAP, size + v.size);
-          aliases = Math.min(CAP, aliases + v.aliases);
+          const v = items[i]!;
+          if (v !== null) {
+            size = Math.min(CAP, size + v.size);
+            expansions = Math.min(CAP, expansions + v.expansions);
+          } else size = Math.min(CAP, size + 1);
           const k = keyText(keys[i]!);
-          if (k === '__proto__') Object.defineProperty(obj, k, { value: v.value, writable: true, enumerable: true, configurable: true });
-          else obj[k] = v.value;
+          const value = v === null ? null : v.data;
+          if (k === '__proto__') Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
+          else obj[k] = value;
         }
-        value = obj;
+        node.data = obj;
       } else {
         const arr: unknown[] = new Array<unknown>(items.length);
         for (let i = 0; i < items.length; i++) {
-          const v = valueOf(items[i]!);
-          size = Math.min(CAP, size + v.size);
-          aliases = Math.min(CAP, aliases + v.aliases);
-          arr[i] = v.value;
+          const v = items[i]!;
+          if (v !== null) {
+            size = Math.min(CAP, size + v.size);
+            expansions = Math.min(CAP, expansions + v.expansions);
+            arr[i] = v.data;
+          } else {
+            size = Math.min(CAP, size + 1);
+            arr[i] = null;
+          }
         }
-        value = arr;
+        node.data = arr;
       }
-      closed.set(node, { value, size, aliases });
+      node.size = size;
+      node.expansions = expansions;
+      node.state = 2;
       continue;
     }
-    if (depth > MAX_DEPTH) {
-      push({ ...D.TooDeep, message: D.TooDeep.message({ limit: MAX_DEPTH }) }, e, at);
-      return undefined;
-    }
-    if (node.kind === Kind.Alias) {
-      const target = node.target;
-      const name = String(node.value);
-      if (!target) {
-        push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: name }) }, e, at);
-      } else if (open.has(target)) {
-        push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: name }) }, e, at);
-      } else {
-        const t = closed.get(target)!;
-        aliasCount = Math.min(CAP, aliasCount + 1 + t.aliases);
-        aliasedNodes = Math.min(CAP, aliasedNodes + t.size);
-        if (!aliasLimitReported && aliasCount > MAX_ALIAS_COUNT) {
-          aliasLimitReported = true;
-          push({ ...D.AliasBomb, message: D.AliasBomb.message({ limit: MAX_ALIAS_COUNT }) }, e, at);
-        } else if (!aliasLimitReported && aliasedNodes > MAX_ALIASED_NODES) {
-          aliasLimitReported = true;
-          push({ ...D.AliasExpansion, message: D.AliasExpansion.message({ limit: MAX_ALIASED_NODES }) }, e, at);
-        }
-        closed.set(node, { value: t.value, size: t.size, aliases: Math.min(CAP, 1 + t.aliases) });
-      }
-      if (!closed.has(node)) closed.set(node, { value: null, size: 1, aliases: 1 });
-      continue;
-    }
-    if (node.kind === Kind.Scalar) {
-      closed.set(node, { value: scalarValue(node.value), size: 1, aliases: 0 });
-      continue;
-    }
-    open.add(node);
-    stack.push({ node, depth, exit: true, parent: e.parent, seg: e.seg });
-    const items = node.items!;
+    node.state = 1;
+    e.exit = true;
+    stack.push(e);
     if (node.kind === Kind.Map) {
       const keys = node.keys!;
-      for (let i = items.length - 1; i >= 0; i--) {
+      for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
-        const keyAt = key ? key.offset : at;
-        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') {
-          push({ ...D.NonStringKey, message: D.NonStringKey.message({}) }, e, keyAt);
-        }
-        const seg = keyText(key);
-        stack.push({ node: items[i]!, depth: depth + 1, exit: false, parent: e, seg });
-        // Keys are walked for their anchors (a key's anchor can be aliased later).
-        if (key) stack.push({ node: key, depth: depth + 1, exit: false, parent: e, seg });
+        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') push({ ...D.NonStringKey, message: D.NonStringKey.message({}) }, e, key ? key.offset : node.offset);
       }
       // Duplicates in document order: the second occurrence is reported.
       const seen = new Set<string>();
@@ -488,11 +501,40 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
         if (seen.has(key.value)) push({ ...D.DuplicateKey, message: D.DuplicateKey.message({ key: key.value }) }, e, key.offset);
         else seen.add(key.value);
       }
-    } else {
-      for (let i = items.length - 1; i >= 0; i--) stack.push({ node: items[i]!, depth: depth + 1, exit: false, parent: e, seg: i });
     }
+    // The children in document order (keys before their values: a key's anchor can be
+    // aliased later). Scalars and aliases have no content: they are closed on the spot,
+    // up to the first collection; from there every child is stacked (a later alias may
+    // name a node inside that collection), and the stacked ones are reversed to be walked
+    // in document order.
+    const from = stack.length;
+    let stacking = depth + 1 > MAX_DEPTH;
+    const child = (n: LNode | null, seg: string | number): void => {
+      if (n === null) return;
+      if (!stacking && (n.kind === Kind.Scalar || n.kind === Kind.Alias)) leaf(n, e, seg);
+      else {
+        stacking = true;
+        stack.push({ node: n, depth: depth + 1, exit: false, parent: e, seg });
+      }
+    };
+    if (node.kind === Kind.Map) {
+      const keys = node.keys!;
+      for (let i = 0; i < items.length; i++) {
+        const seg = keyText(keys[i]!);
+        child(keys[i]!, seg);
+        child(items[i]!, seg);
+      }
+    } else {
+      for (let i = 0; i < items.length; i++) child(items[i]!, i);
+    }
+    reverse(stack, from);
   }
-  return report.hasErrors ? undefined : valueOf(root).value;
+  return report.hasErrors ? undefined : root.data;
+}
+
+/** Reverses stack[from..] in place. */
+function reverse<T>(a: T[], from: number): void {
+  for (let i = from, j = a.length - 1; i < j; i++, j--) [a[i], a[j]] = [a[j]!, a[i]!];
 }
 
 /**

@@ -20,12 +20,20 @@ export function editDistance(a: string, b: string): number {
  * whole row is past the limit. O(min(|a|, |b|) * limit), so a hostile key of thousands
  * of characters costs no more than its length (issue 11, must-have 4).
  */
+/** Rows reused by editDistanceAtMost (grown as needed): no allocation per comparison. */
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 export function editDistanceAtMost(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const over = limit + 1;
   const n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
+  if (rowA.length < n + 1) {
+    rowA = new Int32Array(2 * (n + 1));
+    rowB = new Int32Array(2 * (n + 1));
+  }
+  let prev = rowA;
+  let cur = rowB;
   for (let j = 0; j <= n; j++) prev[j] = j <= limit ? j : over;
   for (let i = 1; i <= a.length; i++) {
     const lo = Math.max(1, i - limit);
@@ -45,6 +53,9 @@ export function editDistanceAtMost(a: string, b: string, limit: number): number 
   return Math.min(prev[n]!, over);
 }
 
+/** Candidate lists lowercased once (validate asks with the same list for every unknown key of a mapping). */
+const lowered = new WeakMap<readonly string[], string[]>();
+
 /**
  * The candidate nearest to `word`, compared case-insensitively, when the distance is at
  * most a third of the word's length (at least 1, at most 3); otherwise undefined.
@@ -54,8 +65,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestD = limit + 1;
-  for (const c of candidates) {
-    const d = editDistanceAtMost(w, c.toLowerCase(), Math.min(limit, bestD - 1));
+  let lower = lowered.get(candidates);
+  if (!lower) lowered.set(candidates, (lower = candidates.map((c) => c.toLowerCase())));
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const d = editDistanceAtMost(w, lower[i]!, Math.min(limit, bestD - 1));
     if (d < bestD) {
       best = c;
       bestD = d;

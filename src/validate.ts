@@ -74,20 +74,44 @@ export async function getValidator(): Promise<Validator> {
   return (validatorCache ??= loadPrecompiledValidator() ?? (await compileValidator()));
 }
 
+/**
+ * A walk over plain data without a pointer per node: each step knows its parent step and
+ * its key, and a pointer is built only for what is found (a 1 MiB spec has ~100,000 nodes
+ * and a handful of findings). Children are visited in document order.
+ */
+interface Step {
+  v: unknown;
+  parent: Step | undefined;
+  seg: string | number;
+}
+function pointerOfStep(s: Step | undefined, last?: string): string {
+  const segs: Array<string | number> = last === undefined ? [] : [last];
+  for (let cur = s; cur?.parent; cur = cur.parent) segs.push(cur.seg);
+  return segs.reverse().map((x) => pointer(x)).join('');
+}
+
 /** Reports every string in the document that carries key material. Returns their pointers. */
 export function findKeyMaterial(data: unknown, report: Reporter): Set<string> {
   const found = new Set<string>();
-  const stack: Array<{ v: unknown; ptr: string }> = [{ v: data, ptr: '' }];
+  const stack: Step[] = [{ v: data, parent: undefined, seg: '' }];
   while (stack.length > 0) {
-    const { v, ptr } = stack.pop()!;
+    const step = stack.pop()!;
+    const v = step.v;
     if (typeof v === 'string') {
-      if (v.includes('-----BEGIN')) found.add(ptr);
+      if (v.includes('-----BEGIN')) found.add(pointerOfStep(step));
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => stack.push({ v: x, ptr: ptr + pointer(i) }));
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && (typeof x === 'object' || typeof x === 'string')) stack.push({ v: x, parent: step, seg: i });
+      }
     } else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k.includes('-----BEGIN')) found.add(ptr + pointer(k));
-        else stack.push({ v: x, ptr: ptr + pointer(k) });
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        if (k.includes('-----BEGIN')) found.add(pointerOfStep(step, k));
+        else {
+          const x = (v as Record<string, unknown>)[k];
+          if (x !== null && (typeof x === 'object' || typeof x === 'string')) stack.push({ v: x, parent: step, seg: k });
+        }
       }
     }
   }
@@ -101,17 +125,24 @@ export function findKeyMaterial(data: unknown, report: Reporter): Set<string> {
  */
 export function findReservedKeys(data: unknown): string[] {
   const found: string[] = [];
-  const stack: Array<{ v: unknown; ptr: string }> = [{ v: data, ptr: '' }];
+  const stack: Step[] = [{ v: data, parent: undefined, seg: '' }];
   while (stack.length > 0) {
-    const { v, ptr } = stack.pop()!;
+    const step = stack.pop()!;
+    const v = step.v;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], ptr: ptr + pointer(i) });
+      for (let i = v.length - 1; i >= 0; i--) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === 'object') stack.push({ v: x, parent: step, seg: i });
+      }
     } else if (v && typeof v === 'object') {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         const k = keys[i]!;
-        if (RESERVED_KEYS.has(k)) found.push(ptr + pointer(k));
-        else stack.push({ v: (v as Record<string, unknown>)[k], ptr: ptr + pointer(k) });
+        if (RESERVED_KEYS.has(k)) found.push(pointerOfStep(step, k));
+        else {
+          const x = (v as Record<string, unknown>)[k];
+          if (x !== null && typeof x === 'object') stack.push({ v: x, parent: step, seg: k });
+        }
       }
     }
   }
@@ -144,8 +175,7 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     errors
       .filter((e) => e.keyword === 'additionalProperties')
       .map((e) => {
-        const allowed = Object.keys((parentSchema(e)?.properties as object | undefined) ?? {});
-        return `${e.instancePath}|${closest(String(e.params.additionalProperty), allowed) ?? ''}`;
+        return `${e.instancePath}|${suggestKey(String(e.params.additionalProperty), allowedKeys(e)) ?? ''}`;
       }),
   );
   for (const e of errors) {
@@ -178,6 +208,27 @@ function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
     node = (node as Record<string, unknown>)[seg];
   }
   return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+}
+
+/** The keys a mapping takes, for an additionalProperties error: one list per schema object. */
+const allowedBySchema = new Map<string, string[]>();
+function allowedKeys(e: ErrorObject): string[] {
+  let allowed = allowedBySchema.get(e.schemaPath);
+  if (!allowed) allowedBySchema.set(e.schemaPath, (allowed = Object.keys((parentSchema(e)?.properties as object | undefined) ?? {})));
+  return allowed;
+}
+
+/** closest(key, allowed), once per key and list (validate asks twice for each unknown key). */
+const suggestions = new WeakMap<string[], Map<string, string | undefined>>();
+function suggestKey(key: string, allowed: string[]): string | undefined {
+  let memo = suggestions.get(allowed);
+  if (!memo) suggestions.set(allowed, (memo = new Map()));
+  if (!memo.has(key)) {
+    // Kept small across a run over many specs: only the pairs of asks need to meet.
+    if (memo.size >= 200_000) memo.clear();
+    memo.set(key, closest(key, allowed));
+  }
+  return memo.get(key);
 }
 
 /** The schema object that holds the failing keyword. */
@@ -222,8 +273,8 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const allowed = Object.keys((parentSchema(e)?.properties as object | undefined) ?? {});
-      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: closest(key, allowed) }, 'key');
+      const allowed = allowedKeys(e);
+      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: suggestKey(key, allowed) }, 'key');
     }
     case 'required':
       return report.report(D.MissingKey, at, { key: String(p.missingProperty) }, 'key');

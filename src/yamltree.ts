@@ -36,6 +36,12 @@ export class LNode {
   items: Array<LNode | null> | undefined = undefined;
   /** An alias's node: the last node before it (document order) with its anchor. */
   target: LNode | undefined = undefined;
+  /** For parse.ts's analysis: 0 not reached, 1 open (its content being walked), 2 closed. */
+  state = 0;
+  /** Once closed: the plain data, and what expanding it costs (nodes, alias expansions). */
+  data: unknown = undefined;
+  size = 1;
+  expansions = 0;
   constructor(
     readonly kind: Kind,
     /** Offset of the node in the text (as yaml's range[0]). */
