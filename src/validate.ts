@@ -171,9 +171,10 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
   const seen = new Set<string>();
   // A misspelt required key is one mistake: report the unknown key with its suggestion,
   // not also the missing one.
+  const requiredAt = new Set(errors.filter((e) => e.keyword === 'required').map((e) => e.instancePath));
   const misspelt = new Set(
     errors
-      .filter((e) => e.keyword === 'additionalProperties')
+      .filter((e) => e.keyword === 'additionalProperties' && requiredAt.has(e.instancePath))
       .map((e) => {
         return `${e.instancePath}|${suggestKey(String(e.params.additionalProperty), allowedKeys(e)) ?? ''}`;
       }),
@@ -268,7 +269,10 @@ function variantsOf(schema: Record<string, unknown> | undefined, tag: string): s
 /** One Ajv error as a located diagnostic (exported for tests of the fallback mapping). */
 export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): Diagnostic | undefined {
   const at = e.instancePath;
-  const value = valueAt(data, at);
+  // Not needed for an unknown key (the most numerous error): looked up on first use.
+  let looked = false;
+  let found: unknown;
+  const v = (): unknown => (looked ? found : ((looked = true), (found = valueAt(data, at))));
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -283,27 +287,27 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ');
-      return report.report(D.WrongType, at, { expected, actual: typeName(value) });
+      return report.report(D.WrongType, at, { expected, actual: typeName(v()) });
     }
     case 'enum': {
       const allowed = ((p.allowedValues as unknown[]) ?? []).map(String);
-      return report.report(D.NotInEnum, at, { value: String(value), allowed, suggestion: closest(String(value), allowed) });
+      return report.report(D.NotInEnum, at, { value: String(v()), allowed, suggestion: closest(String(v()), allowed) });
     }
     case 'const':
-      return report.report(D.ConstMismatch, at, { value: String(value), expected: String(p.allowedValue) });
+      return report.report(D.ConstMismatch, at, { value: String(v()), expected: String(p.allowedValue) });
     case 'pattern': {
       const hint = String(parentSchema(e)?.['x-hint'] ?? `in the form ${String(p.pattern)}`);
       if (e.propertyName !== undefined) {
         return report.report(D.PatternMismatch, at + pointer(e.propertyName), { value: e.propertyName, hint }, 'key');
       }
-      return report.report(D.PatternMismatch, at, { value: String(value), hint });
+      return report.report(D.PatternMismatch, at, { value: String(v()), hint });
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const ops: Record<string, string> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
-      return report.report(D.OutOfRange, at, { value: Number(value), bound: `${ops[e.keyword]} ${String(p.limit)}` });
+      return report.report(D.OutOfRange, at, { value: Number(v()), bound: `${ops[e.keyword]} ${String(p.limit)}` });
     }
     case 'minItems':
     case 'maxItems':
@@ -321,7 +325,7 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
       return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: String(valueAt(data, at + pointer(Number(p.j)))) });
     case 'discriminator': {
       const tag = String(p.tag);
-      const tagValue = (value as Record<string, unknown> | undefined)?.[tag];
+      const tagValue = (v() as Record<string, unknown> | undefined)?.[tag];
       if (p.error === 'tag' && tagValue === undefined) return report.report(D.MissingKey, at, { key: tag }, 'key');
       const allowed = variantsOf(parentSchema(e), tag);
       const field = `${parsePointer(at).join('.')}.${tag}`;

@@ -97,8 +97,12 @@ type Resolve = (s: string, onError: (msg: string) => void, options: object) => u
 const CORE_TAGS = new Schema({}).tags
   .filter((t) => t.default === true && t.test && !t.collection)
   .map((t) => ({ test: t.test!, resolve: t.resolve as unknown as Resolve }));
+const MAY_RESOLVE: boolean[] = [];
+for (const c of '~nNtTfF.+-0123456789') MAY_RESOLVE[c.charCodeAt(0)] = true;
 /** A plain scalar's value as yaml's core schema resolves it (compose-scalar's findScalarTagByTest). */
 function resolvePlain(s: string): unknown {
+  // Every core tag's pattern starts with one of ~ n N t T f F . + - or a digit (or is empty).
+  if (s.length > 0 && !MAY_RESOLVE[s.charCodeAt(0)]) return s;
   for (const tag of CORE_TAGS) {
     if (tag.test.test(s)) {
       let failed = false;

@@ -40,13 +40,8 @@ export class Reporter {
   constructor(readonly source: SourceIndex) {}
 
   report<A>(entry: CatalogueEntry<A>, pointer: string, args: A, at: 'key' | 'value' = 'value'): Diagnostic {
-    const d: Diagnostic = {
-      code: entry.code,
-      severity: entry.severity,
-      message: entry.message(args),
-      path: pointer,
-      ...this.source.locate(pointer, at),
-    };
+    const loc = this.source.locate(pointer, at);
+    const d: Diagnostic = { code: entry.code, severity: entry.severity, message: entry.message(args), path: pointer, file: loc.file, line: loc.line, column: loc.column };
     this.diagnostics.push(d);
     return d;
   }
@@ -58,11 +53,17 @@ export class Reporter {
 
 /** JSON pointer helpers (RFC 6901). */
 export function pointer(...segments: Array<string | number>): string {
-  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  if (segments.length === 1) return '/' + escapeSegment(String(segments[0]));
+  return segments.map((s) => '/' + escapeSegment(String(s))).join('');
+}
+
+function escapeSegment(s: string): string {
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 export function parsePointer(p: string): string[] {
   if (p === '') return [];
+  if (!p.includes('~')) return p.slice(1).split('/');
   return p
     .slice(1)
     .split('/')
