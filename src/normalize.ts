@@ -9,6 +9,7 @@ import type {
   Initramfs,
   KairosTarget,
   KrataTarget,
+  LiquidmetalRole,
   LiquidmetalTarget,
   Platform,
   Provider,
@@ -111,6 +112,13 @@ function target(t: Obj): Target {
       return { platform: 'krata', scope: t.scope, image: t.image, tags: [...(t.tags ?? [])] } satisfies KrataTarget;
     case 'liquidmetal': {
       const d = DEFAULTS.liquidmetal;
+      const vcpu: number = t.template.vcpu ?? d.vcpu;
+      const memoryMb: number = t.template.memoryMb ?? d.memoryMb;
+      const role = (r: Obj): LiquidmetalRole => ({
+        vcpu: r.vcpu ?? vcpu,
+        memoryMb: r.memoryMb ?? memoryMb,
+        ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
+      });
       return {
         platform: 'liquidmetal',
         ...(t.provider ? { provider: t.provider } : {}),
@@ -119,8 +127,8 @@ function target(t: Obj): Target {
         template: {
           name: t.template.name,
           namespace: t.template.namespace ?? d.namespace,
-          vcpu: t.template.vcpu ?? d.vcpu,
-          memoryMb: t.template.memoryMb ?? d.memoryMb,
+          vcpu,
+          memoryMb,
           networkInterfaces: (t.template.networkInterfaces ?? d.networkInterfaces).map((n: Obj) => ({
             guestDeviceName: n.guestDeviceName,
             type: n.type ?? 'macvtap',
@@ -129,6 +137,7 @@ function target(t: Obj): Target {
           ...(t.template.sshPublicKeys
             ? { sshPublicKeys: t.template.sshPublicKeys.map((k: Obj) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })) }
             : {}),
+          ...(t.template.roles ? { roles: { controlPlane: role(t.template.roles.controlPlane), workers: role(t.template.roles.workers) } } : {}),
         },
       } satisfies LiquidmetalTarget;
     }

@@ -201,7 +201,17 @@ export interface LiquidmetalTarget {
     labels?: Record<string, string>;
     /** Users and their SSH public keys (CRD sshPublicKeys, cloud-init vendor-data users for flintlock). */
     sshPublicKeys?: Array<{ user: string; authorizedKeys: string[] }>;
+    /** One template per role (CAPMVM's cluster-template); sizes default to the template's. */
+    roles?: { controlPlane: LiquidmetalRole; workers: LiquidmetalRole };
   };
+}
+
+/** A role of target.template.roles after normalization. */
+export interface LiquidmetalRole {
+  vcpu: number;
+  memoryMb: number;
+  /** The role's machine count (CONTROL_PLANE_MACHINE_COUNT / WORKER_MACHINE_COUNT), when given. */
+  replicas?: number;
 }
 
 export type Target =

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
 
 /** design/examples/liquidmetal-5.10.yaml without its comment line: line numbers below are this text's. */
@@ -222,6 +222,59 @@ describe('labels and sshPublicKeys (CRD spec.template.spec; flintlock labels and
   it('KS8015 one user in two entries', async () => {
     const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]\n      - user: root\n        authorizedKeys: ["${RSA}"]`));
     expect(expectDiagnostic(r, D.LiquidmetalSshUserTwice, 24, 15).message).toContain('sshPublicKeys[0]');
+  });
+});
+
+describe('target.template.roles: one template per role, as CAPMVM\'s cluster-template has', () => {
+  const ROLES = '    vcpu: 4\n    roles:\n      controlPlane: {memoryMb: 4096, replicas: 3}\n      workers: {vcpu: 8, memoryMb: 16384, replicas: 0}';
+  it('templates <name>-control-plane and <name>-md-0 with their sizes, each followed by its fallback; a request per role; the counts as variables', async () => {
+    const r = await compileText(withTemplate(ROLES));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(['clusterctl.env', 'flintlock-request-control-plane.json', 'flintlock-request-md-0.json', 'microvmmachinetemplate.yaml']);
+    const docs = parseAllDocuments(r.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content).map((d) => d.toJS());
+    expect(docs.map((d) => [d.metadata.name, d.spec.template.spec.vcpu, d.spec.template.spec.memoryMb, d.spec.template.spec.kernel.image.split(':')[1]])).toEqual([
+      ['mvm-k8s-1-23-control-plane', 4, 4096, '5.10.77'],
+      ['mvm-k8s-1-23-control-plane-fallback', 4, 4096, '4.19.215'],
+      ['mvm-k8s-1-23-md-0', 8, 16384, '5.10.77'],
+      ['mvm-k8s-1-23-md-0-fallback', 8, 16384, '4.19.215'],
+    ]);
+    const req = (f: string) => JSON.parse(r.files.find((x) => x.path === f)!.content).microvm;
+    expect([req('flintlock-request-control-plane.json'), req('flintlock-request-md-0.json')].map((m) => [m.id, m.vcpu, m.memory_in_mb])).toEqual([
+      ['mvm-k8s-1-23-control-plane', 4, 4096],
+      ['mvm-k8s-1-23-md-0', 8, 16384],
+    ]);
+    const env = r.files.find((f) => f.path === 'clusterctl.env')!.content;
+    expect(env).toContain("export CONTROL_PLANE_MACHINE_COUNT='3'\nexport WORKER_MACHINE_COUNT='0'\n");
+    expect(env).toContain("# for this spec's sizes, apply microvmmachinetemplate.yaml in place of them.\n");
+  });
+  it('without replicas no count variables; the single form keeps its one template and flintlock-request.json', async () => {
+    const r = await compileText(withTemplate('    roles: {controlPlane: {}, workers: {}}'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files.find((f) => f.path === 'clusterctl.env')!.content).not.toContain('MACHINE_COUNT');
+    expect(r.files.find((f) => f.path === 'clusterctl.env')!.content).toContain('# so are these.');
+    const single = await compileText(BASE);
+    expect(single.files.map((f) => f.path)).toContain('flintlock-request.json');
+    expect(single.files.find((f) => f.path === 'clusterctl.env')!.content).not.toMatch(/MACHINE_COUNT|md-0/);
+  });
+  it('KS2002 a role left out; KS2007 a control plane of 0 machines or a role under the CRD minimums', async () => {
+    expectDiagnostic(await compileText(withTemplate('    roles:\n      controlPlane: {}')), D.MissingKey, 21, 5);
+    expectDiagnostic(await compileText(withTemplate('    roles:\n      controlPlane: {replicas: 0}\n      workers: {}')), D.OutOfRange, 22, 32);
+    expectDiagnostic(await compileText(withTemplate('    roles:\n      controlPlane: {}\n      workers: {memoryMb: 512}')), D.OutOfRange, 23, 27);
+  });
+  it('KS8016 a template name too long for its role suffix (and fallback)', async () => {
+    const name = 'a'.repeat(231);
+    const text = withLine(19, `  template:\n    name: ${name}\n    roles: {controlPlane: {}, workers: {}}`);
+    const d = expectDiagnostic(await compileText(text), D.LiquidmetalRoleName, 20, 11);
+    expect(d.message).toContain(`${name}-control-plane-fallback`);
+    expect(codes(await compileText(text))).not.toContain(D.LiquidmetalFallbackName.code);
+    expect(codes(await compileText(text.replace(name, 'a'.repeat(230))))).toEqual([]);
+    expect(codes(await compileText(withLine(12, null, withLine(13, null, withLine(14, null, text)))))).toEqual([]);
+  });
+  it('KS8017 an even number of control plane machines (stacked etcd)', async () => {
+    const r = await compileText(withTemplate('    roles:\n      controlPlane: {replicas: 2}\n      workers: {replicas: 2}'));
+    const d = expectDiagnostic(r, D.LiquidmetalControlPlaneEven, 22, 32);
+    expect(d.message).toContain('such as 1 or 3');
+    expect(r.files).toEqual([]);
   });
 });
 

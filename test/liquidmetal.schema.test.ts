@@ -87,9 +87,13 @@ describe('golden liquidmetal outputs against the real schemas', () => {
         expect(errors(crd, d.toJS())).toBe('');
       }
     });
-    it(`${c}: the flintlock request validates against the swagger types`, () => {
-      const req = JSON.parse(readFileSync(path.join(GOLDEN, c, 'expected', 'flintlock-request.json'), 'utf8'));
-      expect(errors(flintlock, req)).toBe('');
+    it(`${c}: every flintlock request (one, or one per role) validates against the swagger types`, () => {
+      const requests = readdirSync(path.join(GOLDEN, c, 'expected')).filter((f) => /^flintlock-request(-[a-z0-9-]+)?\.json$/.test(f));
+      expect(requests.length).toBeGreaterThanOrEqual(1);
+      for (const f of requests) {
+        const req = JSON.parse(readFileSync(path.join(GOLDEN, c, 'expected', f), 'utf8'));
+        expect(errors(flintlock, req), f).toBe('');
+      }
     });
   }
 });

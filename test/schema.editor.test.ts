@@ -169,6 +169,12 @@ const PLATFORM_EDITS: Record<string, Array<[string, Edit]>> = {
     ['longest fallback template name', set(['target', 'template', 'name'], 'a'.repeat(244))],
     ['long name, no fallback', all(set(['target', 'template', 'name'], 'a'.repeat(245)), del(['fallback']))],
     ['label key prefix of 254 characters', set(['target', 'template', 'labels'], { [`${'a'.repeat(254)}/tier`]: 'edge' })],
+    ['roles, fallback, name of 231', all(set(['target', 'template', 'name'], 'a'.repeat(231)), set(['target', 'template', 'roles'], { controlPlane: {}, workers: {} }))],
+    ['roles, fallback, name of 230', all(set(['target', 'template', 'name'], 'a'.repeat(230)), set(['target', 'template', 'roles'], { controlPlane: {}, workers: {} }))],
+    ['roles, no fallback, name of 240', all(del(['fallback']), set(['target', 'template', 'name'], 'a'.repeat(240)), set(['target', 'template', 'roles'], { controlPlane: {}, workers: {} }))],
+    ['roles, no fallback, name of 239', all(del(['fallback']), set(['target', 'template', 'name'], 'a'.repeat(239)), set(['target', 'template', 'roles'], { controlPlane: {}, workers: {} }))],
+    ['roles, 2 control plane machines', set(['target', 'template', 'roles'], { controlPlane: { replicas: 2 }, workers: { replicas: 2 } })],
+    ['roles, 3 control plane machines, 0 workers', set(['target', 'template', 'roles'], { controlPlane: { replicas: 3 }, workers: { replicas: 0 } })],
     ['label key prefix of 253 characters', set(['target', 'template', 'labels'], { [`${'a'.repeat(253)}/tier`]: 'edge', env: 'lab' })],
   ],
 };
@@ -195,7 +201,7 @@ const cases: Array<[string, string]> = [
 describe('the editor schema rejects what the CLI rejects, where JSON Schema can say it', () => {
   it('restates the checks on providers, signing, fallbacks, required versions, https, modules, kernel releases and each platform', () => {
     const platform = ['KS4001', 'KS4002', 'KS4004', 'KS4009', 'KS4010', 'KS4011', 'KS4015', 'KS5001', 'KS5002', 'KS5003', 'KS5004', 'KS5005', 'KS5007', 'KS5008'];
-    platform.push('KS5009', 'KS5010', 'KS5011', 'KS5012', 'KS5013', 'KS5014', 'KS5015', 'KS5016', 'KS6002', 'KS7003', 'KS7005', 'KS7007', 'KS8008', 'KS8010', 'KS8013');
+    platform.push('KS5009', 'KS5010', 'KS5011', 'KS5012', 'KS5013', 'KS5014', 'KS5015', 'KS5016', 'KS6002', 'KS7003', 'KS7005', 'KS7007', 'KS8008', 'KS8010', 'KS8013', 'KS8016', 'KS8017');
     for (const code of ['KS3001', 'KS3002', 'KS3003', 'KS3004', 'KS3010', 'KS3011', 'KS3012', ...platform]) expect(EXPRESSIBLE, code).toContain(code);
   });
 

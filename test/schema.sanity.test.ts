@@ -306,6 +306,7 @@ const maximal: Record<string, Obj> = {
         networkInterfaces: [{ guestDeviceName: 'eth1', type: 'tap' }, { guestDeviceName: 'eth2' }],
         labels: { 'example.org/tier': 'edge' },
         sshPublicKeys: [{ user: 'root', authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF9/dJlBOf4U6ty4v1jaN1ieeDdRCLyAujFh1hSlMj3o ops@example.org'] }],
+        roles: { controlPlane: { vcpu: 2, memoryMb: 4096, replicas: 3 }, workers: { vcpu: 4, memoryMb: 8192, replicas: 0 } },
       },
     },
   },

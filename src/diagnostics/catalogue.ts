@@ -299,6 +299,10 @@ export const D = {
     'CAPMVM sets the microVM label cluster-name to the cluster\'s name itself, replacing this value (GetLabels in its internal/scope/machine.go); only the flintlock request keeps it. Use another key.'),
   LiquidmetalSshUserTwice: entry<{ user: string; first: number }>('KS8015', 'error', 'liquidmetal-ssh-user-twice', (a) =>
     `User '${a.user}' is already listed in target.template.sshPublicKeys[${a.first}]: each entry becomes a cloud-init user, and cloud-init creates a user once. Put all of '${a.user}''s keys in one entry's authorizedKeys.`),
+  LiquidmetalRoleName: entry<{ name: string; max: number }>('KS8016', 'error', 'liquidmetal-role-name', (a) =>
+    `With target.template.roles the longest template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name (the cluster's name, as in CAPMVM's cluster-template).`),
+  LiquidmetalControlPlaneEven: entry<{ replicas: number }>('KS8017', 'error', 'liquidmetal-control-plane-even', (a) =>
+    `${a.replicas} control plane machines: CAPI's KubeadmControlPlane refuses an even replica count when etcd is stacked, as it is in CAPMVM's cluster-template (an even count adds no fault tolerance to etcd's quorum). Use an odd number, such as ${a.replicas - 1} or ${a.replicas + 1}.`),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

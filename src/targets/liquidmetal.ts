@@ -80,8 +80,27 @@ export function kernelLine(version: string): string | undefined {
 /** A count the manifests print bare: a positive integer or the render stops. */
 const positive = (v: unknown, what: string): number => wholeNumber(v, what, 1);
 
+/**
+ * The roles of CAPMVM's templates/cluster-template.yaml (liquidmetal-dev/cluster-api-provider-microvm
+ * at ca7084d): its MicrovmMachineTemplates are named ${CLUSTER_NAME}-control-plane (the
+ * KubeadmControlPlane's machineTemplate.infrastructureRef) and ${CLUSTER_NAME}-md-0 (the
+ * MachineDeployment's infrastructureRef), and its machine counts are the clusterctl
+ * variables CONTROL_PLANE_MACHINE_COUNT and WORKER_MACHINE_COUNT.
+ */
+export const ROLES = [
+  { key: 'controlPlane', title: 'Control plane machines', noun: 'control plane machines', suffix: '-control-plane', owner: "KubeadmControlPlane's spec.machineTemplate.infrastructureRef.name", countVariable: 'CONTROL_PLANE_MACHINE_COUNT', minReplicas: 1 },
+  { key: 'workers', title: 'Worker machines', noun: 'worker machines', suffix: '-md-0', owner: "MachineDeployment's spec.template.spec.infrastructureRef.name", countVariable: 'WORKER_MACHINE_COUNT', minReplicas: 0 },
+] as const;
+export type RoleView = (typeof ROLES)[number];
+/** The size the stock cluster-template gives both roles (it has no variable for it). */
+const STOCK_SIZE = { vcpu: 2, memoryMb: 2048 } as const;
+/** The longest role suffix: the control plane's name is the longest generated. */
+const LONGEST_ROLE_SUFFIX = ROLES[0].suffix;
+
 export interface MachineTemplateView {
   name: string;
+  /** The role this template is for (target.template.roles), or null in the single form. */
+  role: RoleView | null;
   namespace: string;
   /** The rollback target of the primary template. */
   fallback: boolean;
@@ -111,8 +130,14 @@ export interface LiquidmetalView {
   /** Set with several arches: the images must be OCI image indexes (one reference serves all). */
   arches: string[] | null;
   primary: MachineTemplateView;
-  /** The primary, then the fallback when fallback.via is template. */
+  /** Per role (or the one template): the template, then its fallback when fallback.via is template. */
   templates: MachineTemplateView[];
+  /** One flintlock request per template that is not a fallback, and its file name. */
+  requests: Array<{ path: string; template: MachineTemplateView }>;
+  /** target.template.roles is set: one template per role. */
+  roles: boolean;
+  /** Every template has the stock cluster-template's size (2 vCPUs, 2048 MB). */
+  stockSizes: boolean;
   /** clusterctl variables, in the order of the upstream document. */
   env: Array<{ name: string; value: string }>;
   /** False when the stock cluster-template's hard-coded mount point is wrong for this kernel. */
@@ -144,8 +169,6 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
   const legacy = isLegacy(t.capmvm);
   const base = {
     namespace: t.template.namespace,
-    vcpu: positive(t.template.vcpu, 'a vCPU count'),
-    memoryMb: positive(t.template.memoryMb, 'a memory size in MB'),
     rootImage: t.rootImage,
     cmdline: spec.kernel.cmdline
       .map(cmdlineEntry)
@@ -160,39 +183,65 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
     sshPublicKeys: (t.template.sshPublicKeys ?? []).map((k) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })),
   };
   const filename = p.kernel.filename ?? null;
-  const primary: MachineTemplateView = {
-    ...base,
-    name: t.template.name,
-    fallback: false,
-    kernelVersion: version,
-    kernel: { image: p.kernel.image, filename },
-    modules: modulesFor(spec, version, p.modules?.image),
-  };
-  let fallback: MachineTemplateView | null = null;
-  if (spec.fallback?.via === 'template') {
-    // check() refuses a fallback without a release tag when a modules volume is mounted.
-    const release = tagRelease(spec.fallback.kernel) ?? null;
-    fallback = {
+  const release = spec.fallback?.via === 'template' ? (tagRelease(spec.fallback.kernel) ?? null) : null;
+  /** A role's template, then its fallback (right after it, so "the template above" is its own). */
+  const pair = (name: string, size: { vcpu: number; memoryMb: number }, role: RoleView | null): MachineTemplateView[] => {
+    const sized = {
       ...base,
-      name: t.template.name + FALLBACK_SUFFIX,
-      fallback: true,
-      kernelVersion: release,
-      kernel: { image: spec.fallback.kernel, filename },
-      modules: release === null ? null : modulesFor(spec, release, fallbackModulesImage(p.modules?.image, release)),
+      vcpu: positive(size.vcpu, 'a vCPU count'),
+      memoryMb: positive(size.memoryMb, 'a memory size in MB'),
+      role,
     };
-  }
+    const primary: MachineTemplateView = {
+      ...sized,
+      name,
+      fallback: false,
+      kernelVersion: version,
+      kernel: { image: p.kernel.image, filename },
+      modules: modulesFor(spec, version, p.modules?.image),
+    };
+    if (spec.fallback?.via !== 'template') return [primary];
+    // check() refuses a fallback without a release tag when a modules volume is mounted.
+    return [
+      primary,
+      {
+        ...sized,
+        name: name + FALLBACK_SUFFIX,
+        fallback: true,
+        kernelVersion: release,
+        kernel: { image: spec.fallback.kernel, filename },
+        modules: release === null ? null : modulesFor(spec, release, fallbackModulesImage(p.modules?.image, release)),
+      },
+    ];
+  };
+  const roles = t.template.roles;
+  const templates = roles
+    ? ROLES.flatMap((r) => pair(t.template.name + r.suffix, roles[r.key], r))
+    : pair(t.template.name, t.template, null);
+  const primary = templates[0]!;
   const env = [
     { name: 'MVM_ROOT_IMAGE', value: t.rootImage },
     { name: 'MVM_KERNEL_IMAGE', value: p.kernel.image },
     ...(primary.modules ? [{ name: 'MVM_KERNEL_MODULES_IMAGE', value: primary.modules.image }] : []),
+    ...(roles
+      ? ROLES.flatMap((r) => {
+          const n = roles[r.key].replicas;
+          return n === undefined ? [] : [{ name: r.countVariable, value: String(wholeNumber(n, 'a machine count', r.minReplicas)) }];
+        })
+      : []),
   ];
   return {
     legacy,
     arches: spec.kernel.arch.length > 1 ? [...spec.kernel.arch] : null,
     primary,
-    templates: fallback ? [primary, fallback] : [primary],
+    templates,
+    requests: templates
+      .filter((v) => !v.fallback)
+      .map((v) => ({ path: v.role ? `flintlock-request${v.role.suffix}.json` : 'flintlock-request.json', template: v })),
     env,
     stockMountMatches: primary.modules === null || primary.modules.mountPoint === STOCK_MOUNT,
+    roles: roles !== undefined,
+    stockSizes: templates.every((v) => v.vcpu === STOCK_SIZE.vcpu && v.memoryMb === STOCK_SIZE.memoryMb),
   };
 }
 
@@ -325,7 +374,15 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
     if (fb === p.kernel.image) r.report(D.LiquidmetalFallbackSame, '/fallback/kernel', { ref: fb });
     else if (!legacy && p.modules && tagRelease(fb) === undefined) r.report(D.LiquidmetalFallbackRelease, '/fallback/kernel', { ref: fb });
     const name = t.template.name + FALLBACK_SUFFIX;
-    if (name.length > MAX_NAME) r.report(D.LiquidmetalFallbackName, '/target/template/name', { name, max: MAX_NAME });
+    if (!t.template.roles && name.length > MAX_NAME) r.report(D.LiquidmetalFallbackName, '/target/template/name', { name, max: MAX_NAME });
+  }
+  if (t.template.roles) {
+    const longest = t.template.name + LONGEST_ROLE_SUFFIX + (spec.fallback?.via === 'template' ? FALLBACK_SUFFIX : '');
+    if (longest.length > MAX_NAME) r.report(D.LiquidmetalRoleName, '/target/template/name', { name: longest, max: MAX_NAME });
+    const cp = t.template.roles.controlPlane.replicas;
+    // controlplane/kubeadm/internal/webhooks/kubeadm_control_plane.go in kubernetes-sigs/cluster-api:
+    // "cannot be an even number when etcd is stacked", as it is in CAPMVM's cluster-template.
+    if (cp !== undefined && cp % 2 === 0) r.report(D.LiquidmetalControlPlaneEven, '/target/template/roles/controlPlane/replicas', { replicas: cp });
   }
 }
 
@@ -334,7 +391,7 @@ function plan(spec: LiquidmetalSpec): PlannedFile[] {
   return [
     { path: 'microvmmachinetemplate.yaml', syntax: 'hash', template: 'liquidmetal/microvmmachinetemplate.yaml', data },
     { path: 'clusterctl.env', syntax: 'hash', template: 'liquidmetal/clusterctl.env', data },
-    { path: 'flintlock-request.json', syntax: 'json', json: flintlockRequest(data.primary) },
+    ...data.requests.map((r): PlannedFile => ({ path: r.path, syntax: 'json', json: flintlockRequest(r.template) })),
   ];
 }
 
