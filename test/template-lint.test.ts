@@ -43,6 +43,7 @@ const BARE: Record<string, Record<string, string>> = {
     heading: "a heading of kspec's own table of krata's required options (src/targets/krata-options.ts)",
     why: "the reason from kspec's own table of krata's required options",
     value: "the required value (y, m or a number) from kspec's own table",
+    checkedBy: "one of three sentences of kspec's own (src/targets/krata.ts fragmentFor), chosen by the scope and provider type",
   },
   'krata/build.sh': { arch: 'kernel.arch entries, an enum of the schema' },
   'bootc/install.sh': { 'initramfs.compressFlag': 'a dracut flag kspec maps from the initramfs.compress enum' },

@@ -53,6 +53,8 @@ export interface FragmentView {
   required: Array<{ name: string; value: string; why: string | null; heading: string | null }>;
   /** kernel.config, after the required options (check() made sure they agree). */
   user: Array<{ name: string; value: string }>;
+  /** Which emitted script checks a final .config against this fragment, and when. */
+  checkedBy: string;
 }
 
 export interface KrataView {
@@ -105,10 +107,17 @@ function fragmentFor(spec: KrataSpec, arch: Arch | null, file: string): Fragment
   const opts: RequiredOption[] = arch ? requiredOptions(scope, arch) : requiredOnAny(scope, spec.kernel.arch);
   const names = new Set(opts.map((o) => o.name));
   const firstHost = opts.find((o) => HOST_OPTIONS.includes(o))?.name;
+  const checkedBy =
+    scope === 'host'
+      ? 'install-host.sh does, before and after it installs the kernel'
+      : spec.provider.type === 'build'
+        ? 'package.sh does, in the build'
+        : "check.sh does, in the published image's /kernel/config.gz";
   return {
     path: file,
     arch,
     scope,
+    checkedBy,
     required: opts.map((o) => ({
       name: o.name,
       value: configValue(o.value),
