@@ -64,7 +64,7 @@ const OVERRIDES = [
   [/^\/modules\/\*\/image$/, ociRef],
   [/^\/fallback\/kernel$/, ociRef],
   [/^\/provider\/extraRepo\/url$/, httpsUrl],
-  [/^\/provider\/urls\/[^/]+$/, httpsUrl],
+  [/^\/provider\/(urls|headers|extras)\/[^/]+$/, httpsUrl],
   [/^\/target\/kernelSource\/url$/, httpsUrl],
   [/^\/kernel\/version$/, kernelRelease],
   [/^\/target\/template\/sshPublicKeys\/\*\/authorizedKeys\/\*$/, sshEd25519],

@@ -48,7 +48,11 @@ function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
   const out: Array<{ ptr: string; url: string }> = [];
   const p = spec.provider;
   if (p.type === 'repo' && p.extraRepo) out.push({ ptr: '/provider/extraRepo/url', url: p.extraRepo.url });
-  if (p.type === 'tarball') for (const [a, u] of Object.entries(p.urls)) out.push({ ptr: pointer('provider', 'urls', a), url: u! });
+  if (p.type === 'tarball') {
+    for (const key of ['urls', 'headers', 'extras'] as const) {
+      for (const [a, u] of Object.entries(p[key] ?? {})) out.push({ ptr: pointer('provider', key, a), url: u! });
+    }
+  }
   if (spec.target.platform === 'rancheros' && spec.target.kernelSource) {
     out.push({ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url });
   }

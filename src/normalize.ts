@@ -71,7 +71,16 @@ function provider(p: Obj): Provider {
         allowInsecure,
       };
     case 'tarball':
-      return { type: 'tarball', urls: archMap<string>(p.urls)!, ...(p.sha256 ? { sha256: archMap<string>(p.sha256) } : {}), allowInsecure };
+      return {
+        type: 'tarball',
+        urls: archMap<string>(p.urls)!,
+        ...(p.sha256 ? { sha256: archMap<string>(p.sha256) } : {}),
+        ...(p.headers ? { headers: archMap<string>(p.headers) } : {}),
+        ...(p.headersSha256 ? { headersSha256: archMap<string>(p.headersSha256) } : {}),
+        ...(p.extras ? { extras: archMap<string>(p.extras) } : {}),
+        ...(p.extrasSha256 ? { extrasSha256: archMap<string>(p.extrasSha256) } : {}),
+        allowInsecure,
+      };
     case 'oci':
       return {
         type: 'oci',

@@ -58,6 +58,12 @@ export interface TarballProvider {
   type: 'tarball';
   urls: Partial<Record<Arch, string>>;
   sha256?: Partial<Record<Arch, string>>;
+  /** rancheros: os-kernel's build-linux-<kver>-<arch>.tar.gz (build.tar.gz, the headers) per arch. */
+  headers?: Partial<Record<Arch, string>>;
+  headersSha256?: Partial<Record<Arch, string>>;
+  /** rancheros: os-kernel's extra-linux-<kver>-<arch>.tar.gz (extra.tar.gz, extra modules and firmware) per arch. */
+  extras?: Partial<Record<Arch, string>>;
+  extrasSha256?: Partial<Record<Arch, string>>;
   allowInsecure: boolean;
 }
 

@@ -251,6 +251,14 @@ export const D = {
     "With form: tag, os-kernel's scripts/download does not check a checksum (KERNEL_SHA1 belongs to the older archive form), so sha1 is not used and the source download is unverified. Remove sha1, or use form: archive, whose scripts/download compares KERNEL_SHA1."),
   RancherosSourceTagIgnored: entry('KS6012', 'warning', 'rancheros-source-tag-ignored', () =>
     'target.kernelSource.tag is only used with form: tag; the archive form (the default) downloads KERNEL_URL as it is. Add form: tag (and give the folder URL ending in /), or remove tag.'),
+  RancherosPartArchMissing: entry<{ field: string; arch: string; what: string; image: string }>('KS6013', 'error', 'rancheros-part-arch-missing', (a) =>
+    `provider.${a.field} has no ${a.what} for ${a.arch}, but kernel.arch lists ${a.arch}: os-kernel would build the ${a.image} image of that arch from its own tarball (or none). Add provider.${a.field}.${a.arch}, or remove provider.${a.field}.`),
+  RancherosPartUnpinned: entry<{ field: string; arch: string; what: string; script: string }>('KS6014', 'warning', 'rancheros-part-unpinned', (a) =>
+    `The ${a.what} for ${a.arch} has no provider.${a.field}.${a.arch}: os-kernel/place-tarballs.sh places it unverified. Pin its sha256 (${a.script} prints it).`),
+  RancherosPartName: entry<{ file: string; arch: string; what: string; expected: string }>('KS6015', 'warning', 'rancheros-part-name', (a) =>
+    `'${a.file}' is not named like os-kernel's ${a.arch} ${a.what} (${a.expected}): check that this URL points at the ${a.what} and not at another of os-kernel's tarballs.`),
+  RancherosPartIsKernel: entry<{ field: string; arch: string; what: string }>('KS6016', 'error', 'rancheros-part-is-kernel', (a) =>
+    `provider.${a.field}.${a.arch} is the kernel tarball's URL (provider.urls.${a.arch}). Point it at the ${a.what} (os-kernel publishes it beside the kernel tarball).`),
 
   // ---- KS7xxx: krata -----------------------------------------------------------------
   KrataConfigContradicts: entry<{ option: string; required: string; actual: string; scope: string }>('KS7001', 'error', 'krata-config-contradicts', (a) =>

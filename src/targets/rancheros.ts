@@ -56,6 +56,53 @@ export interface RancherosView {
     | { form: 'tag'; url: string; tag: string; tar: string; sign: string; version: string }
     | null;
   dapperfile: string | null;
+  /** provider.headers and provider.extras, those that are set. */
+  parts: PartView[];
+  /** os-kernel's KERNEL_ARCH per spec arch (the tarball suffix without its dash). */
+  kernelArches: Array<{ arch: Arch; karch: string; url: string }>;
+}
+
+/**
+ * The two other tarballs of an os-kernel release (rancher/os-kernel at 1ed0df3,
+ * scripts/package-kernel and scripts/release): build-linux-<kver>-<arch>.tar.gz, the headers
+ * (list_build_files of scripts/build-common, unpacked by images/10-headers/headers.sh into
+ * /lib/modules/<kver>/build), and extra-linux-<kver>-<arch>.tar.gz, the extra modules and
+ * firmware (split_tar, unpacked at / by images/10-extras/extra.sh).
+ */
+export const PARTS = {
+  headers: { sums: 'headersSha256', prefix: 'build', what: 'headers tarball', image: 'os-headers', script: 'check-headers-tarball.sh' },
+  extras: { sums: 'extrasSha256', prefix: 'extra', what: 'extras tarball', image: 'os-extras', script: 'check-extras-tarball.sh' },
+} as const;
+export type PartKind = keyof typeof PARTS;
+
+export interface PartView {
+  kind: PartKind;
+  headers: boolean;
+  prefix: string;
+  script: string;
+  arches: Array<{ arch: Arch; karch: string; url: string; sum: string | null }>;
+}
+
+/** The part tarballs the spec sets, in a fixed order. */
+export function partsOf(spec: RancherosSpec): PartView[] {
+  const p = spec.provider;
+  if (p.type !== 'tarball') return [];
+  return (Object.keys(PARTS) as PartKind[]).flatMap((kind) => {
+    const urls = p[kind];
+    if (urls === undefined) return [];
+    const sums = p[PARTS[kind].sums] ?? {};
+    return [
+      {
+        kind,
+        headers: kind === 'headers',
+        prefix: PARTS[kind].prefix,
+        script: PARTS[kind].script,
+        arches: spec.kernel.arch.flatMap((arch) =>
+          urls[arch] === undefined ? [] : [{ arch, karch: ARCHES[arch].suffix.slice(1), url: urls[arch]!, sum: sums[arch]?.toLowerCase() ?? null }],
+        ),
+      },
+    ];
+  });
 }
 
 /** The file name at the end of a URL, without query or fragment. */
@@ -121,6 +168,11 @@ export function rancherosView(spec: RancherosSpec): RancherosView {
         ? { form: 'tag', url: src.url, tag: src.tag ?? '', tar: `linux-${src.tag ?? ''}.tar.xz`, sign: `linux-${src.tag ?? ''}.tar.sign`, version: spec.kernel.version! }
         : { form: 'archive', url: src.url, sha1: src.sha1 ? src.sha1.toLowerCase() : null },
     dapperfile: spec.target.dapperfile ?? null,
+    parts: partsOf(spec),
+    kernelArches: spec.kernel.arch.flatMap((arch) => {
+      const url = p.type === 'tarball' ? p.urls[arch] : undefined;
+      return url === undefined ? [] : [{ arch, karch: ARCHES[arch].suffix.slice(1), url }];
+    }),
   };
 }
 
@@ -178,6 +230,32 @@ function check(spec: RancherosSpec, ctx: CheckContext): void {
     }
   }
 
+  for (const kind of Object.keys(PARTS) as PartKind[]) {
+    const urls = p[kind];
+    if (urls === undefined) continue;
+    const part = PARTS[kind];
+    for (const arch of spec.kernel.arch) {
+      const url = urls[arch];
+      if (url === undefined) {
+        r.report(D.RancherosPartArchMissing, pointer('provider', kind), { field: kind, arch, what: part.what, image: part.image }, 'key');
+        continue;
+      }
+      const at = archPointer(r, ['provider', kind], arch);
+      if (url === p.urls[arch]) {
+        r.report(D.RancherosPartIsKernel, at, { field: kind, arch, what: part.what });
+        continue;
+      }
+      const file = urlFile(url);
+      const { suffix } = ARCHES[arch];
+      if (!file.startsWith(part.prefix) || !file.endsWith('.tar.gz') || (file.startsWith(`${part.prefix}-linux-`) && !file.includes(suffix))) {
+        r.report(D.RancherosPartName, at, { file, arch, what: part.what, expected: `${part.prefix}-linux-<kernel.version>${suffix}.tar.gz, or ${part.prefix}.tar.gz` });
+      }
+      if (p[part.sums]?.[arch] === undefined) {
+        r.report(D.RancherosPartUnpinned, p[part.sums] ? pointer('provider', part.sums) : pointer('provider', kind), { field: part.sums, arch, what: part.what, script: part.script }, 'key');
+      }
+    }
+  }
+
   if (src?.form === 'tag') {
     if (src.tag === undefined) r.report(D.RancherosSourceTagMissing, '/target/kernelSource', {}, 'key');
     if (!src.url.replace(/[?#].*$/, '').endsWith('/')) r.report(D.RancherosSourceTagUrl, '/target/kernelSource/url', { url: src.url });
@@ -208,6 +286,11 @@ function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
     { path: 'check-kernel-tarball.sh', syntax: 'hash', mode: 0o755, template: 'rancheros/check-kernel-tarball.sh', data },
   ];
   if (data.source) files.push({ path: 'os-kernel/build-common.env', syntax: 'hash', template: 'rancheros/build-common.env', data });
+  // One layout check per part, from one template; the script that places them for os-kernel.
+  for (const part of data.parts) {
+    files.push({ path: part.script, syntax: 'hash', mode: 0o755, template: 'rancheros/check-part-tarball.sh', data: { ...data, part } });
+  }
+  if (data.parts.length > 0) files.push({ path: 'os-kernel/place-tarballs.sh', syntax: 'hash', mode: 0o755, template: 'rancheros/place-tarballs.sh', data });
   if (data.dapperfile !== null) {
     const read = readDapperfile(ctx.specDir, data.dapperfile);
     // check() reported an unreadable file, so plan() is not reached with one.
