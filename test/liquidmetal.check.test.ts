@@ -219,6 +219,20 @@ describe('labels and sshPublicKeys (CRD spec.template.spec; flintlock labels and
     expect(expectDiagnostic(r, D.LiquidmetalClusterNameLabel, 23, 7).message).toContain('GetLabels');
     expect(r.files.length).toBe(3);
   });
+  it('KS8018 a field older CAPMVM CRDs do not have (labels v0.8.0, sshPublicKeys v0.6.0, provider v0.9.0): a warning at its key', async () => {
+    const keys = `    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]`;
+    const old = withLine(17, '  capmvm: v0.7.0', withTemplate(`    labels: {env: lab}\n${keys}`));
+    const r = await compileText(old);
+    expect(codes(r)).toEqual([D.LiquidmetalFieldTooNew.code, D.LiquidmetalLegacyCapmvm.code]);
+    const d = expectDiagnostic(r, D.LiquidmetalFieldTooNew, 21, 5);
+    expect(d.message).toContain('target.template.labels is in CAPMVM\'s MicrovmMachineTemplate CRD from v0.8.0 on');
+    expect(codes(await compileText(old.replace('capmvm: v0.7.0', 'capmvm: v0.8.0')))).toEqual([]);
+    const five = await compileText(withLine(17, '  capmvm: v0.5.1', withTemplate(keys)));
+    expect(expectDiagnostic(five, D.LiquidmetalFieldTooNew, 21, 5).message).toContain('sshPublicKeys is in CAPMVM\'s MicrovmMachineTemplate CRD from v0.6.0');
+    const provider = await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.8.5')));
+    expectDiagnostic(provider, D.LiquidmetalFieldTooNew, 17, 3);
+    expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.9.0'))))).toEqual([]);
+  });
   it('KS8015 one user in two entries', async () => {
     const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]\n      - user: root\n        authorizedKeys: ["${RSA}"]`));
     expect(expectDiagnostic(r, D.LiquidmetalSshUserTwice, 24, 15).message).toContain('sshPublicKeys[0]');

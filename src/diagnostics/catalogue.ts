@@ -307,6 +307,8 @@ export const D = {
     'CAPMVM sets the microVM label cluster-name to the cluster\'s name itself, replacing this value (GetLabels in its internal/scope/machine.go); only the flintlock request keeps it. Use another key.'),
   LiquidmetalSshUserTwice: entry<{ user: string; first: number }>('KS8015', 'error', 'liquidmetal-ssh-user-twice', (a) =>
     `User '${a.user}' is already listed in target.template.sshPublicKeys[${a.first}]: each entry becomes a cloud-init user, and cloud-init creates a user once. Put all of '${a.user}''s keys in one entry's authorizedKeys.`),
+  LiquidmetalFieldTooNew: entry<{ field: string; since: string; capmvm: string }>('KS8018', 'warning', 'liquidmetal-field-too-new', (a) =>
+    `${a.field} is in CAPMVM's MicrovmMachineTemplate CRD from ${a.since} on; the CRD of ${a.capmvm} has no such field, so the API server drops it without an error and the microVMs run without it. Upgrade to CAPMVM ${a.since} or later (and set target.capmvm), or remove ${a.field}.`),
   LiquidmetalRoleName: entry<{ name: string; max: number }>('KS8016', 'error', 'liquidmetal-role-name', (a) =>
     `With target.template.roles the longest template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name (the cluster's name, as in CAPMVM's cluster-template).`),
   LiquidmetalControlPlaneEven: entry<{ replicas: number }>('KS8017', 'error', 'liquidmetal-control-plane-even', (a) =>

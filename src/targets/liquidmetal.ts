@@ -24,7 +24,7 @@ type LiquidmetalSpec = SpecFor<'liquidmetal'>;
 /** Kernel lines kspec does not warn about (spec-format.md: Liquid Metal's images and firecracker's policy). */
 export const KERNEL_LINES = ['4.19', '5.10', '6.1'] as const;
 /** The last CAPMVM release without a separate modules volume (flintlock v0.4.0). */
-const LAST_LEGACY = [0, 7, 0] as const;
+const LAST_LEGACY = 'v0.7.0';
 /** Appended to template.name for the fallback template; switching infrastructureRef.name to it is the rollback. */
 export const FALLBACK_SUFFIX = '-fallback';
 /** Longest Kubernetes object name (a DNS-1123 subdomain). */
@@ -32,15 +32,32 @@ const MAX_NAME = 253;
 /** flintlock's NetworkInterface.IfaceType enum names (types/microvm.proto). */
 const IFACE_TYPE = { macvtap: 'MACVTAP', tap: 'TAP' } as const;
 
+/** Compares two releases (major.minor.patch, an optional leading v): negative when a is older. */
+function compareReleases(a: string, b: string): number {
+  const [x, y] = [a, b].map((r) => r.replace(/^v/, '').split('.').map(Number));
+  for (let i = 0; i < 3; i++) {
+    const d = (x![i] ?? 0) - (y![i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /** True for CAPMVM v0.7.0 and older: no `volumes`, the kernel image carries its modules. */
 export function isLegacy(capmvm: string): boolean {
-  const v = capmvm.replace(/^v/, '').split('.').map(Number);
-  for (let i = 0; i < LAST_LEGACY.length; i++) {
-    const a = v[i] ?? 0;
-    if (a !== LAST_LEGACY[i]) return a < LAST_LEGACY[i]!;
-  }
-  return true;
+  return compareReleases(capmvm, LAST_LEGACY) <= 0;
 }
+
+/**
+ * Fields of spec.template.spec and the first CAPMVM release whose CRD has them
+ * (config/crd/bases/infrastructure.cluster.x-k8s.io_microvmmachinetemplates.yaml at the
+ * release tags of liquidmetal-dev/cluster-api-provider-microvm). A structural CRD prunes an
+ * unknown field silently.
+ */
+const FIELD_SINCE = [
+  { pointer: '/target/template/sshPublicKeys', field: 'target.template.sshPublicKeys', since: 'v0.6.0' },
+  { pointer: '/target/template/labels', field: 'target.template.labels', since: 'v0.8.0' },
+  { pointer: '/target/provider', field: 'target.provider', since: 'v0.9.0' },
+] as const;
 
 /**
  * The kernel release an image tag names, or undefined when the tag names none. Tags are
@@ -340,6 +357,10 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
   if (arm >= 0) r.report(D.LiquidmetalArmExperimental, pointer('kernel', 'arch', arm), {});
 
   checkLabelsAndKeys(spec, ctx);
+  const present = { '/target/template/sshPublicKeys': t.template.sshPublicKeys, '/target/template/labels': t.template.labels, '/target/provider': t.provider };
+  for (const f of FIELD_SINCE) {
+    if (present[f.pointer] !== undefined && compareReleases(t.capmvm, f.since) < 0) r.report(D.LiquidmetalFieldTooNew, f.pointer, { field: f.field, since: f.since, capmvm: t.capmvm }, 'key');
+  }
 
   const seen = new Map<string, number>();
   spec.kernel.cmdline.forEach((arg, i) => {
