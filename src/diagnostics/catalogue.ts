@@ -311,8 +311,8 @@ export const D = {
     `${a.field} is in CAPMVM's MicrovmMachineTemplate CRD from ${a.since} on; the CRD of ${a.capmvm} has no such field, so the API server drops it without an error and the microVMs run without it. Upgrade to CAPMVM ${a.since} or later (and set target.capmvm), or remove ${a.field}.`),
   LiquidmetalRoleName: entry<{ name: string; max: number }>('KS8016', 'error', 'liquidmetal-role-name', (a) =>
     `With target.template.roles the longest template is named '${a.name}', longer than the ${a.max} characters Kubernetes allows in a name. Shorten target.template.name (the cluster's name, as in CAPMVM's cluster-template).`),
-  LiquidmetalControlPlaneEven: entry<{ replicas: number }>('KS8017', 'error', 'liquidmetal-control-plane-even', (a) =>
-    `${a.replicas} control plane machines: CAPI's KubeadmControlPlane refuses an even replica count when etcd is stacked, as it is in CAPMVM's cluster-template (an even count adds no fault tolerance to etcd's quorum). Use an odd number, such as ${a.replicas - 1} or ${a.replicas + 1}.`),
+  LiquidmetalControlPlaneEven: entry<{ replicas: number; fewer: number; more: number }>('KS8017', 'error', 'liquidmetal-control-plane-even', (a) =>
+    `${a.replicas} control plane machines: CAPI's KubeadmControlPlane refuses an even replica count when etcd is stacked, as it is in CAPMVM's cluster-template (an even count adds no fault tolerance to etcd's quorum). Use an odd number, such as ${a.fewer} or ${a.more}.`),
 
   // ---- KS9xxx: output and files ------------------------------------------------------
   OutputEscapes: entry<{ path: string }>('KS9001', 'error', 'output-escapes', (a) =>

@@ -403,7 +403,7 @@ function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
     const cp = t.template.roles.controlPlane.replicas;
     // controlplane/kubeadm/internal/webhooks/kubeadm_control_plane.go in kubernetes-sigs/cluster-api:
     // "cannot be an even number when etcd is stacked", as it is in CAPMVM's cluster-template.
-    if (cp !== undefined && cp % 2 === 0) r.report(D.LiquidmetalControlPlaneEven, '/target/template/roles/controlPlane/replicas', { replicas: cp });
+    if (cp !== undefined && cp % 2 === 0) r.report(D.LiquidmetalControlPlaneEven, '/target/template/roles/controlPlane/replicas', { replicas: cp, fewer: cp - 1, more: cp + 1 });
   }
 }
 
