@@ -64,6 +64,10 @@ function tarball(name: string, entries: Record<string, string>, opts: { compress
 const HEADERS = (arch = 'x86'): Record<string, string> => ({
   Makefile: 'VERSION = 4\n',
   Kconfig: 'source "arch/$SRCARCH/Kconfig"\n',
+  // find . -name Makefile\* -o -name Kconfig\* also finds the source tree's own lib/.
+  'lib/Makefile': 'obj-y += string.o\n',
+  'lib/Kconfig.debug': 'menu "Kernel hacking"\n',
+  'drivers/net/Kconfig': 'menuconfig NETDEVICES\n',
   'include/linux/module.h': '/* */\n',
   'include/generated/autoconf.h': '#define CONFIG_MODULES 1\n',
   'scripts/Makefile.build': '# build\n',
@@ -120,7 +124,10 @@ describe('check-headers-tarball.sh', async () => {
     const r = check(tarball('build.tar.gz', { [`boot/vmlinuz-${KVER}`]: 'k', [`lib/modules/${KVER}/kernel/a.ko`]: 'ko' }));
     expect(r.status).toBe(1);
     expect(r.out).toContain('FAIL  boot/ in the headers: this looks like the kernel or extras tarball');
-    expect(r.out).toContain('FAIL  lib/ in the headers');
+    expect(r.out).toContain('FAIL  lib/modules/ in the headers');
+    const extras = check(tarball('build.tar.gz', { ...HEADERS(), 'lib/firmware/a.bin': 'fw' }));
+    expect(extras.status).toBe(1);
+    expect(extras.out).toContain('FAIL  lib/firmware/ in the headers');
   });
 
   it('refuses what the image cannot unpack: not gzip, names with ..', () => {

@@ -14,8 +14,9 @@
 #    /lib/modules/${KERNEL_VERSION}/build, the folder an out-of-tree build reads
 #    (make -C /lib/modules/<release>/build M=...).
 # Failures: not gzip; a name that is absolute or has a .. step (tar refuses it); no
-# top-level Makefile, include/ or scripts/, or no arch/<x86|arm64>/ for --arch; a boot/ or
-# lib/ (a kernel or extras tarball given as the headers); a sha256 other than the one the
+# top-level Makefile, include/ or scripts/, or no arch/<x86|arm64>/ for --arch; a boot/,
+# lib/modules/ or lib/firmware/ (a kernel or extras tarball given as the headers; the
+# source tree's own lib/Makefile and lib/Kconfig* are fine); a sha256 other than the one the
 # spec pins. Warnings: no Module.symvers (modpost cannot check the symbols of modules built
 # against it), no include/generated/autoconf.h (the build tree was not configured).
 # Every problem is reported before the exit status (1) says so.
@@ -95,7 +96,9 @@ else
   for d in include scripts "arch/$src"; do
     if has "$d/*"; then pass "$d/"; else fail "no $d/: an out-of-tree module build needs it (list_build_files packs it)"; fi
   done
-  for d in boot lib; do
+  # The source tree has a lib/ of its own (lib/Makefile, lib/Kconfig*): only boot/,
+  # lib/modules/ and lib/firmware/ are the kernel's or the extras' tarball.
+  for d in boot lib/modules lib/firmware; do
     if has "$d/*" || has "$d"; then fail "$d/ in the headers: this looks like the kernel or extras tarball, not build-linux-*.tar.gz"; fi
   done
   if has 'Module.symvers'; then pass "Module.symvers"; else warn "no Module.symvers: modules built against these headers get no symbol versions checked"; fi
