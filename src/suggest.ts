@@ -54,7 +54,25 @@ export function editDistanceAtMost(a: string, b: string, limit: number): number 
 }
 
 /** Candidate lists lowercased once (validate asks with the same list for every unknown key of a mapping). */
-const lowered = new WeakMap<readonly string[], string[]>();
+const lowered = new WeakMap<readonly string[], { words: string[]; masks: number[] }>();
+
+/**
+ * The characters of `s` folded into 32 classes (code point mod 32). A class present in
+ * the word and absent from a candidate stands for at least one character that must be
+ * substituted or deleted, a distinct one per class: the count of such classes is a lower
+ * bound of the edit distance, so most candidates are dismissed without computing it.
+ */
+function charMask(s: string): number {
+  let m = 0;
+  for (let i = 0; i < s.length; i++) m |= 1 << (s.charCodeAt(i) & 31);
+  return m;
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
+}
 
 /**
  * The candidate nearest to `word`, compared case-insensitively, when the distance is at
@@ -66,10 +84,16 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = limit + 1;
   let lower = lowered.get(candidates);
-  if (!lower) lowered.set(candidates, (lower = candidates.map((c) => c.toLowerCase())));
+  if (!lower) {
+    const l = candidates.map((c) => c.toLowerCase());
+    lowered.set(candidates, (lower = { words: l, masks: l.map(charMask) }));
+  }
+  const mask = charMask(w);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
-    const d = editDistanceAtMost(w, lower[i]!, Math.min(limit, bestD - 1));
+    // Each character class of the word that the candidate lacks costs at least one edit.
+    if (popcount(mask & ~lower.masks[i]!) > Math.min(limit, bestD - 1)) continue;
+    const d = editDistanceAtMost(w, lower.words[i]!, Math.min(limit, bestD - 1));
     if (d < bestD) {
       best = c;
       bestD = d;

@@ -8,9 +8,10 @@
  * line, and builds one small object per value with its offset, anchor and alias target:
  * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
  * single-line plain, single- and double-quoted scalars, single-line flow collections,
- * anchors, aliases and comments. It gives up (returns undefined) on anything else (block
- * scalars, multi-line scalars or flow collections, tags, explicit keys, directives, a
- * second document, tabs, CR, control characters, any syntax error...), and parse.ts then
+ * anchors, aliases and comments, with LF or CRLF line ends. It gives up (returns
+ * undefined) on anything else (block scalars, multi-line scalars or flow collections,
+ * tags, explicit keys, directives, a second document, tabs, a lone CR, control
+ * characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
  * diagnostic therefore comes from one analysis of one kind of tree, and every text the
  * fast reader accepts gives the tree yaml would give (test/yamltree.test.ts compares them).
@@ -117,6 +118,7 @@ function resolvePlain(s: string): unknown {
 
 const SP = 0x20;
 const NL = 0x0a;
+const CR = 0x0d;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
@@ -138,7 +140,8 @@ export interface FastResult {
  */
 export function fastParse(text: string, maxValues: number, maxDepth: number): FastResult | { tooMany: number } | undefined {
   // Characters whose handling the reader leaves to yaml.
-  if (/[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/.test(text)) return undefined;
+  // (CR only before LF: a CRLF line end is read as one.)
+  if (/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.test(text)) return undefined;
   const r = new Reader(text, maxValues, maxDepth);
   try {
     const root = r.document();
@@ -172,8 +175,11 @@ class Reader {
     this.n = s.length;
   }
 
+  /** The character at `i`, NL past the end and for the CR of a CRLF. */
   private c(i: number): number {
-    return i < this.n ? this.s.charCodeAt(i) : NL;
+    if (i >= this.n) return NL;
+    const ch = this.s.charCodeAt(i);
+    return ch === CR ? NL : ch;
   }
 
   private count(offset: number): void {
@@ -211,9 +217,8 @@ class Reader {
     let j = i;
     while (this.c(j) === SP) j++;
     const ch = this.c(j);
-    if (ch === HASH && j > i) j = this.eol(j);
-    else if (ch !== NL) throw GIVE_UP;
-    this.line = j + 1;
+    if (ch !== NL && !(ch === HASH && j > i)) throw GIVE_UP;
+    this.line = this.eol(j) + 1;
   }
 
   document(): LNode | undefined {

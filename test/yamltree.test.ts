@@ -86,7 +86,12 @@ describe('the fast YAML reader reads as yaml does', () => {
         return [];
       }
     });
-    for (const f of all) if (agree(readFileSync(f, 'utf8').replace(/^\ufeff/, ''))) accepted++;
+    for (const f of all) {
+      const text = readFileSync(f, 'utf8').replace(/^\ufeff/, '');
+      if (agree(text)) accepted++;
+      // The same with CRLF line ends (a spec saved on Windows).
+      agree(text.replace(/\r?\n/g, '\r\n'));
+    }
     // Specs are written in the subset it reads: most are read fast.
     expect(accepted).toBeGreaterThan(all.length / 2);
   });
@@ -116,8 +121,8 @@ describe('the fast YAML reader reads as yaml does', () => {
   it('random texts: whatever the reader accepts, yaml reads the same way, without error', () => {
     let accepted = 0;
     fc.assert(
-      fc.property(doc, (text) => {
-        if (agree(text)) accepted++;
+      fc.property(doc, fc.boolean(), (text, crlf) => {
+        if (agree(crlf ? text.replace(/\n/g, '\r\n') : text)) accepted++;
       }),
       { numRuns: RUNS },
     );
@@ -141,8 +146,8 @@ describe('the fast YAML reader reads as yaml does', () => {
     })).node;
     let accepted = 0;
     fc.assert(
-      fc.property(tree, (lines) => {
-        if (agree(lines.join('\n') + '\n')) accepted++;
+      fc.property(tree, fc.boolean(), (lines, crlf) => {
+        if (agree(lines.join(crlf ? '\r\n' : '\n') + '\n')) accepted++;
       }),
       { numRuns: RUNS },
     );

@@ -30,7 +30,13 @@ function entry<A = Record<string, never>>(
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 const didYouMean = (s?: string): string => (s ? ` Did you mean '${s}'?` : '');
-const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
+/** Lists are written once per list (an unknown key's message repeats its mapping's keys). */
+const listed = new WeakMap<readonly string[], string>();
+const list = (xs: readonly string[]): string => {
+  let s = listed.get(xs);
+  if (s === undefined) listed.set(xs, (s = xs.map((x) => `'${x}'`).join(', ')));
+  return s;
+};
 /** A path as written, cut to a readable length (a name may be thousands of bytes). */
 const shown = (s: string): string => (s.length > 120 ? `${s.slice(0, 100)}…(${s.length} characters)` : s);
 
