@@ -205,6 +205,8 @@ function repairBootc(s) {
   for (const x of s.packages ?? []) {
     if (x.repo !== undefined && (x.copr !== undefined || x.repo !== p.extraRepo?.name)) delete x.repo;
   }
+  // Dropping a repo can leave two equal items (KS2010, uniqueItems): keep the first.
+  if (s.packages) s.packages = s.packages.filter((x, i, all) => all.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i);
   if (s.services?.enable && s.services?.disable) s.services.disable = s.services.disable.filter((u) => !s.services.enable.includes(u));
   // KS4013: a release suffixed with an arch must name one of kernel.arch.
   const arches = (s.kernel.arch ?? ['x86_64']).map((a) => ({ amd64: 'x86_64', arm64: 'aarch64' })[a] ?? a);

@@ -322,7 +322,13 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
       return report.report(D.BadLength, at, { what, bound });
     }
     case 'uniqueItems':
-      return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: String(valueAt(data, at + pointer(Number(p.j)))) });
+    {
+      // A list of mappings (packages, modules) repeats a whole item: shown as compact JSON,
+      // not as '[object Object]'.
+      const item = valueAt(data, at + pointer(Number(p.j)));
+      const shown = typeof item === 'string' ? item : JSON.stringify(item) ?? String(item);
+      return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: shown.length > 120 ? `${shown.slice(0, 100)}…` : shown });
+    }
     case 'discriminator': {
       const tag = String(p.tag);
       const tagValue = (v() as Record<string, unknown> | undefined)?.[tag];

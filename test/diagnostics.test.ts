@@ -172,6 +172,10 @@ describe('KS2xxx: schema', () => {
   it('KS2009 unknown platform', async () => {
     expectDiagnostic(await compileText(withLine(17, '  platform: bootcc')), D.UnknownVariant, 17, 13);
   });
+  it('KS2010 duplicate item of mappings names the item, not [object Object] (found by npm run fuzz)', async () => {
+    const d = expectDiagnostic(await compileText(`${BASE}packages:\n  - name: scx-scheds\n  - name: scx-scheds\n`), D.DuplicateItem, BASE.split('\n').length + 1, 5);
+    expect(d.message).toContain(`'{"name":"scx-scheds"}' is listed twice`);
+  });
   it('KS2010 duplicate item', async () => {
     expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, x86_64]')), D.DuplicateItem, 7, 18);
   });
