@@ -84,22 +84,29 @@ const partialName = (p: hbs.AST.PartialStatement): string => (p.name.type === 'P
 /** Partial name -> the bare names it prints (filled from the partials before linting; unknown partials print everything). */
 const partialPrints = new Map<string, Set<string>>();
 
-/** The bare names a template prints (`{{name}}` with no helper). */
-function barePrints(source: string): Set<string> {
-  const names = new Set<string>();
+/** Calls `each` on every statement of a template, inside blocks and partial blocks too. */
+function walk(source: string, each: (n: Node) => void): void {
   const visit = (n: Node | null | undefined): void => {
     if (!n) return;
-    if (n.type === 'Program') for (const s of (n as hbs.AST.Program).body) visit(s);
+    each(n);
+    if (n.type === 'Program') for (const st of (n as hbs.AST.Program).body) visit(st);
     if (n.type === 'BlockStatement') {
       visit((n as hbs.AST.BlockStatement).program);
       visit((n as hbs.AST.BlockStatement).inverse);
     }
-    if (n.type === 'MustacheStatement') {
-      const m = n as hbs.AST.MustacheStatement;
-      if (m.params.length === 0 && m.path.type === 'PathExpression') names.add((m.path as hbs.AST.PathExpression).original);
-    }
+    if (n.type === 'PartialBlockStatement') visit((n as hbs.AST.PartialBlockStatement).program);
   };
   visit(Handlebars.parse(source));
+}
+
+/** The bare names a template prints (`{{name}}` with no helper). */
+function barePrints(source: string): Set<string> {
+  const names = new Set<string>();
+  walk(source, (n) => {
+    if (n.type !== 'MustacheStatement') return;
+    const m = n as hbs.AST.MustacheStatement;
+    if (m.params.length === 0 && m.path.type === 'PathExpression') names.add((m.path as hbs.AST.PathExpression).original);
+  });
   return names;
 }
 
@@ -152,26 +159,17 @@ function lint(name: string, source: string, partialParams: Map<string, Set<strin
   return found;
 }
 
-/** Partial name -> the argument names its callers pass (each a string literal, checked at the call). */
+/** Partial name -> the argument names its callers pass. */
 function partialArguments(all: Array<{ name: string; source: string }>): Map<string, Set<string>> {
   const params = new Map<string, Set<string>>();
-  const visit = (n: Node | null | undefined): void => {
-    if (!n) return;
-    if (n.type === 'Program') for (const s of (n as hbs.AST.Program).body) visit(s);
-    if (n.type === 'BlockStatement') {
-      visit((n as hbs.AST.BlockStatement).program);
-      visit((n as hbs.AST.BlockStatement).inverse);
-    }
-    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
-      const p = n as hbs.AST.PartialStatement;
-      if (p.name.type !== 'PathExpression') return;
-      const set = params.get((p.name as hbs.AST.PathExpression).original) ?? new Set<string>();
-      for (const pair of p.hash?.pairs ?? []) set.add(pair.key);
-      params.set((p.name as hbs.AST.PathExpression).original, set);
-      if (n.type === 'PartialBlockStatement') visit((n as hbs.AST.PartialBlockStatement).program);
-    }
-  };
-  for (const t of all) visit(Handlebars.parse(t.source));
+  for (const t of all) {
+    walk(t.source, (n) => {
+      if (n.type !== 'PartialStatement' && n.type !== 'PartialBlockStatement') return;
+      const name = partialName(n as hbs.AST.PartialStatement);
+      const set = params.get(name) ?? params.set(name, new Set<string>()).get(name)!;
+      for (const pair of (n as hbs.AST.PartialStatement).hash?.pairs ?? []) set.add(pair.key);
+    });
+  }
   return params;
 }
 
@@ -195,20 +193,7 @@ describe('template quoting lint', () => {
   });
 
   it('lists no bare value a template no longer prints', () => {
-    const printed = new Map<string, Set<string>>();
-    const visit = (name: string, n: Node | null | undefined): void => {
-      if (!n) return;
-      if (n.type === 'Program') for (const s of (n as hbs.AST.Program).body) visit(name, s);
-      if (n.type === 'BlockStatement') {
-        visit(name, (n as hbs.AST.BlockStatement).program);
-        visit(name, (n as hbs.AST.BlockStatement).inverse);
-      }
-      if (n.type === 'MustacheStatement' && (n as hbs.AST.MustacheStatement).params.length === 0) {
-        const p = (n as hbs.AST.MustacheStatement).path;
-        if (p.type === 'PathExpression') (printed.get(name) ?? printed.set(name, new Set()).get(name)!).add((p as hbs.AST.PathExpression).original);
-      }
-    };
-    for (const t of all) visit(t.name, Handlebars.parse(t.source));
+    const printed = new Map(all.map((t) => [t.name, barePrints(t.source)]));
     const stale = Object.entries(BARE).flatMap(([t, names]) => Object.keys(names).filter((n) => !printed.get(t)?.has(n)).map((n) => `${t}: ${n}`));
     expect(stale).toEqual([]);
   });
