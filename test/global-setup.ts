@@ -1,7 +1,8 @@
 /**
  * Builds dist/ once before the suite, so CLI tests spawn what `npm start` and users run.
- * A type error does not stop the suite here (tsc still emits); test/build.test.ts fails
- * on it instead, so the rest of the suite still reports.
+ * A type error does not stop the suite here (tsc still emits): test/build.test.ts fails on
+ * the build's output instead (and test/typecheck.slow.test.ts on the tests' types), so the
+ * rest of the suite still reports.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

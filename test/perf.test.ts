@@ -158,7 +158,7 @@ describe('build artifacts', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/kspec.cjs', 'dist/kspec-bundle.cjs', 'dist/generated/', 'schema/', 'templates/']));
     // The bundles inline what they run; Ajv's compiler and the full Handlebars, left
     // external, are only loaded when a precompiled artifact is missing, which the
-    // package never is (test/package.test.ts installs it with nothing else).
+    // package never is (test/package.slow.test.ts installs it with nothing else).
     expect(pkg.dependencies).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ import type { Platform } from '../src/types.js';
 import { ROOT } from './helpers.js';
 
 // Type-level: a registry that leaves a platform out, or adds one Platform does not name,
-// does not compile (checked by the type-check in test/build.test.ts).
+// does not compile (checked by the type-check, test/typecheck.slow.test.ts).
 // @ts-expect-error rancheros is missing
 export const missing = { bootc, kairos, krata, liquidmetal } as const satisfies { readonly [P in Platform]: TargetModule<P> };
 
