@@ -190,8 +190,8 @@ describe('bootc check', () => {
     expect(ks4.map((e) => e.code).sort()).toEqual(['KS4001', 'KS4002', 'KS4003', 'KS4004', 'KS4005', 'KS4006', 'KS4007', 'KS4008', 'KS4009', 'KS4010', 'KS4011', 'KS4012', 'KS4013', 'KS4014', 'KS4015']);
     for (const e of ks4) {
       expect(e.title).toMatch(/^bootc-[a-z0-9-]+$/);
-      const msg = (e.message as (a: any) => string)({ repo: 'r', type: 'copr', pkg: 'p', value: 1, suggestion: 's', why: 'W', label: 'l', module: 'm', version: '6.8.9-1.fc44.x86_64', suffix: 'x86_64', arches: ['aarch64'] });
-      expect(msg).toMatch(/\b(Set|Remove|Add|Use|List|Keep)\b/);
+      const msg = (e.message as (a: any) => string)({ repo: 'r', type: 'copr', pkg: 'p', value: 1, suggestion: 's', why: 'W', label: 'l', module: 'm', version: '6.8.9-1.fc44.x86_64', suffix: 'x86_64', arches: ['aarch64'], ref: 'ghcr.io/x/y:1' });
+      expect(msg).toMatch(/\b(Set|Remove|Add|Use|List|Keep|Pin)\b/);
     }
   });
 });
