@@ -183,13 +183,18 @@ failure() {
 }
 
 start=$SECONDS
+SEEN="$WORK/console.seen"
 while :; do
-  if grep -qF -- "$EXPECT" "$CONSOLE"; then break; fi
-  if grep -qE -- 'Kernel panic - not syncing' "$CONSOLE"; then failure "kernel panic"; fi
-  if grep -qE -- 'dracut(-initqueue)?\[[0-9]+\]: Warning: dracut-initqueue: starting timeout scripts|Dropping to debug shell|dracut:/#|Generating "/run/initramfs/rdsosreport.txt"' "$CONSOLE"; then
+  # Every check of one round reads the same copy: the console grows between two greps,
+  # and dracut's shell also prints "Entering emergency mode", so reading it live could
+  # miss dracut's lines and then see that one (a dracut failure reported as systemd's).
+  cat -- "$CONSOLE" >"$SEEN"
+  if grep -qF -- "$EXPECT" "$SEEN"; then break; fi
+  if grep -qE -- 'Kernel panic - not syncing' "$SEEN"; then failure "kernel panic"; fi
+  if grep -qE -- 'dracut(-initqueue)?\[[0-9]+\]: Warning: dracut-initqueue: starting timeout scripts|Dropping to debug shell|dracut:/#|Generating "/run/initramfs/rdsosreport.txt"' "$SEEN"; then
     failure "the initramfs dropped to the dracut emergency shell (root not found? see rdsosreport)"
   fi
-  if grep -qE -- 'You are in emergency mode|Entering emergency mode|You are in rescue mode' "$CONSOLE"; then failure "systemd entered emergency mode"; fi
+  if grep -qE -- 'You are in emergency mode|Entering emergency mode|You are in rescue mode' "$SEEN"; then failure "systemd entered emergency mode"; fi
   if ! kill -0 "$QEMU_PID" 2>/dev/null; then
     status=0
     wait "$QEMU_PID" || status=$?
