@@ -326,8 +326,7 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
       // A list of mappings (packages, modules) repeats a whole item: shown as compact JSON,
       // not as '[object Object]'.
       const item = valueAt(data, at + pointer(Number(p.j)));
-      const shown = typeof item === 'string' ? item : JSON.stringify(item) ?? String(item);
-      return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: shown.length > 120 ? `${shown.slice(0, 100)}…` : shown });
+      return report.report(D.DuplicateItem, at + pointer(Number(p.j)), { value: typeof item === 'string' ? item : (JSON.stringify(item) ?? String(item)) });
     }
     case 'discriminator': {
       const tag = String(p.tag);

@@ -330,6 +330,11 @@ class Reader {
       }
       i++;
     }
+    return this.plain(p, last);
+  }
+
+  /** The plain scalar from `p` to `last` (its end without trailing spaces), in block or flow context. */
+  private plain(p: number, last: number): { node: LNode; end: number } {
     this.count(p);
     const node = new LNode(Kind.Scalar, p);
     node.value = resolvePlain(this.s.slice(p, last));
@@ -485,10 +490,7 @@ class Reader {
       }
       i++;
     }
-    this.count(p);
-    const node = new LNode(Kind.Scalar, p);
-    node.value = resolvePlain(this.s.slice(p, last));
-    return { node, end: last };
+    return this.plain(p, last);
   }
 
   /**

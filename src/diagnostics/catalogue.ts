@@ -97,7 +97,7 @@ export const D = {
   UnknownVariant: entry<{ field: string; value: string; allowed: readonly string[]; suggestion?: string }>('KS2009', 'error', 'unknown-variant', (a) =>
     `Unknown ${a.field} '${a.value}'.${didYouMean(a.suggestion)} Use one of ${list(a.allowed)}.`),
   DuplicateItem: entry<{ value: string }>('KS2010', 'error', 'duplicate-item', (a) =>
-    `'${a.value}' is listed twice. Remove the duplicate.`),
+    `'${shown(a.value)}' is listed twice. Remove the duplicate.`),
   SchemaViolation: entry<{ detail: string }>('KS2011', 'error', 'schema', (a) =>
     `This value does not fit the spec format: ${a.detail}. See schema/kspec.schema.json.`),
 
