@@ -20,9 +20,11 @@
  * its own, and only a run that exits 0 writes one: a first `compile` that failed at its
  * first spec, or a `--version`, would otherwise leave a cache without the rendering code,
  * and every later compile would parse that code again (on Node 22, a compile cost 3.5x
- * `node -e 0` with such a cache against 2.2x with a compile's own). Node's own module compile cache (22.1+) is not used: it saves
- * a module's cache right after compiling it, before any of its functions ran, and one
- * compile on Node 22 and 24 cost 2.3x and 2.2x `node -e 0` with it.
+ * `node -e 0` with such a cache against 2.2x with a compile's own).
+ *
+ * Node's own module compile cache (22.1+) is not used: it saves a module's cache right
+ * after compiling it, before any of its functions ran, and one compile on Node 22 and 24
+ * cost 2.3x and 2.2x `node -e 0` with it.
  *
  * The user folder is used only when it is a real directory owned by this user that no one
  * else can write to, and cache files are read without following symlinks, at most 16 MiB.
