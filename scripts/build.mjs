@@ -55,8 +55,8 @@ removeStale();
  */
 function removeStale() {
   for (const f of readdirSync(DIST, { recursive: true }).map(String)) {
-    if (!f.endsWith('.js') || f.startsWith(`generated${path.sep}`)) continue;
-    if (!existsSync(path.join(ROOT, 'src', f.replace(/\.js$/, '.ts')))) rmSync(path.join(DIST, f));
+    if (!/\.(js|d\.ts)$/.test(f) || f.startsWith(`generated${path.sep}`)) continue;
+    if (!existsSync(path.join(ROOT, 'src', f.replace(/\.(js|d\.ts)$/, '.ts')))) rmSync(path.join(DIST, f));
   }
 }
 

@@ -6,7 +6,7 @@ import { allEntries, D } from '../src/diagnostics/catalogue.js';
 import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
 import { Reporter } from '../src/diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from '../src/diagnostics/diagnostic.js';
-import { bootc } from '../src/targets/bootc.js';
+import { bootc } from '../src/targets/bootc/index.js';
 import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
 
 

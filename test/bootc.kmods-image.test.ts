@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderFile } from '../src/render.js';
-import { bootc, bootcView } from '../src/targets/bootc.js';
+import { bootc, bootcView } from '../src/targets/bootc/index.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { compileText, expectDiagnostic } from './helpers.js';
 import { bootcSpec, calls, expectHooksRestored, fakeRpm, HEADER, installedPkgs, line, read, runScript, setup, STOCK_KVER, write, type Box, type BootcSpec } from './shims.js';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderFile } from '../src/render.js';
-import { bootc, bootcView, releaseArch } from '../src/targets/bootc.js';
+import { bootc, bootcView, releaseArch } from '../src/targets/bootc/index.js';
 import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';

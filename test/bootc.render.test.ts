@@ -12,7 +12,7 @@ import type { Flag } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderFile } from '../src/render.js';
 import { commentText, dockerString, shQuote, UnsafeValueError } from '../src/quote.js';
-import { bootc, bootcView } from '../src/targets/bootc.js';
+import { bootc, bootcView } from '../src/targets/bootc/index.js';
 import { DRACUT_CONF } from '../src/targets/shared.js';
 import type { Compression } from '../src/types.js';
 import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';

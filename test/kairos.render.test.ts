@@ -11,7 +11,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileText } from './helpers.js';
 import { shQuote } from '../src/quote.js';
-import { kairos } from '../src/targets/kairos.js';
+import { kairos } from '../src/targets/kairos/index.js';
 
 const SPEC = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileBytes } from '../src/compile.js';
 import { D } from '../src/diagnostics/catalogue.js';
-import { requiredOptions, satisfies } from '../src/targets/krata-options.js';
-import { parseConfig } from '../src/targets/krata.js';
+import { requiredOptions, satisfies } from '../src/targets/krata/options.js';
+import { parseConfig } from '../src/targets/krata/index.js';
 import { KRATA } from './fixtures.js';
 import { compileText, expectDiagnostic, replaceLine, tempDir } from './helpers.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { render } from '../src/render.js';
-import { cmdlineEntry, isLegacy, liquidmetal, releasesAgree, tagRelease } from '../src/targets/liquidmetal.js';
+import { cmdlineEntry, isLegacy, liquidmetal, releasesAgree, tagRelease } from '../src/targets/liquidmetal/index.js';
 import type { RenderedFile, SpecFor } from '../src/types.js';
 import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { parseSpec } from '../src/parse.js';
 import { normalize } from '../src/normalize.js';
 import { checkCommon } from '../src/check.js';
 import { UnsafeValueError } from '../src/quote.js';
-import { bootc } from '../src/targets/bootc.js';
+import { bootc } from '../src/targets/bootc/index.js';
 import type { TargetModule } from '../src/targets/target.js';
 import { toDiagnostic } from '../src/validate.js';
 import { OutputError, writeUnit } from '../src/write.js';

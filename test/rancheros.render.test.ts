@@ -10,8 +10,8 @@ import path from 'node:path';
 import { DockerfileParser, type Arg } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { UnsafeValueError } from '../src/quote.js';
-import { argLine, KERNEL_ARG_NAMES } from '../src/targets/rancheros.js';
-import { dapperPatch, replaceKernelArgs } from '../src/targets/rancheros-dapper.js';
+import { argLine, KERNEL_ARG_NAMES } from '../src/targets/rancheros/index.js';
+import { dapperPatch, replaceKernelArgs } from '../src/targets/rancheros/dapper.js';
 import { bashSyntax, shellcheck, tempDir } from './helpers.js';
 import { DAPPERFILE, ROS, compileIn, withLine } from './rancheros.fixtures.js';
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { renderFile } from '../src/render.js';
-import { bootc } from '../src/targets/bootc.js';
+import { bootc } from '../src/targets/bootc/index.js';
 import type { RenderedFile } from '../src/types.js';
 import type { BootcSpec } from './bootc-fixtures.js';
 

@@ -4,11 +4,11 @@
  */
 import type { Platform } from '../types.js';
 import type { TargetModule } from './target.js';
-import { bootc } from './bootc.js';
-import { krata } from './krata.js';
-import { kairos } from './kairos.js';
-import { liquidmetal } from './liquidmetal.js';
-import { rancheros } from './rancheros.js';
+import { bootc } from './bootc/index.js';
+import { krata } from './krata/index.js';
+import { kairos } from './kairos/index.js';
+import { liquidmetal } from './liquidmetal/index.js';
+import { rancheros } from './rancheros/index.js';
 
 /**
  * Every platform's target, one line each. Typed per platform and exhaustive: a platform

@@ -18,17 +18,17 @@
  * decides the view; the text lives in templates/krata/.
  */
 import path from 'node:path';
-import { D } from '../diagnostics/catalogue.js';
-import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference, repositoryOf } from '../oci.js';
-import { UnsafeValueError } from '../quote.js';
-import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../specfiles.js';
-import type { Arch, PlannedFile, SpecFor } from '../types.js';
-import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies } from './krata-options.js';
-import type { RequiredOption } from './krata-options.js';
-import type { CheckContext, PlanContext } from './target.js';
-import { defineTarget } from './target.js';
-import { NO_PACKAGES, GOARCH } from './shared.js';
+import { D } from '../../diagnostics/catalogue.js';
+import { pointer } from '../../diagnostics/diagnostic.js';
+import { parseOciReference, repositoryOf } from '../../oci.js';
+import { UnsafeValueError } from '../../quote.js';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../../specfiles.js';
+import type { Arch, PlannedFile, SpecFor } from '../../types.js';
+import { HOST_OPTIONS, requiredOnAll, requiredOnAny, requiredOptions, satisfies } from './options.js';
+import type { RequiredOption } from './options.js';
+import type { CheckContext, PlanContext } from '../target.js';
+import { defineTarget } from '../target.js';
+import { NO_PACKAGES, GOARCH } from '../shared.js';
 
 type KrataSpec = SpecFor<'krata'>;
 

@@ -5,7 +5,7 @@
  * the stock kernel packages that a swap removes. Sources: the upstream "Build Kairos from
  * scratch" Dockerfile and the kairos-init bundles (reference/kairos/README.md).
  */
-import type { Arch, KairosTarget } from '../types.js';
+import type { Arch, KairosTarget } from '../../types.js';
 
 export type Family = KairosTarget['family'];
 export type PackageManager = 'dnf' | 'apt' | 'zypper';

@@ -5,15 +5,15 @@
  * upstream-docs/bootc-kernel-swap-handbook.md are behaviours of that script and of the
  * checks below. This module only decides the view; the text lives in templates/bootc/.
  */
-import { D } from '../diagnostics/catalogue.js';
-import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference } from '../oci.js';
-import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, packageCoprs, retryOf, uniq } from './shared.js';
-import type { CheckContext } from './target.js';
-import type { Arch, Compression, PlannedFile, SpecFor } from '../types.js';
-import { defineTarget } from './target.js';
-import { lifecycleFiles, lifecycleView } from './lifecycle.js';
+import { D } from '../../diagnostics/catalogue.js';
+import { pointer } from '../../diagnostics/diagnostic.js';
+import { parseOciReference } from '../../oci.js';
+import { UnsafeValueError, wholeNumber } from '../../quote.js';
+import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, packageCoprs, retryOf, uniq } from '../shared.js';
+import type { CheckContext } from '../target.js';
+import type { Arch, Compression, PlannedFile, SpecFor } from '../../types.js';
+import { defineTarget } from '../target.js';
+import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 
 type BootcSpec = SpecFor<'bootc'>;
 

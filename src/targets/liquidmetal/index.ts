@@ -8,16 +8,16 @@
  * lessons of upstream-docs/liquidmetal-microvm-kernel.md are the checks below: the modules
  * volume is mounted at /lib/modules/<kernel.version>, so every image must agree with it.
  */
-import { D } from '../diagnostics/catalogue.js';
-import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference, repositoryOf } from '../oci.js';
-import { wholeNumber } from '../quote.js';
-import type { CheckContext } from './target.js';
-import type { PlannedFile, SpecFor } from '../types.js';
-import { NO_PACKAGES } from './shared.js';
-import { defineTarget } from './target.js';
-import { KERNEL_RELEASE } from '../check.js';
-import { sshKeyProblem } from '../sshkey.js';
+import { D } from '../../diagnostics/catalogue.js';
+import { pointer } from '../../diagnostics/diagnostic.js';
+import { parseOciReference, repositoryOf } from '../../oci.js';
+import { wholeNumber } from '../../quote.js';
+import type { CheckContext } from '../target.js';
+import type { PlannedFile, SpecFor } from '../../types.js';
+import { NO_PACKAGES } from '../shared.js';
+import { defineTarget } from '../target.js';
+import { KERNEL_RELEASE } from '../../check.js';
+import { sshKeyProblem } from '../../sshkey.js';
 
 type LiquidmetalSpec = SpecFor<'liquidmetal'>;
 

@@ -10,14 +10,14 @@
  * upstream-docs/rancheros-custom-kernels.md and reference/rancheros/README.md.
  */
 import path from 'node:path';
-import { D } from '../diagnostics/catalogue.js';
-import { pointer, type Reporter } from '../diagnostics/diagnostic.js';
-import { dockerString } from '../quote.js';
-import { besideSpec, readInside, reportReadProblem, repositoryRoot, type ReadProblem } from '../specfiles.js';
-import type { Arch, PlannedFile, SpecFor } from '../types.js';
-import { dapperPatch, findKernelArgs, type ArgLine } from './rancheros-dapper.js';
-import { NO_PACKAGES, GOARCH } from './shared.js';
-import { defineTarget, type CheckContext, type PlanContext } from './target.js';
+import { D } from '../../diagnostics/catalogue.js';
+import { pointer, type Reporter } from '../../diagnostics/diagnostic.js';
+import { dockerString } from '../../quote.js';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot, type ReadProblem } from '../../specfiles.js';
+import type { Arch, PlannedFile, SpecFor } from '../../types.js';
+import { dapperPatch, findKernelArgs, type ArgLine } from './dapper.js';
+import { NO_PACKAGES, GOARCH } from '../shared.js';
+import { defineTarget, type CheckContext, type PlanContext } from '../target.js';
 
 type RancherosSpec = SpecFor<'rancheros'>;
 

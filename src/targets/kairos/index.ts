@@ -8,19 +8,19 @@
  * run from the Containerfile with the build context bind-mounted, so they can be linted
  * and run in a fake root. This module only decides the view; the text is in templates/kairos/.
  */
-import { D } from '../diagnostics/catalogue.js';
-import { pointer } from '../diagnostics/diagnostic.js';
-import { parseOciReference } from '../oci.js';
-import { UnsafeValueError, wholeNumber } from '../quote.js';
-import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from './shared.js';
-import { closest } from '../suggest.js';
-import type { Compression, PlannedFile, SpecFor } from '../types.js';
-import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './kairos-families.js';
-import type { CheckContext, PlanContext } from './target.js';
+import { D } from '../../diagnostics/catalogue.js';
+import { pointer } from '../../diagnostics/diagnostic.js';
+import { parseOciReference } from '../../oci.js';
+import { UnsafeValueError, wholeNumber } from '../../quote.js';
+import { activeSigning, checkPackagesAndServices, COMPRESS_FLAG, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from '../shared.js';
+import { closest } from '../../suggest.js';
+import type { Compression, PlannedFile, SpecFor } from '../../types.js';
+import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES, OPENRC_FAMILIES } from './families.js';
+import type { CheckContext, PlanContext } from '../target.js';
 import path from 'node:path';
-import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../specfiles.js';
-import { defineTarget } from './target.js';
-import { lifecycleFiles, lifecycleView } from './lifecycle.js';
+import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../../specfiles.js';
+import { defineTarget } from '../target.js';
+import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 
 type KairosSpec = SpecFor<'kairos'>;
 

@@ -16,7 +16,7 @@
  * not selectable on arm64, where `make olddefconfig` would drop them silently. Options
  * without `arches` apply everywhere. Do not reorder: the fragment is diffed in review.
  */
-import type { Arch } from '../types.js';
+import type { Arch } from '../../types.js';
 
 export interface RequiredOption {
   name: string;
