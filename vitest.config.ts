@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/**/*.slow.test.ts'],
+    include: ['test/**/*.test.ts', 'src/targets/*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/*.slow.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

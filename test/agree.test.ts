@@ -23,11 +23,10 @@ import { assertLocated, hasErrors, loadSchema, toYaml } from '../scripts/propert
 import { hostileString, setAtSite, stringSites } from '../scripts/sites.mjs';
 import { ParseChecker } from './parses.js';
 import { KRATA } from './fixtures.js';
-import { compileText, expectDiagnostic, ROOT } from './helpers.js';
+import { compileText, expectDiagnostic, ROOT, goldenCases, goldenDir } from './helpers.js';
 
 const SCHEMA = loadSchema(new URL('..', import.meta.url));
 const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200);
-const GOLDEN = path.join(ROOT, 'test', 'golden');
 
 interface Base {
   name: string;
@@ -41,11 +40,11 @@ const compile = (text: string, dir: string, checkOnly: boolean) =>
 /** The golden specs that compile without errors: valid starting points on every platform and provider. */
 async function goldenBases(): Promise<Base[]> {
   const out: Base[] = [];
-  for (const name of readdirSync(GOLDEN).sort()) {
-    const file = path.join(GOLDEN, name, 'spec.yaml');
+  for (const name of goldenCases()) {
+    const file = path.join(goldenDir(name), 'spec.yaml');
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
-    const dir = path.join(GOLDEN, name);
+    const dir = goldenDir(name);
     if (hasErrors((await compile(text, dir, false)).diagnostics)) continue;
     out.push({ name, dir, data: parseSpec('spec.yaml', new TextEncoder().encode(text)).raw!.data as Record<string, any> });
   }
@@ -62,8 +61,8 @@ const SITES = stringSites(SCHEMA);
 const REFUSED_BY_CHECKS: Record<string, string> = {
   '/target[rancheros]/dapperfile': 'must name an existing Dockerfile.dapper (KS6004; reading it: test/reads.test.ts)',
   '/target[kairos]/family': 'must be a family kspec knows (KS5002: fedora, ubuntu, opensuse)',
-  '/target[kairos]/cloudConfig/file': 'must name an existing cloud-config file starting with #cloud-config (KS3018, KS5017; reading it: test/kairos.check.test.ts)',
-  '/target[kairos]/cloudConfig/inline': "must start with '#cloud-config' (the schema's pattern); accepted values: test/kairos.check.test.ts and the kairos render variants",
+  '/target[kairos]/cloudConfig/file': 'must name an existing cloud-config file starting with #cloud-config (KS3018, KS5017; reading it: src/targets/kairos/test/check.test.ts)',
+  '/target[kairos]/cloudConfig/inline': "must start with '#cloud-config' (the schema's pattern); accepted values: src/targets/kairos/test/check.test.ts and the kairos render variants",
   '/modules/[]/repo': 'must be a repository the bootc build can enable (KS4003: rpmfusion-free/-nonfree, a COPR, provider.extraRepo)',
 };
 
@@ -80,16 +79,16 @@ describe('the two known disagreements, now refused at their line by validate and
   });
 
   it('a Liquid Metal kernel.cmdline key of 1,024 characters: KS2005 at the item (was: invalid YAML, exit 0)', async () => {
-    const text = readFileSync(path.join(GOLDEN, 'liquidmetal-cmdline', 'spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
+    const text = readFileSync(path.join(goldenDir('liquidmetal-cmdline'), 'spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
     const line = text.split('\n').findIndex((l) => l.includes('kkkk')) + 1;
     const column = text.split('\n')[line - 1]!.indexOf('kkkk') + 1;
     for (const checkOnly of [true, false]) {
-      const r = await compileBytes(new TextEncoder().encode(text), { specPath: 'spec.yaml', specDir: path.join(GOLDEN, 'liquidmetal-cmdline'), command: 'x', checkOnly });
+      const r = await compileBytes(new TextEncoder().encode(text), { specPath: 'spec.yaml', specDir: goldenDir('liquidmetal-cmdline'), command: 'x', checkOnly });
       expectDiagnostic(r, D.PatternMismatch, line, column);
       expect(r.files).toEqual([]);
     }
     // 256 is accepted, and the manifest parses
-    const ok = await compileBytes(new TextEncoder().encode(text.replace('k'.repeat(1024), 'k'.repeat(256))), { specPath: 'spec.yaml', specDir: path.join(GOLDEN, 'liquidmetal-cmdline'), command: 'x' });
+    const ok = await compileBytes(new TextEncoder().encode(text.replace('k'.repeat(1024), 'k'.repeat(256))), { specPath: 'spec.yaml', specDir: goldenDir('liquidmetal-cmdline'), command: 'x' });
     expect(ok.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
     const parses = new ParseChecker();
     parses.check(ok.files, 'cmdline 256');

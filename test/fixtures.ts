@@ -21,7 +21,7 @@ target:
   base: ghcr.io/ublue-os/bluefin-dx:stable
 `;
 
-/** A valid krata spec; line numbers in test/krata.check.test.ts refer to this text. */
+/** A valid krata spec; line numbers in src/targets/krata/test/check.test.ts refer to this text. */
 export const KRATA = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec
 metadata:

@@ -11,7 +11,7 @@ import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../src/compile.js';
 import { PLATFORMS, starter } from '../src/init.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, tempDir, goldenCases, goldenDir } from './helpers.js';
 
 const FORMATTED = /\.(ya?ml|json)$/;
 
@@ -54,10 +54,9 @@ describe('prettier leaves generated files alone', () => {
   });
 
   it('every golden case output', async () => {
-    const golden = path.join(ROOT, 'test', 'golden');
     const files: Array<{ path: string; content: string }> = [];
-    for (const c of readdirSync(golden)) {
-      const dir = path.join(golden, c, 'expected');
+    for (const c of goldenCases()) {
+      const dir = path.join(goldenDir(c), 'expected');
       let names: string[];
       try {
         names = readdirSync(dir, { recursive: true }) as string[];

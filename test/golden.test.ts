@@ -1,5 +1,5 @@
 /**
- * Golden tests: each folder under test/golden/ holds `spec.yaml` and either `expected/`
+ * Golden tests: each folder under src/targets/<platform>/golden/ holds `spec.yaml` and either `expected/`
  * (the whole output folder, kspec.lock.json included, compared file by file and whole) or
  * `diagnostics.txt` (the diagnostics as `kspec` prints them without colour).
  * Regenerate after an intended change with: KSPEC_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
@@ -13,9 +13,8 @@ import { formatText } from '../src/diagnostics/format.js';
 import { targets } from '../src/targets/index.js';
 import { TEMPLATES_DIR } from '../src/render.js';
 import { writeUnit } from '../src/write.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, tempDir, goldenCases, goldenDir } from './helpers.js';
 
-const GOLDEN = path.join(ROOT, 'test', 'golden');
 const UPDATE = process.env.KSPEC_UPDATE_GOLDEN === '1';
 
 function tree(dir: string, base = dir): Map<string, string> {
@@ -29,14 +28,14 @@ function tree(dir: string, base = dir): Map<string, string> {
   return out;
 }
 
-const cases = readdirSync(GOLDEN).filter((c) => statSync(path.join(GOLDEN, c)).isDirectory()).sort();
+const cases = goldenCases();
 
 describe('golden cases', () => {
   it('has at least one case', () => expect(cases.length).toBeGreaterThan(0));
 
   for (const c of cases) {
     it(c, async () => {
-      const caseDir = path.join(GOLDEN, c);
+      const caseDir = goldenDir(c);
       // The case folder stands for a repository root: headers read `spec.yaml -o out`.
       const r = await compileFile('spec.yaml', { outDir: 'out', cwd: caseDir, root: realpathSync(caseDir) });
       const diagText = r.diagnostics.map((d) => formatText(d, r.source)).join('\n');
@@ -78,7 +77,7 @@ describe('registry', () => {
   for (const t of targets()) {
     it(`${t.platform} has templates and a golden case`, () => {
       expect(existsSync(path.join(TEMPLATES_DIR, t.platform))).toBe(true);
-      expect(cases.some((c) => c.startsWith(`${t.platform}-`) && existsSync(path.join(GOLDEN, c, 'expected')))).toBe(true);
+      expect(cases.some((c) => c.startsWith(`${t.platform}-`) && existsSync(path.join(goldenDir(c), 'expected')))).toBe(true);
     });
   }
 });

@@ -1,6 +1,6 @@
 /** Shared test helpers: compile YAML text in memory and find diagnostics. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,3 +62,25 @@ export function replaceLine(base: string, n: number, text: string | null): strin
  * closingLine; test/run.test.ts tests it), for tests about the rest of the output.
  */
 export const withoutClosingLine = (stderr: string): string => stderr.replace(/^\d+ specs?: [^\n]* in \d+\.\d\d s\n/m, '');
+
+const TARGETS_DIR = path.join(ROOT, 'src', 'targets');
+
+/**
+ * Every golden case, by name, sorted. A case lives in its target's folder,
+ * src/targets/<platform>/golden/<case>/; case names are unique across targets.
+ */
+export function goldenCases(): string[] {
+  return readdirSync(TARGETS_DIR, { withFileTypes: true })
+    .filter((t) => t.isDirectory() && existsSync(path.join(TARGETS_DIR, t.name, 'golden')))
+    .flatMap((t) => readdirSync(path.join(TARGETS_DIR, t.name, 'golden'), { withFileTypes: true }).filter((c) => c.isDirectory()).map((c) => c.name))
+    .sort();
+}
+
+/** The folder of a golden case (see goldenCases). */
+export function goldenDir(name: string): string {
+  for (const t of readdirSync(TARGETS_DIR)) {
+    const dir = path.join(TARGETS_DIR, t, 'golden', name);
+    if (existsSync(dir)) return dir;
+  }
+  throw new Error(`no golden case '${name}' under src/targets/*/golden/`);
+}

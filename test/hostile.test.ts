@@ -16,8 +16,8 @@ import type { Label } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { D, type CatalogueEntry } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
-import { ROS } from './rancheros.fixtures.js';
-import { bashSyntax, compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { ROS } from '../src/targets/rancheros/test/fixtures.js';
+import { bashSyntax, compileText, ROOT, tempDir, withoutClosingLine, goldenDir } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const CORPUS = path.join(ROOT, 'test', 'hostile');
@@ -489,7 +489,7 @@ describe('validate and compile agree (issue 11, must-have 6): refused at the lin
     }
   });
   it('a Liquid Metal kernel.cmdline key of 1,024 characters: KS2005 at the item, nothing written', () => {
-    const text = readFileSync(path.join(ROOT, 'test/golden/liquidmetal-cmdline/spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
+    const text = readFileSync(path.join(goldenDir('liquidmetal-cmdline'), 'spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
     expectFirst(rejectByCli(text), { entry: D.PatternMismatch, line: 9, column: 13 });
   });
 });

@@ -25,12 +25,11 @@ import {
 import { getTarget } from '../src/targets/index.js';
 import type { PlannedFile, Spec } from '../src/types.js';
 import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
-import { ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { ROOT, tempDir, withoutClosingLine, goldenCases, goldenDir } from './helpers.js';
 
 const DIST = path.join(ROOT, 'dist');
 const GENERATED = path.join(DIST, 'generated');
 const BUNDLE = path.join(DIST, 'kspec.cjs');
-const GOLDEN = path.join(ROOT, 'test', 'golden');
 
 function walk(dir: string, keep: (f: string) => boolean): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -42,7 +41,7 @@ function walk(dir: string, keep: (f: string) => boolean): string[] {
 /** Every spec the repository has: the examples and the golden cases. */
 const SPECS = [
   ...walk(path.join(ROOT, 'specs'), (f) => /\.ya?ml$/.test(f)),
-  ...readdirSync(GOLDEN).map((c) => path.join(GOLDEN, c, 'spec.yaml')),
+  ...goldenCases().map((c) => path.join(goldenDir(c), 'spec.yaml')),
 ].filter((f) => existsSync(f));
 
 /**
@@ -222,12 +221,12 @@ describe('precompiled templates', () => {
 });
 
 describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
-  const cases = readdirSync(GOLDEN).filter((c) => existsSync(path.join(GOLDEN, c, 'expected')));
+  const cases = goldenCases().filter((c) => existsSync(path.join(goldenDir(c), 'expected')));
   for (const c of cases) {
     it(`compiles golden case ${c} to its expected files`, () => {
       // The case folder without expected/, so the header's `-o out` matches the golden files.
       const work = tempDir();
-      cpSync(path.join(GOLDEN, c), work, { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
+      cpSync(goldenDir(c), work, { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
       const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'spec.yaml', '-o', 'out'], {
         cwd: work,
         encoding: 'utf8',
@@ -236,7 +235,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
       expect(r.status, r.stderr).toBe(0);
       const out = path.join(work, 'out');
       const name = readdirSync(out)[0]!;
-      const expectedDir = path.join(GOLDEN, c, 'expected');
+      const expectedDir = path.join(goldenDir(c), 'expected');
       const expected = walk(expectedDir, () => true).map((f) => path.relative(expectedDir, f)).sort();
       const actual = walk(path.join(out, name), () => true).map((f) => path.relative(path.join(out, name), f)).sort();
       expect(actual).toEqual(expected);
@@ -251,7 +250,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     writeFileSync(path.join(root, 'dist', `kspec-bundle.cjs.${process.versions.v8}.v8cache`), 'not a code cache');
     const files = (bin: string): string[][] => {
       const work = tempDir();
-      cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+      cpSync(path.join(goldenDir('bootc-cachyos'), 'spec.yaml'), path.join(work, 'spec.yaml'));
       const r = spawnSync(process.execPath, [bin, 'compile', 'spec.yaml', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       expect(r.status, r.stderr).toBe(0);
       return walk(path.join(work, 'out'), () => true).map((f) => [path.relative(work, f), readFileSync(f, 'utf8')]);
@@ -264,7 +263,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
   it('without a cache its V8 accepts, writes one in a private folder of the user at exit, read by the next run', () => {
     const root = binWithoutCaches();
     const work = tempDir();
-    cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+    cpSync(path.join(goldenDir('bootc-cachyos'), 'spec.yaml'), path.join(work, 'spec.yaml'));
     const run = (cacheDir: string, extra: Record<string, string> = {}) => {
       const r = spawnSync(process.execPath, [path.join(root, 'dist', 'kspec.cjs'), 'compile', 'spec.yaml', '-o', 'out'], {
         cwd: work,
@@ -309,7 +308,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
   it('keeps one user cache per command, written only by a run that exits 0', () => {
     const root = binWithoutCaches();
     const work = tempDir();
-    cpSync(path.join(GOLDEN, 'bootc-cachyos', 'spec.yaml'), path.join(work, 'spec.yaml'));
+    cpSync(path.join(goldenDir('bootc-cachyos'), 'spec.yaml'), path.join(work, 'spec.yaml'));
     const cache = path.join(tempDir(), 'cache');
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(root, 'dist', 'kspec.cjs'), ...args], {

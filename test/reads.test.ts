@@ -16,7 +16,7 @@ import { mergeSpec } from '../src/extends.js';
 import { MAX_READ_BYTES, pathProblem, readInside, repositoryRoot } from '../src/specfiles.js';
 import { BASE, KRATA } from './fixtures.js';
 import { expectDiagnostic, git, tempDir } from './helpers.js';
-import { ROS } from './rancheros.fixtures.js';
+import { ROS } from '../src/targets/rancheros/test/fixtures.js';
 
 /** BASE's kernel and provider, as a base file. */
 const KERNEL_BASE = `apiVersion: kspec.dev/v1alpha1

@@ -21,7 +21,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { ROOT, compileText } from './helpers.js';
+import { ROOT, compileText, goldenCases, goldenDir } from './helpers.js';
 
 const raw = JSON.parse(readFileSync(path.join(ROOT, 'schema', 'kspec.schema.json'), 'utf8')) as { allOf?: Array<Record<string, unknown>> };
 const Ctor = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
@@ -200,7 +200,7 @@ function specFiles(dir: string, pick: (f: string) => boolean): string[] {
 const examples = specFiles(path.join(ROOT, 'specs'), (f) => f.endsWith('.yaml'));
 const files = [
   ...examples,
-  ...specFiles(path.join(ROOT, 'test', 'golden'), (f) => f.endsWith('spec.yaml')),
+  ...goldenCases().map((c) => path.join(goldenDir(c), 'spec.yaml')),
   ...specFiles(path.join(ROOT, 'test', 'hostile'), (f) => f.endsWith('.yaml')),
 ];
 const cases: Array<[string, string]> = [

@@ -18,9 +18,9 @@ import { afterAll, expect } from 'vitest';
 import { renderFile } from '../src/render.js';
 import { bootc } from '../src/targets/bootc/index.js';
 import type { RenderedFile } from '../src/types.js';
-import type { BootcSpec } from './bootc-fixtures.js';
+import type { BootcSpec } from '../src/targets/bootc/test/fixtures.js';
 
-export { bootcSpec, example, type BootcSpec, type Over } from './bootc-fixtures.js';
+export { bootcSpec, example, type BootcSpec, type Over } from '../src/targets/bootc/test/fixtures.js';
 
 export const HEADER = { specPath: 'specs/bootc-cachyos.yaml', command: 'kspec compile specs/bootc-cachyos.yaml -o out' };
 export const KVER = '7.0.8-cachyos1.fc44.x86_64';

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { D } from '../src/diagnostics/catalogue.js';
 import { yamlScalar } from '../src/workflow.js';
-import { bashSyntax, git, ROOT, shellcheck, tempDir } from './helpers.js';
+import { bashSyntax, git, ROOT, shellcheck, tempDir, goldenDir } from './helpers.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const FILE = '.github/workflows/kspec.yml';
@@ -36,7 +36,7 @@ function repository(): string {
   const dir = tempDir('kspec-workflow-');
   git(dir, 'init', '-q');
   mkdirSync(path.join(dir, 'specs'));
-  for (const c of CASES) cpSync(path.join(ROOT, 'test', 'golden', c, 'spec.yaml'), path.join(dir, 'specs', `${c}.yaml`));
+  for (const c of CASES) cpSync(path.join(goldenDir(c), 'spec.yaml'), path.join(dir, 'specs', `${c}.yaml`));
   return dir;
 }
 
@@ -251,7 +251,7 @@ describe('--check and the file', () => {
   it('quotes hostile spec paths for the shell and refuses what GitHub would evaluate', async () => {
     const dir = repository();
     const hostile = "specs/a'$(touch pwned) `x`.yaml";
-    cpSync(path.join(ROOT, 'test', 'golden', 'bootc-minimal', 'spec.yaml'), path.join(dir, hostile));
+    cpSync(path.join(goldenDir('bootc-minimal'), 'spec.yaml'), path.join(dir, hostile));
     writeFileSync(path.join(dir, hostile), readFileSync(path.join(dir, hostile), 'utf8').replace('name: ', 'name: x'));
     let r = await kspec(dir, 'workflow', hostile, '-o', FILE);
     expect(r.code, r.stderr).toBe(0);

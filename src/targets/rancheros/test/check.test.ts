@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic, tempDir } from './helpers.js';
-import { DAPPERFILE, ROS, compileIn, withLine } from './rancheros.fixtures.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { compileText, expectDiagnostic, tempDir } from '../../../../test/helpers.js';
+import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';
 
 const codes = (r: { diagnostics: Array<{ code: string }> }) => r.diagnostics.map((d) => d.code);
 

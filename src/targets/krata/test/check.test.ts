@@ -5,12 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileBytes } from '../src/compile.js';
-import { D } from '../src/diagnostics/catalogue.js';
-import { requiredOptions, satisfies } from '../src/targets/krata/options.js';
-import { parseConfig } from '../src/targets/krata/index.js';
-import { KRATA } from './fixtures.js';
-import { compileText, expectDiagnostic, replaceLine, tempDir } from './helpers.js';
+import { compileBytes } from '../../../compile.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { requiredOptions, satisfies } from '../../../targets/krata/options.js';
+import { parseConfig } from '../../../targets/krata/index.js';
+import { KRATA } from '../../../../test/fixtures.js';
+import { compileText, expectDiagnostic, replaceLine, tempDir } from '../../../../test/helpers.js';
 
 
 const OCI = `apiVersion: kspec.dev/v1alpha1

@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KRATA } from './fixtures.js';
-import { compileText, tempDir } from './helpers.js';
-import { PRELUDE, shim, write } from './shims.js';
+import { KRATA } from '../../../../test/fixtures.js';
+import { compileText, tempDir } from '../../../../test/helpers.js';
+import { PRELUDE, shim, write } from '../../../../test/shims.js';
 
 const BASIC = ['bash', 'env', 'sed', 'sort', 'mktemp', 'rm', 'mkdir', 'cat', 'dd', 'od', 'tr', 'stat', 'chmod', 'ln', 'mv', 'install', 'tar', 'sync', 'grep', 'gzip', 'dirname', 'cp', 'find', 'tail', 'head', 'basename', 'ls', 'touch'];
 const REAL = new Map(

@@ -13,10 +13,9 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { compileText, ROOT } from './helpers.js';
+import { compileText, ROOT, goldenCases, goldenDir } from '../../../../test/helpers.js';
 
 const DATA = path.join(ROOT, 'test', 'data', 'liquidmetal');
-const GOLDEN = path.join(ROOT, 'test', 'golden');
 
 type Json = Record<string, unknown>;
 
@@ -73,13 +72,13 @@ function errors(v: ValidateFunction, data: unknown): string {
   return v(data) ? '' : JSON.stringify(v.errors, null, 1);
 }
 
-const cases = readdirSync(GOLDEN).filter((c) => c.startsWith('liquidmetal-') && readdirSync(path.join(GOLDEN, c)).includes('expected'));
+const cases = goldenCases().filter((c) => c.startsWith('liquidmetal-') && readdirSync(goldenDir(c)).includes('expected'));
 
 describe('golden liquidmetal outputs against the real schemas', () => {
   it('has cases to check', () => expect(cases.length).toBeGreaterThanOrEqual(5));
   for (const c of cases) {
     it(`${c}: every MicrovmMachineTemplate validates against the CRD`, () => {
-      const text = readFileSync(path.join(GOLDEN, c, 'expected', 'microvmmachinetemplate.yaml'), 'utf8');
+      const text = readFileSync(path.join(goldenDir(c), 'expected', 'microvmmachinetemplate.yaml'), 'utf8');
       const docs = parseAllDocuments(text);
       expect(docs.length).toBeGreaterThanOrEqual(1);
       for (const d of docs) {
@@ -88,10 +87,10 @@ describe('golden liquidmetal outputs against the real schemas', () => {
       }
     });
     it(`${c}: every flintlock request (one, or one per role) validates against the swagger types`, () => {
-      const requests = readdirSync(path.join(GOLDEN, c, 'expected')).filter((f) => /^flintlock-request(-[a-z0-9-]+)?\.json$/.test(f));
+      const requests = readdirSync(path.join(goldenDir(c), 'expected')).filter((f) => /^flintlock-request(-[a-z0-9-]+)?\.json$/.test(f));
       expect(requests.length).toBeGreaterThanOrEqual(1);
       for (const f of requests) {
-        const req = JSON.parse(readFileSync(path.join(GOLDEN, c, 'expected', f), 'utf8'));
+        const req = JSON.parse(readFileSync(path.join(goldenDir(c), 'expected', f), 'utf8'));
         expect(errors(flintlock, req), f).toBe('');
       }
     });
@@ -100,7 +99,7 @@ describe('golden liquidmetal outputs against the real schemas', () => {
 
 describe('the validators are real', () => {
   const template = () =>
-    parseAllDocuments(readFileSync(path.join(GOLDEN, 'liquidmetal-example', 'expected', 'microvmmachinetemplate.yaml'), 'utf8'))[0]!.toJS();
+    parseAllDocuments(readFileSync(path.join(goldenDir('liquidmetal-example'), 'expected', 'microvmmachinetemplate.yaml'), 'utf8'))[0]!.toJS();
   it('the CRD refuses memory under 1024 MB, a misspelled key and an unknown interface type', () => {
     const low = template();
     low.spec.template.spec.memoryMb = 512;
@@ -113,7 +112,7 @@ describe('the validators are real', () => {
     expect(errors(crd, iface)).toContain('enum');
   });
   it('the swagger refuses camelCase next to snake_case, a rootVolume array and a numeric string', () => {
-    const req = () => JSON.parse(readFileSync(path.join(GOLDEN, 'liquidmetal-example', 'expected', 'flintlock-request.json'), 'utf8'));
+    const req = () => JSON.parse(readFileSync(path.join(goldenDir('liquidmetal-example'), 'expected', 'flintlock-request.json'), 'utf8'));
     const camel = req();
     camel.microvm.memoryInMb = 2048;
     expect(errors(flintlock, camel)).toContain('additionalProperties');

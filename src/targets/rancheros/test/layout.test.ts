@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers.js';
-import { ROS, compileIn } from './rancheros.fixtures.js';
+import { ROOT, tempDir } from '../../../../test/helpers.js';
+import { ROS, compileIn } from './fixtures.js';
 
 const KVER = '4.14.138-rancher';
 const LAYOUT_KERNEL = path.join(ROOT, 'test', 'data', 'rancheros', 'layout-kernel');

@@ -1,8 +1,8 @@
 /** bootc diagnostics from real YAML: each KS4xxx code with the line and column it names. */
 import { describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
-import { BASE } from './fixtures.js';
-import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { BASE } from '../../../../test/fixtures.js';
+import { compileText, expectDiagnostic, replaceLine } from '../../../../test/helpers.js';
 
 /** Replaces one line (1-based) of BASE. */
 const withLine = (n: number, text: string, base = BASE): string => replaceLine(base, n, text);

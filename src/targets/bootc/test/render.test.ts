@@ -10,12 +10,12 @@ import { dirname, join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Flag } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderFile } from '../src/render.js';
-import { commentText, dockerString, shQuote, UnsafeValueError } from '../src/quote.js';
-import { bootc, bootcView } from '../src/targets/bootc/index.js';
-import { DRACUT_CONF } from '../src/targets/shared.js';
-import type { Compression } from '../src/types.js';
-import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
+import { renderFile } from '../../../render.js';
+import { commentText, dockerString, shQuote, UnsafeValueError } from '../../../quote.js';
+import { bootc, bootcView } from '../../../targets/bootc/index.js';
+import { DRACUT_CONF } from '../../../targets/shared.js';
+import type { Compression } from '../../../types.js';
+import { bootcSpec, type BootcSpec } from './fixtures.js';
 
 
 const HEADER = { specPath: 'specs/bootc-cachyos.yaml', command: 'kspec compile specs/bootc-cachyos.yaml -o out' };

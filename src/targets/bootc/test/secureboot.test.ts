@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileText, ROOT } from './helpers.js';
+import { compileText, ROOT, goldenDir } from '../../../../test/helpers.js';
 
-const golden = (name: string): string => readFileSync(path.join(ROOT, 'test', 'golden', name, 'spec.yaml'), 'utf8');
+const golden = (name: string): string => readFileSync(path.join(goldenDir(name), 'spec.yaml'), 'utf8');
 
 /** The spec with `secureBoot: <value>` as the signing section's first key (or no signing at all). */
 function withSecureBoot(yaml: string, value: boolean | 'absent'): string {

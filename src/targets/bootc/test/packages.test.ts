@@ -6,11 +6,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic, ROOT } from './helpers.js';
-import { bootcSpec, calls, KVER, line, runScript, setup } from './shims.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { compileText, expectDiagnostic, ROOT, goldenDir } from '../../../../test/helpers.js';
+import { bootcSpec, calls, KVER, line, runScript, setup } from '../../../../test/shims.js';
 
-const GOLDEN = readFileSync(join(ROOT, 'test/golden/bootc-packages-services/spec.yaml'), 'utf8');
+const GOLDEN = readFileSync(join(goldenDir('bootc-packages-services'), 'spec.yaml'), 'utf8');
 
 describe('bootc: packages and services in the fake root', () => {
   it('installs the packages with the kernel in one retried install, scrubs their COPR, sets the unit defaults', () => {
@@ -102,7 +102,7 @@ target:
 });
 
 describe('kairos: packages and services', () => {
-  const KAIROS = readFileSync(join(ROOT, 'test/golden/kairos-fedora/spec.yaml'), 'utf8');
+  const KAIROS = readFileSync(join(goldenDir('kairos-fedora'), 'spec.yaml'), 'utf8');
   const withPackages = KAIROS.replace(
     'target:\n',
     'packages:\n  - {name: scx-scheds, copr: bieszczaders/kernel-cachyos-addons}\nservices: {disable: [scx_loader.service]}\ntarget:\n',

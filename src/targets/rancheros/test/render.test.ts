@@ -9,11 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerfileParser, type Arg } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { UnsafeValueError } from '../src/quote.js';
-import { argLine, KERNEL_ARG_NAMES } from '../src/targets/rancheros/index.js';
-import { dapperPatch, replaceKernelArgs } from '../src/targets/rancheros/dapper.js';
-import { bashSyntax, shellcheck, tempDir } from './helpers.js';
-import { DAPPERFILE, ROS, compileIn, withLine } from './rancheros.fixtures.js';
+import { UnsafeValueError } from '../../../quote.js';
+import { argLine, KERNEL_ARG_NAMES } from '../../../targets/rancheros/index.js';
+import { dapperPatch, replaceKernelArgs } from '../../../targets/rancheros/dapper.js';
+import { bashSyntax, shellcheck, tempDir } from '../../../../test/helpers.js';
+import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';
 
 const SOURCE = '  kernelSource: {url: https://example.org/linux-4.14.138.tar.gz, sha1: 84B9BC53BBB4DD465B97EA54A71A9805E27AE4F2}\n';
 const X86_ONLY = withLine(7, '  arch: [x86_64]').replace(/    aarch64: .*\n/g, '');

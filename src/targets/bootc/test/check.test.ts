@@ -2,12 +2,12 @@
  * bootc: the target's own checks (KS4xxx), on hand-built normalized specs.
  */
 import { describe, expect, it } from 'vitest';
-import { allEntries, D } from '../src/diagnostics/catalogue.js';
-import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
-import { Reporter } from '../src/diagnostics/diagnostic.js';
-import type { Diagnostic, SourceIndex } from '../src/diagnostics/diagnostic.js';
-import { bootc } from '../src/targets/bootc/index.js';
-import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
+import { allEntries, D } from '../../../diagnostics/catalogue.js';
+import type { CatalogueEntry } from '../../../diagnostics/catalogue.js';
+import { Reporter } from '../../../diagnostics/diagnostic.js';
+import type { Diagnostic, SourceIndex } from '../../../diagnostics/diagnostic.js';
+import { bootc } from '../../../targets/bootc/index.js';
+import { bootcSpec, type BootcSpec } from './fixtures.js';
 
 
 

@@ -8,12 +8,12 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderFile } from '../src/render.js';
-import { bootc, bootcView, releaseArch } from '../src/targets/bootc/index.js';
-import { bootcSpec, type BootcSpec } from './bootc-fixtures.js';
-import { D } from '../src/diagnostics/catalogue.js';
-import { BASE } from './fixtures.js';
-import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
+import { renderFile } from '../../../render.js';
+import { bootc, bootcView, releaseArch } from '../../../targets/bootc/index.js';
+import { bootcSpec, type BootcSpec } from './fixtures.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { BASE } from '../../../../test/fixtures.js';
+import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
 
 const HEADER = { specPath: 'spec.yaml', command: 'kspec compile spec.yaml -o out' };
 const CTX = { specPath: 'spec.yaml', specDir: '/work/main/specs' };

@@ -4,9 +4,9 @@
  * minimums are the schema's KS2007; signing, provider, version and fallback are KS3xxx).
  */
 import { describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
+import { D } from '../../../diagnostics/catalogue.js';
 import { parse, parseAllDocuments } from 'yaml';
-import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
+import { compileText, expectDiagnostic, replaceLine } from '../../../../test/helpers.js';
 
 /** design/examples/liquidmetal-5.10.yaml without its comment line: line numbers below are this text's. */
 const BASE = `apiVersion: kspec.dev/v1alpha1

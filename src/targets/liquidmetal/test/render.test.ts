@@ -8,10 +8,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { render } from '../src/render.js';
-import { cmdlineEntry, isLegacy, liquidmetal, releasesAgree, tagRelease } from '../src/targets/liquidmetal/index.js';
-import type { RenderedFile, SpecFor } from '../src/types.js';
-import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
+import { render } from '../../../render.js';
+import { cmdlineEntry, isLegacy, liquidmetal, releasesAgree, tagRelease } from '../../../targets/liquidmetal/index.js';
+import type { RenderedFile, SpecFor } from '../../../types.js';
+import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
 
 type LmSpec = SpecFor<'liquidmetal'>;
 const HEADER = { specPath: 'specs/liquidmetal-5.10.yaml', command: 'kspec compile specs/liquidmetal-5.10.yaml -o out' };

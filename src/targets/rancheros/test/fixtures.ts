@@ -1,8 +1,8 @@
 /** Spec texts and a Dockerfile.dapper for the rancheros tests; line numbers in the tests refer to ROS. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileBytes, type CompileResult } from '../src/compile.js';
-import { replaceLine, ROOT } from './helpers.js';
+import { compileBytes, type CompileResult } from '../../../compile.js';
+import { replaceLine, ROOT, goldenDir } from '../../../../test/helpers.js';
 
 export const SUM_X86 = 'a'.repeat(64);
 export const SUM_ARM = 'b'.repeat(64);
@@ -41,4 +41,4 @@ export function compileIn(specDir: string, yaml: string, specPath = 'spec.yaml')
  * ENV block that re-exports them, which the patch must not touch. The golden case
  * rancheros-dapper patches the same file.
  */
-export const DAPPERFILE = readFileSync(path.join(ROOT, 'test', 'golden', 'rancheros-dapper', 'Dockerfile.dapper'), 'utf8');
+export const DAPPERFILE = readFileSync(path.join(goldenDir('rancheros-dapper'), 'Dockerfile.dapper'), 'utf8');

@@ -1,5 +1,5 @@
 /** A normalized bootc spec (design/examples/bootc-cachyos.yaml) and overrides, for tests of the bootc target. */
-import type { SpecFor } from '../src/types.js';
+import type { SpecFor } from '../../../types.js';
 
 export type BootcSpec = SpecFor<'bootc'>;
 export type Over<T> = {

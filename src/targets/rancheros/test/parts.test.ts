@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
-import { expectDiagnostic, tempDir } from './helpers.js';
-import { ROS, compileIn } from './rancheros.fixtures.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { expectDiagnostic, tempDir } from '../../../../test/helpers.js';
+import { ROS, compileIn } from './fixtures.js';
 
 const KVER = '4.14.138-rancher';
 const REL = 'https://example.org/v4.14.138-rancher';

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileText } from './helpers.js';
+import { compileText } from '../../../../test/helpers.js';
 
 const KVER = '6.9.1-200.fc40.x86_64';
 const STOCK = '6.8.5-301.fc40.x86_64';

@@ -11,7 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootcSpec, calls, expectHooksRestored, installedPkgs, KVER, line, read, runScript, setup, STOCK_KVER } from './shims.js';
+import { bootcSpec, calls, expectHooksRestored, installedPkgs, KVER, line, read, runScript, setup, STOCK_KVER } from '../../../../test/shims.js';
 
 const tries = (box: ReturnType<typeof setup>): number[] =>
   calls(box)

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileText } from './helpers.js';
-import { shQuote } from '../src/quote.js';
-import { kairos } from '../src/targets/kairos/index.js';
+import { compileText, goldenDir } from '../../../../test/helpers.js';
+import { shQuote } from '../../../quote.js';
+import { kairos } from '../../../targets/kairos/index.js';
 
 const SPEC = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec
@@ -266,7 +266,7 @@ describe('kairos lessons', () => {
 
 describe('kairos: fallback.via rollback', () => {
   it('the Containerfile names how Kairos goes back (A/B boot assessment, kairos-agent bootentry)', async () => {
-    const spec = readFileSync(new URL('./golden/kairos-fedora/spec.yaml', import.meta.url), 'utf8');
+    const spec = readFileSync(join(goldenDir('kairos-fedora'), 'spec.yaml'), 'utf8');
     expect(spec).toContain('fallback:\n  kernel: previous-image\n  via: rollback\n');
     const withFallback = await compileText(spec);
     const without = await compileText(spec.replace('fallback:\n  kernel: previous-image\n  via: rollback\n', ''));

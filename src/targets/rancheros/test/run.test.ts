@@ -2,7 +2,7 @@
  * rancheros: check-kernel-tarball.sh run for real against small tarballs built here: a
  * good one (os-kernel's ./-prefixed layout), one whose vmlinuz carries another release
  * than its modules, one without lib/firmware, and one whose checksum differs from the
- * spec's. test/rancheros.layout.test.ts compares its verdicts with rancher/os's own
+ * spec's. src/targets/rancheros/test/layout.test.ts compares its verdicts with rancher/os's own
  * scripts/layout-kernel.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
-import { ROS, SUM_X86, compileIn, withLine } from './rancheros.fixtures.js';
+import { tempDir } from '../../../../test/helpers.js';
+import { ROS, SUM_X86, compileIn, withLine } from './fixtures.js';
 
 const KVER = '4.14.138-rancher';
 

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { KRATA } from './fixtures.js';
-import { bashSyntax, compileText, shellcheck, tempDir } from './helpers.js';
+import { KRATA } from '../../../../test/fixtures.js';
+import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
 
 
 async function files(yaml: string): Promise<Map<string, string>> {

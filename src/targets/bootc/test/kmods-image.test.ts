@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderFile } from '../src/render.js';
-import { bootc, bootcView } from '../src/targets/bootc/index.js';
-import { D } from '../src/diagnostics/catalogue.js';
-import { compileText, expectDiagnostic } from './helpers.js';
-import { bootcSpec, calls, expectHooksRestored, fakeRpm, HEADER, installedPkgs, line, read, runScript, setup, STOCK_KVER, write, type Box, type BootcSpec } from './shims.js';
+import { renderFile } from '../../../render.js';
+import { bootc, bootcView } from '../../../targets/bootc/index.js';
+import { D } from '../../../diagnostics/catalogue.js';
+import { compileText, expectDiagnostic } from '../../../../test/helpers.js';
+import { bootcSpec, calls, expectHooksRestored, fakeRpm, HEADER, installedPkgs, line, read, runScript, setup, STOCK_KVER, write, type Box, type BootcSpec } from '../../../../test/shims.js';
 
 const IMAGE = 'ghcr.io/ublue-os/akmods:main-44@sha256:' + 'ab'.repeat(32);
 const EXTRA = 'ghcr.io/ublue-os/akmods-extra:main-44@sha256:' + 'cd'.repeat(32);

@@ -3,11 +3,11 @@
  * and the common checks it relies on instead of repeating them.
  */
 import { describe, expect, it } from 'vitest';
-import { allEntries, D } from '../src/diagnostics/catalogue.js';
+import { allEntries, D } from '../../../diagnostics/catalogue.js';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileBytes } from '../src/compile.js';
-import { compileText, expectDiagnostic, replaceLine, tempDir } from './helpers.js';
+import { compileBytes } from '../../../compile.js';
+import { compileText, expectDiagnostic, replaceLine, tempDir } from '../../../../test/helpers.js';
 
 /** A valid kairos spec; the line numbers below refer to this text. */
 const KAIROS = `apiVersion: kspec.dev/v1alpha1
@@ -171,7 +171,7 @@ describe('kairos checks', () => {
 
 describe('kairos: the dracut drop-in order and base: scratch', () => {
   it("the drop-in sorts after kairos-init's 99-immucore.conf (C locale), so initramfs.compress wins", async () => {
-    const { KAIROS_DRACUT_CONF } = await import('../src/targets/kairos/index.js');
+    const { KAIROS_DRACUT_CONF } = await import('../../../targets/kairos/index.js');
     const { spawnSync } = await import('node:child_process');
     const name = KAIROS_DRACUT_CONF.split('/').pop()!;
     // dracut reads /etc/dracut.conf.d/*.conf in sorted order, the last assignment winning
