@@ -25,6 +25,10 @@
  * The bundles inline every package kspec runs with, so the installed package has no
  * dependencies (package.json lists them all as devDependencies).
  *
+ * It starts by refusing a stale schema/kspec.schema.json: that file is assembled from
+ * src/schema/common.json and the targets' fragments by `npm run schema` (scripts/schema.mjs)
+ * and committed, and the build compiles the committed file.
+ *
  * Options and the Ajv/Handlebars set-up come from the freshly built modules, so the
  * precompiled artifacts cannot drift from the run-time fallback. Output is deterministic.
  */
@@ -43,6 +47,12 @@ const require = createRequire(import.meta.url);
 
 const { createAjv, loadSchema } = await import(path.join(DIST, 'validate.js'));
 const { TEMPLATES_DIR, PARTIALS_DIR, TEMPLATE_OPTIONS, findTemplates } = await import(path.join(DIST, 'render.js'));
+
+const behind = await (await import('./schema.mjs')).stale();
+if (behind.length > 0) {
+  console.error(`build: ${behind.join(', ')} ${behind.length === 1 ? 'is' : 'are'} stale (the schema's sources changed): run npm run schema, and commit the result`);
+  process.exit(1);
+}
 
 mkdirSync(GENERATED, { recursive: true });
 removeStale();

@@ -1,0 +1,107 @@
+/**
+ * The published schema, schema/kspec.schema.json, assembled from its sources:
+ *
+ *   src/schema/common.json            what every platform shares: the document's top
+ *                                     level, the common definitions (metadata, kernel,
+ *                                     providers, signing, modules...) and the editor rules
+ *                                     that are not one platform's
+ *   src/targets/<platform>/schema.json that platform's fragment: its target definition,
+ *                                     `<platform>Target` (plus any definition only it
+ *                                     uses), and its editor rules (root `allOf` entries)
+ *
+ * for the platforms the registry lists (src/targets/index.ts). The registry decides the
+ * target's variants (`target.oneOf`, one `$ref` per platform) and the platform list in
+ * `target.platform`'s description; nothing here names a platform.
+ *
+ * Build-time only (scripts/schema.mjs writes the file, scripts/build.mjs refuses a stale
+ * one, test/schema.assemble.test.ts fails on one): the CLI reads the assembled file.
+ * The text is prettier's formatting of the JSON, so the file is prettier-clean.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+type Json = Record<string, unknown>;
+
+/** One platform's part of the schema, as src/targets/<platform>/schema.json holds it. */
+export interface SchemaFragment {
+  /** Says what the file is; not copied into the schema. */
+  $comment?: string;
+  /** `<platform>Target` and any definition that only this platform uses. */
+  definitions: Record<string, Json>;
+  /** Editor rules (each tagged `x-kspec-check`), appended to the root `allOf`. */
+  allOf?: Json[];
+}
+
+export const COMMON_FILE = path.join('src', 'schema', 'common.json');
+export const SCHEMA_FILE = path.join('schema', 'kspec.schema.json');
+
+export function fragmentFile(platform: string): string {
+  return path.join('src', 'targets', platform, 'schema.json');
+}
+
+function readJson(root: string, file: string): Json {
+  return JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Json;
+}
+
+/** "a, b or c". */
+function spoken(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)!}`;
+}
+
+/**
+ * The schema of `common` with each platform's fragment, in the order given (the
+ * registry's). Refuses a fragment without its target definition, one whose target does not
+ * name its platform, a definition defined twice, an editor rule without its codes.
+ */
+export function assembleSchema(common: Json, fragments: ReadonlyArray<readonly [platform: string, fragment: SchemaFragment]>): Json {
+  const schema = structuredClone(common);
+  const definitions = schema.definitions as Record<string, Json>;
+  const allOf = schema.allOf as Json[];
+  const properties = schema.properties as Record<string, Json>;
+  const target = properties.target;
+  const platformProp = (target?.properties as Record<string, Json> | undefined)?.platform;
+  if (!target || !platformProp || !definitions || !allOf) {
+    throw new Error(`${COMMON_FILE}: needs definitions, allOf and properties.target.properties.platform`);
+  }
+  for (const [platform, fragment] of fragments) {
+    const where = fragmentFile(platform);
+    const extra = Object.keys(fragment).filter((k) => !['$comment', 'definitions', 'allOf'].includes(k));
+    if (extra.length > 0) throw new Error(`${where}: unknown key(s) ${extra.join(', ')} (a fragment has definitions and allOf)`);
+    const own = fragment.definitions?.[`${platform}Target`];
+    const tag = (own?.properties as Record<string, Json> | undefined)?.platform?.const;
+    if (tag !== platform) throw new Error(`${where}: needs definitions.${platform}Target with properties.platform.const '${platform}'`);
+    for (const [name, def] of Object.entries(fragment.definitions)) {
+      if (Object.hasOwn(definitions, name)) throw new Error(`${where}: definition '${name}' is already defined`);
+      definitions[name] = structuredClone(def);
+    }
+    for (const rule of fragment.allOf ?? []) {
+      if (typeof rule['x-kspec-check'] !== 'string') throw new Error(`${where}: an allOf rule without x-kspec-check (the codes it restates)`);
+      allOf.push(structuredClone(rule));
+    }
+  }
+  const platforms = fragments.map(([p]) => p);
+  // Rebuilt to keep the key order: type, description, then the rest.
+  const { type, ...rest } = platformProp;
+  (target.properties as Record<string, Json>).platform = { type, description: `The target platform: ${spoken(platforms)}.`, ...rest };
+  target.oneOf = platforms.map((p) => ({ $ref: `#/definitions/${p}Target` }));
+  return schema;
+}
+
+/** The schema from the files under `root`, for the platforms given (the registry's). */
+export function assembleFromFiles(root: string, platforms: readonly string[]): Json {
+  return assembleSchema(
+    readJson(root, COMMON_FILE),
+    platforms.map((p) => [p, readJson(root, fragmentFile(p)) as unknown as SchemaFragment] as const),
+  );
+}
+
+/** JSON as prettier formats it (its defaults, no configuration): the committed files' form. */
+export async function formatJson(value: unknown): Promise<string> {
+  const prettier = await import('prettier');
+  return prettier.format(JSON.stringify(value, null, 2), { parser: 'json' });
+}
+
+/** schema/kspec.schema.json's text, as assembled from the files under `root`. */
+export async function schemaText(root: string, platforms: readonly string[]): Promise<string> {
+  return formatJson(assembleFromFiles(root, platforms));
+}
