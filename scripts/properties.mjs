@@ -179,7 +179,7 @@ export function repairCommon(spec, target) {
 
 const RESERVED_BOOTC_LABELS = ['containers.bootc', 'ostree.linux'];
 
-/** bootc's own checks (src/targets/bootc/index.ts): what its check() would reject. */
+/** bootc's own checks (src/targets/bootc/checks.ts): what its check() would reject. */
 function repairBootc(s) {
   const ini = s.initramfs;
   if (ini) {

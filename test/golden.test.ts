@@ -76,7 +76,7 @@ describe('golden cases', () => {
 describe('registry', () => {
   for (const t of targets()) {
     it(`${t.platform} has templates and a golden case`, () => {
-      expect(existsSync(path.join(TEMPLATES_DIR, t.platform))).toBe(true);
+      expect(existsSync(path.join(TEMPLATES_DIR, t.templates)), t.templates).toBe(true);
       expect(cases.some((c) => c.startsWith(`${t.platform}-`) && existsSync(path.join(goldenDir(c), 'expected')))).toBe(true);
     });
   }

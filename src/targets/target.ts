@@ -1,6 +1,8 @@
 /**
  * The contract of a target. A target is a thin module: which providers it takes, what it
  * checks, and which files it plans; the text of those files lives in templates/<platform>/.
+ * Its folder, src/targets/<platform>/, holds index.ts (this module), view.ts (the data its
+ * templates print) and checks.ts (its check()).
  * Checks common to all platforms (provider accepted, signing allowed, kernel.version
  * present, URLs, OCI references, key material) run in src/check.ts from these fields.
  */
@@ -20,6 +22,12 @@ export interface CheckContext extends PlanContext {
 
 export interface TargetModule<P extends Platform = Platform> {
   platform: P;
+  /**
+   * The folder of its templates under templates/ (each planned file's `template` is
+   * `<templates>/<name>`, besides the shared lifecycle/ ones). The registry test checks
+   * that it exists.
+   */
+  templates: string;
   /** Provider types this platform accepts (KS3001 otherwise). */
   providers: readonly ProviderType[];
   /** Whether `signing` is meaningful here (KS3002 otherwise). */

@@ -171,7 +171,7 @@ describe('kairos checks', () => {
 
 describe('kairos: the dracut drop-in order and base: scratch', () => {
   it("the drop-in sorts after kairos-init's 99-immucore.conf (C locale), so initramfs.compress wins", async () => {
-    const { KAIROS_DRACUT_CONF } = await import('../../../targets/kairos/index.js');
+    const { KAIROS_DRACUT_CONF } = await import('../../../targets/kairos/view.js');
     const { spawnSync } = await import('node:child_process');
     const name = KAIROS_DRACUT_CONF.split('/').pop()!;
     // dracut reads /etc/dracut.conf.d/*.conf in sorted order, the last assignment winning

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileBytes } from '../../../compile.js';
 import { D } from '../../../diagnostics/catalogue.js';
 import { requiredOptions, satisfies } from '../../../targets/krata/options.js';
-import { parseConfig } from '../../../targets/krata/index.js';
+import { parseConfig } from '../../../targets/krata/checks.js';
 import { KRATA } from '../../../../test/fixtures.js';
 import { compileText, expectDiagnostic, replaceLine, tempDir } from '../../../../test/helpers.js';
 

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { render } from '../../../render.js';
-import { cmdlineEntry, isLegacy, liquidmetal, releasesAgree, tagRelease } from '../../../targets/liquidmetal/index.js';
+import { liquidmetal } from '../../../targets/liquidmetal/index.js';
+import { cmdlineEntry, isLegacy, releasesAgree, tagRelease } from '../../../targets/liquidmetal/view.js';
 import type { RenderedFile, SpecFor } from '../../../types.js';
 import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
 

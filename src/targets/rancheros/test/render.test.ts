@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DockerfileParser, type Arg } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { UnsafeValueError } from '../../../quote.js';
-import { argLine, KERNEL_ARG_NAMES } from '../../../targets/rancheros/index.js';
+import { argLine, KERNEL_ARG_NAMES } from '../../../targets/rancheros/view.js';
 import { dapperPatch, replaceKernelArgs } from '../../../targets/rancheros/dapper.js';
 import { bashSyntax, shellcheck, tempDir } from '../../../../test/helpers.js';
 import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';
