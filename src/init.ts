@@ -5,7 +5,7 @@
  * The values are the upstream projects' own examples, from the spec format document.
  */
 import type { Platform } from './types.js';
-import { PLATFORMS } from './targets/index.js';
+import { getTarget, PLATFORMS } from './targets/index.js';
 
 export { PLATFORMS };
 
@@ -42,156 +42,8 @@ metadata:
   # description: what this kernel is for
 `;
 
-const BODIES: Record<Platform, { what: string; body: string }> = {
-  bootc: {
-    what: 'A kernel swapped into a bootc (Fedora atomic / Universal Blue) image.',
-    body: `kernel:
-  # the package that carries the kernel; the build captures its version
-  package: kernel-cachyos
-  arch: [x86_64]
-provider:
-  # copr | repo | stock
-  type: copr
-  repo: bieszczaders/kernel-cachyos
-  packages:
-    - kernel-cachyos
-    - kernel-cachyos-core
-    - kernel-cachyos-modules
-    - kernel-cachyos-devel-matched
-  retry:
-    attempts: 5
-    backoffSeconds: 30
-# Secure Boot: BuildKit secret ids, never key material
-# signing:
-#   keySecret: mok-key
-#   certSecret: mok-cert
-#   enroll: first-boot
-initramfs:
-  compress: zstd
-  # modules the built initramfs must contain
-  require: [dm-crypt, btrfs]
-  # a host-only initramfs is smaller; verification fails below this
-  minSizeMiB: 50
-fallback:
-  kernel: fedora-stock
-  via: rollback
-target:
-  platform: bootc
-  # the image whose kernel is swapped
-  base: ghcr.io/ublue-os/bluefin-dx:stable
-  # the image this build produces
-  # image: ghcr.io/me/my-image
-`,
-  },
-  kairos: {
-    what: 'A Kairos image built from a distribution base with its own kernel.',
-    body: `kernel:
-  package: kernel
-  arch: [x86_64]
-provider:
-  # repo | copr | stock
-  type: repo
-  packages: [kernel, kernel-modules, kernel-modules-extra]
-fallback:
-  kernel: previous-image
-  via: rollback
-target:
-  platform: kairos
-  base: fedora:38
-  # fedora | ubuntu | opensuse
-  family: fedora
-  # or init: the kairos-init image (one of the two)
-  framework: quay.io/kairos/framework:v2.4.3
-  model: generic
-  # grub | trustedboot (needs CONFIG_EFI_STUB=y in kernel.config)
-  bootloader: grub
-  os:
-    name: my-kairos
-    version: 1.0.0
-    repo: quay.io/me/my-kairos
-  # iso and/or netboot (AuroraBoot)
-  artifacts: [iso]
-`,
-  },
-  krata: {
-    what: 'A zone kernel for krata, from a kernel image already published as OCI.',
-    body: `kernel:
-  # the kernel release, as uname -r prints it
-  version: 6.14.6
-  flavor: zone
-  arch: [x86_64]
-provider:
-  # oci | build (a kernel you built: kernelImage, modulesDir, configFile)
-  type: oci
-  kernel:
-    image: ghcr.io/edera-dev/zone-kernel:6.14.6
-fallback:
-  kernel: system-default
-  via: default
-target:
-  platform: krata
-  # zone | host: which required CONFIG_XEN set applies
-  scope: zone
-  # where the kernel image is pushed
-  # image: ghcr.io/me/zone-kernel:6.14.6-zone
-  tags: [latest]
-`,
-  },
-  liquidmetal: {
-    what: 'Kernel and modules for Liquid Metal microVMs under CAPMVM.',
-    body: `kernel:
-  # the kernel release; the modules mount at /lib/modules/<version>
-  version: 5.10.77
-  arch: [x86_64]
-provider:
-  type: oci
-  kernel:
-    image: ghcr.io/liquidmetal-dev/kernel-bin:5.10.77
-    filename: boot/vmlinux
-  modules:
-    image: ghcr.io/liquidmetal-dev/kernel-modules:5.10.77
-target:
-  platform: liquidmetal
-  # <= v0.7.0 has no separate modules volume
-  capmvm: v0.9.0
-  rootImage: ghcr.io/liquidmetal-dev/capmvm-kubernetes:1.23.5
-  template:
-    name: mvm-k8s-1-23
-    namespace: default
-    vcpu: 2
-    # >= 1024
-    memoryMb: 2048
-`,
-  },
-  rancheros: {
-    what: 'A custom kernel for a RancherOS ISO build.',
-    body: `kernel:
-  # must equal the release inside the tarball (./boot/vmlinuz-<version>)
-  version: 4.14.138-rancher
-  # add aarch64 with a second URL
-  arch: [x86_64]
-provider:
-  type: tarball
-  # named for x86 and arm64, as os-kernel publishes them
-  urls:
-    x86_64: >-
-      https://github.com/rancher/os-kernel/releases/download/v4.14.138-rancher/linux-4.14.138-rancher-x86.tar.gz
-  # pin it; check-kernel-tarball.sh prints it
-  # sha256:
-  #   x86_64: <sha256sum of the tarball>
-target:
-  platform: rancheros
-  # your Dockerfile.dapper: a patch against it is emitted
-  # dapperfile: os/Dockerfile.dapper
-  # the os-kernel source archive you build the tarball from
-  kernelSource:
-    url: https://github.com/rancher/linux/archive/Ubuntu-3.19.0-27.29.tar.gz
-    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2
-`,
-  },
-};
-
+/** The starter spec of a platform: the common header and the body its target folder holds (starter.ts). */
 export function starter(platform: Platform, name: string, schema: string): string {
-  const b = BODIES[platform];
+  const b = getTarget(platform)!.starter;
   return COMMON_TOP(schema, name, b.what) + b.body;
 }

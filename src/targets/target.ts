@@ -20,6 +20,13 @@ export interface CheckContext extends PlanContext {
   report: Reporter;
 }
 
+/** A platform's `kspec init` starter: what it builds (one line) and the spec body. */
+export interface Starter {
+  what: string;
+  /** YAML from `kernel:` on, commented; it must validate as is. */
+  body: string;
+}
+
 export interface TargetModule<P extends Platform = Platform> {
   platform: P;
   /**
@@ -28,6 +35,8 @@ export interface TargetModule<P extends Platform = Platform> {
    * that it exists.
    */
   templates: string;
+  /** The `kspec init` starter of this platform (its folder's starter.ts). */
+  starter: Starter;
   /** Provider types this platform accepts (KS3001 otherwise). */
   providers: readonly ProviderType[];
   /** Whether `signing` is meaningful here (KS3002 otherwise). */

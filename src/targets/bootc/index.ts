@@ -12,6 +12,7 @@ import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 import { KARGS_FILE, bootcView } from './view.js';
 import type { BootcSpec } from './view.js';
 import { check } from './checks.js';
+import { starter } from './starter.js';
 
 function plan(spec: BootcSpec): PlannedFile[] {
   const data = bootcView(spec);
@@ -32,6 +33,7 @@ function plan(spec: BootcSpec): PlannedFile[] {
 }
 
 export const bootc = defineTarget<'bootc'>({
+  starter,
   platform: 'bootc',
   templates: 'bootc',
   providers: ['copr', 'repo', 'stock'],

@@ -16,6 +16,7 @@ import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 import { CLOUD_CONFIG, KAIROS_DRACUT_CONF, cloudConfigText, kairosView } from './view.js';
 import type { KairosSpec } from './view.js';
 import { check } from './checks.js';
+import { starter } from './starter.js';
 
 function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
   const data = kairosView(spec);
@@ -39,6 +40,7 @@ function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
 }
 
 export const kairos = defineTarget<'kairos'>({
+  starter,
   platform: 'kairos',
   templates: 'kairos',
   providers: ['repo', 'copr', 'stock'],

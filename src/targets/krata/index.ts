@@ -24,6 +24,7 @@ import { NO_PACKAGES } from '../shared.js';
 import { configWritable, krataView } from './view.js';
 import type { KrataSpec } from './view.js';
 import { check } from './checks.js';
+import { starter } from './starter.js';
 
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
@@ -53,6 +54,7 @@ function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
 }
 
 export const krata = defineTarget<'krata'>({
+  starter,
   platform: 'krata',
   templates: 'krata',
   providers: ['build', 'oci'],

@@ -14,6 +14,7 @@ import { defineTarget } from '../target.js';
 import { flintlockRequest, liquidmetalView } from './view.js';
 import type { LiquidmetalSpec } from './view.js';
 import { check } from './checks.js';
+import { starter } from './starter.js';
 
 function plan(spec: LiquidmetalSpec): PlannedFile[] {
   const data = liquidmetalView(spec);
@@ -25,6 +26,7 @@ function plan(spec: LiquidmetalSpec): PlannedFile[] {
 }
 
 export const liquidmetal = defineTarget<'liquidmetal'>({
+  starter,
   platform: 'liquidmetal',
   templates: 'liquidmetal',
   providers: ['oci'],

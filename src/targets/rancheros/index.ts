@@ -17,6 +17,7 @@ import { defineTarget, type PlanContext } from '../target.js';
 import { KERNEL_ARG_NAMES, kernelArgs, rancherosView, readDapperfile } from './view.js';
 import type { RancherosSpec } from './view.js';
 import { check } from './checks.js';
+import { starter } from './starter.js';
 
 function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
   const data = rancherosView(spec);
@@ -42,6 +43,7 @@ function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
 }
 
 export const rancheros = defineTarget<'rancheros'>({
+  starter,
   platform: 'rancheros',
   templates: 'rancheros',
   providers: ['tarball'],
