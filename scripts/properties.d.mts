@@ -2,14 +2,13 @@
 import type { Arbitrary } from 'fast-check';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import type { TargetModule } from '../src/targets/target.js';
-import type { Platform, ProviderType } from '../src/types.js';
+import type { Platform } from '../src/types.js';
 
 type Data = Record<string, any>;
 
-export const PLATFORM_PROVIDERS: Record<Platform, ProviderType[]>;
 export function loadSchema(root: URL): Record<string, any>;
 export function arbitraryFor(schema: Record<string, unknown>, node: unknown, ptr?: string): Arbitrary<unknown>;
-export function validSpecFor(schema: Record<string, unknown>, platform: Platform | string): Arbitrary<Data>;
+export function validSpecFor(schema: Record<string, unknown>, target: Pick<TargetModule<any>, 'platform' | 'providers'>): Arbitrary<Data>;
 export function repairCommon(spec: Data, target: TargetModule<any>): Data;
 export const REPAIRS: Partial<Record<Platform, (spec: Data) => Data>>;
 export function toYaml(data: unknown): string;

@@ -8,21 +8,13 @@
  * provider the platform accepts), with realistic values where the schema's pattern is
  * looser than the checks (image references, https URLs, kernel releases), then repaired
  * for the checks: the common ones from the target's declared capabilities, and a
- * platform's own through REPAIRS (bootc here; a platform without one gets the weaker
- * property: never throws, located diagnostics, deterministic when it compiles).
+ * platform's own through REPAIRS (src/targets/<platform>/test/repair.mjs; a platform without
+ * one gets the weaker property: never throws, located diagnostics, deterministic when it
+ * compiles). The platforms and their providers come from the registry, passed in.
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-
-/** Which providers each platform takes (spec-format.md, the target table). */
-export const PLATFORM_PROVIDERS = {
-  rancheros: ['tarball'],
-  kairos: ['repo', 'copr', 'stock'],
-  bootc: ['copr', 'repo', 'stock'],
-  krata: ['oci', 'build'],
-  liquidmetal: ['oci'],
-};
 
 export function loadSchema(root) {
   return JSON.parse(readFileSync(new URL('schema/kspec.schema.json', root), 'utf8'));
@@ -138,10 +130,13 @@ function variant(schema, union, prop, value) {
   return union.oneOf.map((v) => deref(schema, v)).find((v) => v.properties?.[prop]?.const === value);
 }
 
-/** A schema-valid spec (plain data) for `platform`, with one of the providers it takes. */
-export function validSpecFor(schema, platform) {
+/**
+ * A schema-valid spec (plain data) for a registered target, with one of the providers it
+ * takes (its module's `providers`: the registry is the one list of platforms and providers).
+ */
+export function validSpecFor(schema, target) {
   // Built once per provider type: building arbitraries (regexes) is the expensive part.
-  return fc.oneof(...PLATFORM_PROVIDERS[platform].map((type) => specArb(schema, platform, type)));
+  return fc.oneof(...target.providers.map((type) => specArb(schema, target.platform, type)));
 }
 
 function specArb(schema, platform, type) {
@@ -177,53 +172,22 @@ export function repairCommon(spec, target) {
   return s;
 }
 
-const RESERVED_BOOTC_LABELS = ['containers.bootc', 'ostree.linux'];
+/**
+ * Each platform's own repair (what its check() would reject, made right), from its folder:
+ * src/targets/<platform>/test/repair.mjs, `export function repair(spec)`. A platform
+ * without one gets the weaker property (never throws, located diagnostics, deterministic).
+ */
+export const REPAIRS = await loadRepairs();
 
-/** bootc's own checks (src/targets/bootc/checks.ts): what its check() would reject. */
-function repairBootc(s) {
-  const ini = s.initramfs;
-  if (ini) {
-    ini.hostonly = false;
-    if (ini.omit) ini.omit = ini.omit.filter((m) => m !== 'ostree' && !(ini.add ?? []).includes(m));
+async function loadRepairs() {
+  const targets = new URL('../src/targets/', import.meta.url);
+  const out = {};
+  for (const p of readdirSync(targets).sort()) {
+    const file = new URL(`${p}/test/repair.mjs`, targets);
+    if (existsSync(file)) out[p] = (await import(file.href)).repair;
   }
-  for (const m of s.modules ?? []) {
-    // KS4015: a module is built from a package or installed from an image.
-    if (m.package === undefined && m.image === undefined) m.package = `akmod-${m.name}`;
-    const ok = m.repo === undefined || m.repo === 'rpmfusion-free' || m.repo === 'rpmfusion-nonfree' || m.repo.includes('/') || m.repo === s.provider.extraRepo?.name;
-    if (!ok) m.repo = 'rpmfusion-free';
-  }
-  const p = s.provider;
-  if (p.type === 'copr' || p.type === 'repo') {
-    if (s.kernel.package === undefined && s.kernel.version === undefined) s.kernel.package = p.packages[0] ?? 'kernel-x';
-    if (s.kernel.package !== undefined && !p.packages.includes(s.kernel.package)) p.packages.push(s.kernel.package);
-    if ((s.modules?.some((m) => m.image === undefined) || s.signing?.modules !== false && s.signing) && !p.packages.some((x) => /-devel(-matched)?$/.test(x))) {
-      p.packages.push(`${s.kernel.package ?? p.packages[0] ?? 'kernel'}-devel-matched`);
-    }
-  }
-  if (s.signing && p.type === 'stock') s.signing.modules = false;
-  // KS3025/KS3026: a package comes from a COPR, provider.extraRepo or the base; KS3027.
-  for (const x of s.packages ?? []) {
-    if (x.repo !== undefined && (x.copr !== undefined || x.repo !== p.extraRepo?.name)) delete x.repo;
-  }
-  // Dropping a repo can leave two equal items (KS2010, uniqueItems): keep the first.
-  if (s.packages) s.packages = s.packages.filter((x, i, all) => all.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i);
-  if (s.services?.enable && s.services?.disable) s.services.disable = s.services.disable.filter((u) => !s.services.enable.includes(u));
-  // KS4013: a release suffixed with an arch must name one of kernel.arch.
-  const arches = (s.kernel.arch ?? ['x86_64']).map((a) => ({ amd64: 'x86_64', arm64: 'aarch64' })[a] ?? a);
-  const suffix = /\.(x86_64|aarch64)$/.exec(s.kernel.version ?? '')?.[1];
-  if (suffix && !arches.includes(suffix)) s.kernel.version = s.kernel.version.replace(/\.(x86_64|aarch64)$/, `.${arches[0]}`);
-  for (const l of RESERVED_BOOTC_LABELS) if (s.metadata.labels) delete s.metadata.labels[l];
-  // KS3035 (src/check.ts): no installed package may contain a validation.outOfPolicy word
-  // (nvidia, zfs, virtualbox by default).
-  const installed = [...(p.packages ?? []), ...(s.modules ?? []).map((m) => m.package ?? `kmod-${m.name}`)].map((x) => x.toLowerCase());
-  const words = s.validation?.outOfPolicy ?? ['nvidia', 'zfs', 'virtualbox'];
-  const kept = words.filter((w) => !installed.some((x) => x.includes(w)));
-  if (kept.length !== words.length) s.validation = { ...(s.validation ?? {}), outOfPolicy: kept };
-  return s;
+  return out;
 }
-
-/** A platform's own repair; a platform's branch adds its entry. */
-export const REPAIRS = { bootc: repairBootc };
 
 export const toYaml = (data) => stringify(data, { lineWidth: 0 });
 
