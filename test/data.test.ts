@@ -26,11 +26,11 @@ describe('test/data', () => {
     expect([...listed].sort()).toEqual([...present].sort());
   });
 
-  it('no test reads the design or reference folders beside the repository (../shared)', () => {
+  it('no test reads the design or reference folders beside the repository (../shared), or names a path of this machine (/work/...)', () => {
     const tests = filesBelow(path.join(ROOT, 'test')).filter((f) => /\.(ts|mjs)$/.test(f) && f !== 'data.test.ts');
     const offenders = tests.filter((f) => {
       const text = readFileSync(path.join(ROOT, 'test', f), 'utf8');
-      return /\.\.\/shared\b|'\.\.', 'shared'|SHARED\b/.test(text);
+      return /\.\.\/shared\b|'\.\.', 'shared'|SHARED\b|'\/work\//.test(text);
     });
     expect(offenders).toEqual([]);
   });

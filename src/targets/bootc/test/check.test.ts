@@ -1,6 +1,7 @@
 /**
  * bootc: the target's own checks (KS4xxx), on hand-built normalized specs.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allEntries, D } from '../../../diagnostics/catalogue.js';
 import type { CatalogueEntry } from '../../../diagnostics/catalogue.js';
@@ -8,6 +9,7 @@ import { Reporter } from '../../../diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from '../../../diagnostics/diagnostic.js';
 import { bootc } from '../../../targets/bootc/index.js';
 import { bootcSpec, type BootcSpec } from './fixtures.js';
+import { ROOT } from '../../../../test/helpers.js';
 
 
 
@@ -18,7 +20,7 @@ const SOURCE: SourceIndex = {
 
 function check(spec: BootcSpec): Diagnostic[] {
   const report = new Reporter(SOURCE);
-  bootc.check(spec, { specPath: 'specs/bootc-cachyos.yaml', specDir: '/work/main/specs', report });
+  bootc.check(spec, { specPath: 'specs/bootc-cachyos.yaml', specDir: path.join(ROOT, 'specs'), report });
   return report.diagnostics;
 }
 const codes = (ds: Diagnostic[]): Array<[string, string, string]> => ds.map((d) => [d.code, d.severity, d.path]);

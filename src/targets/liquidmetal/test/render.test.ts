@@ -12,11 +12,11 @@ import { render } from '../../../render.js';
 import { liquidmetal } from '../../../targets/liquidmetal/index.js';
 import { cmdlineEntry, isLegacy, releasesAgree, tagRelease } from '../../../targets/liquidmetal/view.js';
 import type { RenderedFile, SpecFor } from '../../../types.js';
-import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
+import { bashSyntax, compileText, ROOT, shellcheck, tempDir } from '../../../../test/helpers.js';
 
 type LmSpec = SpecFor<'liquidmetal'>;
 const HEADER = { specPath: 'specs/liquidmetal-5.10.yaml', command: 'kspec compile specs/liquidmetal-5.10.yaml -o out' };
-const CTX = { specPath: HEADER.specPath, specDir: '/work/specs' };
+const CTX = { specPath: HEADER.specPath, specDir: path.join(ROOT, 'specs') };
 
 /** design/examples/liquidmetal-5.10.yaml after normalize. */
 function example(): LmSpec {
