@@ -13,9 +13,9 @@ import { marked, type Token, type Tokens } from 'marked';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BASE } from './fixtures.js';
-import { git, ROOT, tempDir } from './helpers.js';
+import { BIN, git, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function codeBlocks(markdown: string): Tokens.Code[] {
   const out: Tokens.Code[] = [];

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

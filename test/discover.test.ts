@@ -10,9 +10,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverSpecs, sniff, type Discovery } from '../src/discover.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../src/targets/index.js';
-import { git, ROOT, tempDir } from './helpers.js';
+import { BIN, git, ROOT, tempDir } from './helpers.js';
 
 const SERVER = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
 
@@ -97,7 +97,7 @@ const SETTINGS = { yaml: { validate: true, completion: true, hover: true, schema
 
 /** `kspec init` (the built CLI) in `dir`; returns the starter's text. */
 function init(dir: string, platform: string, out: string): string {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'kspec.cjs'), 'init', '--platform', platform, '-o', out], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'init', '--platform', platform, '-o', out], { cwd: dir, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(path.join(dir, out), 'utf8');
 }

@@ -11,6 +11,14 @@ import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The package's bin, dist/kspec.cjs (built by test/global-setup.ts): what users run, and
+ * what tests about the process spawn (exit codes, output streams, signals, closed pipes).
+ * It starts in about a third of the unbundled dist/cli.js's time (V8 code cache, one
+ * bundle); test/perf.test.ts checks that the two behave the same.
+ */
+export const BIN = path.join(ROOT, 'dist', 'kspec.cjs');
+
 export function compileText(yaml: string | Uint8Array, specPath = 'spec.yaml', checkOnly = false): Promise<CompileResult> {
   const bytes = typeof yaml === 'string' ? new TextEncoder().encode(yaml) : yaml;
   return compileBytes(bytes, { specPath, specDir: ROOT, command: `kspec compile ${specPath} -o out`, checkOnly });
@@ -30,14 +38,59 @@ export function tempDir(prefix = 'kspec-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** Runs shellcheck on a script's text; returns its findings (empty when clean). */
+/** Runs shellcheck on one script's text; returns its findings (empty when clean). Many scripts: shellcheckAll. */
 export function shellcheck(script: string, name = 'script.sh'): string {
+  return shellcheckAll([[name, script]]).get(name)!;
+}
+
+/**
+ * Runs one shellcheck over many scripts; returns each script's findings by its key (empty
+ * when clean), one `<key>:<line>:<col>: <level>: <message> [SCnnnn]` line per finding. A
+ * text given under several keys (the same script rendered by several variants) is checked
+ * once. For a test file's variants: check them all up front, then assert per variant.
+ */
+export function shellcheckAll(scripts: Iterable<readonly [key: string, text: string]>): Map<string, string> {
   const dir = tempDir('kspec-sc-');
-  const file = path.join(dir, name);
-  writeFileSync(file, script);
-  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', file], { encoding: 'utf8' });
+  const fileOf = new Map<string, string>(); // text -> file
+  const keysOf = new Map<string, string[]>(); // file -> keys
+  const found = new Map<string, string>();
+  for (const [key, text] of scripts) {
+    if (found.has(key)) throw new Error(`shellcheckAll: key ${key} given twice`);
+    found.set(key, '');
+    let file = fileOf.get(text);
+    if (file === undefined) {
+      file = path.join(dir, `${fileOf.size}-${path.basename(key).replace(/[^\w.-]/g, '_')}`);
+      writeFileSync(file, text);
+      fileOf.set(text, file);
+      keysOf.set(file, []);
+    }
+    keysOf.get(file)!.push(key);
+  }
+  if (fileOf.size === 0) return found;
+  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', ...fileOf.values()], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
-  return r.stdout + r.stderr;
+  // 0: clean; 1: findings, one line each; anything else (bad option, unreadable file) is the harness's fault.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`shellcheck exited ${r.status}: ${r.stderr}`);
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const file = [...keysOf.keys()].find((f) => line.startsWith(`${f}:`));
+    if (file === undefined) throw new Error(`shellcheck: a line for no script given: ${line}`);
+    for (const key of keysOf.get(file)!) found.set(key, `${found.get(key)!}${key}${line.slice(file.length)}\n`);
+  }
+  if (r.status === 1 && [...found.values()].every((v) => v === '')) throw new Error(`shellcheck exited 1 with no findings: ${r.stderr}`);
+  return found;
+}
+
+/** f's value, computed on the first call (in the first test that needs it, so a throw fails that test). */
+export function lazily<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /** Runs `bash -n` on a script's text; returns the error output (empty when it parses). */

@@ -23,9 +23,9 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 const CASES = path.join(ROOT, 'test', 'hostile', 'tree');
 const UPDATE = process.env.KSPEC_UPDATE_GOLDEN === '1';
 

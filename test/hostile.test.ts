@@ -17,9 +17,9 @@ import { describe, expect, it } from 'vitest';
 import { D, type CatalogueEntry } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { ROS } from '../src/targets/rancheros/test/fixtures.js';
-import { bashSyntax, compileText, ROOT, tempDir, withoutClosingLine, goldenDir } from './helpers.js';
+import { bashSyntax, BIN, compileText, goldenDir, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 const CORPUS = path.join(ROOT, 'test', 'hostile');
 /** Max RSS a rejected spec may cost the CLI, in KiB: node itself is ~50 MiB. */
 const MAX_RSS_KIB = 300 * 1024;

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { lineOf, newerOnLine, parseTag } from '../src/outdated.js';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 const DAY = 86_400;
 
 /** Line 13 `repo:`, line 29 `init:`. */

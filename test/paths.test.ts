@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { regenerateCommand } from '../src/compile.js';
 import { gitTopLevel, outputId, outputRoot, specFromId, specId } from '../src/paths.js';
 import { BASE } from './fixtures.js';
-import { git, ROOT, tempDir } from './helpers.js';
+import { BIN, git, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { git, ROOT, tempDir } from './helpers.js';
+import { BIN, git, ROOT, tempDir } from './helpers.js';
 import { offlineNpmEnv, runAsync, snapshotRepository } from './snapshot.js';
 
 const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0;
@@ -35,7 +35,7 @@ describe.skipIf(!hasPreCommit && process.env.CI !== 'true')('pre-commit hook ksp
     mkdirSync(path.join(repo, 'specs'));
     writeFileSync(path.join(repo, 'specs', 'k.yaml'), readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml')));
     // The committed output, as the CLI under test writes it.
-    const c = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'kspec.cjs'), 'compile', 'specs', '-o', 'out'], { cwd: repo, encoding: 'utf8' });
+    const c = spawnSync(process.execPath, [BIN, 'compile', 'specs', '-o', 'out'], { cwd: repo, encoding: 'utf8' });
     expect(c.status, c.stderr).toBe(0);
     writeFileSync(
       path.join(repo, '.pre-commit-config.yaml'),

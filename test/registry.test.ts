@@ -14,7 +14,7 @@ import { krata } from '../src/targets/krata/index.js';
 import { liquidmetal } from '../src/targets/liquidmetal/index.js';
 import type { TargetModule } from '../src/targets/target.js';
 import type { Platform } from '../src/types.js';
-import { ROOT } from './helpers.js';
+import { BIN, ROOT } from './helpers.js';
 
 // Type-level: a registry that leaves a platform out, or adds one Platform does not name,
 // does not compile (checked by the type-check, test/typecheck.slow.test.ts).
@@ -49,7 +49,7 @@ describe('the target registry', () => {
     expect([...platforms].sort()).toEqual(PLATFORMS);
     expect(INIT_PLATFORMS).toBe(PLATFORMS);
     // The built CLI (test/global-setup.ts builds dist/ first).
-    const help = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'init', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [BIN, 'init', '--help'], { encoding: 'utf8' });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(`choices: ${PLATFORMS.map((p) => `"${p}"`).join(', ')}`);
   });

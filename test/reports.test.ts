@@ -16,9 +16,9 @@ import { GITHUB_ANNOTATIONS_PER_TYPE } from '../src/diagnostics/github.js';
 import { helpText } from '../src/diagnostics/sarif.js';
 import { markdownReport, type SpecChange } from '../src/diffsummary.js';
 import { BASE } from './fixtures.js';
-import { compileText, git, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, compileText, git, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });

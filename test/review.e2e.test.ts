@@ -17,9 +17,9 @@ import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { parseSpec } from '../src/parse.js';
 import { validate } from '../src/validate.js';
 import { BASE } from './fixtures.js';
-import { expectDiagnostic, git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, expectDiagnostic, git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

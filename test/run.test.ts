@@ -11,9 +11,9 @@ import { closingLine } from '../src/commands.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import { colourWanted, Progress } from '../src/tty.js';
 import { BASE } from './fixtures.js';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, env: Record<string, string | undefined>, ...args: string[]) {
   const e: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env };

@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { readStdin } from '../src/commands.js';
 import { MAX_SPEC_BYTES } from '../src/parse.js';
 import { BASE } from './fixtures.js';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, ROOT, tempDir } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 function kspec(cwd: string, input: string | Buffer, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

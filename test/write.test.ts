@@ -13,9 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, OutputSession, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
-import { compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = BIN;
 
 async function unitFor(yaml: string, specPath = 'spec.yaml'): Promise<OutputUnit> {
   const r = await compileText(yaml, specPath);

@@ -17,10 +17,11 @@ import { bootcView } from '../../../targets/bootc/view.js';
 import { DRACUT_CONF } from '../../../targets/shared.js';
 import type { Compression } from '../../../types.js';
 import { bootcSpec, type BootcSpec } from './fixtures.js';
+import { bashSyntax, lazily, ROOT, shellcheckAll } from '../../../../test/helpers.js';
 
 
 const HEADER = { specPath: 'specs/bootc-cachyos.yaml', command: 'kspec compile specs/bootc-cachyos.yaml -o out' };
-const CTX = { specPath: 'specs/bootc-cachyos.yaml', specDir: '/work/main/specs' };
+const CTX = { specPath: 'specs/bootc-cachyos.yaml', specDir: join(ROOT, 'specs') };
 
 
 function renderAll(spec: BootcSpec): Map<string, string> {
@@ -50,18 +51,20 @@ function run(cmd: string, args: string[]): { status: number | null; out: string 
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-/** bash -n and shellcheck on every script of a rendered set. */
-function lintScripts(files: Map<string, string>): void {
-  const dir = writeAll(files);
-  const scripts = [...files.keys()].filter((p) => p.endsWith('.sh'));
-  expect(scripts.sort()).toEqual(['boot-test.sh', 'install.sh', 'promote.sh', 'relabel.sh', 'verify-and-record.sh', 'verify-image.sh']);
-  for (const s of scripts) {
-    const n = run('bash', ['-n', join(dir, s)]);
-    expect(n.out, `bash -n ${s}`).toBe('');
-    expect(n.status, `bash -n ${s}`).toBe(0);
-    const sc = run('shellcheck', ['-s', 'bash', join(dir, s)]);
-    expect(sc.out, `shellcheck ${s}`).toBe('');
-    expect(sc.status, `shellcheck ${s}`).toBe(0);
+const SCRIPTS = ['boot-test.sh', 'install.sh', 'promote.sh', 'relabel.sh', 'verify-and-record.sh', 'verify-image.sh'];
+
+/** The scripts of a rendered set, keyed `<prefix><name>` for shellcheckAll; asserts which they are. */
+function scriptsOf(files: Map<string, string>, prefix = ''): Array<[string, string]> {
+  const scripts = [...files.keys()].filter((p) => p.endsWith('.sh')).sort();
+  expect(scripts).toEqual(SCRIPTS);
+  return scripts.map((s) => [`${prefix}${s}`, files.get(s)!]);
+}
+
+/** bash -n on every script of a rendered set, and the findings shellcheck gave for each (all of a set's in one run). */
+function lintScripts(files: Map<string, string>, findings = shellcheckAll(scriptsOf(files)), prefix = ''): void {
+  for (const [key, text] of scriptsOf(files, prefix)) {
+    expect(bashSyntax(text), `bash -n ${key}`).toBe('');
+    expect(findings.get(key), `shellcheck ${key}`).toBe('');
   }
 }
 
@@ -200,8 +203,10 @@ describe('bootc plan', () => {
 });
 
 describe('bootc scripts pass bash -n and shellcheck', () => {
+  // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
+  const findings = lazily(() => shellcheckAll(Object.entries(VARIANTS).flatMap(([name, spec]) => scriptsOf(renderAll(spec), `${name}/`))));
   for (const [name, spec] of Object.entries(VARIANTS)) {
-    it(name, () => lintScripts(renderAll(spec)), 30_000);
+    it(name, () => lintScripts(renderAll(spec), findings(), `${name}/`), 60_000);
   }
 });
 

@@ -3,13 +3,11 @@
  * every Containerfile parses with dockerfile-ast, and each lesson of the upstream
  * "build from scratch" document and of kairos-init has its own assertion.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { afterAll, describe, expect, it } from 'vitest';
-import { compileText, goldenDir } from '../../../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { bashSyntax, compileText, goldenDir, lazily, shellcheck, shellcheckAll } from '../../../../test/helpers.js';
 import { shQuote } from '../../../quote.js';
 import { kairos } from '../../../targets/kairos/index.js';
 
@@ -56,18 +54,10 @@ async function files(spec: string): Promise<Map<string, string>> {
   return new Map(r.files.map((f) => [f.path, f.content]));
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+/** bash -n and shellcheck on one script. */
 function lint(name: string, text: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kspec-kairos-'));
-  dirs.push(dir);
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  for (const [cmd, args] of [['bash', ['-n', file]], ['shellcheck', ['-s', 'bash', file]]] as const) {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    expect(`${r.stdout}${r.stderr}`, `${cmd} ${name}`).toBe('');
-    expect(r.status, `${cmd} ${name}`).toBe(0);
-  }
+  expect(bashSyntax(text), `bash -n ${name}`).toBe('');
+  expect(shellcheck(text, name), `shellcheck ${name}`).toBe('');
 }
 /** Script text without comment lines: assertions about commands must not match prose. */
 const code = (s: string): string => s.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
@@ -82,10 +72,19 @@ describe('kairos plan', () => {
     expect([...kairos.fallbacks]).toEqual(['rollback']);
   });
 
+  // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
+  const findings = lazily(async () =>
+    shellcheckAll((await Promise.all(Object.entries(VARIANTS).map(async ([name, spec]) => [...(await files(spec))].filter(([p]) => p.endsWith('.sh')).map(([p, text]) => [`${name}/${p}`, text] as const)))).flat()),
+  );
   for (const [name, spec] of Object.entries(VARIANTS)) {
     it(`${name}: scripts lint clean, the Containerfile parses`, async () => {
       const f = await files(spec);
-      for (const [p, text] of f) if (p.endsWith('.sh')) lint(p.replace('/', '_'), text);
+      const scripts = [...f].filter(([p]) => p.endsWith('.sh'));
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [p, text] of scripts) {
+        expect(bashSyntax(text), `bash -n ${p}`).toBe('');
+        expect((await findings()).get(`${name}/${p}`), `shellcheck ${p}`).toBe('');
+      }
       const ins = instructions(f.get('Containerfile')!);
       expect(ins.length).toBeGreaterThan(4);
       expect(ins.filter((i) => i.kw === 'FROM').at(-1)!.text).toMatch(/^FROM (fedora|ubuntu):|^FROM fedora:38$/);

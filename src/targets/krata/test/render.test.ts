@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { KRATA } from '../../../../test/fixtures.js';
-import { bashSyntax, compileText, shellcheck, tempDir } from '../../../../test/helpers.js';
+import { bashSyntax, compileText, lazily, shellcheckAll, tempDir } from '../../../../test/helpers.js';
 
 
 async function files(yaml: string): Promise<Map<string, string>> {
@@ -30,12 +30,17 @@ const OCI = KRATA.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: oci\n  ker
 describe('krata outputs', () => {
   const HOST_MULTI = MULTI.replace('scope: zone', 'scope: host');
   const CMDLINE = OCI.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [quiet, loglevel=7]\n') + 'fallback: {kernel: system-default, via: default}\n';
-  for (const [name, spec] of [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['host, two arches', HOST_MULTI], ['oci', OCI], ['oci with cmdline and fallback', CMDLINE], ['tags', TAGS]] as const) {
+  const variants = [['zone', KRATA], ['two arches', MULTI], ['host', HOST], ['host, two arches', HOST_MULTI], ['oci', OCI], ['oci with cmdline and fallback', CMDLINE], ['tags', TAGS]] as const;
+  const scriptsOf = async (spec: string): Promise<Array<[string, string]>> => [...(await files(spec))].filter(([p]) => p.endsWith('.sh'));
+  // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
+  const findings = lazily(async () => shellcheckAll((await Promise.all(variants.map(async ([name, spec]) => (await scriptsOf(spec)).map(([p, text]) => [`${name}/${p}`, text] as const)))).flat()));
+  for (const [name, spec] of variants) {
     it(`${name}: scripts pass bash -n and shellcheck`, async () => {
-      for (const [p, text] of await files(spec)) {
-        if (!p.endsWith('.sh')) continue;
+      const scripts = await scriptsOf(spec);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [p, text] of scripts) {
         expect(bashSyntax(text), p).toBe('');
-        expect(shellcheck(text, p), p).toBe('');
+        expect((await findings()).get(`${name}/${p}`), p).toBe('');
       }
     });
   }

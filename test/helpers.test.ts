@@ -1,0 +1,32 @@
+/** The test helpers the suite's lint checks rest on: a batched shellcheck must still fail per script. */
+import { describe, expect, it } from 'vitest';
+import { shellcheck, shellcheckAll } from './helpers.js';
+
+const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
+const DIRTY = '#!/usr/bin/env bash\necho $1\n';
+
+describe('shellcheckAll', () => {
+  it('reports each finding under the key of every script that has it, and nothing for clean ones', () => {
+    const found = shellcheckAll([
+      ['a/install.sh', CLEAN],
+      ['b/install.sh', DIRTY],
+      ['c/install.sh', DIRTY],
+      ['d/other.sh', CLEAN],
+    ]);
+    expect([...found.keys()]).toEqual(['a/install.sh', 'b/install.sh', 'c/install.sh', 'd/other.sh']);
+    expect(found.get('a/install.sh')).toBe('');
+    expect(found.get('d/other.sh')).toBe('');
+    expect(found.get('b/install.sh')).toBe('b/install.sh:2:6: note: Double quote to prevent globbing and word splitting. [SC2086]\n');
+    expect(found.get('c/install.sh')).toBe(found.get('b/install.sh')!.replace('b/', 'c/'));
+  });
+
+  it('refuses a key given twice, and checks nothing when given nothing', () => {
+    expect(() => shellcheckAll([['x.sh', CLEAN], ['x.sh', DIRTY]])).toThrow(/given twice/);
+    expect(shellcheckAll([]).size).toBe(0);
+  });
+
+  it('shellcheck: one script', () => {
+    expect(shellcheck(CLEAN)).toBe('');
+    expect(shellcheck(DIRTY, 'run.sh')).toMatch(/^run\.sh:2:6: note: .*\[SC2086\]\n$/);
+  });
+});
