@@ -2,7 +2,7 @@
  * The suite is self-contained: every file under test/data/ is a copy whose origin
  * test/data/SOURCE.md names, and no test reads outside the repository.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
@@ -27,9 +27,13 @@ describe('test/data', () => {
   });
 
   it('no test reads the design or reference folders beside the repository (../shared), or names a path of this machine (/work/...)', () => {
-    const tests = filesBelow(path.join(ROOT, 'test')).filter((f) => /\.(ts|mjs)$/.test(f) && f !== 'data.test.ts');
+    // test/ and each target's own tests (src/targets/<platform>/test/), paths from the repository root
+    const targets = readdirSync(path.join(ROOT, 'src', 'targets'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/targets/${e.name}/test`);
+    const dirs = ['test', ...targets.filter((d) => existsSync(path.join(ROOT, d)))];
+    expect(dirs.length).toBeGreaterThan(1);
+    const tests = dirs.flatMap((d) => filesBelow(ROOT, d)).filter((f) => /\.(ts|mjs)$/.test(f) && f !== 'test/data.test.ts');
     const offenders = tests.filter((f) => {
-      const text = readFileSync(path.join(ROOT, 'test', f), 'utf8');
+      const text = readFileSync(path.join(ROOT, f), 'utf8');
       return /\.\.\/shared\b|'\.\.', 'shared'|SHARED\b|'\/work\//.test(text);
     });
     expect(offenders).toEqual([]);
