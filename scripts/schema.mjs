@@ -3,13 +3,15 @@
  * `npm run schema`: writes the generated sources that the schema's own sources decide,
  * after `tsc --noCheck` has emitted dist/ (the registry and src/schema/assemble.ts):
  *
- *   schema/kspec.schema.json   src/schema/common.json + each registered platform's
- *                              src/targets/<platform>/schema.json (src/schema/assemble.ts)
+ *   schema/kspec.schema.json     src/schema/common.json + each registered platform's
+ *                                src/targets/<platform>/schema.json (src/schema/assemble.ts)
+ *   src/generated/spec-input.ts  the spec's input type, from that schema by
+ *                                json-schema-to-typescript
  *
  * Commit what it writes. `npm run build` refuses a stale schema, and
- * test/schema.assemble.test.ts fails on one, each naming this command.
+ * test/schema.assemble.test.ts fails on either, each naming this command.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,8 +21,12 @@ const DIST = path.join(ROOT, 'dist');
 /** Each generated file (relative to the root) with its text from the current sources. */
 export async function generated() {
   const { PLATFORMS } = await import(path.join(DIST, 'targets', 'index.js'));
-  const { SCHEMA_FILE, schemaText } = await import(path.join(DIST, 'schema', 'assemble.js'));
-  return [[SCHEMA_FILE, await schemaText(ROOT, PLATFORMS)]];
+  const { SCHEMA_FILE, INPUT_TYPES_FILE, schemaText, inputTypesText } = await import(path.join(DIST, 'schema', 'assemble.js'));
+  const schema = await schemaText(ROOT, PLATFORMS);
+  return [
+    [SCHEMA_FILE, schema],
+    [INPUT_TYPES_FILE, await inputTypesText(JSON.parse(schema))],
+  ];
 }
 
 /** The generated files whose committed text differs from what the sources give. */
@@ -48,6 +54,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       old = undefined;
     }
     if (old === text) continue;
+    mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, text);
     console.log(`wrote ${file}`);
   }

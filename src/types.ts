@@ -4,233 +4,100 @@
  *   parse -> RawSpec -> validate -> normalize -> Spec -> check -> plan -> PlannedFile[]
  *         -> render -> RenderedFile[] -> write
  *
- * `Spec` mirrors `schema/kspec.schema.json` after defaults are applied; the schema is the
- * source of truth for what a user may write, these types are what the stages after
- * normalize may rely on.
+ * What a user may write is the schema's (schema/kspec.schema.json, assembled from
+ * src/schema/ and the targets' fragments); its type, `SpecInput`, is generated from it
+ * (src/generated/spec-input.ts, `npm run schema`). The types below are what the stages
+ * after normalize may rely on, each derived from its input type: the fields the schema
+ * gives a default become required, and where normalize changes a value's form (arch
+ * aliases, kernel.config values as .config text, per-arch maps) the type says the new one.
  */
+import type * as Input from './generated/spec-input.js';
 
-export type Platform = 'rancheros' | 'kairos' | 'bootc' | 'krata' | 'liquidmetal';
-export type ProviderType = 'copr' | 'repo' | 'tarball' | 'oci' | 'build' | 'stock';
-export type Arch = 'x86_64' | 'aarch64';
-export type Compression = 'zstd' | 'xz' | 'gzip' | 'lz4';
+/** T with the fields K always set (normalize applies the schema's defaults). */
+type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
-export interface Metadata {
-  name: string;
-  description?: string;
-  labels: Record<string, string>;
-}
+export type Platform = Input.SpecInput['target']['platform'];
+export type ProviderType = Input.SpecInput['provider']['type'];
+/** An architecture after normalize: the aliases amd64 and arm64 are resolved. */
+export type Arch = Exclude<NonNullable<Input.Kernel['arch']>[number], 'amd64' | 'arm64'>;
+export type Compression = NonNullable<Input.Initramfs['compress']>;
 
-export interface Kernel {
-  version?: string;
-  package?: string;
-  flavor?: string;
+export type Metadata = Defaulted<Input.Metadata, 'labels'>;
+
+export type Kernel = Omit<Input.Kernel, 'arch' | 'cmdline' | 'config'> & {
   /** Normalized: amd64 -> x86_64, arm64 -> aarch64, duplicates removed, order kept. */
   arch: Arch[];
   cmdline: string[];
   /** Option name (CONFIG_*) to its value as written in a .config (`y`, `m`, `n`, `"1000"`). */
   config: Record<string, string>;
-}
+};
 
-export interface Retry {
-  attempts: number;
-  backoffSeconds: number;
-}
+export type Retry = Required<NonNullable<Input.CoprProvider['retry']>>;
 
-export interface CoprProvider {
-  type: 'copr';
-  repo: string;
+export type CoprProvider = Defaulted<Omit<Input.CoprProvider, 'retry' | 'packages'>, 'staleAfterDays' | 'allowInsecure'> & {
   packages: string[];
   retry: Retry;
-  /** `kspec outdated`: the newest succeeded COPR build may be this many days old (default 30). */
-  staleAfterDays: number;
-  allowInsecure: boolean;
-}
+};
 
-export interface RepoProvider {
-  type: 'repo';
-  packages: string[];
-  extraRepo?: { name: string; url: string };
-  retry: Retry;
-  allowInsecure: boolean;
-}
+export type RepoProvider = Defaulted<Omit<Input.RepoProvider, 'retry' | 'packages'>, 'allowInsecure'> & { packages: string[]; retry: Retry };
 
-export interface TarballProvider {
-  type: 'tarball';
-  urls: Partial<Record<Arch, string>>;
-  sha256?: Partial<Record<Arch, string>>;
-  /** rancheros: os-kernel's build-linux-<kver>-<arch>.tar.gz (build.tar.gz, the headers) per arch. */
-  headers?: Partial<Record<Arch, string>>;
-  headersSha256?: Partial<Record<Arch, string>>;
-  /** rancheros: os-kernel's extra-linux-<kver>-<arch>.tar.gz (extra.tar.gz, extra modules and firmware) per arch. */
-  extras?: Partial<Record<Arch, string>>;
-  extrasSha256?: Partial<Record<Arch, string>>;
-  allowInsecure: boolean;
-}
+/** The per-arch maps (urls, sha256, headers...) with their aliases resolved. */
+export type TarballProvider = {
+  [K in keyof Input.TarballProvider]: Input.TarballProvider[K] extends object | undefined
+    ? Partial<Record<Arch, string>>
+    : Input.TarballProvider[K];
+} & { allowInsecure: boolean };
 
-export interface OciRef {
-  image: string;
-  filename?: string;
-}
+export type OciProvider = Defaulted<Input.OciProvider, 'allowInsecure'>;
+export type BuildProvider = Defaulted<Input.BuildProvider, 'allowInsecure'>;
+export type StockProvider = Defaulted<Input.StockProvider, 'allowInsecure'>;
 
-export interface OciProvider {
-  type: 'oci';
-  kernel: OciRef;
-  /** liquidmetal: readOnly mounts the modules volume read-only. */
-  modules?: OciRef & { readOnly?: boolean };
-  /** liquidmetal: an initial ramdisk image (CRD spec.initrd). */
-  initrd?: OciRef;
-  allowInsecure: boolean;
-}
+export type Provider = CoprProvider | RepoProvider | TarballProvider | OciProvider | BuildProvider | StockProvider;
 
-export interface BuildProvider {
-  type: 'build';
-  kernelImage: string;
-  modulesDir?: string;
-  configFile?: string;
-  allowInsecure: boolean;
-}
-
-export interface StockProvider {
-  type: 'stock';
-  allowInsecure: boolean;
-}
-
-export type Provider =
-  | CoprProvider
-  | RepoProvider
-  | TarballProvider
-  | OciProvider
-  | BuildProvider
-  | StockProvider;
-
-export interface Signing {
-  secureBoot: boolean;
-  keySecret: string;
-  certSecret: string;
-  modules: boolean;
-  enroll: 'none' | 'first-boot';
-}
-
-export interface Module {
-  name: string;
-  /** The akmod package that builds it; with `image`, the kmod package to pick (default kmod-<name>). */
-  package?: string;
-  /** bootc: an OCI image of prebuilt kmod RPMs (ublue-os/akmods layout) to install from instead of building. */
-  image?: string;
-  repo?: string;
-  optional: boolean;
-}
-
-export interface Package {
-  name: string;
-  /** A COPR project the package comes from. */
-  copr?: string;
-  /** provider.extraRepo's name, when the package comes from it. */
-  repo?: string;
-}
-
-export interface Services {
-  enable: string[];
-  disable: string[];
-}
-
-export interface Initramfs {
-  hostonly: boolean;
-  add: string[];
-  omit: string[];
-  compress: Compression;
-  require: string[];
-  minSizeMiB: number;
-}
-
-export interface Fallback {
-  kernel: string;
-  via: 'rollback' | 'template' | 'default';
-}
+export type Signing = Defaulted<Input.Signing, 'secureBoot' | 'modules' | 'enroll'>;
+export type Module = Defaulted<Input.Module, 'optional'>;
+export type Package = Input.Package;
+export type Services = Required<Input.Services>;
+export type Initramfs = Required<Input.Initramfs>;
+export type Fallback = Input.Fallback;
 
 /** What the lifecycle after the build checks (bootc, kairos). */
 export interface Validation {
-  /** Words of package names the on-machine validator flags (default nvidia, zfs, virtualbox). */
+  /** Words of package names the on-machine validator flags. */
   outOfPolicy: string[];
   /** boot-test.sh: the console line that means booted, and the time allowed. */
-  boot: { expect: string; timeoutSeconds: number };
+  boot: Required<NonNullable<Input.Validation['boot']>>;
 }
 
-export interface RancherosTarget {
-  platform: 'rancheros';
-  kernelSource?: { form?: 'archive' | 'tag'; tag?: string; url: string; sha1?: string };
-  dapperfile?: string;
-}
+export type RancherosTarget = Input.RancherosTarget;
 
-export interface KairosTarget {
-  platform: 'kairos';
-  base: string;
+export type KairosTarget = Defaulted<Omit<Input.KairosTarget, 'family'>, 'model' | 'fips' | 'bootloader' | 'artifacts'> & {
+  /** The families kspec knows (src/targets/kairos/families.ts; KS5001 checks it, the schema takes any name). */
   family: 'fedora' | 'ubuntu' | 'opensuse';
-  framework?: string;
-  init?: string;
-  model: string;
-  fips: boolean;
-  bootloader: 'grub' | 'trustedboot';
-  os?: { name?: string; version?: string; repo?: string };
-  artifacts: Array<'iso' | 'netboot'>;
-  /** A cloud-config attached to the ISO and netboot (AuroraBoot --cloud-config): a file beside the spec, or inline. */
-  cloudConfig?: { file?: string; inline?: string };
-}
+};
 
-export interface BootcTarget {
-  platform: 'bootc';
-  base: string;
-  image?: string;
-  removeStock: string[];
-}
+export type BootcTarget = Defaulted<Input.BootcTarget, 'removeStock'>;
+export type KrataTarget = Defaulted<Input.KrataTarget, 'tags'>;
 
-export interface KrataTarget {
-  platform: 'krata';
-  scope: 'zone' | 'host';
-  image?: string;
-  tags: string[];
-}
+type LiquidmetalTemplateInput = Input.LiquidmetalTarget['template'];
 
-export interface LiquidmetalTarget {
-  platform: 'liquidmetal';
-  /** flintlock's microVM provider (CRD spec.provider); absent: the host's default. */
-  provider?: 'firecracker' | 'cloudhypervisor';
-  capmvm: string;
-  rootImage: string;
-  template: {
-    name: string;
-    namespace: string;
-    vcpu: number;
-    memoryMb: number;
-    networkInterfaces: Array<{ guestDeviceName: string; type: 'macvtap' | 'tap' }>;
-    /** The microVMs' labels (CRD spec.template.spec.labels, flintlock labels), in spec order. */
-    labels?: Record<string, string>;
-    /** Users and their SSH public keys (CRD sshPublicKeys, cloud-init vendor-data users for flintlock). */
+/** A role of target.template.roles after normalization: sizes default to the template's. */
+export type LiquidmetalRole = Defaulted<NonNullable<LiquidmetalTemplateInput['roles']>['controlPlane'], 'vcpu' | 'memoryMb'>;
+
+export type LiquidmetalTarget = Omit<Input.LiquidmetalTarget, 'template'> & {
+  template: Defaulted<Omit<LiquidmetalTemplateInput, 'networkInterfaces' | 'roles' | 'sshPublicKeys'>, 'namespace' | 'vcpu' | 'memoryMb'> & {
+    networkInterfaces: Array<Defaulted<NonNullable<LiquidmetalTemplateInput['networkInterfaces']>[number], 'type'>>;
     sshPublicKeys?: Array<{ user: string; authorizedKeys: string[] }>;
-    /** One template per role (CAPMVM's cluster-template); sizes default to the template's. */
     roles?: { controlPlane: LiquidmetalRole; workers: LiquidmetalRole };
   };
-}
+};
 
-/** A role of target.template.roles after normalization. */
-export interface LiquidmetalRole {
-  vcpu: number;
-  memoryMb: number;
-  /** The role's machine count (CONTROL_PLANE_MACHINE_COUNT / WORKER_MACHINE_COUNT), when given. */
-  replicas?: number;
-}
-
-export type Target =
-  | RancherosTarget
-  | KairosTarget
-  | BootcTarget
-  | KrataTarget
-  | LiquidmetalTarget;
+export type Target = RancherosTarget | KairosTarget | BootcTarget | KrataTarget | LiquidmetalTarget;
 
 /** A spec after validation and normalization: defaults applied, aliases resolved. */
 export interface Spec {
-  apiVersion: 'kspec.dev/v1alpha1';
-  kind: 'KernelSpec';
+  apiVersion: Input.SpecInput['apiVersion'];
+  kind: Input.SpecInput['kind'];
   metadata: Metadata;
   kernel: Kernel;
   provider: Provider;

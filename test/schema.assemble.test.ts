@@ -1,12 +1,13 @@
 /**
  * schema/kspec.schema.json is assembled (src/schema/assemble.ts) from src/schema/common.json
  * and the registered platforms' src/targets/<platform>/schema.json: the committed file is
- * current, every fragment is assembled, and the assembly refuses malformed fragments.
+ * current, every fragment is assembled, and the assembly refuses malformed fragments;
+ * src/generated/spec-input.ts is the input type json-schema-to-typescript makes of it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMON_FILE, SCHEMA_FILE, assembleSchema, fragmentFile, schemaText, type SchemaFragment } from '../src/schema/assemble.js';
+import { COMMON_FILE, INPUT_TYPES_FILE, SCHEMA_FILE, assembleSchema, fragmentFile, inputTypesText, schemaText, type SchemaFragment } from '../src/schema/assemble.js';
 import { PLATFORMS } from '../src/targets/index.js';
 import { ROOT } from './helpers.js';
 
@@ -31,6 +32,15 @@ describe('the published schema', () => {
     const committed = readFileSync(path.join(ROOT, SCHEMA_FILE), 'utf8');
     // toBe's diff would be the whole file: the message says what to do.
     expect(committed === (await schemaText(ROOT, PLATFORMS)), `${SCHEMA_FILE} is stale: run npm run schema, and commit the result`).toBe(true);
+  });
+
+  it('has its input type in src/generated/spec-input.ts', async () => {
+    const committed = readFileSync(path.join(ROOT, INPUT_TYPES_FILE), 'utf8');
+    const schema = JSON.parse(readFileSync(path.join(ROOT, SCHEMA_FILE), 'utf8')) as Json;
+    expect(committed === (await inputTypesText(schema)), `${INPUT_TYPES_FILE} is stale: run npm run schema, and commit the result`).toBe(true);
+    // The type of the rules the CLI validates with: editor rules and if/then/else leave no trace.
+    expect(committed).toContain('export interface SpecInput {');
+    expect(committed).toMatch(/\[k: string\]: string \| number;/);
   });
 
   it('has a fragment for each registered platform, and no fragment of an unregistered one', () => {
