@@ -160,7 +160,7 @@ export function repairCommon(spec, target) {
   const s = structuredClone(spec);
   // Modules from an image (bootc) need no package provider; akmods-built ones do.
   if (!['copr', 'repo'].includes(s.provider.type)) {
-    if (target.platform === 'bootc' && s.modules) s.modules = s.modules.filter((m) => m.image !== undefined);
+    if (target.moduleImages && s.modules) s.modules = s.modules.filter((m) => m.image !== undefined);
     else delete s.modules;
   }
   if (!target.signing) delete s.signing;

@@ -7,32 +7,22 @@ import { D } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import { parseOciReference } from './oci.js';
 import { isPackageProvider } from './targets/shared.js';
-import type { CheckContext, TargetModule } from './targets/target.js';
+import type { CheckContext, ImageField, TargetModule } from './targets/target.js';
+
+export type { ImageField };
 import type { Spec } from './types.js';
 
 /** A kernel release as `uname -r` prints it: at least major.minor, then anything sane. */
 export const KERNEL_RELEASE = /^[0-9]+\.[0-9]+(\.[0-9]+)?([-+.~_][A-Za-z0-9._+~-]*)?$/;
 
-/** Providers that install kernel packages, so akmods has headers to build against. */
-
-export interface ImageField {
-  ptr: string;
-  ref: string | undefined;
-  /** Pulled by the build: an untagged reference drifts. Names of produced images are not. */
-  pulled: boolean;
-}
-
-export function imageFields(spec: Spec): ImageField[] {
-  const t = spec.target as unknown as Record<string, unknown>;
+/**
+ * Every OCI reference of a spec: the target section's (from its module's `images`), then
+ * the provider's, the modules' and the fallback's. KS3007/KS3008 check them; `kspec
+ * outdated` resolves them.
+ */
+export function imageFields(spec: Spec, target: TargetModule<any>): ImageField[] {
   const p = spec.provider;
-  const fields: ImageField[] = [
-    { ptr: '/target/base', ref: t.base as string | undefined, pulled: true },
-    { ptr: '/target/framework', ref: t.framework as string | undefined, pulled: true },
-    { ptr: '/target/init', ref: t.init as string | undefined, pulled: true },
-    { ptr: '/target/rootImage', ref: t.rootImage as string | undefined, pulled: true },
-    { ptr: '/target/image', ref: t.image as string | undefined, pulled: false },
-    { ptr: '/target/os/repo', ref: (t.os as { repo?: string } | undefined)?.repo, pulled: false },
-  ];
+  const fields: ImageField[] = [...(target.images?.(spec) ?? [])];
   if (p.type === 'oci') {
     fields.push({ ptr: '/provider/kernel/image', ref: p.kernel.image, pulled: true });
     if (p.modules) fields.push({ ptr: '/provider/modules/image', ref: p.modules.image, pulled: true });
@@ -44,7 +34,7 @@ export function imageFields(spec: Spec): ImageField[] {
   return fields;
 }
 
-function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
+function urlFields(spec: Spec, target: TargetModule<any>): Array<{ ptr: string; url: string }> {
   const out: Array<{ ptr: string; url: string }> = [];
   const p = spec.provider;
   if (p.type === 'repo' && p.extraRepo) out.push({ ptr: '/provider/extraRepo/url', url: p.extraRepo.url });
@@ -53,9 +43,7 @@ function urlFields(spec: Spec): Array<{ ptr: string; url: string }> {
       for (const [a, u] of Object.entries(p[key] ?? {})) out.push({ ptr: pointer('provider', key, a), url: u! });
     }
   }
-  if (spec.target.platform === 'rancheros' && spec.target.kernelSource) {
-    out.push({ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url });
-  }
+  out.push(...(target.urls?.(spec) ?? []));
   return out;
 }
 
@@ -106,27 +94,27 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
     r.report(D.BadKernelRelease, '/kernel/version', { value: spec.kernel.version });
   }
 
-  for (const { ptr, url } of urlFields(spec)) {
+  for (const { ptr, url } of urlFields(spec, target)) {
     if (!url.startsWith('http://')) continue;
     if (spec.provider.allowInsecure) r.report(D.AllowInsecure, ptr, { url });
     else r.report(D.InsecureUrl, ptr, { url });
   }
 
-  for (const { ptr, ref, pulled } of imageFields(spec)) {
+  for (const { ptr, ref, pulled } of imageFields(spec, target)) {
     if (ref === undefined) continue;
     const parsed = parseOciReference(ref);
     if ('error' in parsed) r.report(D.InvalidOciRef, ptr, { ref, reason: parsed.error });
     else if (pulled && !parsed.tag && !parsed.digest) r.report(D.UntaggedOciRef, ptr, { ref });
   }
 
-  // A module from an image of prebuilt kmods (bootc) needs no kernel package to build against.
-  // (one with neither package nor image is KS4015, bootc's).
-  const built = spec.modules.filter((m) => platform !== 'bootc' || (m.image === undefined && m.package !== undefined));
+  // A module from an image of prebuilt kmods needs no kernel package to build against (one
+  // with neither package nor image is the target's own error: bootc's KS4015).
+  const built = spec.modules.filter((m) => !target.moduleImages || (m.image === undefined && m.package !== undefined));
   if (built.length > 0 && !isPackageProvider(spec.provider)) {
     r.report(D.ModulesWithoutPackages, '/modules', { type: spec.provider.type }, 'key');
   }
   const p = spec.provider;
-  if (platform === 'bootc' || platform === 'kairos') checkValidation(spec, r);
+  if (target.lifecycle) checkValidation(spec, r);
   if (built.length > 0 && isPackageProvider(p)) {
     const matched = p.packages.some((x) => x.endsWith('-devel-matched'));
     p.packages.forEach((pkg, i) => {
@@ -140,7 +128,7 @@ export function checkCommon(spec: Spec, target: TargetModule<any>, ctx: CheckCon
 /** Initrd-stage lines: printed before the real root is up, so they prove too little. */
 const EARLY_BOOT = /initrd|dracut|Switch Root|Basic System|Local File Systems \(Pre\)/i;
 
-/** The lifecycle's settings (bootc, kairos): the image must pass its own validator. */
+/** The lifecycle's settings (targets with `lifecycle`): the image must pass its own validator. */
 function checkValidation(spec: Spec, r: CheckContext['report']): void {
   const p = spec.provider;
   const installs = [

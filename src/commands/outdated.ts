@@ -16,6 +16,7 @@ import { D } from '../diagnostics/catalogue.js';
 import { compareDiagnostics, hasErrors, Reporter, type Diagnostic, type SourceIndex } from '../diagnostics/diagnostic.js';
 import { applyStrict, counts, printDiagnostics, summaryLine, toJson } from '../diagnostics/format.js';
 import { parseOciReference } from '../oci.js';
+import { getTarget } from '../targets/index.js';
 import { DEFAULT_COPR, latestCoprBuild, lineOf, listTags, NetworkError, newerOnLine, parseTag, type Endpoints } from '../outdated.js';
 
 export interface OutdatedOptions {
@@ -87,7 +88,7 @@ async function checkSpec(r: CompileResult, ep: Endpoints, rep: Reporter): Promis
       } else checks.push({ kind: 'copr', path: '/provider/repo', subject, status: 'fresh', detail: what });
     }
   }
-  for (const f of imageFields(spec)) {
+  for (const f of imageFields(spec, getTarget(spec.target.platform)!)) {
     if (!f.pulled || f.ref === undefined) continue;
     const ref = parseOciReference(f.ref);
     if ('error' in ref) continue;

@@ -16,6 +16,14 @@ export interface PlanContext {
   specDir: string;
 }
 
+/** An OCI reference in a spec, at its JSON pointer. */
+export interface ImageField {
+  ptr: string;
+  ref: string | undefined;
+  /** Pulled by the build: an untagged reference drifts. Names of produced images are not. */
+  pulled: boolean;
+}
+
 export interface CheckContext extends PlanContext {
   report: Reporter;
 }
@@ -54,6 +62,24 @@ export interface TargetModule<P extends Platform = Platform> {
    * so `validate` refuses what the renderer would (never KS9005 at 1:1).
    */
   configValues?: { accepts(value: string): boolean; hint: string };
+  /**
+   * The OCI references its target section holds, in field order (src/check.ts adds the
+   * provider's, the modules' and the fallback's): checked by KS3007/KS3008, resolved by
+   * `kspec outdated`.
+   */
+  images?: (spec: SpecFor<P>) => ImageField[];
+  /** The URLs its target section holds (KS3004: https only; KS3005 with allowInsecure). */
+  urls?: (spec: SpecFor<P>) => Array<{ ptr: string; url: string }>;
+  /**
+   * Whether `modules[].image` (prebuilt kmods from an image) is offered: such a module needs
+   * no package provider to build against (KS3012 counts only the modules it builds).
+   */
+  moduleImages?: boolean;
+  /**
+   * Whether the built image goes through the lifecycle (src/targets/lifecycle.ts: verify,
+   * boot test, promote), so the spec's `validation` settings apply (KS3035, KS3036).
+   */
+  lifecycle?: boolean;
   /** Why kernel.version is needed before the build, or undefined when it may be omitted. */
   versionRequired?: (spec: SpecFor<P>) => string | undefined;
   /** Platform invariants; report through ctx.report with entries from the catalogue. */

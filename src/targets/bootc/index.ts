@@ -34,6 +34,12 @@ function plan(spec: BootcSpec): PlannedFile[] {
 
 export const bootc = defineTarget<'bootc'>({
   starter,
+  images: (spec) => [
+    { ptr: '/target/base', ref: spec.target.base, pulled: true },
+    { ptr: '/target/image', ref: spec.target.image, pulled: false },
+  ],
+  moduleImages: true,
+  lifecycle: true,
   platform: 'bootc',
   templates: 'bootc',
   providers: ['copr', 'repo', 'stock'],

@@ -41,6 +41,13 @@ function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
 
 export const kairos = defineTarget<'kairos'>({
   starter,
+  images: (spec) => [
+    { ptr: '/target/base', ref: spec.target.base, pulled: true },
+    { ptr: '/target/framework', ref: spec.target.framework, pulled: true },
+    { ptr: '/target/init', ref: spec.target.init, pulled: true },
+    { ptr: '/target/os/repo', ref: spec.target.os?.repo, pulled: false },
+  ],
+  lifecycle: true,
   platform: 'kairos',
   templates: 'kairos',
   providers: ['repo', 'copr', 'stock'],

@@ -55,6 +55,7 @@ function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
 
 export const krata = defineTarget<'krata'>({
   starter,
+  images: (spec) => [{ ptr: '/target/image', ref: spec.target.image, pulled: false }],
   platform: 'krata',
   templates: 'krata',
   providers: ['build', 'oci'],

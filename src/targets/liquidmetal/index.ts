@@ -27,6 +27,7 @@ function plan(spec: LiquidmetalSpec): PlannedFile[] {
 
 export const liquidmetal = defineTarget<'liquidmetal'>({
   starter,
+  images: (spec) => [{ ptr: '/target/rootImage', ref: spec.target.rootImage, pulled: true }],
   platform: 'liquidmetal',
   templates: 'liquidmetal',
   providers: ['oci'],

@@ -44,6 +44,7 @@ function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
 
 export const rancheros = defineTarget<'rancheros'>({
   starter,
+  urls: (spec) => (spec.target.kernelSource ? [{ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url }] : []),
   platform: 'rancheros',
   templates: 'rancheros',
   providers: ['tarball'],
