@@ -1,12 +1,15 @@
 /**
  * What several targets render the same way: the dracut drop-in's name, dracut's
- * compression flags, Go's arch names, the package providers and their retry policy.
+ * compression flags, Go's arch names, the package providers and their retry policy, and
+ * the view pieces bootc and kairos (and the others, for maps) build alike: signing,
+ * initramfs, repositories, services, sorted maps (labels, kernel.config).
  */
 import { DEFAULTS } from '../normalize.js';
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
+import { UnsafeValueError, wholeNumber } from '../quote.js';
 import type { Reporter } from '../diagnostics/diagnostic.js';
-import type { Arch, Compression, CoprProvider, Provider, RepoProvider, Retry, Signing, Spec } from '../types.js';
+import type { Arch, Compression, CoprProvider, Initramfs, Provider, RepoProvider, Retry, Signing, Spec } from '../types.js';
 
 /** bootc's dracut drop-in, as planned and as installed under /etc/dracut.conf.d/ (Kairos' own sorts after kairos-init's: KAIROS_DRACUT_CONF). */
 export const DRACUT_CONF = 'dracut.conf.d/90-kspec.conf';
@@ -58,3 +61,95 @@ export const NO_PACKAGES = [
   { path: '/packages', why: 'only bootc and kairos install userland packages with the kernel' },
   { path: '/services', why: 'only bootc and kairos build a systemd image whose unit defaults kspec sets' },
 ] as const;
+
+/** A map's entries sorted by key (code-unit order): a map keeps no order in the output. */
+export function byKey(map: Readonly<Record<string, string>>): Array<{ key: string; value: string }> {
+  return Object.keys(map)
+    .sort()
+    .map((key) => ({ key, value: map[key]! }));
+}
+
+/** kernel.config as the templates print it: sorted by option name. */
+export function configEntries(config: Readonly<Record<string, string>>): Array<{ name: string; value: string }> {
+  return byKey(config).map(({ key, value }) => ({ name: key, value }));
+}
+
+/** The signing a template prints: the build secrets' ids, sign-file or not, and first-boot MOK enrollment. */
+export interface SigningView {
+  keySecret: string;
+  certSecret: string;
+  modules: boolean;
+  enroll: boolean;
+}
+
+/** The signing view, or null for an unsigned build (activeSigning). */
+export function signingView(s: Signing | undefined): SigningView | null {
+  const a = activeSigning(s);
+  return a ? { keySecret: a.keySecret, certSecret: a.certSecret, modules: a.modules, enroll: a.enroll === 'first-boot' } : null;
+}
+
+/** dracut's flag for a compression; anything else stops the render. */
+export function compressFlag(c: Compression): string {
+  const flag = Object.hasOwn(COMPRESS_FLAG, c) ? COMPRESS_FLAG[c] : undefined;
+  if (!flag) throw new UnsafeValueError(String(c), 'a dracut compression (zstd, xz, gzip, lz4)');
+  return flag;
+}
+
+/** The dracut drop-in and the initramfs checks of a build (initramfs.*). */
+export interface InitramfsView {
+  /** The drop-in as planned (dracut.conf.d/<name>) and its file name. */
+  conf: string;
+  confName: string;
+  compress: Compression;
+  compressFlag: string;
+  /** Dracut modules added: the platform's own first, then initramfs.add, each once. */
+  add: string[];
+  omit: string[];
+  require: string[];
+  minSizeMiB: number;
+}
+
+/** The initramfs view for a drop-in at `conf`, with `add` already the platform's choice of modules. */
+export function initramfsView(ini: Initramfs, conf: string, add: readonly string[]): InitramfsView {
+  return {
+    conf,
+    confName: conf.slice(conf.lastIndexOf('/') + 1),
+    compress: ini.compress,
+    compressFlag: compressFlag(ini.compress),
+    add: uniq(add),
+    omit: uniq(ini.omit),
+    require: uniq(ini.require),
+    minSizeMiB: wholeNumber(ini.minSizeMiB, 'a size in MiB'),
+  };
+}
+
+/** Where the kernel packages come from, and the install's retry policy. */
+export interface RepoView {
+  provider: 'copr' | 'repo' | 'stock';
+  copr: string | null;
+  extraRepoUrl: string | null;
+  retry: { attempts: number; backoffSeconds: number };
+}
+
+export function repoView(p: Provider): RepoView {
+  const retry = retryOf(p);
+  return {
+    provider: isPackageProvider(p) ? p.type : 'stock',
+    copr: p.type === 'copr' ? p.repo : null,
+    extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    retry: { attempts: wholeNumber(retry.attempts, 'a retry count'), backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds') },
+  };
+}
+
+/** services: the units enabled and disabled in the image. */
+export interface ServicesView {
+  enable: string[];
+  disable: string[];
+  any: boolean;
+}
+
+export function servicesView(spec: Spec): ServicesView {
+  const enable = [...(spec.services?.enable ?? [])];
+  const disable = [...(spec.services?.disable ?? [])];
+  return { enable, disable, any: enable.length + disable.length > 0 };
+}

@@ -2,9 +2,9 @@
  * bootc's view: what its templates (templates/bootc/) print, computed from the spec. Data
  * only; the text is the templates'.
  */
-import { UnsafeValueError, wholeNumber } from '../../quote.js';
-import { activeSigning, COMPRESS_FLAG, DRACUT_CONF, GOARCH, isPackageProvider, packageCoprs, retryOf, uniq } from '../shared.js';
-import type { Arch, Compression, SpecFor } from '../../types.js';
+import { byKey, configEntries, DRACUT_CONF, GOARCH, initramfsView, isPackageProvider, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
+import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
+import type { Arch, SpecFor } from '../../types.js';
 
 export type BootcSpec = SpecFor<'bootc'>;
 
@@ -48,14 +48,14 @@ export interface BootcView {
   kernelPackage: string | null;
   /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
   kernelConfig: Array<{ name: string; value: string }>;
-  provider: 'copr' | 'repo' | 'stock';
+  provider: RepoView['provider'];
   copr: string | null;
   extraRepoUrl: string | null;
   /** Stock packages to remove (only the installed ones are removed); empty for stock. */
   removeStock: string[];
   /** One `dnf install --refresh` (with retries): provider packages + akmods + sbsigntools. */
   install: string[];
-  retry: { attempts: number; backoffSeconds: number };
+  retry: RepoView['retry'];
   /** Build-only packages known before the build (akmod-* are added by the script). */
   transient: string[];
   /**
@@ -72,18 +72,10 @@ export interface BootcView {
    * re-signed with the MOK (signing.modules false), so only their own key lets them load.
    */
   kmodKeysEnroll: boolean;
-  signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
-  initramfs: {
-    conf: string;
-    confName: string;
-    compress: Compression;
-    compressFlag: string;
-    /** Dracut modules added besides ostree (which is always added). */
-    add: string[];
-    omit: string[];
-    require: string[];
-    minSizeMiB: number;
-  };
+  signing: SigningView | null;
+  /** add: the dracut modules added besides ostree (which is always added). */
+  initramfs: InitramfsView;
+
   image: {
     base: string;
     name: string | null;
@@ -99,7 +91,7 @@ export interface BootcView {
   /** COPR projects of the top-level packages, enabled for the install and scrubbed after. */
   packageCoprs: string[];
   /** services: units enabled and disabled in the image. */
-  services: { enable: string[]; disable: string[]; any: boolean };
+  services: ServicesView;
   /** fallback.via: rollback: verify-image.sh names `bootc rollback` when a check fails. */
   fallback: { kernel: string } | null;
 }
@@ -123,12 +115,6 @@ export function kmodImages(spec: BootcSpec): KmodImage[] {
 export const KARGS_FILE = 'kargs.d/90-kspec.toml';
 
 
-function compressFlag(c: Compression): string {
-  const flag = Object.hasOwn(COMPRESS_FLAG, c) ? COMPRESS_FLAG[c] : undefined;
-  if (!flag) throw new UnsafeValueError(String(c), 'a dracut compression (zstd, xz, gzip, lz4)');
-  return flag;
-}
-
 function packagesOf(spec: BootcSpec): string[] {
   const p = spec.provider;
   return isPackageProvider(p) ? p.packages : [];
@@ -147,12 +133,12 @@ export function moduleRepo(spec: BootcSpec, repo: string | undefined): ModuleRep
 
 export function bootcView(spec: BootcSpec): BootcView {
   const p = spec.provider;
-  const provider = isPackageProvider(p) ? p.type : 'stock';
+  const repos = repoView(p);
+  const provider = repos.provider;
   const packages = packagesOf(spec);
   const building = spec.modules.some((m) => m.image === undefined);
   const images = kmodImages(spec);
-  const signing = activeSigning(spec.signing) ?? null;
-  const ini = spec.initramfs;
+  const signing = signingView(spec.signing);
   const userland = (spec.packages ?? []).map((x) => x.name);
   const install = provider === 'stock' && !signing && userland.length === 0 ? [] : uniq([
     ...packages,
@@ -161,10 +147,6 @@ export function bootcView(spec: BootcSpec): BootcView {
     ...(signing ? ['sbsigntools'] : []),
   ]);
   const removeStock = provider === 'stock' ? [] : [...spec.target.removeStock];
-  const labels = Object.keys(spec.metadata.labels)
-    .sort()
-    .map((key) => ({ key, value: spec.metadata.labels[key]! }));
-  const retry = retryOf(p);
   const version = spec.kernel.version;
   const multiArch = spec.kernel.arch.length > 1;
   // check() refuses a suffix naming an unlisted arch, so with several arches it names one of them.
@@ -176,18 +158,10 @@ export function bootcView(spec: BootcSpec): BootcView {
     arches: spec.kernel.arch.map((arch) => ({ arch, goarch: GOARCH[arch] })),
     multiArch,
     kernelPackage: spec.kernel.package ?? null,
-    kernelConfig: Object.keys(spec.kernel.config)
-      .sort()
-      .map((name) => ({ name, value: spec.kernel.config[name]! })),
-    provider,
-    copr: p.type === 'copr' ? p.repo : null,
-    extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    kernelConfig: configEntries(spec.kernel.config),
+    ...repos,
     removeStock,
     install,
-    retry: {
-      attempts: wholeNumber(retry.attempts, 'a retry count'),
-      backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds'),
-    },
     transient: uniq([
       ...(building ? ['akmods'] : []),
       ...(signing ? ['sbsigntools'] : []),
@@ -204,38 +178,20 @@ export function bootcView(spec: BootcSpec): BootcView {
     })),
     building,
     kmodImages: images,
-    kmodKeysEnroll: images.length > 0 && signing?.enroll === 'first-boot' && !signing.modules,
-    signing: signing && {
-      keySecret: signing.keySecret,
-      certSecret: signing.certSecret,
-      modules: signing.modules,
-      enroll: signing.enroll === 'first-boot',
-    },
-    initramfs: {
-      conf: DRACUT_CONF,
-      confName: DRACUT_CONF.slice(DRACUT_CONF.lastIndexOf('/') + 1),
-      compress: ini.compress,
-      compressFlag: compressFlag(ini.compress),
-      add: uniq(ini.add.filter((m) => m !== 'ostree')),
-      omit: uniq(ini.omit),
-      require: uniq(ini.require),
-      minSizeMiB: wholeNumber(ini.minSizeMiB, 'a size in MiB'),
-    },
+    kmodKeysEnroll: images.length > 0 && signing?.enroll === true && !signing.modules,
+    signing,
+    initramfs: initramfsView(spec.initramfs, DRACUT_CONF, spec.initramfs.add.filter((m) => m !== 'ostree')),
     image: {
       base: spec.target.base,
       name: spec.target.image ?? null,
-      labels,
+      labels: byKey(spec.metadata.labels),
       description: spec.metadata.description ?? null,
     },
     stockGone: removeStock.filter((x) => !packages.includes(x)),
     kargs: [...spec.kernel.cmdline],
     versionlock: provider === 'stock' ? [] : [...packages],
     packageCoprs: packageCoprs(spec),
-    services: {
-      enable: [...(spec.services?.enable ?? [])],
-      disable: [...(spec.services?.disable ?? [])],
-      any: (spec.services?.enable.length ?? 0) + (spec.services?.disable.length ?? 0) > 0,
-    },
+    services: servicesView(spec),
     fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
   };
 }

@@ -2,9 +2,9 @@
  * kairos' view: what its templates (templates/kairos/) print, computed from the spec, and
  * target.cloudConfig's text. Data only; the text is the templates'.
  */
-import { UnsafeValueError, wholeNumber } from '../../quote.js';
-import { activeSigning, COMPRESS_FLAG, isPackageProvider, isRepoFile, packageCoprs, retryOf, uniq } from '../shared.js';
-import type { Compression, SpecFor } from '../../types.js';
+import { configEntries, initramfsView, isPackageProvider, isRepoFile, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
+import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
+import type { SpecFor } from '../../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES } from './families.js';
 import path from 'node:path';
 import { readInside, reportReadProblem, repositoryRoot } from '../../specfiles.js';
@@ -42,12 +42,12 @@ export interface KairosView {
   kernelPackages: string[];
   stockKernel: string[];
   stockKernelGlobs: string[];
-  provider: 'copr' | 'repo' | 'stock';
+  provider: RepoView['provider'];
   copr: string | null;
   extraRepoUrl: string | null;
   /** extraRepoUrl names a .repo file (added with config-manager), not a release package. */
   extraRepoFile: boolean;
-  retry: { attempts: number; backoffSeconds: number };
+  retry: RepoView['retry'];
   kver: string | null;
   kernelConfig: Array<{ name: string; value: string }>;
   release: {
@@ -61,8 +61,9 @@ export interface KairosView {
     bugReportUrl: string;
     homeUrl: string;
   };
-  initramfs: { conf: string; confName: string; compress: Compression; add: string[]; omit: string[]; require: string[]; minSizeMiB: number };
-  signing: { keySecret: string; certSecret: string; modules: boolean; enroll: boolean } | null;
+  /** add: Kairos' required dracut modules, then initramfs.add. */
+  initramfs: InitramfsView;
+  signing: SigningView | null;
   artifacts: { iso: boolean; netboot: boolean; any: boolean };
   /** target.cloudConfig: the output file auroraboot.sh attaches, or null. */
   cloudConfig: string | null;
@@ -80,7 +81,7 @@ export interface KairosView {
   packageCoprs: string[];
   /** dnf's copr command is needed (provider or package COPRs). */
   coprPlugin: boolean;
-  services: { enable: string[]; disable: string[]; any: boolean };
+  services: ServicesView;
   /** fallback.via: rollback: the Containerfile says how Kairos goes back (A/B, kairos-agent bootentry). */
   fallback: { kernel: string } | null;
 }
@@ -94,13 +95,10 @@ export function kairosView(spec: KairosSpec): KairosView {
   const p = spec.provider;
   // check() refuses any other family; plan() is not reached with one.
   const fam = FAMILIES[isFamily(t.family) ? t.family : 'fedora'];
-  const provider = isPackageProvider(p) ? p.type : 'stock';
+  const repos = repoView(p);
   const trusted = t.bootloader === 'trustedboot';
-  const signing = activeSigning(spec.signing) ?? null;
-  const ini = spec.initramfs;
-  if (!Object.hasOwn(COMPRESS_FLAG, ini.compress)) throw new UnsafeValueError(String(ini.compress), 'a dracut compression');
+  const signing = signingView(spec.signing);
   const name = t.os?.name ?? spec.metadata.name;
-  const retry = retryOf(p);
   return {
     flow: t.init ? 'init' : 'framework',
     base: t.base,
@@ -113,15 +111,10 @@ export function kairosView(spec: KairosSpec): KairosView {
     kernelPackages: isPackageProvider(p) ? [...p.packages] : [],
     stockKernel: [...fam.stockKernel],
     stockKernelGlobs: [...fam.stockKernelGlobs],
-    provider,
-    copr: p.type === 'copr' ? p.repo : null,
-    extraRepoUrl: p.type === 'repo' && p.extraRepo ? p.extraRepo.url : null,
+    ...repos,
     extraRepoFile: p.type === 'repo' && p.extraRepo !== undefined && isRepoFile(p.extraRepo.url),
-    retry: { attempts: wholeNumber(retry.attempts, 'a retry count'), backoffSeconds: wholeNumber(retry.backoffSeconds, 'a backoff in seconds') },
     kver: spec.kernel.version ?? null,
-    kernelConfig: Object.keys(spec.kernel.config)
-      .sort()
-      .map((n) => ({ name: n, value: spec.kernel.config[n]! })),
+    kernelConfig: configEntries(spec.kernel.config),
     release: {
       name,
       version: vVersion(t.os?.version ?? '0.0.0'),
@@ -133,21 +126,8 @@ export function kairosView(spec: KairosSpec): KairosView {
       bugReportUrl: KAIROS_BUG_REPORT_URL,
       homeUrl: KAIROS_HOME_URL,
     },
-    initramfs: {
-      conf: KAIROS_DRACUT_CONF,
-      confName: KAIROS_DRACUT_CONF.slice(KAIROS_DRACUT_CONF.lastIndexOf('/') + 1),
-      compress: ini.compress,
-      add: uniq([...KAIROS_DRACUT_MODULES, ...ini.add]),
-      omit: uniq(ini.omit),
-      require: uniq(ini.require),
-      minSizeMiB: wholeNumber(ini.minSizeMiB, 'a size in MiB'),
-    },
-    signing: signing && {
-      keySecret: signing.keySecret,
-      certSecret: signing.certSecret,
-      modules: signing.modules,
-      enroll: signing.enroll === 'first-boot',
-    },
+    initramfs: initramfsView(spec.initramfs, KAIROS_DRACUT_CONF, [...KAIROS_DRACUT_MODULES, ...spec.initramfs.add]),
+    signing,
     artifacts: { iso: t.artifacts.includes('iso'), netboot: t.artifacts.includes('netboot'), any: t.artifacts.length > 0 },
     cloudConfig: t.cloudConfig ? CLOUD_CONFIG : null,
     auroraboot: AURORABOOT,
@@ -159,11 +139,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     packageNames: uniq((spec.packages ?? []).map((x) => x.name)),
     packageCoprs: packageCoprs(spec),
     coprPlugin: p.type === 'copr' || packageCoprs(spec).length > 0,
-    services: {
-      enable: [...(spec.services?.enable ?? [])],
-      disable: [...(spec.services?.disable ?? [])],
-      any: (spec.services?.enable.length ?? 0) + (spec.services?.disable.length ?? 0) > 0,
-    },
+    services: servicesView(spec),
   };
 }
 

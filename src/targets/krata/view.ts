@@ -9,7 +9,7 @@ import type { Arch, SpecFor } from '../../types.js';
 import { HOST_OPTIONS, requiredOnAny, requiredOptions } from './options.js';
 import type { RequiredOption } from './options.js';
 import type { PlanContext } from '../target.js';
-import { GOARCH } from '../shared.js';
+import { byKey, GOARCH } from '../shared.js';
 
 export type KrataSpec = SpecFor<'krata'>;
 
@@ -155,9 +155,7 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
     modulesDir: build ? p.modulesDir ?? null : null,
     configFile: build ? p.configFile ?? null : null,
     defaultTree: specDir === '' ? '.' : specDir,
-    labels: Object.keys(spec.metadata.labels)
-      .sort()
-      .map((key) => ({ key, value: spec.metadata.labels[key]! })),
+    labels: byKey(spec.metadata.labels),
     description: spec.metadata.description ?? null,
     fallback: t.scope === 'zone' && spec.fallback?.via === 'default',
     cmdline: t.scope === 'zone' && spec.kernel.cmdline.length > 0 ? spec.kernel.cmdline.join(' ') : null,

@@ -4,6 +4,7 @@
  */
 import { parseOciReference, repositoryOf } from '../../oci.js';
 import { wholeNumber } from '../../quote.js';
+import { byKey } from '../shared.js';
 import type { SpecFor } from '../../types.js';
 import { KERNEL_RELEASE } from '../../check.js';
 
@@ -165,9 +166,7 @@ export function liquidmetalView(spec: LiquidmetalSpec): LiquidmetalView {
     interfaces: t.template.networkInterfaces.map((n) => ({ guestDeviceName: n.guestDeviceName, type: n.type })),
     provider: t.provider ?? null,
     initrd: p.initrd ? { image: p.initrd.image, filename: p.initrd.filename ?? null } : null,
-    labels: Object.keys(t.template.labels ?? {})
-      .sort()
-      .map((key) => ({ key, value: t.template.labels![key]! })),
+    labels: byKey(t.template.labels ?? {}),
     sshPublicKeys: (t.template.sshPublicKeys ?? []).map((k) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })),
   };
   const filename = p.kernel.filename ?? null;
