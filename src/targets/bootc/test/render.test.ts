@@ -459,39 +459,6 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     expect(code(install(VARIANTS['no signing']!))).toContain("TRANSIENT_CANDIDATES=('akmods' 'kernel-cachyos-devel-matched')");
   });
 
-  it('akmods always exits 0: success is judged by the absence of *-for-$KVER.failed.log', () => {
-    const s = code(sh);
-    expect(s).toContain('cache="$ROOT/var/cache/akmods/$1"');
-    expect(s).toContain('for f in "$cache"/*-for-"$KVER".failed.log; do');
-    expect(s).toMatch(/if \[\[ -f "\$f" \]\]; then\n[^\n]*\n[^\n]*\n\s*return 1/);
-    expect(s).toMatch(/if ! akmods --force --kernels "\$KVER" --kmod "\$name"; then\n\s*log [^\n]*\n\s*fi/);
-    expect(s).toContain('-name "kmod-$name-*$KVER*.rpm"');
-    // the cache mount persists between builds: a stale failed.log or kmod must not count
-    expect(s.indexOf('rm -rf -- "$cache"')).toBeLessThan(s.indexOf('akmods --force'));
-  });
-
-  it('akmodsbuild wants a writable /var: the guard is patched out with a backup the trap restores', () => {
-    const s = code(sh);
-    expect(s).toContain('cp -p -- "$AKMODSBUILD" "$AKMODSBUILD.kspec-orig"');
-    expect(s).toMatch(/sed -E -i '[^']*-w[^']*\/\(var\)\?[^']*,\/\^\[\[:space:\]\]\*fi\[\[:space:\]\]\*\$\/d' "\$AKMODSBUILD"/);
-    expect(s).toContain('mv -f -- "$AKMODSBUILD.kspec-orig" "$AKMODSBUILD"');
-    expect(s).toMatch(/on_exit\(\) \{[\s\S]*restore_akmodsbuild[\s\S]*restore_hooks[\s\S]*\n\}/);
-  });
-
-  it('optional module failures are logged and skipped, required ones fail the build', () => {
-    const s = code(sh);
-    expect(s).toContain('log "optional module $name failed to build against $KVER: skipped"');
-    expect(s).toMatch(/die "module \$name failed to build against \$KVER; it is required/);
-  });
-
-  it('kernel-install hooks are stubbed for the swap and restored by the EXIT trap', () => {
-    const s = code(sh);
-    expect(s).toContain('for name in 05-rpmostree.install 50-dracut.install; do');
-    expect(s).toContain(`HOOK_STUB=$'#!/bin/sh\\nexit 0'`);
-    expect(s).toMatch(/^trap on_exit EXIT$/m);
-    expect(at(/^stub_hooks$/)).toBeLessThan(at(/^remove_installed 'kernel'/));
-  });
-
   it('dracut runs after signing (the initramfs carries signed modules) and the kernel is unchanged after', () => {
     const dracut = at(/DRACUT_NO_XATTR=1 dracut/);
     expect(at(/^sign_kernel$/)).toBeLessThan(dracut);
