@@ -5,18 +5,17 @@
  */
 import type {
   Arch,
-  BootcTarget,
   Initramfs,
-  KairosTarget,
-  KrataTarget,
-  LiquidmetalRole,
-  LiquidmetalTarget,
   Platform,
   Provider,
   Retry,
   Spec,
   Target,
 } from './types.js';
+import type { TargetModule } from './targets/target.js';
+
+/** How normalize finds a platform's module: the registry's getTarget (src/targets/index.ts). */
+export type TargetLookup = (platform: Platform) => TargetModule<any> | undefined;
 
 /** Defaults, named once; the schema's `default` annotations say the same. */
 export const DEFAULTS = {
@@ -96,74 +95,19 @@ function provider(p: Obj): Provider {
   }
 }
 
-function target(t: Obj): Target {
-  // The schema admitted only registered platforms; the switch names each one, so a new
-  // Platform without its case is a type error here, not a spec normalized as another.
-  const platform = t.platform as Platform;
-  switch (platform) {
-    case 'bootc':
-      return { platform: 'bootc', base: t.base, image: t.image, removeStock: [...(t.removeStock ?? DEFAULTS.removeStock)] } satisfies BootcTarget;
-    case 'kairos':
-      return {
-        platform: 'kairos',
-        base: t.base,
-        family: t.family,
-        framework: t.framework,
-        init: t.init,
-        model: t.model ?? DEFAULTS.kairosModel,
-        fips: t.fips === true,
-        bootloader: t.bootloader ?? 'grub',
-        os: t.os ? { ...t.os } : undefined,
-        artifacts: [...(t.artifacts ?? [])],
-        ...(t.cloudConfig ? { cloudConfig: { ...t.cloudConfig } } : {}),
-      } satisfies KairosTarget;
-    case 'krata':
-      return { platform: 'krata', scope: t.scope, image: t.image, tags: [...(t.tags ?? [])] } satisfies KrataTarget;
-    case 'liquidmetal': {
-      const d = DEFAULTS.liquidmetal;
-      const vcpu: number = t.template.vcpu ?? d.vcpu;
-      const memoryMb: number = t.template.memoryMb ?? d.memoryMb;
-      const role = (r: Obj): LiquidmetalRole => ({
-        vcpu: r.vcpu ?? vcpu,
-        memoryMb: r.memoryMb ?? memoryMb,
-        ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
-      });
-      return {
-        platform: 'liquidmetal',
-        ...(t.provider ? { provider: t.provider } : {}),
-        capmvm: t.capmvm,
-        rootImage: t.rootImage,
-        template: {
-          name: t.template.name,
-          namespace: t.template.namespace ?? d.namespace,
-          vcpu,
-          memoryMb,
-          networkInterfaces: (t.template.networkInterfaces ?? d.networkInterfaces).map((n: Obj) => ({
-            guestDeviceName: n.guestDeviceName,
-            type: n.type ?? 'macvtap',
-          })),
-          ...(t.template.labels ? { labels: { ...t.template.labels } } : {}),
-          ...(t.template.sshPublicKeys
-            ? { sshPublicKeys: t.template.sshPublicKeys.map((k: Obj) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })) }
-            : {}),
-          ...(t.template.roles ? { roles: { controlPlane: role(t.template.roles.controlPlane), workers: role(t.template.roles.workers) } } : {}),
-        },
-      } satisfies LiquidmetalTarget;
-    }
-    case 'rancheros':
-      return {
-        platform: 'rancheros',
-        ...(t.kernelSource ? { kernelSource: { ...t.kernelSource } } : {}),
-        ...(t.dapperfile ? { dapperfile: t.dapperfile } : {}),
-      };
-    default: {
-      const unknown: never = platform;
-      throw new Error(`normalize: no target for platform '${String(unknown)}'`);
-    }
-  }
+/** A target's settings: its module's normalize, or a copy of them as written. */
+function target(t: Obj, targetOf: TargetLookup): Target {
+  const module = targetOf(t.platform as Platform);
+  // The schema admitted only registered platforms.
+  if (!module) throw new Error(`normalize: no target for platform '${String(t.platform)}'`);
+  return module.normalize ? module.normalize(t as never) : structuredClone(t as Target);
 }
 
-export function normalize(data: unknown): Spec {
+/**
+ * `targetOf` is passed in, not imported: the registry imports every target, and a target's
+ * own normalize may use what this module exports (an import cycle otherwise).
+ */
+export function normalize(data: unknown, targetOf: TargetLookup): Spec {
   const d = data as Obj;
   const k = (d.kernel ?? {}) as Obj;
   const arch: Arch[] = [];
@@ -231,6 +175,6 @@ export function normalize(data: unknown): Spec {
         }
       : {}),
     ...(d.services ? { services: { enable: [...(d.services.enable ?? [])], disable: [...(d.services.disable ?? [])] } } : {}),
-    target: target(d.target),
+    target: target(d.target, targetOf),
   };
 }

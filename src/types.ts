@@ -14,7 +14,7 @@
 import type * as Input from './generated/spec-input.js';
 
 /** T with the fields K always set (normalize applies the schema's defaults). */
-type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+export type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
 export type Platform = Input.SpecInput['target']['platform'];
 export type ProviderType = Input.SpecInput['provider']['type'];
@@ -69,30 +69,25 @@ export interface Validation {
   boot: Required<NonNullable<Input.Validation['boot']>>;
 }
 
-export type RancherosTarget = Input.RancherosTarget;
+/**
+ * Each platform's settings after normalize, by platform. A target whose normalize changes
+ * its settings (defaults made present, forms changed) declares its type from its own
+ * folder, by declaration merging:
+ *
+ *     declare module '../../types.js' { interface NormalizedTargets { kairos: KairosTarget } }
+ *
+ * A platform that declares nothing keeps its input type (src/generated/spec-input.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface NormalizedTargets {}
 
-export type KairosTarget = Defaulted<Omit<Input.KairosTarget, 'family'>, 'model' | 'fips' | 'bootloader' | 'artifacts'> & {
-  /** The families kspec knows (src/targets/kairos/families.ts; KS5001 checks it, the schema takes any name). */
-  family: 'fedora' | 'ubuntu' | 'opensuse';
-};
+/** A platform's settings as written (the schema's `<platform>Target`). */
+export type InputTargetOf<P extends Platform> = Extract<Input.SpecInput['target'], { platform: P }>;
 
-export type BootcTarget = Defaulted<Input.BootcTarget, 'removeStock'>;
-export type KrataTarget = Defaulted<Input.KrataTarget, 'tags'>;
+/** A platform's settings as its module sees them. */
+export type TargetOf<P extends Platform> = P extends keyof NormalizedTargets ? NormalizedTargets[P] : InputTargetOf<P>;
 
-type LiquidmetalTemplateInput = Input.LiquidmetalTarget['template'];
-
-/** A role of target.template.roles after normalization: sizes default to the template's. */
-export type LiquidmetalRole = Defaulted<NonNullable<LiquidmetalTemplateInput['roles']>['controlPlane'], 'vcpu' | 'memoryMb'>;
-
-export type LiquidmetalTarget = Omit<Input.LiquidmetalTarget, 'template'> & {
-  template: Defaulted<Omit<LiquidmetalTemplateInput, 'networkInterfaces' | 'roles' | 'sshPublicKeys'>, 'namespace' | 'vcpu' | 'memoryMb'> & {
-    networkInterfaces: Array<Defaulted<NonNullable<LiquidmetalTemplateInput['networkInterfaces']>[number], 'type'>>;
-    sshPublicKeys?: Array<{ user: string; authorizedKeys: string[] }>;
-    roles?: { controlPlane: LiquidmetalRole; workers: LiquidmetalRole };
-  };
-};
-
-export type Target = RancherosTarget | KairosTarget | BootcTarget | KrataTarget | LiquidmetalTarget;
+export type Target = { [P in Platform]: TargetOf<P> }[Platform];
 
 /** A spec after validation and normalization: defaults applied, aliases resolved. */
 export interface Spec {
@@ -115,7 +110,7 @@ export interface Spec {
 }
 
 /** The spec narrowed to one platform, as a target module sees it. */
-export type SpecFor<P extends Platform> = Spec & { target: Extract<Target, { platform: P }> };
+export type SpecFor<P extends Platform> = Spec & { target: TargetOf<P> };
 
 /** Comment syntax of a generated file; decides the header. `json` files get no header. */
 export type CommentSyntax = 'hash' | 'json' | 'diff' | 'none';

@@ -7,7 +7,7 @@
  * present, URLs, OCI references, key material) run in src/check.ts from these fields.
  */
 import type { Reporter } from '../diagnostics/diagnostic.js';
-import type { Platform, ProviderType, PlannedFile, SpecFor } from '../types.js';
+import type { Platform, ProviderType, PlannedFile, SpecFor, InputTargetOf, TargetOf } from '../types.js';
 
 export interface PlanContext {
   /** The spec's path as shown in headers and messages (POSIX, relative to the cwd). */
@@ -80,6 +80,11 @@ export interface TargetModule<P extends Platform = Platform> {
    * boot test, promote), so the spec's `validation` settings apply (KS3035, KS3036).
    */
   lifecycle?: boolean;
+  /**
+   * Its settings after normalize (defaults made present, forms changed), typed by its
+   * folder's declaration in NormalizedTargets (src/types.ts). Absent: copied as written.
+   */
+  normalize?: (target: InputTargetOf<P>) => TargetOf<P>;
   /** Why kernel.version is needed before the build, or undefined when it may be omitted. */
   versionRequired?: (spec: SpecFor<P>) => string | undefined;
   /** Platform invariants; report through ctx.report with entries from the catalogue. */

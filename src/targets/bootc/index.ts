@@ -13,6 +13,7 @@ import { KARGS_FILE, bootcView } from './view.js';
 import type { BootcSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
+import { normalizeTarget } from './normalize.js';
 
 function plan(spec: BootcSpec): PlannedFile[] {
   const data = bootcView(spec);
@@ -34,6 +35,7 @@ function plan(spec: BootcSpec): PlannedFile[] {
 
 export const bootc = defineTarget<'bootc'>({
   starter,
+  normalize: normalizeTarget,
   images: (spec) => [
     { ptr: '/target/base', ref: spec.target.base, pulled: true },
     { ptr: '/target/image', ref: spec.target.image, pulled: false },

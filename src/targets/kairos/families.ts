@@ -5,7 +5,8 @@
  * the stock kernel packages that a swap removes. Sources: the upstream "Build Kairos from
  * scratch" Dockerfile and the kairos-init bundles (reference/kairos/README.md).
  */
-import type { Arch, KairosTarget } from '../../types.js';
+import type { Arch } from '../../types.js';
+import type { KairosTarget } from './normalize.js';
 
 export type Family = KairosTarget['family'];
 export type PackageManager = 'dnf' | 'apt' | 'zypper';

@@ -17,6 +17,7 @@ import { CLOUD_CONFIG, KAIROS_DRACUT_CONF, cloudConfigText, kairosView } from '.
 import type { KairosSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
+import { normalizeTarget } from './normalize.js';
 
 function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
   const data = kairosView(spec);
@@ -41,6 +42,7 @@ function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
 
 export const kairos = defineTarget<'kairos'>({
   starter,
+  normalize: normalizeTarget,
   images: (spec) => [
     { ptr: '/target/base', ref: spec.target.base, pulled: true },
     { ptr: '/target/framework', ref: spec.target.framework, pulled: true },

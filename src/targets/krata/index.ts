@@ -25,6 +25,7 @@ import { configWritable, krataView } from './view.js';
 import type { KrataSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
+import { normalizeTarget } from './normalize.js';
 
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
@@ -55,6 +56,7 @@ function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
 
 export const krata = defineTarget<'krata'>({
   starter,
+  normalize: normalizeTarget,
   images: (spec) => [{ ptr: '/target/image', ref: spec.target.image, pulled: false }],
   platform: 'krata',
   templates: 'krata',

@@ -15,6 +15,7 @@ import { flintlockRequest, liquidmetalView } from './view.js';
 import type { LiquidmetalSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
+import { normalizeTarget } from './normalize.js';
 
 function plan(spec: LiquidmetalSpec): PlannedFile[] {
   const data = liquidmetalView(spec);
@@ -27,6 +28,7 @@ function plan(spec: LiquidmetalSpec): PlannedFile[] {
 
 export const liquidmetal = defineTarget<'liquidmetal'>({
   starter,
+  normalize: normalizeTarget,
   images: (spec) => [{ ptr: '/target/rootImage', ref: spec.target.rootImage, pulled: true }],
   platform: 'liquidmetal',
   templates: 'liquidmetal',

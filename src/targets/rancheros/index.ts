@@ -18,6 +18,7 @@ import { KERNEL_ARG_NAMES, kernelArgs, rancherosView, readDapperfile } from './v
 import type { RancherosSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
+import { normalizeTarget } from './normalize.js';
 
 function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
   const data = rancherosView(spec);
@@ -44,6 +45,7 @@ function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
 
 export const rancheros = defineTarget<'rancheros'>({
   starter,
+  normalize: normalizeTarget,
   urls: (spec) => (spec.target.kernelSource ? [{ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url }] : []),
   platform: 'rancheros',
   templates: 'rancheros',
