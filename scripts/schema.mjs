@@ -7,6 +7,7 @@
  *                                src/targets/<platform>/schema.json (src/schema/assemble.ts)
  *   src/generated/spec-input.ts  the spec's input type, from that schema by
  *                                json-schema-to-typescript
+ *   src/generated/spec-defaults.ts  the schema's defaults, which normalize applies
  *
  * Commit what it writes. `npm run build` refuses a stale schema, and
  * test/schema.assemble.test.ts fails on either, each naming this command.
@@ -21,11 +22,14 @@ const DIST = path.join(ROOT, 'dist');
 /** Each generated file (relative to the root) with its text from the current sources. */
 export async function generated() {
   const { PLATFORMS } = await import(path.join(DIST, 'targets', 'index.js'));
-  const { SCHEMA_FILE, INPUT_TYPES_FILE, schemaText, inputTypesText } = await import(path.join(DIST, 'schema', 'assemble.js'));
+  const { SCHEMA_FILE, INPUT_TYPES_FILE, DEFAULTS_FILE, schemaText, inputTypesText, defaultsText } = await import(
+    path.join(DIST, 'schema', 'assemble.js')
+  );
   const schema = await schemaText(ROOT, PLATFORMS);
   return [
     [SCHEMA_FILE, schema],
     [INPUT_TYPES_FILE, await inputTypesText(JSON.parse(schema))],
+    [DEFAULTS_FILE, await defaultsText(JSON.parse(schema))],
   ];
 }
 

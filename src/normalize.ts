@@ -1,14 +1,14 @@
 /**
- * Stage 3: normalize. Schema-valid data -> Spec: defaults applied, arch aliases resolved,
- * config values as .config text. Never fails: everything it relies on was validated.
+ * Stage 3: normalize. Schema-valid data -> Spec: the schema's defaults applied (read from
+ * it at build time: src/generated/spec-defaults.ts), and what JSON Schema cannot say: arch
+ * aliases resolved, per-arch maps keyed by the resolved arch, config values as .config
+ * text, absent lists as empty ones. Never fails: everything it relies on was validated.
  * The input is not mutated.
  */
 import type {
   Arch,
-  Initramfs,
   Platform,
   Provider,
-  Retry,
   Spec,
   Target,
 } from './types.js';
@@ -16,29 +16,10 @@ import type { TargetModule } from './targets/target.js';
 
 /** How normalize finds a platform's module: the registry's getTarget (src/targets/index.ts). */
 export type TargetLookup = (platform: Platform) => TargetModule<any> | undefined;
+import { SCHEMA_DEFAULTS } from './generated/spec-defaults.js';
 
-/** Defaults, named once; the schema's `default` annotations say the same. */
-export const DEFAULTS = {
-  arch: ['x86_64'] as Arch[],
-  retry: { attempts: 5, backoffSeconds: 30 } as Retry,
-  initramfs: { hostonly: false, add: [], omit: [], compress: 'zstd', require: [], minSizeMiB: 50 } as Initramfs,
-  removeStock: [
-    'kernel',
-    'kernel-core',
-    'kernel-modules',
-    'kernel-modules-core',
-    'kernel-modules-extra',
-    'kernel-devel',
-    'kernel-devel-matched',
-  ],
-  kairosModel: 'generic',
-  staleAfterDays: 30,
-  validation: {
-    outOfPolicy: ['nvidia', 'zfs', 'virtualbox'],
-    boot: { expect: 'Reached target Multi-User System', timeoutSeconds: 600 },
-  },
-  liquidmetal: { namespace: 'default', vcpu: 2, memoryMb: 2048, networkInterfaces: [{ guestDeviceName: 'eth1', type: 'macvtap' as const }] },
-} as const;
+/** The schema's defaults (src/generated/spec-defaults.ts): the schema is their only source. */
+const D = SCHEMA_DEFAULTS;
 
 const ARCH_ALIASES: Record<string, Arch> = { x86_64: 'x86_64', amd64: 'x86_64', aarch64: 'aarch64', arm64: 'aarch64' };
 
@@ -56,18 +37,23 @@ function archMap<T>(m: Obj | undefined): Partial<Record<Arch, T>> | undefined {
 }
 
 function provider(p: Obj): Provider {
-  const allowInsecure = p.allowInsecure === true;
-  const retry = { ...DEFAULTS.retry, ...(p.retry ?? {}) };
   switch (p.type) {
     case 'copr':
-      return { type: 'copr', repo: p.repo, packages: [...p.packages], retry, staleAfterDays: p.staleAfterDays ?? DEFAULTS.staleAfterDays, allowInsecure };
+      return {
+        type: 'copr',
+        repo: p.repo,
+        packages: [...p.packages],
+        retry: { ...D.coprProvider.retry, ...(p.retry ?? {}) },
+        staleAfterDays: p.staleAfterDays ?? D.coprProvider.staleAfterDays,
+        allowInsecure: p.allowInsecure ?? D.coprProvider.allowInsecure,
+      };
     case 'repo':
       return {
         type: 'repo',
         packages: [...p.packages],
         ...(p.extraRepo ? { extraRepo: { name: p.extraRepo.name, url: p.extraRepo.url } } : {}),
-        retry,
-        allowInsecure,
+        retry: { ...D.repoProvider.retry, ...(p.retry ?? {}) },
+        allowInsecure: p.allowInsecure ?? D.repoProvider.allowInsecure,
       };
     case 'tarball':
       return {
@@ -78,7 +64,7 @@ function provider(p: Obj): Provider {
         ...(p.headersSha256 ? { headersSha256: archMap<string>(p.headersSha256) } : {}),
         ...(p.extras ? { extras: archMap<string>(p.extras) } : {}),
         ...(p.extrasSha256 ? { extrasSha256: archMap<string>(p.extrasSha256) } : {}),
-        allowInsecure,
+        allowInsecure: p.allowInsecure ?? D.tarballProvider.allowInsecure,
       };
     case 'oci':
       return {
@@ -86,12 +72,18 @@ function provider(p: Obj): Provider {
         kernel: { ...p.kernel },
         ...(p.modules ? { modules: { ...p.modules } } : {}),
         ...(p.initrd ? { initrd: { ...p.initrd } } : {}),
-        allowInsecure,
+        allowInsecure: p.allowInsecure ?? D.ociProvider.allowInsecure,
       };
     case 'build':
-      return { type: 'build', kernelImage: p.kernelImage, modulesDir: p.modulesDir, configFile: p.configFile, allowInsecure };
+      return {
+        type: 'build',
+        kernelImage: p.kernelImage,
+        modulesDir: p.modulesDir,
+        configFile: p.configFile,
+        allowInsecure: p.allowInsecure ?? D.buildProvider.allowInsecure,
+      };
     default:
-      return { type: 'stock', allowInsecure };
+      return { type: 'stock', allowInsecure: p.allowInsecure ?? D.stockProvider.allowInsecure };
   }
 }
 
@@ -111,7 +103,7 @@ export function normalize(data: unknown, targetOf: TargetLookup): Spec {
   const d = data as Obj;
   const k = (d.kernel ?? {}) as Obj;
   const arch: Arch[] = [];
-  for (const a of (k.arch as string[] | undefined) ?? DEFAULTS.arch) {
+  for (const a of (k.arch as string[] | undefined) ?? D.kernel.arch) {
     const n = normalizeArch(a);
     if (!arch.includes(n)) arch.push(n);
   }
@@ -138,11 +130,11 @@ export function normalize(data: unknown, targetOf: TargetLookup): Spec {
     ...(d.signing
       ? {
           signing: {
-            secureBoot: d.signing.secureBoot !== false,
+            secureBoot: d.signing.secureBoot ?? D.signing.secureBoot,
             keySecret: d.signing.keySecret,
             certSecret: d.signing.certSecret,
-            modules: d.signing.modules !== false,
-            enroll: d.signing.enroll ?? 'none',
+            modules: d.signing.modules ?? D.signing.modules,
+            enroll: d.signing.enroll ?? D.signing.enroll,
           },
         }
       : {}),
@@ -151,19 +143,20 @@ export function normalize(data: unknown, targetOf: TargetLookup): Spec {
       ...(m.package !== undefined ? { package: m.package } : {}),
       ...(m.image !== undefined ? { image: m.image } : {}),
       ...(m.repo !== undefined ? { repo: m.repo } : {}),
-      optional: m.optional === true,
+      optional: m.optional ?? D.module.optional,
     })),
     initramfs: {
-      ...DEFAULTS.initramfs,
-      ...(d.initramfs ?? {}),
+      hostonly: d.initramfs?.hostonly ?? D.initramfs.hostonly,
       add: [...(d.initramfs?.add ?? [])],
       omit: [...(d.initramfs?.omit ?? [])],
+      compress: d.initramfs?.compress ?? D.initramfs.compress,
       require: [...(d.initramfs?.require ?? [])],
+      minSizeMiB: d.initramfs?.minSizeMiB ?? D.initramfs.minSizeMiB,
     },
     ...(d.fallback ? { fallback: { kernel: d.fallback.kernel, via: d.fallback.via } } : {}),
     validation: {
-      outOfPolicy: [...(d.validation?.outOfPolicy ?? DEFAULTS.validation.outOfPolicy)],
-      boot: { ...DEFAULTS.validation.boot, ...(d.validation?.boot ?? {}) },
+      outOfPolicy: [...(d.validation?.outOfPolicy ?? D.validation.outOfPolicy)],
+      boot: { ...D.validation.boot, ...(d.validation?.boot ?? {}) },
     },
     ...(d.packages
       ? {

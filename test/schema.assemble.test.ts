@@ -2,13 +2,27 @@
  * schema/kspec.schema.json is assembled (src/schema/assemble.ts) from src/schema/common.json
  * and the registered platforms' src/targets/<platform>/schema.json: the committed file is
  * current, every fragment is assembled, and the assembly refuses malformed fragments;
- * src/generated/spec-input.ts is the input type json-schema-to-typescript makes of it.
+ * src/generated/spec-input.ts is the input type json-schema-to-typescript makes of it, and
+ * src/generated/spec-defaults.ts its defaults, the ones normalize applies.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMON_FILE, INPUT_TYPES_FILE, SCHEMA_FILE, assembleSchema, fragmentFile, inputTypesText, schemaText, type SchemaFragment } from '../src/schema/assemble.js';
-import { PLATFORMS } from '../src/targets/index.js';
+import {
+  COMMON_FILE,
+  DEFAULTS_FILE,
+  INPUT_TYPES_FILE,
+  SCHEMA_FILE,
+  assembleSchema,
+  defaultsText,
+  fragmentFile,
+  inputTypesText,
+  schemaDefaults,
+  schemaText,
+  type SchemaFragment,
+} from '../src/schema/assemble.js';
+import { normalize } from '../src/normalize.js';
+import { PLATFORMS, getTarget } from '../src/targets/index.js';
 import { ROOT } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -43,6 +57,31 @@ describe('the published schema', () => {
     expect(committed).toMatch(/\[k: string\]: string \| number;/);
   });
 
+  it('has its defaults in src/generated/spec-defaults.ts, and normalize applies them', async () => {
+    const committed = readFileSync(path.join(ROOT, DEFAULTS_FILE), 'utf8');
+    const schema = JSON.parse(readFileSync(path.join(ROOT, SCHEMA_FILE), 'utf8')) as Json;
+    expect(committed === (await defaultsText(schema)), `${DEFAULTS_FILE} is stale: run npm run schema, and commit the result`).toBe(true);
+    const d = schemaDefaults(schema) as Json;
+    const minimal = {
+      apiVersion: 'kspec.dev/v1alpha1',
+      kind: 'KernelSpec',
+      metadata: { name: 'x' },
+      kernel: {},
+      provider: { type: 'copr', repo: 'a/b', packages: ['kernel'] },
+      validation: { boot: { timeoutSeconds: 60 } },
+      target: { platform: 'kairos', base: 'b', family: 'fedora' },
+    };
+    const spec = normalize(minimal, getTarget);
+    expect(spec.kernel.arch).toEqual(d.kernel.arch);
+    expect(spec.provider).toMatchObject(d.coprProvider);
+    expect(spec.initramfs).toMatchObject(d.initramfs);
+    // A default under an object the spec sets in part.
+    expect(spec.validation).toEqual({ outOfPolicy: d.validation.outOfPolicy, boot: { expect: d.validation.boot.expect, timeoutSeconds: 60 } });
+    expect(spec.target).toMatchObject(d.kairosTarget);
+    // normalize does not write the defaults into the spec as written.
+    expect(minimal.kernel).toEqual({});
+  });
+
   it('has a fragment for each registered platform, and no fragment of an unregistered one', () => {
     const dirs = readdirSync(path.join(ROOT, 'src', 'targets'), { withFileTypes: true }).filter((d) => d.isDirectory());
     const withFragment = dirs.map((d) => d.name).filter((d) => existsSync(path.join(ROOT, fragmentFile(d))));
@@ -68,6 +107,17 @@ describe('assembleSchema', () => {
     expect(two.properties.target.properties.platform.description).toBe('The target platform: toy or zeta.');
     // The common part is not changed by an assembly.
     expect(common.properties.target.oneOf).toBeUndefined();
+  });
+
+  it('collects defaults under objects and list items', () => {
+    const s = assembleSchema(common, [['toy', toy()]]) as Json;
+    s.definitions.toyTarget.properties.size = { type: 'integer', default: 3 };
+    s.definitions.toyTarget.properties.disks = {
+      type: 'array',
+      items: { type: 'object', properties: { bus: { type: 'string', default: 'virtio' }, name: { type: 'string' } } },
+    };
+    s.definitions.toyTarget.properties.nested = { type: 'object', properties: { a: { type: 'object', properties: { b: { default: false } } } } };
+    expect(schemaDefaults(s).toyTarget).toEqual({ size: 3, 'disks[]': { bus: 'virtio' }, nested: { a: { b: false } } });
   });
 
   it('refuses a fragment without its target, with another platform’s, or with a clash', () => {

@@ -4,7 +4,7 @@
  * the view pieces bootc and kairos (and the others, for maps) build alike: signing,
  * initramfs, repositories, services, sorted maps (labels, kernel.config).
  */
-import { DEFAULTS } from '../normalize.js';
+import { SCHEMA_DEFAULTS } from '../generated/spec-defaults.js';
 import { D } from '../diagnostics/catalogue.js';
 import { pointer } from '../diagnostics/diagnostic.js';
 import { UnsafeValueError, wholeNumber } from '../quote.js';
@@ -26,7 +26,7 @@ export const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 export const isPackageProvider = (p: Provider): p is CoprProvider | RepoProvider => p.type === 'copr' || p.type === 'repo';
 
 /** The install retry policy: the provider's own, or the default (stock installs tools only). */
-export const retryOf = (p: Provider): Retry => (isPackageProvider(p) ? p.retry : DEFAULTS.retry);
+export const retryOf = (p: Provider): Retry => (isPackageProvider(p) ? p.retry : SCHEMA_DEFAULTS.coprProvider.retry);
 
 /**
  * The signing that takes effect. `signing.secureBoot: false` means an unsigned build: no

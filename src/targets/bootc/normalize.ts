@@ -4,7 +4,7 @@
  * sees it; the function is the module's `normalize` (src/normalize.ts calls it).
  */
 import type * as Input from '../../generated/spec-input.js';
-import { DEFAULTS } from '../../normalize.js';
+import { SCHEMA_DEFAULTS } from '../../generated/spec-defaults.js';
 import type { Defaulted } from '../../types.js';
 
 export type BootcTarget = Defaulted<Input.BootcTarget, 'removeStock'>;
@@ -16,5 +16,5 @@ declare module '../../types.js' {
 }
 
 export function normalizeTarget(t: Input.BootcTarget): BootcTarget {
-  return { platform: 'bootc', base: t.base, image: t.image, removeStock: [...(t.removeStock ?? DEFAULTS.removeStock)] };
+  return { platform: 'bootc', base: t.base, image: t.image, removeStock: [...(t.removeStock ?? SCHEMA_DEFAULTS.bootcTarget.removeStock)] };
 }

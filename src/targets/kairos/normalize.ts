@@ -4,7 +4,7 @@
  * sees it; the function is the module's `normalize` (src/normalize.ts calls it).
  */
 import type * as Input from '../../generated/spec-input.js';
-import { DEFAULTS } from '../../normalize.js';
+import { SCHEMA_DEFAULTS } from '../../generated/spec-defaults.js';
 import type { Defaulted } from '../../types.js';
 
 export type KairosTarget = Defaulted<Omit<Input.KairosTarget, 'family'>, 'model' | 'fips' | 'bootloader' | 'artifacts'> & {
@@ -25,9 +25,9 @@ export function normalizeTarget(t: Input.KairosTarget): KairosTarget {
     family: t.family as KairosTarget['family'],
     framework: t.framework,
     init: t.init,
-    model: t.model ?? DEFAULTS.kairosModel,
-    fips: t.fips === true,
-    bootloader: t.bootloader ?? 'grub',
+    model: t.model ?? SCHEMA_DEFAULTS.kairosTarget.model,
+    fips: t.fips ?? SCHEMA_DEFAULTS.kairosTarget.fips,
+    bootloader: t.bootloader ?? SCHEMA_DEFAULTS.kairosTarget.bootloader,
     os: t.os ? { ...t.os } : undefined,
     artifacts: [...(t.artifacts ?? [])],
     ...(t.cloudConfig ? { cloudConfig: { ...t.cloudConfig } } : {}),

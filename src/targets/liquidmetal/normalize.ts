@@ -4,7 +4,7 @@
  * sees it; the function is the module's `normalize` (src/normalize.ts calls it).
  */
 import type * as Input from '../../generated/spec-input.js';
-import { DEFAULTS } from '../../normalize.js';
+import { SCHEMA_DEFAULTS } from '../../generated/spec-defaults.js';
 import type { Defaulted } from '../../types.js';
 
 type LiquidmetalTemplateInput = Input.LiquidmetalTarget['template'];
@@ -29,7 +29,7 @@ declare module '../../types.js' {
 type Obj = Record<string, any>;
 
 export function normalizeTarget(t: Obj): LiquidmetalTarget {
-    const d = DEFAULTS.liquidmetal;
+    const d = SCHEMA_DEFAULTS.liquidmetalTarget.template;
     const vcpu: number = t.template.vcpu ?? d.vcpu;
     const memoryMb: number = t.template.memoryMb ?? d.memoryMb;
     const role = (r: Obj): LiquidmetalRole => ({
@@ -49,7 +49,7 @@ export function normalizeTarget(t: Obj): LiquidmetalTarget {
         memoryMb,
         networkInterfaces: (t.template.networkInterfaces ?? d.networkInterfaces).map((n: Obj) => ({
           guestDeviceName: n.guestDeviceName,
-          type: n.type ?? 'macvtap',
+          type: n.type ?? d['networkInterfaces[]'].type,
         })),
         ...(t.template.labels ? { labels: { ...t.template.labels } } : {}),
         ...(t.template.sshPublicKeys
