@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseOciReference, repositoryOf } from '../../oci.js';
 import { UnsafeValueError } from '../../quote.js';
 import type { Arch, SpecFor } from '../../types.js';
-import { HOST_OPTIONS, requiredOnAny, requiredOptions } from './options.js';
+import { ALSO_MEETS, HOST_OPTIONS, requiredOnAny, requiredOptions } from './options.js';
 import type { RequiredOption } from './options.js';
 import type { PlanContext } from '../target.js';
 import { byKey, GOARCH } from '../shared.js';
@@ -71,6 +71,8 @@ export interface KrataView {
   cmdline: string | null;
   /** The zone limit in bytes, for install-system.sh's notes (whatever the scope). */
   zoneLimit: number;
+  /** What meets a required value besides itself (options.ts ALSO_MEETS), for missing_options. */
+  configRules: Array<{ want: string; have: string }>;
 }
 
 /** Whether configValue can write `v` (the krata target's configValues capability). */
@@ -160,5 +162,6 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
     fallback: t.scope === 'zone' && spec.fallback?.via === 'default',
     cmdline: t.scope === 'zone' && spec.kernel.cmdline.length > 0 ? spec.kernel.cmdline.join(' ') : null,
     zoneLimit: SQUASHFS_LIMIT.zone,
+    configRules: ALSO_MEETS.map((r) => ({ ...r })),
   };
 }

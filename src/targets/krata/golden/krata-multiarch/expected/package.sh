@@ -47,7 +47,7 @@ missing_options() { # <.config> <fragment>
     have=${have_of[$opt]-}
     want=${want#\"}; want=${want%\"}
     have=${have#\"}; have=${have%\"}
-    if [[ "$have" == "$want" ]] || [[ "$want" == m && "$have" == y ]] || [[ "$want" == n && -z "$have" ]]; then
+    if [[ "$have" == "$want" ]] || [[ "$want" == 'm' && "$have" == 'y' ]] || [[ "$want" == 'n' && "$have" == '' ]]; then
       continue
     fi
     MISSING+=("$opt=$want (the config has ${have:-it unset})")

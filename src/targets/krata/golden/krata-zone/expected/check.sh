@@ -38,10 +38,10 @@ done
 WORK="$(mktemp -d)"
 trap 'rm -rf -- "$WORK"' EXIT
 
-# Fails for each line of the required fragment that the config does not satisfy.
-check_config() { # <arch> <.config file> <fragment>
-  local arch=$1 config=$2 fragment=$3 line opt want have bad=0
+missing_options() { # <.config> <fragment>
+  local config=$1 fragment=$2 line opt want have
   local -A have_of=()
+  MISSING=()
   while IFS= read -r line; do
     if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
       have_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
@@ -56,13 +56,19 @@ check_config() { # <arch> <.config file> <fragment>
     have=${have_of[$opt]-}
     want=${want#\"}; want=${want%\"}
     have=${have#\"}; have=${have%\"}
-    if [[ "$have" == "$want" ]] || [[ "$want" == m && "$have" == y ]] || [[ "$want" == n && -z "$have" ]]; then
+    if [[ "$have" == "$want" ]] || [[ "$want" == 'm' && "$have" == 'y' ]] || [[ "$want" == 'n' && "$have" == '' ]]; then
       continue
     fi
-    fail "$arch: /kernel/config.gz has ${have:+$opt=}${have:-$opt unset}, krata needs $opt=$want"
-    bad=1
+    MISSING+=("$opt=$want (the config has ${have:-it unset})")
   done <"$fragment"
-  if (( ! bad )); then pass "$arch: every option of ${fragment##*/} is in /kernel/config.gz"; fi
+}
+
+# Fails for each line of the required fragment that the config does not satisfy.
+check_config() { # <arch> <.config file> <fragment>
+  local arch=$1 m
+  missing_options "$2" "$3"
+  for m in "${MISSING[@]}"; do fail "$arch: /kernel/config.gz lacks what krata needs: $m"; done
+  if (( ! ${#MISSING[@]} )); then pass "$arch: every option of ${3##*/} is in /kernel/config.gz"; fi
 }
 
 for arch in "${ARCHES[@]}"; do
