@@ -16,7 +16,7 @@ import path from 'node:path';
 import { checkCommon } from './check.js';
 import { D } from './diagnostics/catalogue.js';
 import { fsReader, resolveExtends, type SpecReader } from './extends.js';
-import { hasErrors, Reporter } from './diagnostics/diagnostic.js';
+import { fileStart, hasErrors, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from './diagnostics/diagnostic.js';
 import { normalize } from './normalize.js';
 import { parseSpec } from './parse.js';
@@ -168,7 +168,7 @@ export async function compileFile(file: string, opts: CompileFileOptions): Promi
   const got = readInside(abs, repositoryRoot(path.dirname(abs)));
   if (!('bytes' in got)) {
     if (got.problem === 'too-large') {
-      const d = { code: D.TooLarge.code, severity: D.TooLarge.severity, message: D.TooLarge.message({ size: got.size, limit: got.limit }), path: '', file: specPath, line: 1, column: 1 };
+      const d = new Reporter(fileStart(specPath)).report(D.TooLarge, '', { size: got.size, limit: got.limit });
       return { specPath, specId: specPath, files: [], diagnostics: [d] };
     }
     if (got.problem === 'missing') throw Object.assign(new Error(`no such file`), { code: 'ENOENT' });

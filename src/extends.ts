@@ -132,7 +132,7 @@ export async function resolveExtends(top: RawSpec, topAbs: string, reader: SpecR
     const seen = layers.findIndex((l) => l.abs === abs);
     if (seen >= 0) {
       const chain = [...layers.slice(seen), { abs }].map((l) => reader.display(l.abs));
-      rep.report(D.ExtendsCycle, '/extends', { chain });
+      rep.report(D.ExtendsCycle, '/extends', { chain: chain.join(' -> ') });
       return fail(rep.diagnostics);
     }
     const got = await reader.read(abs);

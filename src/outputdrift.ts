@@ -16,7 +16,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CompileResult } from './compile.js';
 import { D } from './diagnostics/catalogue.js';
-import { Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
+import { fileStart, Reporter, type Diagnostic } from './diagnostics/diagnostic.js';
 import { workflowCommand } from './diagnostics/github.js';
 import { displayPath, specFromId } from './paths.js';
 import { MANIFEST, removeStaleUnit, staleDiff, surveyOutput, type OutputSurvey, type StaleUnit } from './write.js';
@@ -75,8 +75,7 @@ export function surveyWarnings(survey: OutputSurvey, results: readonly CompileRe
   for (const u of survey.unowned) {
     // Nothing in a spec stands for it: the diagnostic points at the entry itself.
     const shown = displayPath(path.join(out, u.name), cwd);
-    const e = D.OutputUnowned;
-    ds.push({ code: e.code, severity: e.severity, message: e.message({ path: shown, why: u.why }), path: '', file: shown, line: 1, column: 1 });
+    ds.push(new Reporter(fileStart(shown)).report(D.OutputUnowned, '', { path: shown, why: u.why }));
   }
   return ds;
 }

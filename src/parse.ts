@@ -8,8 +8,9 @@ import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from '
 import { CST } from 'yaml';
 import { fastParse, fromDocument, Kind, LNode } from './yamltree.js';
 import { D } from './diagnostics/catalogue.js';
-import { parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
+import { fileStart, parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
+import type { ArgsOf, Entry as CatalogueEntry } from './diagnostics/entry.js';
 
 /** Specs are a few kilobytes; this bounds what a pull request can make the parser chew. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -234,10 +235,6 @@ export class DeferredSourceIndex implements SourceIndex {
   }
 }
 
-const YAML_CODES: Record<string, typeof D.YamlSyntax | typeof D.DuplicateKey | typeof D.MultipleDocuments> = {
-  DUPLICATE_KEY: D.DuplicateKey,
-  MULTIPLE_DOCS: D.MultipleDocuments,
-};
 
 export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   const whole = new YamlSourceIndex(file, '', new LineCounter());
@@ -252,9 +249,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   } catch {
     const at = firstInvalidUtf8(bytes);
     const lines = new TextDecoder('utf-8').decode(bytes.subarray(0, at)).split('\n');
-    const d = early.report(D.NotUtf8, '', {});
-    d.line = lines.length;
-    d.column = (lines.at(-1)?.length ?? 0) + 1;
+    early.reportAt(D.NotUtf8, '', {}, { file, line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 });
     return { diagnostics: early.diagnostics };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -280,7 +275,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   const deep = tooDeepOffset(tokens);
   if (deep !== undefined) {
     const at = new YamlSourceIndex(file, text, counter);
-    return { source: at, diagnostics: [{ code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: deep.ptr, ...at.at(deep.offset) }] };
+    return { source: at, diagnostics: [new Reporter(at).reportAt(D.TooDeep, deep.ptr, { limit: MAX_DEPTH }, at.at(deep.offset))] };
   }
   let doc: Document.Parsed;
   try {
@@ -294,17 +289,13 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
 
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
-      const entry = YAML_CODES[err.code] ?? D.YamlSyntax;
       const loc = source.at(err.pos[0]);
       const detail = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '').replace(/\.$/, '');
-      const key = err.code === 'DUPLICATE_KEY' ? (/^("[^"\n]*"|'[^'\n]*'|[^:\n]+)/.exec(text.slice(err.pos[0]))?.[1]?.trim() ?? detail) : detail;
-      report.diagnostics.push({
-        code: entry.code,
-        severity: entry.severity,
-        message: entry === D.DuplicateKey ? D.DuplicateKey.message({ key }) : entry.message({ detail } as never),
-        path: '',
-        ...loc,
-      });
+      if (err.code === 'DUPLICATE_KEY') {
+        const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+)/.exec(text.slice(err.pos[0]))?.[1]?.trim() ?? detail;
+        report.reportAt(D.DuplicateKey, '', { key }, loc);
+      } else if (err.code === 'MULTIPLE_DOCS') report.reportAt(D.MultipleDocuments, '', {}, loc);
+      else report.reportAt(D.YamlSyntax, '', { detail }, loc);
     }
     return { source, diagnostics: dedupe(report.diagnostics) };
   }
@@ -316,7 +307,7 @@ function tooMany(file: string, text: string, offset: number): Diagnostic {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return { code: D.TooManyValues.code, severity: 'error', message: D.TooManyValues.message({ limit: MAX_VALUES }), path: '', file, line, column };
+  return new Reporter(fileStart(file)).reportAt(D.TooManyValues, '', { limit: MAX_VALUES }, { file, line, column });
 }
 
 /** The checks on a document read without YAML errors, and its data. */
@@ -383,8 +374,8 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
     return segs.reverse().map((s) => pointer(s)).join('');
   };
   /** Reports at `offset`; the pointer is the entry's (or its child's at `seg`). */
-  const push = (entry: { code: string; severity: 'error' | 'warning'; message: string }, e: Entry | undefined, offset: number, seg?: string | number): void => {
-    report.diagnostics.push({ code: entry.code, severity: entry.severity, message: entry.message, path: pointerOf(e, seg), ...source.at(offset) });
+  const push = <E extends CatalogueEntry>(entry: E, args: ArgsOf<E>, e: Entry | undefined, offset: number, seg?: string | number): void => {
+    report.reportAt(entry, pointerOf(e, seg), args, source.at(offset));
   };
   /** A key's text as the data and pointers use it (yaml's String(key.value)). */
   const keyText = (key: LNode | null): string => String(key?.kind === Kind.Scalar ? key.value : undefined);
@@ -392,7 +383,6 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
   let aliasedNodes = 0;
   /** Alias limits are reported once, at the first alias past them. */
   let aliasLimitReported = false;
-  const tooDeep = { ...D.TooDeep, message: D.TooDeep.message({ limit: MAX_DEPTH }) };
 
   /**
    * A scalar or an alias (no content to walk): closed at once. The alias checks: its
@@ -410,18 +400,18 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
     node.size = 1;
     node.expansions = 1;
     if (!target) {
-      push({ ...D.UnknownAnchor, message: D.UnknownAnchor.message({ anchor: name }) }, parent, node.offset, seg);
+      push(D.UnknownAnchor, { anchor: name }, parent, node.offset, seg);
     } else if (target.state === 1) {
-      push({ ...D.RecursiveAlias, message: D.RecursiveAlias.message({ anchor: name }) }, parent, node.offset, seg);
+      push(D.RecursiveAlias, { anchor: name }, parent, node.offset, seg);
     } else {
       aliasCount = Math.min(CAP, aliasCount + 1 + target.expansions);
       aliasedNodes = Math.min(CAP, aliasedNodes + target.size);
       if (!aliasLimitReported && aliasCount > MAX_ALIAS_COUNT) {
         aliasLimitReported = true;
-        push({ ...D.AliasBomb, message: D.AliasBomb.message({ limit: MAX_ALIAS_COUNT }) }, parent, node.offset, seg);
+        push(D.AliasBomb, { limit: MAX_ALIAS_COUNT }, parent, node.offset, seg);
       } else if (!aliasLimitReported && aliasedNodes > MAX_ALIASED_NODES) {
         aliasLimitReported = true;
-        push({ ...D.AliasExpansion, message: D.AliasExpansion.message({ limit: MAX_ALIASED_NODES }) }, parent, node.offset, seg);
+        push(D.AliasExpansion, { limit: MAX_ALIASED_NODES }, parent, node.offset, seg);
       }
       node.data = target.data;
       node.size = target.size;
@@ -437,7 +427,7 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
     const { node, depth } = e;
     if (!e.exit) {
       if (depth > MAX_DEPTH) {
-        push(tooDeep, e.parent, node.offset, e.seg);
+        push(D.TooDeep, { limit: MAX_DEPTH }, e.parent, node.offset, e.seg);
         return undefined;
       }
       if (node.kind === Kind.Scalar || node.kind === Kind.Alias) {
@@ -491,14 +481,14 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
       const keys = node.keys!;
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
-        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') push({ ...D.NonStringKey, message: D.NonStringKey.message({}) }, e, key ? key.offset : node.offset);
+        if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') push(D.NonStringKey, {}, e, key ? key.offset : node.offset);
       }
       // Duplicates in document order: the second occurrence is reported.
       const seen = new Set<string>();
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
         if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') continue;
-        if (seen.has(key.value)) push({ ...D.DuplicateKey, message: D.DuplicateKey.message({ key: key.value }) }, e, key.offset);
+        if (seen.has(key.value)) push(D.DuplicateKey, { key: key.value }, e, key.offset);
         else seen.add(key.value);
       }
     }
@@ -588,7 +578,7 @@ function tooDeepOffset(tokens: CST.Token[]): { offset: number; ptr: string } | u
 function tooDeep(file: string, text: string, counter: LineCounter, e: unknown): Diagnostic {
   if (!(e instanceof RangeError)) throw e;
   const src = new YamlSourceIndex(file, text, counter);
-  return { code: D.TooDeep.code, severity: 'error', message: D.TooDeep.message({ limit: MAX_DEPTH }), path: '', ...src.at(0) };
+  return new Reporter(src).reportAt(D.TooDeep, '', { limit: MAX_DEPTH }, src.at(0));
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

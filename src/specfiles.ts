@@ -184,7 +184,7 @@ export function reportReadProblem(rep: Reporter, ptr: string, field: string, ref
       return;
     case 'outside':
       if (field === 'extends' && !p.real) rep.report(D.ExtendsOutsideRepo, ptr, { ref, path: shownPath });
-      else rep.report(D.FileOutsideRepo, ptr, { field, ref, path: shownPath, symlink: p.real !== undefined });
+      else rep.report(D.FileOutsideRepo, ptr, { field, ref, how: describeProblem(p), path: shownPath });
       return;
     case 'not-regular':
       rep.report(D.FileNotRegular, ptr, { field, ref, kind: p.kind });

@@ -72,7 +72,7 @@ describe('the two known disagreements, now refused at their line by validate and
     for (const checkOnly of [true, false]) {
       const r = await compileText(text, 'spec.yaml', checkOnly);
       const d = expectDiagnostic(r, D.ConfigValueUnwritable, 9, 24);
-      expect(d.message).toBe(`kernel.config CONFIG_SCHED_BORE is '$(x)', which 'krata' cannot write: a value there is ${"y, m, n, a number, or text of letters, digits, spaces and '._,:/=+-' (it is written into required.config, which package.sh merges into the kernel's .config)"}. Change the value, or leave the option out.`);
+      expect(`${d.message} ${d.fix}`).toBe(`kernel.config CONFIG_SCHED_BORE is '$(x)', which 'krata' cannot write: a value there is ${"y, m, n, a number, or text of letters, digits, spaces and '._,:/=+-' (it is written into required.config, which package.sh merges into the kernel's .config)"}. Change the value, or leave the option out.`);
       expect(r.diagnostics.map((x) => x.code)).not.toContain(D.UnsafeValue.code);
       expect(r.files).toEqual([]);
     }

@@ -1,11 +1,16 @@
 /**
- * The catalogue is the single list of diagnostics: codes are unique and well-formed, and
- * every entry is exercised by at least one test that names it (as `D.<Key>`).
+ * The catalogue is the single list of diagnostics, as data: codes unique, well-formed and
+ * each in its owner's range (src/diagnostics/ranges.ts), ids kebab-case, messages short,
+ * fixes imperative, placeholders well-formed; and every entry is exercised by at least one
+ * test that names it (as `D.<Key>`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D, allEntries } from '../src/diagnostics/catalogue.js';
+import { D, GROUPS, allEntries, ownerOf } from '../src/diagnostics/catalogue.js';
+import { FORMATS, fill, placeholders, type Entry } from '../src/diagnostics/entry.js';
+import { CODE_RANGES, rangeProblems, type CodeRange } from '../src/diagnostics/ranges.js';
+import { PLATFORMS } from '../src/targets/index.js';
 import { ROOT } from './helpers.js';
 
 /** The tests' text: test/ and each target's src/targets/<platform>/test/. */
@@ -19,24 +24,88 @@ function testSources(dir: string): string {
   return readdirSync(dir, { withFileTypes: true })
     .map((e) => {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) return e.name === 'golden' ? '' : testSources(p);
+      if (e.isDirectory()) return e.name === 'golden' || e.name === 'data' ? '' : testSources(p);
       return /\.test\.ts$/.test(e.name) && e.name !== 'catalogue.test.ts' ? readFileSync(p, 'utf8') : '';
     })
     .join('\n');
 }
 
+const entry = (code: string, id = 'x'): Entry => ({ code, id, severity: 'error', message: 'm', fix: 'Do it.' });
+const groups = GROUPS.map((g) => ({ owner: g.owner, entries: Object.values(g.entries) as Entry[] }));
+
 describe('diagnostic catalogue', () => {
-  it('has unique, well-formed codes and titles', () => {
+  it('has unique, well-formed codes and ids', () => {
     const codes = allEntries().map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
+    const ids = allEntries().map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const e of allEntries()) {
-      expect(e.code).toMatch(/^KS[1-9]\d{3}$/);
-      expect(e.title).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(e.code).toMatch(/^KS[1-9]\d{3,}$/);
+      expect(e.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     }
   });
 
-  it('keeps each range for its stage', () => {
-    for (const [key, e] of Object.entries(D)) expect(key).toMatch(/^[A-Z][A-Za-z0-9]+$/), expect(e.code[2]).toMatch(/[1-9]/);
+  it('combines every group into D without one name hiding another', () => {
+    expect(Object.keys(D)).toHaveLength(GROUPS.reduce((n, g) => n + Object.keys(g.entries).length, 0));
+    for (const key of Object.keys(D)) expect(key).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  });
+
+  it('keeps each code in its owner\'s range, the ranges apart, and a range for every platform', () => {
+    expect(rangeProblems(CODE_RANGES, groups)).toEqual([]);
+    for (const p of PLATFORMS) expect(CODE_RANGES.some((r) => r.owner === p), p).toBe(true);
+    expect(ownerOf(D.DuplicateKey.code)).toBe('parse');
+    expect(ownerOf(D.BootcHostonly.code)).toBe('bootc');
+  });
+
+  it('finds what is wrong in a crafted bad table (so the check above can fail)', () => {
+    const bad: CodeRange[] = [
+      { owner: 'parse', first: 1000, last: 1999, what: '' },
+      { owner: 'schema', first: 1500, last: 2999, what: '' },
+      { owner: 'bootc', first: 4000, last: 4999, what: '' },
+      { owner: 'bootc', first: 10000, last: 10999, what: '' },
+    ];
+    expect(
+      rangeProblems(bad, [
+        { owner: 'parse', entries: [entry('KS1001', 'a'), entry('KS2001', 'b')] },
+        { owner: 'bootc', entries: [entry('KS1001', 'c'), entry('KS04', 'd')] },
+        { owner: 'kairos', entries: [] },
+      ]),
+    ).toEqual([
+      'parse KS1000-KS1999 overlaps schema KS1500-KS2999',
+      'bootc has more than one range',
+      "KS2001 (b) is outside parse's range KS1000-KS1999",
+      "KS1001 (c) is outside bootc's range KS10000-KS10999",
+      'KS1001 is used by a and c',
+      'KS04 (d) is not KS and a number',
+      'kairos owns no range',
+    ]);
+    // A sixth target's range, from KS10000 on, fits beside the others.
+    const sixth: CodeRange = { owner: 'bootc', first: 10000, last: 10999, what: '' };
+    expect(rangeProblems([...CODE_RANGES.filter((r) => r.owner !== 'bootc'), sixth], [{ owner: 'bootc', entries: [entry('KS10001')] }])).toEqual([]);
+  });
+
+  it('has short messages, imperative fixes and known placeholder formats', () => {
+    // The verbs fixes start with; a new one is added here on purpose.
+    const verb = /^(Add|Boot|Change|Check|Copy|Correct|Define|Expect|Fix|Flatten|Give|Keep|List|Make|Move|Name|Paste|Pin|Point|Put|Remove|Review|Save|Set|Shorten|Split|Start|Store|Tag|Upgrade|Use|Write)\b|^\{fix\}\.$/;
+    for (const e of allEntries()) {
+      expect(e.message.length, `${e.code} message: ${e.message}`).toBeLessThanOrEqual(120);
+      expect(e.message, e.code).toMatch(/[.?!}]$/);
+      expect(e.fix, e.code).toMatch(verb);
+      expect(e.fix, e.code).toMatch(/[.)]$/);
+      for (const p of [...placeholders(e.message), ...placeholders(e.fix)]) {
+        if (p.format !== undefined) expect(FORMATS.has(p.format), `${e.code} {${p.name}:${p.format}}`).toBe(true);
+      }
+    }
+  });
+
+  it('formats arguments in one place: text clipped, lists quoted, suggestions optional', () => {
+    expect(fill("Key '{key}'.", { key: 'a'.repeat(500) })).toBe(`Key '${'a'.repeat(240)}…(500 characters)'.`);
+    expect(fill('Use one of {allowed:list}.', { allowed: ['a', 'b'] })).toBe("Use one of 'a', 'b'.");
+    expect(fill('Use one of {allowed:list}.', { allowed: [] })).toBe('Use one of (none).');
+    expect(fill("Unknown '{k}'.{s:suggest}", { k: 'x', s: 'y' })).toBe("Unknown 'x'. Did you mean 'y'?");
+    expect(fill("Unknown '{k}'.{s:suggest}", { k: 'x' })).toBe("Unknown 'x'.");
+    expect(fill('The value {v:json}.', { v: 'a"b' })).toBe('The value "a\\"b".');
+    expect(fill('{n} bytes', { n: 3 })).toBe('3 bytes');
   });
 
   it('has every entry exercised by a test', () => {

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { D } from '../src/diagnostics/catalogue.js';
+import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { BIN, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, KERNEL_KEYS, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
@@ -107,7 +107,7 @@ describe('kspec compile', () => {
     symlinkSync(elsewhere, path.join(work, 'out/demo'));
     const r = kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`specs/demo.yaml:4:9: error ${D.OutputSymlink.code}:`);
+    expect(r.stderr).toContain(`specs/demo.yaml:4:9: error ${D.OutputSymlink.code} ${D.OutputSymlink.id}:`);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
@@ -129,9 +129,10 @@ describe('kspec compile', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       [
-        `specs/demo.yaml:7:3: error ${D.UnknownKey.code}: Unknown key 'archs'. Did you mean 'arch'?`,
+        `specs/demo.yaml:7:3: error ${D.UnknownKey.code} ${D.UnknownKey.id}: ${message(D.UnknownKey, { key: 'archs', suggestion: 'arch', allowed: KERNEL_KEYS })}`,
         '  7 |   archs: [x86_64]',
         '    |   ^',
+        `  fix: ${fix(D.UnknownKey, { key: 'archs', allowed: KERNEL_KEYS })}`,
         '  at /kernel/archs',
         '',
       ].join('\n'),
@@ -151,7 +152,7 @@ describe('kspec compile', () => {
     writeFileSync(path.join(work, 'specs', 'other.yaml'), BASE);
     const r = kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`specs/other.yaml:4:9: error ${D.DuplicateName.code}: metadata.name 'demo' is also used by specs/demo.yaml`);
+    expect(r.stderr).toContain(`specs/other.yaml:4:9: error ${D.DuplicateName.code} ${D.DuplicateName.id}: metadata.name 'demo' is also used by specs/demo.yaml`);
   });
 
   it('--strict turns warnings into errors', () => {
@@ -173,8 +174,10 @@ describe('kspec compile', () => {
     expect(out.diagnostics).toEqual([
       {
         code: D.UnknownVariant.code,
+        id: D.UnknownVariant.id,
         severity: 'error',
-        message: "Unknown provider.type 'cop'. Did you mean 'copr'? Use one of 'copr', 'repo', 'tarball', 'oci', 'build', 'stock'.",
+        message: "Unknown provider.type 'cop'. Did you mean 'copr'?",
+        fix: "Use one of 'copr', 'repo', 'tarball', 'oci', 'build', 'stock'.",
         file: 'specs/demo.yaml',
         line: 9,
         column: 9,

@@ -6,8 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allEntries } from '../src/diagnostics/catalogue.js';
-import { CODE_RANGES, diagnosticsMarkdown, messageTemplate } from '../src/diagnostics/doc.js';
+import { allEntries, ownerOf } from '../src/diagnostics/catalogue.js';
+import { diagnosticsMarkdown, fixTemplate, messageTemplate, section } from '../src/diagnostics/doc.js';
+import { CODE_RANGES, codeNumber, rangeText } from '../src/diagnostics/ranges.js';
 
 const DOC = path.join(import.meta.dirname, '..', 'docs', 'diagnostics.md');
 
@@ -19,26 +20,27 @@ describe('docs/diagnostics.md', () => {
     expect(readFileSync(DOC, 'utf8')).toBe(generated);
   });
 
-  it('has one section per code, in order, each with its severity and message', () => {
-    const codes = [...generated.matchAll(/^## (KS\d{4}) ([a-z0-9-]+)$/gm)].map((m) => m[1]);
+  it('has one section per code, in code order, each with id, severity, owner, message and fix', () => {
+    const codes = [...generated.matchAll(/^## (KS\d{4,}) ([a-z0-9-]+)$/gm)].map((m) => m[1]);
     const entries = allEntries();
-    expect(codes).toEqual(entries.map((e) => e.code).sort());
+    expect(codes).toEqual(entries.map((e) => e.code).sort((a, b) => codeNumber(a) - codeNumber(b)));
     for (const e of entries) {
-      expect(generated).toContain(`## ${e.code} ${e.title}\n\nSeverity: ${e.severity}.\n\n> ${messageTemplate(e)}\n`);
+      const owner = CODE_RANGES.find((r) => r.owner === ownerOf(e.code))!;
+      const text = section(e, owner);
+      expect(text).toBe(`## ${e.code} ${e.id}\n\nSeverity: ${e.severity}. Owner: ${owner.what} (${rangeText(owner)}).\n\n${messageTemplate(e)}\n\nFix: ${fixTemplate(e)}\n`);
+      expect(generated).toContain(text);
     }
   });
 
-  it('shows each argument as a placeholder, never a JavaScript value', () => {
-    for (const e of allEntries()) {
-      const text = messageTemplate(e);
-      expect(text, e.code).not.toMatch(/undefined|NaN|\[object |=>/);
-    }
-    // An argument used as a list and as text both read <name>.
-    const cycle = allEntries().find((e) => e.title === 'extends-cycle')!;
+  it('shows each argument as a placeholder', () => {
+    for (const e of allEntries()) expect(`${messageTemplate(e)} ${fixTemplate(e)}`, e.code).not.toMatch(/[{}]|undefined|NaN/);
+    const cycle = allEntries().find((e) => e.id === 'extends-cycle')!;
     expect(messageTemplate(cycle)).toContain('<chain>');
+    const unknown = allEntries().find((e) => e.id === 'unknown-key')!;
+    expect(messageTemplate(unknown)).toBe("Unknown key '<key>'. [Did you mean '<suggestion>'?]");
   });
 
-  it('names the owner of every code range in use', () => {
-    for (const e of allEntries()) expect(CODE_RANGES.some((r) => e.code.startsWith(r.prefix)), e.code).toBe(true);
+  it('lists every range with its owner', () => {
+    for (const r of CODE_RANGES) expect(generated).toContain(`| ${rangeText(r)} | ${r.what} |`);
   });
 });

@@ -169,7 +169,7 @@ describe('extends', () => {
     for (const cmd of [['validate', 'specs'], ['compile', 'specs', '-o', 'out']]) {
       const r = kspec(work, ...cmd);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain(`specs/base.yaml:5:3: error ${D.UnknownKey.code}: Unknown key 'archs'`);
+      expect(r.stderr).toContain(`specs/base.yaml:5:3: error ${D.UnknownKey.code} ${D.UnknownKey.id}: Unknown key 'archs'`);
       expect(r.stderr).not.toContain(D.MissingKey.code);
     }
     write('specs/base.yaml', KERNEL_BASE);

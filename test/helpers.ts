@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { compileBytes, type CompileResult } from '../src/compile.js';
-import type { CatalogueEntry } from '../src/diagnostics/catalogue.js';
+import type { Entry } from '../src/diagnostics/catalogue.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +25,7 @@ export function compileText(yaml: string | Uint8Array, specPath = 'spec.yaml', c
 }
 
 /** Asserts exactly one diagnostic with the entry's code, at line:column, and returns it. */
-export function expectDiagnostic(r: CompileResult, entry: CatalogueEntry<any>, line: number, column: number): Diagnostic {
+export function expectDiagnostic(r: CompileResult, entry: Entry, line: number, column: number): Diagnostic {
   const found = r.diagnostics.filter((d) => d.code === entry.code);
   expect(found, `${entry.code} in ${JSON.stringify(r.diagnostics, null, 1)}`).toHaveLength(1);
   const d = found[0]!;
@@ -137,3 +137,6 @@ export function goldenDir(name: string): string {
   }
   throw new Error(`no golden case '${name}' under src/targets/*/golden/`);
 }
+
+/** The keys of `kernel`, in schema order: what KS2001's fix lists for an unknown key there. */
+export const KERNEL_KEYS: readonly string[] = ['version', 'package', 'flavor', 'arch', 'cmdline', 'config'];

@@ -187,8 +187,8 @@ describe('kspec outdated', () => {
     expect(r.code).toBe(0);
     const line = r.stdout.split('\n').find((l) => l.startsWith('::warning '))!;
     expect(line).toMatch(/^::warning file=specs\/kairos\.yaml,line=29,.*col=9,.*title=.*KS9022/);
-    expect(line).toContain(`${D.NewerTag.title}`);
-    expect(line).toContain("'v0.5.10' is (one of 2 newer tags)");
+    expect(line).toContain(`title=${D.NewerTag.code} ${D.NewerTag.id}::`);
+    expect(line).toContain("2 newer, the newest 'v0.5.10'");
     const strict = await kspec(workdir(), ['outdated', 'specs', ...endpointArgs(), '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain(`specs/kairos.yaml:29:9: error ${D.NewerTag.code}`);

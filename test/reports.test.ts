@@ -10,13 +10,13 @@ import path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { allEntries, D } from '../src/diagnostics/catalogue.js';
+import { allEntries, D, fix, message } from '../src/diagnostics/catalogue.js';
 import { formatDiagnostics, MAX_PRINTED_PER_FILE } from '../src/diagnostics/format.js';
 import { GITHUB_ANNOTATIONS_PER_TYPE } from '../src/diagnostics/github.js';
 import { helpText } from '../src/diagnostics/sarif.js';
 import { markdownReport, type SpecChange } from '../src/diffsummary.js';
 import { BASE } from './fixtures.js';
-import { BIN, compileText, git, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, compileText, git, KERNEL_KEYS, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
@@ -43,6 +43,9 @@ function sarif(text: string): any {
   return log;
 }
 
+/** The unknown key `archs` under kernel, as KS2001's arguments. */
+const ARCHS = { key: 'archs', suggestion: 'arch', allowed: KERNEL_KEYS };
+
 describe('--format sarif', () => {
   it('the schema validator rejects what is not SARIF (so the checks below can fail)', () => {
     expect(validateSarif({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
@@ -57,15 +60,20 @@ describe('--format sarif', () => {
     expect(run.tool.driver.name).toBe('kspec');
     expect(run.tool.driver.rules.map((x: any) => x.id)).toEqual(entries.map((e) => e.code));
     const unknown = run.tool.driver.rules.find((x: any) => x.id === D.UnknownKey.code);
-    expect(unknown).toMatchObject({ name: 'unknown-key', help: { text: "Unknown key '<key>'. Did you mean '<suggestion>'?" }, defaultConfiguration: { level: 'error' } });
-    for (const rule of run.tool.driver.rules) expect(rule.help.text.length, rule.id).toBeGreaterThan(10);
+    expect(unknown).toMatchObject({
+      name: D.UnknownKey.id,
+      shortDescription: { text: "Unknown key '<key>'. [Did you mean '<suggestion>'?]" },
+      help: { text: 'Remove it, or rename it to a key allowed here: <allowed>.' },
+      defaultConfiguration: { level: 'error' },
+    });
+    for (const rule of run.tool.driver.rules) expect(rule.help.text.length, rule.id).toBeGreaterThan(rule.id === D.WorkflowOmits.code ? 4 : 10);
     expect(run.columnKind).toBe('utf16CodeUnits');
     const byRule = new Map(run.results.map((x: any) => [x.ruleId, x]));
     expect(byRule.get(D.UnknownKey.code)).toEqual({
       ruleId: D.UnknownKey.code,
       ruleIndex: entries.indexOf(D.UnknownKey as never),
       level: 'error',
-      message: { text: "Unknown key 'archs'. Did you mean 'arch'?" },
+      message: { text: `${message(D.UnknownKey, ARCHS)} ${fix(D.UnknownKey, ARCHS)}` },
       locations: [
         {
           physicalLocation: { artifactLocation: { uri: 'specs/my%20spec.yaml' }, region: { startLine: 7, startColumn: 3, endLine: 7, endColumn: 8 } },
@@ -110,10 +118,10 @@ describe('--format sarif', () => {
 });
 
 describe('--format github', () => {
-  it('titled with the kebab title and the code, with endLine/endColumn where the value ends on its line', async () => {
+  it('titled with the code and the id, the message followed by the fix, with endLine/endColumn where the value ends on its line', async () => {
     const r = await compileText(replaceLine(BASE, 7, '  archs: [x86_64]'));
     expect(formatDiagnostics(r.diagnostics, 'github', () => r.source)).toBe(
-      "::error file=spec.yaml,line=7,endLine=7,col=3,endColumn=7,title=unknown-key (KS2001)::Unknown key 'archs'. Did you mean 'arch'?\n",
+      `::error file=spec.yaml,line=7,endLine=7,col=3,endColumn=7,title=KS2001 unknown-key::${message(D.UnknownKey, ARCHS)} ${fix(D.UnknownKey, ARCHS)}\n`,
     );
   });
 

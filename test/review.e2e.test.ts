@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compileFile } from '../src/compile.js';
-import { D } from '../src/diagnostics/catalogue.js';
+import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { escapeData, escapeProperty, formatGithub } from '../src/diagnostics/github.js';
 import { mergeSpec } from '../src/extends.js';
 import { PLATFORMS, starter } from '../src/init.js';
@@ -17,7 +17,7 @@ import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { parseSpec } from '../src/parse.js';
 import { validate } from '../src/validate.js';
 import { BASE } from './fixtures.js';
-import { BIN, expectDiagnostic, git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, expectDiagnostic, git, KERNEL_KEYS, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
@@ -59,6 +59,9 @@ beforeEach(() => {
   git(work, 'init', '-q');
 });
 
+/** The unknown key `archs` under kernel, as KS2001's arguments. */
+const ARCHS = { key: 'archs', suggestion: 'arch', allowed: KERNEL_KEYS };
+
 describe('extends', () => {
   it('merges maps key by key, replaces lists, and compiles', async () => {
     write('base/kernel.yaml', KERNEL_BASE);
@@ -78,9 +81,10 @@ describe('extends', () => {
       code: 1,
       stdout: '',
       stderr: [
-        `base/kernel.yaml:5:3: error ${D.UnknownKey.code}: Unknown key 'archs'. Did you mean 'arch'?`,
+        `base/kernel.yaml:5:3: error ${D.UnknownKey.code} ${D.UnknownKey.id}: ${message(D.UnknownKey, ARCHS)}`,
         '  5 |   archs: [x86_64]',
         '    |   ^',
+        `  fix: ${fix(D.UnknownKey, ARCHS)}`,
         '  at /kernel/archs',
         '',
       ].join('\n'),
@@ -98,9 +102,10 @@ describe('extends', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toBe(
       [
-        `base/kernel.yaml:10:10: error ${D.ExtendsCycle.code}: ${d.message}`,
+        `base/kernel.yaml:10:10: error ${D.ExtendsCycle.code} ${D.ExtendsCycle.id}: ${d.message}`,
         '  10 | extends: ../specs/demo.yaml',
         '     |          ^',
+        `  fix: ${D.ExtendsCycle.fix}`,
         '  at /extends',
         '',
       ].join('\n'),
@@ -114,9 +119,10 @@ describe('extends', () => {
     expect(d).toMatchObject({ file: 'specs/demo.yaml', path: '/extends' });
     expect(kspec(work, 'compile', 'specs').stderr).toBe(
       [
-        `specs/demo.yaml:1:10: error ${D.ExtendsMissing.code}: The base spec '../base/kernel.yaml' (base/kernel.yaml) does not exist. Fix the path, which is relative to this spec, or add the file.`,
+        `specs/demo.yaml:1:10: error ${D.ExtendsMissing.code} ${D.ExtendsMissing.id}: ${message(D.ExtendsMissing, { ref: '../base/kernel.yaml', path: 'base/kernel.yaml' })}`,
         '  1 | extends: ../base/kernel.yaml',
         '    |          ^',
+        `  fix: ${D.ExtendsMissing.fix}`,
         '  at /extends',
         '',
       ].join('\n'),
@@ -142,11 +148,12 @@ describe('--format github', () => {
     write('specs/other.yaml', BASE.replace('name: demo', 'name: other').replace('bluefin-dx:stable', 'bluefin-dx'));
     const r = kspec(work, 'validate', 'specs', '--format', 'github');
     expect(r.code).toBe(1);
-    const warning = D.UntaggedOciRef.message({ ref: 'ghcr.io/ublue-os/bluefin-dx' } as never);
+    const untagged = { ref: 'ghcr.io/ublue-os/bluefin-dx' };
+    const warning = `${message(D.UntaggedOciRef, untagged)} ${fix(D.UntaggedOciRef, untagged)}`;
     expect(r.stdout).toBe(
       [
-        `::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=unknown-key (${D.UnknownKey.code})::Unknown key 'archs'. Did you mean 'arch'?`,
-        `::warning file=specs/other.yaml,line=18,endLine=18,col=9,endColumn=35,title=untagged-oci-reference (${D.UntaggedOciRef.code})::${escapeData(warning)}`,
+        `::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=${D.UnknownKey.code} ${D.UnknownKey.id}::${message(D.UnknownKey, ARCHS)} ${fix(D.UnknownKey, ARCHS)}`,
+        `::warning file=specs/other.yaml,line=18,endLine=18,col=9,endColumn=35,title=${D.UntaggedOciRef.code} ${D.UntaggedOciRef.id}::${escapeData(warning)}`,
         '',
       ].join('\n'),
     );
@@ -154,8 +161,8 @@ describe('--format github', () => {
     expect(escapeProperty('a:b,c%d\r\ne')).toBe('a%3Ab%2Cc%25d%0D%0Ae');
     expect(escapeData('a:b,c%d\n')).toBe('a:b,c%25d%0A');
     // A line break in a message or file name is shown escaped: it can never start a command.
-    expect(formatGithub({ code: 'KS1', severity: 'error', message: '50%\nx', path: '', file: 'a,b:c\n::x.yaml', line: 1, column: 2 })).toBe(
-      '::error file=a%2Cb%3Ac\\n%3A%3Ax.yaml,line=1,col=2,title=KS1::50%25\\nx',
+    expect(formatGithub({ code: 'KS1', id: 'x', severity: 'error', message: '50%\nx', fix: 'y', path: '', file: 'a,b:c\n::x.yaml', line: 1, column: 2 })).toBe(
+      '::error file=a%2Cb%3Ac\\n%3A%3Ax.yaml,line=1,col=2,title=KS1 x::50%25\\nx y',
     );
   });
 
@@ -253,7 +260,7 @@ describe('kspec diff', () => {
     const r = kspec(work, 'diff', 'specs');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`HEAD:specs/demo.yaml:9:9: error ${D.UnknownVariant.code}:`);
+    expect(r.stderr).toContain(`HEAD:specs/demo.yaml:9:9: error ${D.UnknownVariant.code} ${D.UnknownVariant.id}:`);
     expect(kspec(work, 'diff', '--base', 'no-such-ref', 'specs')).toMatchObject({ code: 2 });
   });
 
@@ -263,7 +270,7 @@ describe('kspec diff', () => {
     write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
     const r = kspec(work, 'diff', 'specs', '--format', 'github');
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=unknown-key (${D.UnknownKey.code})::Unknown key 'archs'. Did you mean 'arch'?\n`);
+    expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=${D.UnknownKey.code} ${D.UnknownKey.id}::${message(D.UnknownKey, ARCHS)} ${fix(D.UnknownKey, ARCHS)}\n`);
   });
 });
 

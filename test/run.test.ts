@@ -23,7 +23,7 @@ function kspec(cwd: string, env: Record<string, string | undefined>, ...args: st
 }
 
 const TIME = / in \d+\.\d\d s(?=\n$)/;
-const d = (severity: 'error' | 'warning'): Diagnostic => ({ code: 'KS0000', severity, message: 'm', file: 'f', line: 1, column: 1, path: '' });
+const d = (severity: 'error' | 'warning'): Diagnostic => ({ code: 'KS0000', id: 'test', severity, message: 'm', fix: 'f', file: 'f', line: 1, column: 1, path: '' });
 
 describe('closingLine', () => {
   it('starts with the spec count and says what the run did', () => {
@@ -111,7 +111,7 @@ describe('the CLI', () => {
     writeFileSync(path.join(dir, 'demo.yaml'), BASE.replace('  arch:', '  archs:'));
     const bad = kspec(dir, {}, 'validate', 'demo.yaml', '--quiet');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("demo.yaml:7:3: error KS2001: Unknown key 'archs'.");
+    expect(bad.stderr).toContain("demo.yaml:7:3: error KS2001 unknown-key: Unknown key 'archs'.");
     expect(bad.stderr).not.toMatch(/\d+ specs?: /);
   });
 

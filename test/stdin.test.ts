@@ -29,7 +29,7 @@ describe('kspec validate -', () => {
   it('names <stdin> in diagnostics, with line and column', () => {
     const r = kspec(tempDir(), BASE.replace('  arch:', '  archs:'), 'validate', '-');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("<stdin>:7:3: error KS2001: Unknown key 'archs'.");
+    expect(r.stderr).toContain("<stdin>:7:3: error KS2001 unknown-key: Unknown key 'archs'.");
   });
 
   it('takes `-` beside files and folders', () => {

@@ -74,9 +74,9 @@ describe('kspec workflow writes one valid workflow', () => {
     expect(first.code).toBe(0);
     expect(first.stderr).toContain(`${FILE}: written (${CASES.length} specs)`);
     // bootc-minimal has no target.image: nothing to push or promote (the key `target:`, 16:1).
-    expect(first.stderr).toContain(`specs/bootc-minimal.yaml:16:1: warning ${D.WorkflowOmits.code}: kspec workflow leaves out the push of a candidate and promote.sh`);
+    expect(first.stderr).toContain(`specs/bootc-minimal.yaml:16:1: warning ${D.WorkflowOmits.code} ${D.WorkflowOmits.id}: kspec workflow leaves out the push of a candidate and promote.sh`);
     // kairos-fedora lists netboot: auroraboot.sh would serve until stopped (25:14).
-    expect(first.stderr).toContain(`specs/kairos-fedora.yaml:25:14: warning ${D.WorkflowOmits.code}: kspec workflow leaves out auroraboot.sh`);
+    expect(first.stderr).toContain(`specs/kairos-fedora.yaml:25:14: warning ${D.WorkflowOmits.code} ${D.WorkflowOmits.id}: kspec workflow leaves out auroraboot.sh`);
   });
 
   it('is valid against SchemaStore github-workflow.json', () => {

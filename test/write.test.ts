@@ -443,8 +443,8 @@ describe('the output folder as a whole (issue 12): stale units, unlisted files, 
     const before = snapshot(path.join(work, 'out'));
     const strict = kspec(work, 'compile', 'specs', '-o', 'out', '--strict');
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toContain(`specs/a.yaml:4:9: error ${D.OutputUnlisted.code}:`);
-    expect(strict.stderr).toContain(`out/planted:1:1: error ${D.OutputUnowned.code}:`);
+    expect(strict.stderr).toContain(`specs/a.yaml:4:9: error ${D.OutputUnlisted.code} ${D.OutputUnlisted.id}:`);
+    expect(strict.stderr).toContain(`out/planted:1:1: error ${D.OutputUnowned.code} ${D.OutputUnowned.id}:`);
     expect(snapshot(path.join(work, 'out'))).toEqual(before);
   });
 });

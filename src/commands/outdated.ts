@@ -83,7 +83,7 @@ async function checkSpec(r: CompileResult, ep: Endpoints, rep: Reporter): Promis
       const date = new Date(b.endedOn * 1000).toISOString().slice(0, 10);
       const what = `newest succeeded build${b.version ? ` ${b.version}` : ''} ended ${date}, ${days} day${days === 1 ? '' : 's'} ago (limit ${p.staleAfterDays})`;
       if (days > p.staleAfterDays) {
-        rep.report(D.CoprStale, '/provider/repo', { repo: p.repo, pkg, days, date, version: b.version ?? '', limit: p.staleAfterDays });
+        rep.report(D.CoprStale, '/provider/repo', { repo: p.repo, build: b.version ? `${pkg} (${b.version})` : pkg, days, date, limit: p.staleAfterDays });
         checks.push({ kind: 'copr', path: '/provider/repo', subject, status: 'stale', detail: what });
       } else checks.push({ kind: 'copr', path: '/provider/repo', subject, status: 'fresh', detail: what });
     }

@@ -3,9 +3,9 @@
  * file, line and column through the spec's SourceIndex when the diagnostic is created, so
  * every diagnostic that leaves the pipeline is located.
  */
-import type { CatalogueEntry } from './catalogue.js';
+import { fill, type ArgsOf, type Entry, type Severity } from './entry.js';
 
-export type Severity = 'error' | 'warning';
+export type { Severity } from './entry.js';
 
 export interface SourceLocation {
   file: string;
@@ -17,8 +17,12 @@ export interface SourceLocation {
 
 export interface Diagnostic extends SourceLocation {
   code: string;
+  /** The catalogue entry's kebab-case id, printed next to the code. */
+  id: string;
   severity: Severity;
   message: string;
+  /** What to do, an imperative sentence. */
+  fix: string;
   /** JSON pointer (RFC 6901) of the offending node; '' is the whole document. */
   path: string;
 }
@@ -34,14 +38,43 @@ export interface SourceIndex {
 /** True when any of `ds` is an error. */
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
 
+/**
+ * Every diagnostic is made here, from its catalogue entry and the entry's arguments: the
+ * message and fix are filled in (src/diagnostics/entry.ts formats the arguments).
+ */
+export function diagnosticOf<E extends Entry>(entry: E, args: ArgsOf<E>, pointer: string, loc: SourceLocation): Diagnostic {
+  const a = args as Readonly<Record<string, unknown>>;
+  return {
+    code: entry.code,
+    id: entry.id,
+    severity: entry.severity,
+    message: fill(entry.message, a),
+    fix: fill(entry.fix, a),
+    path: pointer,
+    file: loc.file,
+    line: loc.line,
+    column: loc.column,
+  };
+}
+
+/** A source with nothing to locate in: every pointer is line 1, column 1 of `file`. */
+export function fileStart(file: string): SourceIndex {
+  return { locate: () => ({ file, line: 1, column: 1 }), lineText: () => undefined };
+}
+
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(readonly source: SourceIndex) {}
 
-  report<A>(entry: CatalogueEntry<A>, pointer: string, args: A, at: 'key' | 'value' = 'value'): Diagnostic {
-    const loc = this.source.locate(pointer, at);
-    const d: Diagnostic = { code: entry.code, severity: entry.severity, message: entry.message(args), path: pointer, file: loc.file, line: loc.line, column: loc.column };
+  /** Reports `entry` at the node `pointer` names (its key with `at: 'key'`). */
+  report<E extends Entry>(entry: E, pointer: string, args: ArgsOf<E>, at: 'key' | 'value' = 'value'): Diagnostic {
+    return this.reportAt(entry, pointer, args, this.source.locate(pointer, at));
+  }
+
+  /** Reports `entry` at a location found otherwise (the parser knows offsets before there is a tree). */
+  reportAt<E extends Entry>(entry: E, pointer: string, args: ArgsOf<E>, loc: SourceLocation): Diagnostic {
+    const d = diagnosticOf(entry, args, pointer, loc);
     this.diagnostics.push(d);
     return d;
   }

@@ -56,11 +56,21 @@ function codeFrame(d: Diagnostic, source: SourceIndex | undefined, c: Colours): 
   return [`  ${c.dim(num + ' |')} ${shown}`, `  ${c.dim(gutter + ' |')} ${d.severity === 'error' ? c.red(mark) : c.yellow(mark)}`];
 }
 
+/**
+ * One diagnostic for people:
+ *
+ *   specs/a.yaml:7:3: error KS2001 unknown-key: Unknown key 'archs'. Did you mean 'arch'?
+ *     7 |   archs: [x86_64]
+ *       |   ^
+ *     fix: Remove it, or rename it to a key allowed here: 'version', 'arch', ...
+ *     at /kernel/archs
+ */
 export function formatText(d: Diagnostic, source: SourceIndex | undefined, c: Colours = NO_COLOURS): string {
   const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
-  const head = `${c.bold(`${safe(d.file)}:${d.line}:${d.column}`)}: ${sev} ${d.code}: ${safe(d.message)}`;
+  const head = `${c.bold(`${safe(d.file)}:${d.line}:${d.column}`)}: ${sev} ${d.code} ${d.id}: ${safe(d.message)}`;
+  const fix = `  ${c.bold('fix:')} ${safe(d.fix)}`;
   const where = c.dim(`  at ${d.path === '' ? '(document)' : safe(d.path)}`);
-  return [head, ...codeFrame(d, source, c), where].join('\n');
+  return [head, ...codeFrame(d, source, c), fix, where].join('\n');
 }
 
 /** How many errors and warnings (the `summary` of `--format json`, in this key order). */
@@ -106,7 +116,7 @@ export function printDiagnostics(ds: readonly Diagnostic[], format: 'text' | 'gi
 
 /** The JSON shape of one diagnostic in `--format json`. Keys are stable; text is clipped and escaped. */
 export function toJson(d: Diagnostic): Record<string, unknown> {
-  return { code: d.code, severity: d.severity, message: safe(d.message), file: safe(d.file), line: d.line, column: d.column, path: safe(d.path) };
+  return { code: d.code, id: d.id, severity: d.severity, message: safe(d.message), fix: safe(d.fix), file: safe(d.file), line: d.line, column: d.column, path: safe(d.path) };
 }
 
 /** `--format json`'s list of diagnostics: the bounded list (per file), each as toJson. */

@@ -2,9 +2,10 @@
  * `--format github`: diagnostics as GitHub Actions workflow commands, which the runner
  * turns into annotations on the pull request's lines:
  *
- *   ::error file=specs/a.yaml,line=7,endLine=7,col=3,endColumn=8,title=unknown-key (KS2001)::Unknown key 'archs'. ...
+ *   ::error file=specs/a.yaml,line=7,endLine=7,col=3,endColumn=8,title=KS2001 unknown-key::Unknown key 'archs'. ... Remove it, ...
  *
- * Titled with the catalogue entry's kebab title and its code; endLine/endColumn where the
+ * Titled with the code and the catalogue entry's id, as the text output prints them; the
+ * message is followed by the fix; endLine/endColumn where the
  * reported value or key ends on its line. Escaping follows the runner's rules
  * (actions/toolkit, packages/core/src/command.ts): in data `%`, CR and LF; in property
  * values also `:` and `,`, which would otherwise end the property. Before that, every
@@ -15,7 +16,6 @@
  * drops the rest without a word (docs.github.com, "Workflow commands for GitHub Actions":
  * annotation limits), so when a type has more, one closing notice says how many there are.
  */
-import { allEntries } from './catalogue.js';
 import type { Diagnostic, SourceIndex } from './diagnostic.js';
 import { boundDiagnostics, endColumnOf, escapeControls, safe } from './safe.js';
 
@@ -42,12 +42,8 @@ export function workflowCommand(
   return `::${command}${props ? ' ' + props : ''}::${escapeData(escapeControls(message))}`;
 }
 
-let titles: Map<string, string> | undefined;
-/** The annotation title of a code: the entry's kebab title and the code. */
-export function titleOf(code: string): string {
-  titles ??= new Map(allEntries().map((e) => [e.code, `${e.title} (${e.code})`]));
-  return titles.get(code) ?? code;
-}
+/** The annotation title of a diagnostic: its code and id, as the text output prints them. */
+export const titleOf = (d: Pick<Diagnostic, 'code' | 'id'>): string => `${d.code} ${d.id}`;
 
 export function formatGithub(d: Diagnostic, source?: SourceIndex): string {
   // endColumnOf is exclusive (as SARIF's); an annotation's endColumn is the last column.
@@ -55,8 +51,8 @@ export function formatGithub(d: Diagnostic, source?: SourceIndex): string {
   const endColumn = after === undefined ? undefined : after - 1;
   return workflowCommand(
     d.severity,
-    { file: d.file, line: d.line, endLine: endColumn === undefined ? undefined : d.line, col: d.column, endColumn, title: titleOf(d.code) },
-    safe(d.message),
+    { file: d.file, line: d.line, endLine: endColumn === undefined ? undefined : d.line, col: d.column, endColumn, title: titleOf(d) },
+    `${safe(d.message)} ${safe(d.fix)}`,
   );
 }
 

@@ -4,10 +4,11 @@
  * (github/codeql-action/upload-sarif) and any other SARIF viewer.
  *
  * - `tool.driver.rules`: one rule per catalogue entry, in catalogue order: id (the code),
- *   name (the kebab title), help (the message with its placeholders, `<key>`), and the
- *   default level (its severity).
+ *   name (the entry's id), shortDescription (its message), fullDescription (message and
+ *   fix), help (its fix), each with placeholders as `<key>`, and the default level (its
+ *   severity).
  * - `results`: one per diagnostic (bounded per file as in every format), with its rule,
- *   level (after --strict), message, and a region: startLine/startColumn, and
+ *   level (after --strict), message (the message and the fix), and a region: startLine/startColumn, and
  *   endLine/endColumn where the value ends on its line; the JSON pointer as a logical
  *   location. Columns are UTF-16 code units (`columnKind`), as kspec counts them.
  * - What the bound left out is a `toolExecutionNotification` of the invocation.
@@ -15,32 +16,15 @@
  * clipped and its control characters escaped. test/sarif.test.ts validates the output
  * against the official schema (test/data/sarif/).
  */
-import { allEntries, type CatalogueEntry } from './catalogue.js';
+import { allEntries } from './catalogue.js';
 import type { Diagnostic, SourceIndex } from './diagnostic.js';
+import { template, type Entry } from './entry.js';
 import { boundDiagnostics, endColumnOf, safe } from './safe.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
-/**
- * An argument of a message function standing for itself: prints as `<name>`, and acts as a
- * one-element list for the messages that join or map a list.
- */
-function placeholder(name: string): unknown {
-  const p: string[] = [`<${name}>`];
-  Object.defineProperty(p, 'toString', { value: () => `<${name}>` });
-  Object.defineProperty(p, 'toJSON', { value: () => `<${name}>` });
-  return p;
-}
-
-/** A catalogue entry's message with placeholders for its arguments: the help text of its rule. */
-export function helpText(entry: CatalogueEntry<never>): string {
-  const args = new Proxy({}, { get: (_t, k) => (typeof k === 'string' ? placeholder(k) : undefined) });
-  try {
-    return entry.message(args as never);
-  } catch {
-    return entry.title;
-  }
-}
+/** A catalogue entry's fix with placeholders for its arguments: the help text of its rule. */
+export const helpText = (entry: Entry): string => template(entry.fix);
 
 /** A file name as a relative URI reference: POSIX separators, each segment percent-encoded. */
 export function fileUri(file: string): string {
@@ -53,12 +37,13 @@ export function formatSarif(ds: readonly Diagnostic[], sourceOf: (file: string) 
   const entries = allEntries();
   const index = new Map(entries.map((e, i) => [e.code, i]));
   const rules = entries.map((e) => {
+    const message = template(e.message);
     const help = helpText(e);
     return {
       id: e.code,
-      name: e.title,
-      shortDescription: { text: e.title },
-      fullDescription: { text: help },
+      name: e.id,
+      shortDescription: { text: message },
+      fullDescription: { text: `${message} ${help}` },
       help: { text: help },
       defaultConfiguration: { level: level(e.severity) },
     };
@@ -72,7 +57,7 @@ export function formatSarif(ds: readonly Diagnostic[], sourceOf: (file: string) 
       ruleId: d.code,
       ...(rule === undefined ? {} : { ruleIndex: rule }),
       level: level(d.severity),
-      message: { text: safe(d.message) },
+      message: { text: `${safe(d.message)} ${safe(d.fix)}` },
       locations: [
         {
           physicalLocation: { artifactLocation: { uri: fileUri(d.file) }, region },

@@ -47,7 +47,7 @@ export function checkPackagesAndServices(spec: Spec, r: Reporter): void {
   (spec.packages ?? []).forEach((x, i) => {
     if (x.copr !== undefined && x.repo !== undefined) r.report(D.PackageCoprAndRepo, pointer('packages', i), { name: x.name }, 'key');
     else if (x.repo !== undefined && x.repo !== extraRepo) {
-      r.report(D.PackageRepoUnknown, pointer('packages', i, 'repo'), { repo: x.repo, ...(extraRepo ? { extraRepo } : {}) });
+      r.report(D.PackageRepoUnknown, pointer('packages', i, 'repo'), { repo: x.repo, extraRepo: extraRepo ? `here '${extraRepo}'` : 'this spec has none' });
     }
   });
   const enable = spec.services?.enable ?? [];

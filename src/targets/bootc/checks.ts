@@ -27,7 +27,7 @@ export function check(spec: BootcSpec, ctx: CheckContext): void {
   const extraRepo = p.type === 'repo' ? p.extraRepo?.name : undefined;
   spec.modules.forEach((m, i) => {
     if (moduleRepo(spec, m.repo) === undefined) {
-      r.report(D.BootcModuleRepo, pointer('modules', i, 'repo'), { repo: m.repo!, ...(extraRepo ? { extraRepo } : {}) });
+      r.report(D.BootcModuleRepo, pointer('modules', i, 'repo'), { repo: m.repo!, extraRepo: extraRepo ? `'${extraRepo}' (provider.extraRepo)` : 'the name of a provider.extraRepo' });
     }
     if (m.package === undefined && m.image === undefined) r.report(D.BootcModuleSource, pointer('modules', i, 'name'), { module: m.name }, 'key');
     if (m.image !== undefined) {
@@ -62,7 +62,7 @@ export function check(spec: BootcSpec, ctx: CheckContext): void {
 
   const suffix = spec.kernel.version === undefined ? undefined : releaseArch(spec.kernel.version);
   if (suffix !== undefined && !(spec.kernel.arch as string[]).includes(suffix)) {
-    r.report(D.BootcVersionArch, '/kernel/version', { version: spec.kernel.version!, suffix, arches: spec.kernel.arch });
+    r.report(D.BootcVersionArch, '/kernel/version', { version: spec.kernel.version!, suffix, arches: spec.kernel.arch, example: spec.kernel.version!.slice(0, -suffix.length) + spec.kernel.arch[0] });
   }
 
   for (const label of Object.keys(spec.metadata.labels)) {

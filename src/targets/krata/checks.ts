@@ -84,7 +84,8 @@ export function check(spec: KrataSpec, ctx: CheckContext): void {
           const got = config.get(o.name);
           if (got && !satisfies(o.value, got.value === 'is not set' ? undefined : got.value)) {
             r.report(D.KrataConfigFileContradicts, '/provider/configFile', {
-              file: p.configFile, line: got.line, option: o.name, required: o.value, actual: got.value, scope,
+              file: p.configFile, line: got.line, option: o.name, required: o.value, scope,
+              setting: got.value === 'is not set' ? `leaves ${o.name} unset` : `sets ${o.name}=${got.value}`,
             });
           }
         }

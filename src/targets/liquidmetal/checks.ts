@@ -38,7 +38,7 @@ function checkLabelsAndKeys(spec: LiquidmetalSpec, ctx: CheckContext): void {
   for (const key of Object.keys(t.labels ?? {})) {
     const slash = key.indexOf('/');
     const at = pointer('target', 'template', 'labels', key);
-    if (slash > MAX_LABEL_PREFIX) r.report(D.LiquidmetalLabelPrefix, at, { prefix: key.slice(0, slash), max: MAX_LABEL_PREFIX }, 'key');
+    if (slash > MAX_LABEL_PREFIX) r.report(D.LiquidmetalLabelPrefix, at, { length: slash, max: MAX_LABEL_PREFIX }, 'key');
     if (key === CAPMVM_LABEL) r.report(D.LiquidmetalClusterNameLabel, at, {}, 'key');
   }
   const users = new Map<string, number>();
@@ -86,7 +86,7 @@ export function check(spec: LiquidmetalSpec, ctx: CheckContext): void {
   });
 
   const legacy = isLegacy(t.capmvm);
-  if (legacy) r.report(D.LiquidmetalLegacyCapmvm, '/target/capmvm', { capmvm: t.capmvm, modules: p.modules !== undefined });
+  if (legacy) r.report(D.LiquidmetalLegacyCapmvm, '/target/capmvm', { capmvm: t.capmvm });
   else if (!p.modules) r.report(D.LiquidmetalNoModulesImage, '/provider', { version }, 'key');
 
   const kernelTag = tagRelease(p.kernel.image);

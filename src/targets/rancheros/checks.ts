@@ -78,7 +78,7 @@ export function check(spec: RancherosSpec, ctx: CheckContext): void {
     }
     const file = urlFile(url);
     if (!file.includes(suffix)) {
-      r.report(D.RancherosTarballName, archPointer(r, ['provider', 'urls'], arch), { arch, dockerArch: docker, suffix, file });
+      r.report(D.RancherosTarballName, archPointer(r, ['provider', 'urls'], arch), { arch, dockerArch: docker, suffix, file, kernelArch: arch === 'x86_64' ? 'is x86, not amd64' : 'is arm64' });
     }
     // A tarball built by the user's own os-kernel run from a sha1-pinned source has no
     // sha256 until that build has run; anything else is a third party's file, unverified.

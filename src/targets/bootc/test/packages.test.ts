@@ -69,7 +69,7 @@ describe('packages and services: checks', () => {
   it('KS3026: a repo that is not provider.extraRepo', async () => {
     const spec = GOLDEN.replace('  - name: htop\n', '  - name: htop\n    repo: rpmfusion-free\n');
     const d = expectDiagnostic(await compileText(spec), D.PackageRepoUnknown, 18, 11);
-    expect(d.message).toContain('has no extraRepo');
+    expect(d.message).toContain('this spec has none');
   });
 
   it('KS3027: a unit both enabled and disabled', async () => {

@@ -65,7 +65,7 @@ describe('KS8xxx: liquidmetal', () => {
   it('KS8010 no kernel.filename: flintlock needs it and CAPMVM does not default it', async () => {
     const r = await compileText(withLine(10, '  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77}'));
     const d = expectDiagnostic(r, D.LiquidmetalKernelFilename, 10, 3);
-    expect(d.message).toContain('boot/vmlinux');
+    expect(d.fix).toContain('boot/vmlinux');
     expect(r.files).toEqual([]);
   });
   it('KS8011 aarch64 listed: the arm images are experimental (a warning, at the arch entry)', async () => {
@@ -73,7 +73,7 @@ describe('KS8xxx: liquidmetal', () => {
     expect(codes(r)).toEqual([D.LiquidmetalArmExperimental.code]);
     const d = expectDiagnostic(r, D.LiquidmetalArmExperimental, 7, 18);
     expect(d.severity).toBe('warning');
-    expect(d.message).toContain('remove aarch64 from kernel.arch');
+    expect(d.fix).toContain('remove aarch64 from kernel.arch');
     expect(codes(await compileText(withLine(7, '  arch: [x86_64]')))).toEqual([]);
   });
 
@@ -84,7 +84,7 @@ describe('KS8xxx: liquidmetal', () => {
     const env = r.files.find((f) => f.path === 'clusterctl.env')!.content;
     expect(env).toContain("MVM_KERNEL_IMAGE='ghcr.io/liquidmetal-dev/kernel-bin:5.10.77'");
     expect((await compileText(BASE)).diagnostics).toEqual([]);
-    expect(D.LiquidmetalFallbackRelease.message({ ref: 'x' })).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
+    expect(D.LiquidmetalFallbackRelease.fix).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
   });
 
   it('KS8003 follows firecracker: none with target.provider cloudhypervisor, the same with firecracker or no provider', async () => {
@@ -130,7 +130,7 @@ describe('KS8xxx: liquidmetal', () => {
   it('KS8004 capmvm v0.7.0 and older: the legacy form, with provider.modules unused', async () => {
     const r = await compileText(withLine(17, '  capmvm: v0.7.0'));
     const d = expectDiagnostic(r, D.LiquidmetalLegacyCapmvm, 17, 11);
-    expect(d.message).toContain('provider.modules is not used');
+    expect(d.fix).toContain('provider.modules is not used');
     // The modules tag is not checked in the legacy form: the volume is not emitted.
     expect(codes(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:4.19.215}', withLine(17, '  capmvm: v0.6.3'))))).toEqual([
       D.LiquidmetalLegacyCapmvm.code,
@@ -225,10 +225,10 @@ describe('labels and sshPublicKeys (CRD spec.template.spec; flintlock labels and
     const r = await compileText(old);
     expect(codes(r)).toEqual([D.LiquidmetalFieldTooNew.code, D.LiquidmetalLegacyCapmvm.code]);
     const d = expectDiagnostic(r, D.LiquidmetalFieldTooNew, 21, 5);
-    expect(d.message).toContain('target.template.labels is in CAPMVM\'s MicrovmMachineTemplate CRD from v0.8.0 on');
+    expect(d.message).toContain('target.template.labels is in CAPMVM\'s MicrovmMachineTemplate from v0.8.0 on');
     expect(codes(await compileText(old.replace('capmvm: v0.7.0', 'capmvm: v0.8.0')))).toEqual([]);
     const five = await compileText(withLine(17, '  capmvm: v0.5.1', withTemplate(keys)));
-    expect(expectDiagnostic(five, D.LiquidmetalFieldTooNew, 21, 5).message).toContain('sshPublicKeys is in CAPMVM\'s MicrovmMachineTemplate CRD from v0.6.0');
+    expect(expectDiagnostic(five, D.LiquidmetalFieldTooNew, 21, 5).message).toContain('sshPublicKeys is in CAPMVM\'s MicrovmMachineTemplate from v0.6.0');
     const provider = await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.8.5')));
     expectDiagnostic(provider, D.LiquidmetalFieldTooNew, 17, 3);
     expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.9.0'))))).toEqual([]);
@@ -287,7 +287,7 @@ describe('target.template.roles: one template per role, as CAPMVM\'s cluster-tem
   it('KS8017 an even number of control plane machines (stacked etcd)', async () => {
     const r = await compileText(withTemplate('    roles:\n      controlPlane: {replicas: 2}\n      workers: {replicas: 2}'));
     const d = expectDiagnostic(r, D.LiquidmetalControlPlaneEven, 22, 32);
-    expect(d.message).toContain('such as 1 or 3');
+    expect(d.fix).toContain('such as 1 or 3');
     expect(r.files).toEqual([]);
   });
 });
@@ -296,7 +296,7 @@ describe('rules the schema and the common checks carry on liquidmetal', () => {
   it('KS2007 memoryMb under the CRD minimum of 1024', async () => {
     const r = await compileText(withLine(19, '  template: {name: mvm-k8s-1-23, namespace: default, vcpu: 2, memoryMb: 512}'));
     const d = expectDiagnostic(r, D.OutOfRange, 19, 73);
-    expect(d.message).toContain('1024');
+    expect(d.fix).toContain('1024');
   });
   it('KS2007 vcpu under 1', async () => {
     expectDiagnostic(await compileText(withLine(19, '  template: {name: mvm-k8s-1-23, namespace: default, vcpu: 0, memoryMb: 2048}')), D.OutOfRange, 19, 60);

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D } from '../../../diagnostics/catalogue.js';
+import { D, fix, message } from '../../../diagnostics/catalogue.js';
 import { compileText, expectDiagnostic, tempDir } from '../../../../test/helpers.js';
 import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';
 
@@ -25,7 +25,7 @@ describe('rancheros: KS6xxx', () => {
     const r = await compileText(withLine(11, '    x86_64: https://example.org/v4.14.138-rancher/linux-4.14.138-rancher-amd64.tar.gz'));
     const d = expectDiagnostic(r, D.RancherosTarballName, 11, 13);
     expect(d.message).toContain("'linux-4.14.138-rancher-amd64.tar.gz' does not name '-x86'");
-    expect(d.message).toContain('KERNEL_URL_amd64');
+    expect(d.fix).toContain('KERNEL_URL_amd64');
     expect(r.files.length).toBeGreaterThan(0); // a warning: the files are still written
   });
   it('KS6001 is located at the key the user wrote (amd64 alias) and looks at the file name only', async () => {
@@ -158,7 +158,8 @@ describe('rancheros: os-kernel forms and the Dockerfile.dapper patch (KS6008-KS6
     const r = await compileIn(dir, x86);
     const line = DAPPERFILE.split('\n').findIndex((l) => l.startsWith('ARG KERNEL_URL_arm64=')) + 1;
     const d = expectDiagnostic(r, D.RancherosDapperUnlistedUrl, 16, 15);
-    expect(d.message).toContain(`Dockerfile.dapper:${line} builds KERNEL_URL_arm64 from \${KERNEL_VERSION}, which the patch changes from '4.14.176-rancher' to '4.14.138-rancher'`);
+    expect(d.message).toBe(message(D.RancherosDapperUnlistedUrl, { file: 'Dockerfile.dapper', line, name: 'KERNEL_URL_arm64', to: '4.14.138-rancher', from: '4.14.176-rancher', arch: 'aarch64' }));
+    expect(d.fix).toContain('(it was 4.14.176-rancher)');
     expect(r.files.map((f) => f.path)).toContain('Dockerfile.dapper.patch');
     // the same file with the arm64 URL written out in full, or both arches listed: no warning
     writeFileSync(path.join(dir, 'Dockerfile.dapper'), DAPPERFILE.replace(/^ARG KERNEL_URL_arm64=.*$/m, 'ARG KERNEL_URL_arm64=https://example.org/linux-4.14.176-rancher-arm64.tar.gz'));
