@@ -13,7 +13,7 @@ import { formatText } from '../src/diagnostics/format.js';
 import { targets } from '../src/targets/index.js';
 import { TEMPLATES_DIR } from '../src/render.js';
 import { writeUnit } from '../src/write.js';
-import { ROOT, tempDir, goldenCases, goldenDir } from './helpers.js';
+import { bashSyntax, goldenCases, goldenDir, ROOT, shellcheckAll, tempDir } from './helpers.js';
 
 const UPDATE = process.env.KSPEC_UPDATE_GOLDEN === '1';
 
@@ -71,6 +71,22 @@ describe('golden cases', () => {
       expect(existsSync(warnFile) ? readFileSync(warnFile, 'utf8') : '').toBe(diagText ? diagText + '\n' : '');
     });
   }
+});
+
+describe('golden shell', () => {
+  /** Shell in an expected output: *.sh, *.env (sourced by bash), and files with a sh or bash shebang. */
+  const isShell = (file: string, text: string): boolean => /\.(sh|env)$/.test(file) || /^#!\S*(\/|env )(ba)?sh\b/.test(text);
+
+  it('every shell file of every case passes bash -n and shellcheck (one shellcheck run over all cases)', () => {
+    const scripts: Array<[string, string]> = [];
+    for (const c of cases) {
+      for (const [file, text] of tree(path.join(goldenDir(c), 'expected'))) if (isShell(file, text)) scripts.push([`${c}/${file}`, text]);
+    }
+    // every platform that writes shell has some here (liquidmetal: clusterctl.env)
+    expect(new Set(scripts.map(([k]) => k.split('-')[0])).size).toBeGreaterThanOrEqual(5);
+    for (const [key, text] of scripts) expect(bashSyntax(text), `bash -n ${key}`).toBe('');
+    expect([...shellcheckAll(scripts).values()].join('')).toBe('');
+  });
 });
 
 describe('registry', () => {
