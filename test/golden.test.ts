@@ -86,7 +86,7 @@ describe('golden shell', () => {
     expect(new Set(scripts.map(([k]) => k.split('-')[0])).size).toBeGreaterThanOrEqual(5);
     for (const [key, text] of scripts) expect(bashSyntax(text), `bash -n ${key}`).toBe('');
     expect([...shellcheckAll(scripts).values()].join('')).toBe('');
-  });
+  }, 300_000); // one shellcheck process over about 80 scripts: slow on a loaded machine
 });
 
 describe('registry', () => {

@@ -1,5 +1,5 @@
 /** The `validation` block and `provider.staleAfterDays`: schema, defaults and checks. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { bashSyntax, compileText, expectDiagnostic, lazily, shellcheckAll } from './helpers.js';
@@ -69,6 +69,10 @@ describe('the lifecycle scripts pass bash -n and shellcheck', () => {
   const findings = lazily(async () =>
     shellcheckAll((await Promise.all(Object.entries(variants).map(async ([name, yaml]) => (await scriptsOf(yaml)).map((f) => [`${name}/${f.path}`, f.content] as const)))).flat()),
   );
+  // The whole run before the variants' tests: it takes a while on a loaded machine.
+  beforeAll(async () => {
+    await findings();
+  }, 300_000);
   for (const [name, yaml] of Object.entries(variants)) {
     it(name, async () => {
       const scripts = await scriptsOf(yaml);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderFile } from '../../../render.js';
 import { bootc } from '../../../targets/bootc/index.js';
 import { bootcView, releaseArch } from '../../../targets/bootc/view.js';
@@ -60,6 +60,10 @@ describe('bootc multi-arch render', () => {
       return scriptsOf(files).map((s) => [`${name}/${s}`, files.get(s)!] as const);
     })),
   );
+  // The whole run before the variants' tests: it takes a while on a loaded machine.
+  beforeAll(async () => {
+    await findings();
+  }, 300_000);
   for (const [name, spec] of Object.entries(VARIANTS)) {
     it(`${name}: every script passes bash -n and shellcheck, the Containerfile parses`, () => {
       const files = renderAll(spec);

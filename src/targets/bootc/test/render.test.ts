@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Flag } from 'dockerfile-ast';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderFile } from '../../../render.js';
 import { commentText, dockerString, shQuote, UnsafeValueError } from '../../../quote.js';
 import { bootc } from '../../../targets/bootc/index.js';
@@ -205,6 +205,10 @@ describe('bootc plan', () => {
 describe('bootc scripts pass bash -n and shellcheck', () => {
   // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
   const findings = lazily(() => shellcheckAll(Object.entries(VARIANTS).flatMap(([name, spec]) => scriptsOf(renderAll(spec), `${name}/`))));
+  // The whole run before the variants' tests: it takes a while on a loaded machine.
+  beforeAll(async () => {
+    await findings();
+  }, 300_000);
   for (const [name, spec] of Object.entries(VARIANTS)) {
     it(name, () => lintScripts(renderAll(spec), findings(), `${name}/`), 60_000);
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bashSyntax, compileText, goldenDir, lazily, shellcheck, shellcheckAll } from '../../../../test/helpers.js';
 import { shQuote } from '../../../quote.js';
 import { kairos } from '../../../targets/kairos/index.js';
@@ -76,6 +76,10 @@ describe('kairos plan', () => {
   const findings = lazily(async () =>
     shellcheckAll((await Promise.all(Object.entries(VARIANTS).map(async ([name, spec]) => [...(await files(spec))].filter(([p]) => p.endsWith('.sh')).map(([p, text]) => [`${name}/${p}`, text] as const)))).flat()),
   );
+  // The whole run before the variants' tests: it takes a while on a loaded machine.
+  beforeAll(async () => {
+    await findings();
+  }, 300_000);
   for (const [name, spec] of Object.entries(VARIANTS)) {
     it(`${name}: scripts lint clean, the Containerfile parses`, async () => {
       const f = await files(spec);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KRATA } from '../../../../test/fixtures.js';
 import { bashSyntax, compileText, lazily, shellcheckAll, tempDir } from '../../../../test/helpers.js';
 
@@ -34,6 +34,10 @@ describe('krata outputs', () => {
   const scriptsOf = async (spec: string): Promise<Array<[string, string]>> => [...(await files(spec))].filter(([p]) => p.endsWith('.sh'));
   // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
   const findings = lazily(async () => shellcheckAll((await Promise.all(variants.map(async ([name, spec]) => (await scriptsOf(spec)).map(([p, text]) => [`${name}/${p}`, text] as const)))).flat()));
+  // The whole run before the variants' tests: it takes a while on a loaded machine.
+  beforeAll(async () => {
+    await findings();
+  }, 300_000);
   for (const [name, spec] of variants) {
     it(`${name}: scripts pass bash -n and shellcheck`, async () => {
       const scripts = await scriptsOf(spec);
