@@ -8,8 +8,6 @@ import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import { parseOciReference } from './oci.js';
 import { isPackageProvider } from './targets/shared.js';
 import type { CheckContext, ImageField, TargetModule } from './targets/target.js';
-
-export type { ImageField };
 import type { Spec } from './types.js';
 
 /** A kernel release as `uname -r` prints it: at least major.minor, then anything sane. */

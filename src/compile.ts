@@ -84,7 +84,7 @@ export async function compileBytes(bytes: Uint8Array, opts: CompileOptions): Pro
   await validate(data, report);
   if (report.hasErrors) return result;
 
-  const spec = normalize(data, getTarget);
+  const spec = normalize(data);
   result.data = data;
   result.spec = spec;
   result.name = spec.metadata.name;

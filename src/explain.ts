@@ -93,7 +93,7 @@ export async function traceFile(specFile: string, outDir: string, rel: string, c
     let varied: RenderedFile | undefined;
     let planned = true;
     try {
-      const spec = normalize(setAt(r.data, leaf.ptr, vary(leaf.value)), getTarget);
+      const spec = normalize(setAt(r.data, leaf.ptr, vary(leaf.value)));
       varied = render(target.plan(spec, ctx), info).find((f) => f.path === rel);
     } catch {
       planned = false;

@@ -12,10 +12,7 @@ import type {
   Spec,
   Target,
 } from './types.js';
-import type { TargetModule } from './targets/target.js';
-
-/** How normalize finds a platform's module: the registry's getTarget (src/targets/index.ts). */
-export type TargetLookup = (platform: Platform) => TargetModule<any> | undefined;
+import { getTarget } from './targets/index.js';
 import { SCHEMA_DEFAULTS } from './generated/spec-defaults.js';
 
 /** The schema's defaults (src/generated/spec-defaults.ts): the schema is their only source. */
@@ -88,18 +85,14 @@ function provider(p: Obj): Provider {
 }
 
 /** A target's settings: its module's normalize, or a copy of them as written. */
-function target(t: Obj, targetOf: TargetLookup): Target {
-  const module = targetOf(t.platform as Platform);
+function target(t: Obj): Target {
+  const module = getTarget(t.platform as Platform);
   // The schema admitted only registered platforms.
   if (!module) throw new Error(`normalize: no target for platform '${String(t.platform)}'`);
   return module.normalize ? module.normalize(t as never) : structuredClone(t as Target);
 }
 
-/**
- * `targetOf` is passed in, not imported: the registry imports every target, and a target's
- * own normalize may use what this module exports (an import cycle otherwise).
- */
-export function normalize(data: unknown, targetOf: TargetLookup): Spec {
+export function normalize(data: unknown): Spec {
   const d = data as Obj;
   const k = (d.kernel ?? {}) as Obj;
   const arch: Arch[] = [];
@@ -168,6 +161,6 @@ export function normalize(data: unknown, targetOf: TargetLookup): Spec {
         }
       : {}),
     ...(d.services ? { services: { enable: [...(d.services.enable ?? [])], disable: [...(d.services.disable ?? [])] } } : {}),
-    target: target(d.target, targetOf),
+    target: target(d.target),
   };
 }

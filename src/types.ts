@@ -78,7 +78,6 @@ export interface Validation {
  *
  * A platform that declares nothing keeps its input type (src/generated/spec-input.ts).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface NormalizedTargets {}
 
 /** A platform's settings as written (the schema's `<platform>Target`). */

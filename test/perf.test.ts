@@ -192,7 +192,7 @@ describe('precompiled templates', () => {
       const report = new Reporter(parsed.raw.source);
       await validate(parsed.raw.data, report);
       if (report.hasErrors) continue;
-      const spec: Spec = normalize(parsed.raw.data, getTarget);
+      const spec: Spec = normalize(parsed.raw.data);
       const target = getTarget(spec.target.platform)!;
       for (const file of target.plan(spec, { specPath: f, specDir: path.dirname(f) })) {
         if (file.template === undefined) continue;

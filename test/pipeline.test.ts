@@ -7,7 +7,6 @@ import { normalize } from '../src/normalize.js';
 import { checkCommon } from '../src/check.js';
 import { UnsafeValueError } from '../src/quote.js';
 import { bootc } from '../src/targets/bootc/index.js';
-import { getTarget } from '../src/targets/index.js';
 import type { TargetModule } from '../src/targets/target.js';
 import { toDiagnostic } from '../src/validate.js';
 import { OutputError, writeUnit } from '../src/write.js';
@@ -22,7 +21,7 @@ function parsedBase() {
 describe('common checks driven by target capabilities', () => {
   it('KS3002: signing on a platform that does not sign (any target declaring signing: false)', async () => {
     const { raw, report } = parsedBase();
-    const spec = normalize(raw.data, getTarget);
+    const spec = normalize(raw.data);
     spec.signing = { secureBoot: true, keySecret: 'k', certSecret: 'c', modules: true, enroll: 'none' };
     const noSigning = { ...bootc, platform: 'krata', signing: false } as unknown as TargetModule<any>;
     checkCommon(spec, noSigning, { specPath: 'spec.yaml', specDir: '.', report });

@@ -22,7 +22,7 @@ import {
   type SchemaFragment,
 } from '../src/schema/assemble.js';
 import { normalize } from '../src/normalize.js';
-import { PLATFORMS, getTarget } from '../src/targets/index.js';
+import { PLATFORMS } from '../src/targets/index.js';
 import { ROOT } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -71,7 +71,7 @@ describe('the published schema', () => {
       validation: { boot: { timeoutSeconds: 60 } },
       target: { platform: 'kairos', base: 'b', family: 'fedora' },
     };
-    const spec = normalize(minimal, getTarget);
+    const spec = normalize(minimal);
     expect(spec.kernel.arch).toEqual(d.kernel.arch);
     expect(spec.provider).toMatchObject(d.coprProvider);
     expect(spec.initramfs).toMatchObject(d.initramfs);

@@ -29,33 +29,33 @@ declare module '../../types.js' {
 type Obj = Record<string, any>;
 
 export function normalizeTarget(t: Obj): LiquidmetalTarget {
-    const d = SCHEMA_DEFAULTS.liquidmetalTarget.template;
-    const vcpu: number = t.template.vcpu ?? d.vcpu;
-    const memoryMb: number = t.template.memoryMb ?? d.memoryMb;
-    const role = (r: Obj): LiquidmetalRole => ({
-      vcpu: r.vcpu ?? vcpu,
-      memoryMb: r.memoryMb ?? memoryMb,
-      ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
-    });
-    return {
-      platform: 'liquidmetal',
-      ...(t.provider ? { provider: t.provider } : {}),
-      capmvm: t.capmvm,
-      rootImage: t.rootImage,
-      template: {
-        name: t.template.name,
-        namespace: t.template.namespace ?? d.namespace,
-        vcpu,
-        memoryMb,
-        networkInterfaces: (t.template.networkInterfaces ?? d.networkInterfaces).map((n: Obj) => ({
-          guestDeviceName: n.guestDeviceName,
-          type: n.type ?? d['networkInterfaces[]'].type,
-        })),
-        ...(t.template.labels ? { labels: { ...t.template.labels } } : {}),
-        ...(t.template.sshPublicKeys
-          ? { sshPublicKeys: t.template.sshPublicKeys.map((k: Obj) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })) }
-          : {}),
-        ...(t.template.roles ? { roles: { controlPlane: role(t.template.roles.controlPlane), workers: role(t.template.roles.workers) } } : {}),
-      },
-    };
+  const d = SCHEMA_DEFAULTS.liquidmetalTarget.template;
+  const vcpu: number = t.template.vcpu ?? d.vcpu;
+  const memoryMb: number = t.template.memoryMb ?? d.memoryMb;
+  const role = (r: Obj): LiquidmetalRole => ({
+    vcpu: r.vcpu ?? vcpu,
+    memoryMb: r.memoryMb ?? memoryMb,
+    ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
+  });
+  return {
+    platform: 'liquidmetal',
+    ...(t.provider ? { provider: t.provider } : {}),
+    capmvm: t.capmvm,
+    rootImage: t.rootImage,
+    template: {
+      name: t.template.name,
+      namespace: t.template.namespace ?? d.namespace,
+      vcpu,
+      memoryMb,
+      networkInterfaces: (t.template.networkInterfaces ?? d.networkInterfaces).map((n: Obj) => ({
+        guestDeviceName: n.guestDeviceName,
+        type: n.type ?? d['networkInterfaces[]'].type,
+      })),
+      ...(t.template.labels ? { labels: { ...t.template.labels } } : {}),
+      ...(t.template.sshPublicKeys
+        ? { sshPublicKeys: t.template.sshPublicKeys.map((k: Obj) => ({ user: k.user, authorizedKeys: [...k.authorizedKeys] })) }
+        : {}),
+      ...(t.template.roles ? { roles: { controlPlane: role(t.template.roles.controlPlane), workers: role(t.template.roles.workers) } } : {}),
+    },
+  };
 }
