@@ -2,12 +2,13 @@
  * The contract of a target. A target is a thin module: which providers it takes, what it
  * checks, and which files it plans; the text of those files lives in templates/<platform>/.
  * Its folder, src/targets/<platform>/, holds index.ts (this module), view.ts (the data its
- * templates print) and checks.ts (its check()).
+ * templates print), checks.ts (its check()) and workflow.ts (its `kspec workflow` jobs).
  * Checks common to all platforms (provider accepted, signing allowed, kernel.version
  * present, URLs, OCI references, key material) run in src/check.ts from these fields.
  */
 import type { Reporter } from '../diagnostics/diagnostic.js';
 import type { Platform, ProviderType, PlannedFile, SpecFor, InputTargetOf, TargetOf } from '../types.js';
+import type { Jobs, Omission, WorkflowUnit } from '../workflow/steps.js';
 
 export interface PlanContext {
   /** The spec's path as shown in headers and messages (POSIX, relative to the cwd). */
@@ -91,6 +92,16 @@ export interface TargetModule<P extends Platform = Platform> {
   check(spec: SpecFor<P>, ctx: CheckContext): void;
   /** The files to emit, in any order (the writer sorts them). */
   plan(spec: SpecFor<P>, ctx: PlanContext): PlannedFile[];
+  /**
+   * Its jobs in the GitHub Actions workflow `kspec workflow` writes (src/workflow.ts),
+   * after the core's `check` and `outdated` jobs and those of the targets registered
+   * before it. Called only when a spec targets this platform, with those specs sorted by
+   * path; returns job id to job (written in that order; an id another job has is an
+   * error), built from src/workflow/ (yaml.ts, steps.ts) with every spec value a matrix
+   * value. A step or spec it leaves out goes into `omit` with why (warned as KS9023).
+   * Without it, the platform's specs get no job beyond `check`.
+   */
+  workflowJobs?: (units: Array<WorkflowUnit<P>>, omit: Omission[]) => Jobs;
 }
 
 /** Identity function that keeps the platform's narrowed spec type in a module's definition. */

@@ -14,6 +14,7 @@ import type { BootcSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
+import { workflowJobs } from './workflow.js';
 
 function plan(spec: BootcSpec): PlannedFile[] {
   const data = bootcView(spec);
@@ -51,4 +52,5 @@ export const bootc = defineTarget<'bootc'>({
   versionRequired: () => undefined,
   check,
   plan,
+  workflowJobs,
 });

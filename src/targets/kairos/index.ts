@@ -18,6 +18,7 @@ import type { KairosSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
+import { workflowJobs } from './workflow.js';
 
 function plan(spec: KairosSpec, ctx: PlanContext): PlannedFile[] {
   const data = kairosView(spec);
@@ -60,4 +61,5 @@ export const kairos = defineTarget<'kairos'>({
   versionRequired: () => undefined,
   check,
   plan,
+  workflowJobs,
 });

@@ -26,6 +26,7 @@ import type { KrataSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
+import { workflowJobs } from './workflow.js';
 
 function plan(spec: KrataSpec, ctx: PlanContext): PlannedFile[] {
   const data = krataView(spec, ctx);
@@ -81,4 +82,5 @@ export const krata = defineTarget<'krata'>({
   versionRequired: () => 'it is KERNEL_VERSION in /kernel/metadata and the dev.edera.kernel.version annotation, both written before the build',
   check,
   plan,
+  workflowJobs,
 });

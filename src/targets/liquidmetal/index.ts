@@ -16,6 +16,7 @@ import type { LiquidmetalSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
+import { workflowJobs } from './workflow.js';
 
 function plan(spec: LiquidmetalSpec): PlannedFile[] {
   const data = liquidmetalView(spec);
@@ -46,4 +47,5 @@ export const liquidmetal = defineTarget<'liquidmetal'>({
     'the modules volume is mounted at /lib/modules/<kernel.version> and the image tags are checked against it',
   check,
   plan,
+  workflowJobs,
 });

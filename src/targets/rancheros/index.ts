@@ -19,6 +19,7 @@ import type { RancherosSpec } from './view.js';
 import { check } from './checks.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
+import { workflowJobs } from './workflow.js';
 
 function plan(spec: RancherosSpec, ctx: PlanContext): PlannedFile[] {
   const data = rancherosView(spec);
@@ -66,4 +67,5 @@ export const rancheros = defineTarget<'rancheros'>({
     'Dockerfile.dapper\'s KERNEL_VERSION must be known before the build: rancher/os\'s scripts/layout-kernel names the kernel vmlinuz-${KERNEL_VERSION} in the ISO, and the amd64 build stops when that file is missing',
   check,
   plan,
+  workflowJobs,
 });
