@@ -63,6 +63,29 @@ export const WORST_CASES = {
   'one long line': () => HEAD + KERNEL + TAIL + 'extra: "' + 'x\\x1b'.repeat((MIB - 2048) / 5) + '"\n',
   // A value past the limit of values: refused on the lexer's tokens.
   'too many values': () => fill(HEAD + KERNEL + TAIL + 'extra: [', () => '1,', '1]\n', 0),
+  // Specs in YAML the fast reader of src/yamltree.ts may not read (block scalars, tabs,
+  // tags, multi-line flow collections and plain scalars, comments): the same sizes must
+  // hold whichever reader builds the tree.
+  // A valid spec of config keys with one block scalar (a folded description).
+  'config keys + block scalar (valid)': () =>
+    fill(HEAD.replace('  name: demo\n', '  name: demo\n  description: >-\n    A long\n    description\n') + KERNEL + '  config:\n', (i) => `    CONFIG_K${i}: y\n`, TAIL, 2),
+  // Every config value a block scalar (yaml's lexer counts a block scalar as two values).
+  'config values as block scalars': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    CONFIG_K${i}: |-\n      y\n`, TAIL, 3),
+  // Unknown keys with a tab after the colon.
+  'unknown keys, tab-separated': () => fill(HEAD + KERNEL + TAIL, (i) => `u${i}:\t1\n`, '', 2),
+  // Unknown keys with tagged values.
+  'unknown keys, tagged values': () => fill(HEAD + KERNEL + TAIL, (i) => `u${i}: !!str ${i}\n`, '', 2),
+  // Unknown keys, each with a comment line and a two-line plain value.
+  'unknown keys, multi-line values': () => fill(HEAD + KERNEL + TAIL, (i) => `# c\nu${i}: a\n  b\n`, '', 2),
+  // A flow sequence over many lines.
+  'multi-line flow sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [\n', () => '  1,\n', '  1]\n'),
   // A billion laughs that stays small: refused at the alias past the limit.
   'billion laughs': () => HEAD + KERNEL + TAIL + Array.from({ length: 10 }, (_, i) => `l${i}: &l${i} [${i === 0 ? Array(10).fill('lol').join(', ') : Array(10).fill(`*l${i - 1}`).join(', ')}]`).join('\n') + '\n',
 };
+
+/**
+ * The worst cases the fast reader (src/yamltree.ts) leaves to yaml, so that their time is
+ * yaml's: multi-line plain scalars and flow collections. test/yamltree.test.ts checks
+ * that every other case is read fast.
+ */
+export const READ_BY_YAML = new Set(['unknown keys, multi-line values', 'multi-line flow sequence']);

@@ -8,10 +8,11 @@
  * line, and builds one small object per value with its offset, anchor and alias target:
  * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
  * single-line plain, single- and double-quoted scalars, single-line flow collections,
- * anchors, aliases and comments, with LF or CRLF line ends. It gives up (returns
- * undefined) on anything else (block scalars, multi-line scalars or flow collections,
- * tags, explicit keys, directives, a second document, tabs, a lone CR, control
- * characters, any syntax error...), and parse.ts then
+ * block scalars (`|`, `>`, with chomping; their value resolved by yaml's own code),
+ * `!!str`, anchors, aliases and comments, tabs as in-line white space, with LF or CRLF
+ * line ends. It gives up (returns undefined) on anything else (multi-line plain or quoted
+ * scalars and flow collections, other tags, explicit keys, directives, a second document,
+ * a tab in indentation, a lone CR, control characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
  * diagnostic therefore comes from one analysis of one kind of tree, and every text the
  * fast reader accepts gives the tree yaml would give (test/yamltree.test.ts compares them).
@@ -117,11 +118,18 @@ function resolvePlain(s: string): unknown {
 }
 
 const SP = 0x20;
+const TAB = 0x09;
+/** In-line white space: a space or a tab (tabs are never indentation). */
+const isWs = (c: number): boolean => c === SP || c === TAB;
+/** After an indicator (- ? :): white space or the end of the line. */
+const isSep = (c: number): boolean => c === SP || c === TAB || c === NL;
 const NL = 0x0a;
 const CR = 0x0d;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
+const PIPE = 0x7c;
+const GT = 0x3e;
 /** Flow indicators: , [ ] { } */
 const isFlowInd = (c: number): boolean => c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
 /** Characters a plain scalar cannot start with (besides - ? : followed by a space). */
@@ -141,7 +149,7 @@ export interface FastResult {
 export function fastParse(text: string, maxValues: number, maxDepth: number): FastResult | { tooMany: number } | undefined {
   // Characters whose handling the reader leaves to yaml.
   // (CR only before LF: a CRLF line end is read as one.)
-  if (/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.test(text)) return undefined;
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.test(text)) return undefined;
   const r = new Reader(text, maxValues, maxDepth);
   try {
     const root = r.document();
@@ -200,12 +208,16 @@ class Reader {
       if (this.line >= this.n) return -1;
       let i = this.line;
       while (this.c(i) === SP) i++;
-      const ch = this.c(i);
+      let j = i;
+      while (isWs(this.c(j))) j++;
+      const ch = this.c(j);
       if (ch === NL || ch === HASH) {
-        const e = this.eol(i);
+        const e = this.eol(j);
         this.line = e + 1;
         continue;
       }
+      // A tab in the indentation of content is yaml's to report.
+      if (j !== i) throw GIVE_UP;
       // Document markers and directives are yaml's to read.
       if (i === this.line && (this.s.startsWith('---', i) || this.s.startsWith('...', i) || ch === 0x25)) throw GIVE_UP;
       return i;
@@ -215,7 +227,7 @@ class Reader {
   /** After a value on a line: only spaces and a comment (after a space) may follow; moves to the next line. */
   private endLine(i: number): void {
     let j = i;
-    while (this.c(j) === SP) j++;
+    while (isWs(this.c(j))) j++;
     const ch = this.c(j);
     if (ch !== NL && !(ch === HASH && j > i)) throw GIVE_UP;
     this.line = this.eol(j) + 1;
@@ -227,7 +239,7 @@ class Reader {
     if (p === this.line && this.s.startsWith('---', p)) {
       // A start marker alone on its line (a comment may follow).
       this.endLine(p + 3);
-      if (this.c(p + 3) !== SP && this.c(p + 3) !== NL) throw GIVE_UP;
+      if (!isSep(this.c(p + 3))) throw GIVE_UP;
       p = this.nextContent();
       if (p < 0) return undefined;
     }
@@ -242,8 +254,9 @@ class Reader {
     const col = p - this.line;
     if (col <= parent) throw GIVE_UP;
     const ch = this.c(p);
-    if (ch === DASH && (this.c(p + 1) === SP || this.c(p + 1) === NL)) return this.seq(p, depth);
+    if (ch === DASH && isSep(this.c(p + 1))) return this.seq(p, depth);
     if (this.keyEnd(p) >= 0) return this.map(p, depth);
+    if (ch === PIPE || ch === GT) return this.blockScalar(p, parent, undefined);
     // A lone value: nothing more in this block.
     const v = this.inline(p, depth, undefined);
     this.after(v.end);
@@ -263,17 +276,17 @@ class Reader {
     if (ch === 0x22 || ch === 0x27) {
       i = this.quotedEnd(p);
       if (i < 0) return -1;
-      while (this.c(i) === SP) i++;
-      return this.c(i) === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL) ? i : -1;
+      while (isWs(this.c(i))) i++;
+      return this.c(i) === COLON && isSep(this.c(i + 1)) ? i : -1;
     }
     if (BAD_PLAIN_START.has(ch)) return -1;
-    if ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL)) return -1;
+    if ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1))) return -1;
     i = p;
     for (;;) {
       const c = this.c(i);
       if (c === NL) return -1;
-      if (c === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL)) return i;
-      if (c === SP && this.c(i + 1) === HASH) return -1;
+      if (c === COLON && isSep(this.c(i + 1))) return i;
+      if (isWs(c) && this.c(i + 1) === HASH) return -1;
       i++;
     }
   }
@@ -322,10 +335,10 @@ class Reader {
     for (;;) {
       const c = this.c(i);
       if (c === NL) break;
-      if (c === SP) {
+      if (isWs(c)) {
         if (this.c(i + 1) === HASH) break;
       } else {
-        if (c === COLON && (this.c(i + 1) === SP || this.c(i + 1) === NL)) throw GIVE_UP;
+        if (c === COLON && isSep(this.c(i + 1))) throw GIVE_UP;
         last = i + 1;
       }
       i++;
@@ -352,7 +365,7 @@ class Reader {
     let i = p + 1;
     for (;;) {
       const c = this.c(i);
-      if (c === SP || c === NL || isFlowInd(c)) break;
+      if (isSep(c) || isFlowInd(c)) break;
       i++;
     }
     if (i === p + 1) throw GIVE_UP;
@@ -381,7 +394,7 @@ class Reader {
       return { node, end: this.flow(p, node, depth) };
     }
     if (ch === 0x22 || ch === 0x27) v = this.quoted(p);
-    else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL))) throw GIVE_UP;
+    else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1)))) throw GIVE_UP;
     else v = this.plainBlock(p);
     this.setAnchor(v.node, anchor);
     return v;
@@ -402,7 +415,7 @@ class Reader {
   }
 
   private skipSp(i: number): number {
-    while (this.c(i) === SP) i++;
+    while (isWs(this.c(i))) i++;
     return i;
   }
 
@@ -419,7 +432,7 @@ class Reader {
         if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
         else key = this.plainFlow(i);
         i = this.skipSp(key.end);
-        if (this.c(i) !== COLON || this.c(i + 1) !== SP) throw GIVE_UP;
+        if (this.c(i) !== COLON || !isWs(this.c(i + 1))) throw GIVE_UP;
         i = this.skipSp(i + 1);
         const v = this.flowValue(i, depth + 1);
         node.keys!.push(key.node);
@@ -472,19 +485,19 @@ class Reader {
   /** A plain scalar inside a flow collection. */
   private plainFlow(p: number): { node: LNode; end: number } {
     const ch = this.c(p);
-    if (BAD_PLAIN_START.has(ch) || ch === NL || ch === SP) throw GIVE_UP;
-    if ((ch === DASH || ch === 0x3f || ch === COLON) && (this.c(p + 1) === SP || this.c(p + 1) === NL || isFlowInd(this.c(p + 1)))) throw GIVE_UP;
+    if (BAD_PLAIN_START.has(ch) || ch === NL || isWs(ch)) throw GIVE_UP;
+    if ((ch === DASH || ch === 0x3f || ch === COLON) && (isSep(this.c(p + 1)) || isFlowInd(this.c(p + 1)))) throw GIVE_UP;
     let i = p;
     let last = p;
     for (;;) {
       const c = this.c(i);
       if (c === NL || isFlowInd(c)) break;
-      if (c === SP) {
+      if (isWs(c)) {
         if (this.c(i + 1) === HASH) throw GIVE_UP;
       } else {
         if (c === COLON) {
           const d = this.c(i + 1);
-          if (d === SP || d === NL || isFlowInd(d)) break;
+          if (isSep(d) || isFlowInd(d)) break;
         }
         last = i + 1;
       }
@@ -506,7 +519,9 @@ class Reader {
       i = this.skipSp(a.end);
       if (i === a.end && this.c(i) !== NL) throw GIVE_UP;
     }
+    if (this.c(i) === 0x21) return this.strTagged(i, anchor);
     const ch = this.c(i);
+    if (ch === PIPE || ch === GT) return this.blockScalar(i, col, anchor);
     if (ch === NL || (ch === HASH && i > p)) {
       // The value is on the lines below (or empty).
       const emptyAt = i;
@@ -517,7 +532,7 @@ class Reader {
         const node = this.blockWithAnchor(q, col, depth, anchor);
         return node;
       }
-      if (q >= 0 && !inSeq && qcol === col && this.c(q) === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL)) {
+      if (q >= 0 && !inSeq && qcol === col && this.c(q) === DASH && isSep(this.c(q + 1))) {
         // An indentless sequence as a mapping value.
         if (anchor !== undefined) throw GIVE_UP;
         return this.seq(q, depth + 1);
@@ -530,11 +545,103 @@ class Reader {
     }
     if (inSeq && anchor === undefined) {
       // A compact collection in a sequence item: `- - x`, `- key: value`.
-      if (ch === DASH && (this.c(i + 1) === SP || this.c(i + 1) === NL)) return this.seq(i, depth + 1);
+      if (ch === DASH && isSep(this.c(i + 1))) return this.seq(i, depth + 1);
       if (this.keyEnd(i) >= 0) return this.map(i, depth + 1);
     } else if (this.keyEnd(i) >= 0) throw GIVE_UP;
-    if (ch === DASH && (this.c(i + 1) === SP || this.c(i + 1) === NL)) throw GIVE_UP;
+    if (ch === DASH && isSep(this.c(i + 1))) throw GIVE_UP;
     const v = this.inline(i, depth + 1, anchor);
+    this.after(v.end);
+    return v.node;
+  }
+
+  /**
+   * A block scalar (`|` or `>`, with `-` or `+` chomping) whose header is at `p` (on
+   * this.line), in a collection at column `parent` (-1 at the root). Its lines are found
+   * as yaml's lexer finds them and its value computed by yaml's own resolver. Gives up on
+   * an explicit indentation indicator, a tab in its lines, content not indented past the
+   * collection, more-indented leading or trailing empty lines, and a less-indented line
+   * that does not end it where its collection goes on. Leaves this.line at the line after it.
+   */
+  private blockScalar(p: number, parent: number, anchor: string | undefined): LNode {
+    let i = p + 1;
+    const chomp = this.c(i);
+    if (chomp === DASH || chomp === 0x2b) i++;
+    const headerEnd = i;
+    while (isWs(this.c(i))) i++;
+    const ch = this.c(i);
+    if (ch !== NL && !(ch === HASH && i > headerEnd)) throw GIVE_UP;
+    const bodyStart = this.eol(i) + 1;
+    if (bodyStart >= this.n) throw GIVE_UP;
+    // The lines: content is every line up to the first non-empty one indented less than
+    // the first non-empty one.
+    let indent = -1;
+    let leadingBlank = 0;
+    let trailingBlank = 0;
+    let contentEnd = bodyStart;
+    let line = bodyStart;
+    while (line < this.n) {
+      let k = line;
+      while (this.c(k) === SP) k++;
+      const c = this.c(k);
+      const e = this.eol(k);
+      if (c === NL) {
+        if (indent < 0) leadingBlank = Math.max(leadingBlank, k - line);
+        else trailingBlank = Math.max(trailingBlank, k - line);
+        line = e + 1;
+        continue;
+      }
+      if (indent < 0) {
+        indent = k - line;
+        if (indent <= parent || indent === 0 || leadingBlank > indent) throw GIVE_UP;
+      } else if (k - line < indent) {
+        // Ends here: the line must belong to an enclosing collection.
+        if (k - line > parent) throw GIVE_UP;
+        break;
+      }
+      if (this.s.indexOf('\t', line) >= 0 && this.s.indexOf('\t', line) < e) throw GIVE_UP;
+      trailingBlank = 0;
+      contentEnd = e + 1;
+      line = e + 1;
+    }
+    if (indent < 0 || trailingBlank > indent) throw GIVE_UP;
+    const end = chomp === 0x2b ? Math.min(line, this.n) : Math.min(contentEnd, this.n);
+    if (this.values + 2 > this.maxValues) throw GIVE_UP;
+    // yaml's lexer counts the header and the scalar's content as two values.
+    this.count(p);
+    this.count(p);
+    let failed = false;
+    const token = {
+      type: 'block-scalar' as const,
+      offset: p,
+      indent: Math.max(0, parent),
+      props: [{ type: 'block-scalar-header' as const, offset: p, indent: Math.max(0, parent), source: this.s.slice(p, headerEnd) }],
+      source: this.s.slice(bodyStart, end),
+    };
+    const r = CST.resolveAsScalar(token, true, () => (failed = true));
+    if (failed || !r) throw GIVE_UP;
+    const node = new LNode(Kind.Scalar, p);
+    node.value = r.value;
+    this.setAnchor(node, anchor);
+    this.line = line;
+    return node;
+  }
+
+  /**
+   * `!!str` and a scalar on its line (at `p`, after any anchor): the scalar's text as a
+   * string, as yaml's str tag resolves it. Any other tag is yaml's.
+   */
+  private strTagged(p: number, anchor: string | undefined): LNode {
+    if (!this.s.startsWith('!!str', p) || !isWs(this.c(p + 5))) throw GIVE_UP;
+    const i = this.skipSp(p + 5);
+    const ch = this.c(i);
+    let v: { node: LNode; end: number };
+    if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
+    else {
+      if (ch === NL || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1))) || this.keyEnd(i) >= 0) throw GIVE_UP;
+      v = this.plainBlock(i);
+      v.node.value = this.s.slice(i, v.end);
+    }
+    this.setAnchor(v.node, anchor);
     this.after(v.end);
     return v.node;
   }
@@ -543,7 +650,7 @@ class Reader {
     if (anchor === undefined) return this.block(q, col, depth + 1);
     // The anchor names the collection below; registered before its content is read.
     const ch = this.c(q);
-    const isSeq = ch === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL);
+    const isSeq = ch === DASH && isSep(this.c(q + 1));
     if (!isSeq && this.keyEnd(q) < 0) throw GIVE_UP;
     return isSeq ? this.seq(q, depth + 1, anchor) : this.map(q, depth + 1, anchor);
   }
@@ -567,7 +674,7 @@ class Reader {
       if (ch === 0x22 || ch === 0x27) key = this.quoted(q).node;
       else {
         let last = colon;
-        while (this.c(last - 1) === SP) last--;
+        while (isWs(this.c(last - 1))) last--;
         this.count(q);
         key = new LNode(Kind.Scalar, q);
         key.value = resolvePlain(this.s.slice(q, last));
@@ -597,7 +704,7 @@ class Reader {
       const qcol = q - this.line;
       if (qcol < col) return node;
       if (qcol > col) throw GIVE_UP;
-      if (!(this.c(q) === DASH && (this.c(q + 1) === SP || this.c(q + 1) === NL))) return node;
+      if (!(this.c(q) === DASH && isSep(this.c(q + 1)))) return node;
     }
   }
 }

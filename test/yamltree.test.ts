@@ -4,7 +4,8 @@
  * (kind, offset, anchor, value, keys, items, alias targets), with the same line starts.
  * Whatever yaml rejects, the reader must give up on (parse.ts then reports yaml's error).
  * Texts: every spec, golden and hostile input of the repository, the generated worst
- * cases, and random line soups of plain-YAML pieces and of pieces the reader leaves to yaml.
+ * cases, random line soups of plain-YAML pieces and of pieces the reader leaves to yaml, and
+ * random block scalars in block collections.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import { MAX_DEPTH } from '../src/parse.js';
 import { fastParse, fromDocument, Kind, type LNode } from '../src/yamltree.js';
-import { WORST_CASES } from '../scripts/worst-cases.mjs';
+import { READ_BY_YAML, WORST_CASES } from '../scripts/worst-cases.mjs';
 import { ROOT } from './helpers.js';
 
 const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200) * 10;
@@ -100,20 +101,24 @@ describe('the fast YAML reader reads as yaml does', () => {
     for (const [name, make] of Object.entries(WORST_CASES)) {
       const text = make();
       const fast = fastParse(text, 100_000, MAX_DEPTH);
-      // Every worst case is read fast (none falls back to yaml).
+      // Every worst case is read fast but those listed as left to yaml.
+      if (READ_BY_YAML.has(name)) {
+        expect(fast, name).toBeUndefined();
+        continue;
+      }
       expect(fast, name).toBeDefined();
       if (fast && 'tooMany' in fast) expect(fast.tooMany, name).toBe(lexerTooMany(text, 100_000));
       else expect(agree(text), name).toBe(true);
     }
   });
 
-  const KEYS = ['a', 'b', 'name', 'k:v', 'a b', 'x#y', '"q"', "'s'", '"e\\x41\\u00e9"', "'it''s'", '1', 'true', '~', 'null', '-k', '?k', ':k', '[k]', '&a k', '*a', '!t k', 'a  ', '"a":', "'a'  "];
-  const SCALARS = ['1', '-1', '+1', '0x1F', '0o17', '017', '1.5', '1e3', '.5', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', 'true', 'False', 'yes', 'a b', 'a:b', 'a: b', 'a #c', 'a#b', 'x,y', 'x]', '{x', '"d"', '"d\\"q"', '"\\x1b[0m"', '"bad\\q"', "'s'", "'s''q'", '"unclosed', '*a', '*b', '&a x', '&b x', '&a', '[]', '{}', '[a, b]', '[a, b, ]', '[a,b]', '[ a , b ]', '[a, [b, c]]', '{a: 1, b: [x]}', '{a: 1, }', '{a: 1,, b: 2}', '{a}', '[a: b]', '[*a, *a]', '[&a x, *a]', '{"k": v}', '{k: "v"}', '- x', '-x', '- ', '|', '>', '|-', '!tag x', '!!str 1', '%x', '@x', '`x', '? x', ': x', '-', '---', '...', 'a # c', '2001-12-14', '0b1', '1_000', '"a" # c', '"a"#c', '[a] # c', '[a]#c', '[a', 'a\tb', 'é'];
+  const KEYS = ['a', 'b', 'name', 'k:v', 'a b', 'x#y', '"q"', "'s'", '"e\\x41\\u00e9"', "'it''s'", '1', 'true', '~', 'null', '-k', '?k', ':k', '[k]', '&a k', '*a', '!t k', 'a  ', '"a":', "'a'  ", 'a\t', '"a"\t', 'a\tb', '!!str k'];
+  const SCALARS = ['1', '-1', '+1', '0x1F', '0o17', '017', '1.5', '1e3', '.5', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', 'true', 'False', 'yes', 'a b', 'a:b', 'a: b', 'a #c', 'a#b', 'x,y', 'x]', '{x', '"d"', '"d\\"q"', '"\\x1b[0m"', '"bad\\q"', "'s'", "'s''q'", '"unclosed', '*a', '*b', '&a x', '&b x', '&a', '[]', '{}', '[a, b]', '[a, b, ]', '[a,b]', '[ a , b ]', '[a, [b, c]]', '{a: 1, b: [x]}', '{a: 1, }', '{a: 1,, b: 2}', '{a}', '[a: b]', '[*a, *a]', '[&a x, *a]', '{"k": v}', '{k: "v"}', '- x', '-x', '- ', '|', '>', '|-', '!tag x', '!!str 1', '%x', '@x', '`x', '? x', ': x', '-', '---', '...', 'a # c', '2001-12-14', '0b1', '1_000', '"a" # c', '"a"#c', '[a] # c', '[a]#c', '[a', 'a\tb', 'é', 'a\t', 'a\t# c', '\ta', '"x"\t# c', '[a,\tb]', '{a:\tb}', '&a\tx', '|+', '>-', '>+ # c', '|2', '|#c', '| x', '!!str', '!!str 1', '!!str  "q"', '!!str a: b', '!!str [x]', '!!int 1', '&a !!str ~', '!!str &a x'];
   const piece = fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS, '', '', '# c')).map(([k, v]) => `${k}:${v === '' ? '' : ' ' + v}`) },
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS, '', '', '# c'), fc.constantFrom(' ', ' ', ' ', '\t', ' \t')).map(([k, v, sep]) => `${k}:${v === '' ? '' : sep + v}`) },
     { weight: 2, arbitrary: fc.constantFrom(...SCALARS).map((v) => `- ${v}`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS)).map(([k, v]) => `- ${k}: ${v}`) },
-    { weight: 1, arbitrary: fc.constantFrom('# comment', '', '   ', '-', '- - x', '---', '--- # c', 'key:', '- key:', '&a', '&a k: v', '- &a k: v', '- &a', 'k: &a', 'k: &a x', 'k: *a', 'k: &a [x]', '- &a {x: 1}', '- *a') },
+    { weight: 1, arbitrary: fc.constantFrom('# comment', '', '   ', '-', '- - x', '---', '--- # c', 'key:', '- key:', '&a', '&a k: v', '- &a k: v', '- &a', 'k: &a', 'k: &a x', 'k: *a', 'k: &a [x]', '- &a {x: 1}', '- *a', '\t', ' \t', '\t# c', '-\tx', '- \tx', 'k: |', 'k: >', 'k: |-', 'k: >+', 'k: &a |', '- |', '- >-', '| ', 'text of a block', '  more text', '') },
   );
   const line = fc.tuple(fc.integer({ min: 0, max: 6 }), piece).map(([indent, p]) => ' '.repeat(indent) + p);
   const doc = fc.tuple(fc.array(line, { minLength: 1, maxLength: 14 }), fc.boolean()).map(([lines, nl]) => lines.join('\n') + (nl ? '\n' : ''));
@@ -152,5 +157,27 @@ describe('the fast YAML reader reads as yaml does', () => {
       { numRuns: RUNS },
     );
     expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('random block scalars in block collections are read as yaml reads them', () => {
+    const header = fc.constantFrom('|', '>', '|-', '>-', '|+', '>+', '| # c', '>-  # c', '|2', '>#c');
+    const body = fc.array(fc.constantFrom('x', 'a b', '  more', '', '', '   ', '     ', '# no comment', 'k: v', '- i', '\tx', 'x\ty', ' x'), { maxLength: 5 });
+    const entry = fc.tuple(fc.constantFrom('a', 'b', 'c'), header, body, fc.integer({ min: 0, max: 3 }), fc.constantFrom('map', 'seq', 'nested', 'item'));
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.boolean(), (entries, crlf, nl) => {
+        const lines: string[] = [];
+        entries.forEach(([k, h, b, extra, shape], i) => {
+          const [first, indent] =
+            shape === 'map' ? [`${k}${i}: ${h}`, 2] : shape === 'seq' ? [`s${i}:\n  - ${h}`, 4] : shape === 'nested' ? [`n${i}:\n  ${k}: ${h}`, 4] : [`l${i}:\n- ${k}: ${h}`, 2 + extra];
+          lines.push(first, ...b.map((l) => (l === '' || /^ +$/.test(l) ? l : ' '.repeat(indent + (shape === 'item' ? 0 : extra)) + l)));
+        });
+        const text = lines.join('\n') + (nl ? '\n' : '');
+        if (agree(crlf ? text.replace(/\n/g, '\r\n') : text)) accepted++;
+      }),
+      { numRuns: RUNS },
+    );
+    // Most texts hold something it gives up on (tabs in a block, an indentation indicator...).
+    expect(accepted).toBeGreaterThan(RUNS / 20);
   });
 });
