@@ -9,9 +9,9 @@
  * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
  * single-line plain, single- and double-quoted scalars, single-line flow collections,
  * block scalars (`|`, `>`, with chomping; their value resolved by yaml's own code),
- * `!!str`, anchors, aliases and comments, tabs as in-line white space, with LF or CRLF
- * line ends. It gives up (returns undefined) on anything else (multi-line plain or quoted
- * scalars and flow collections, other tags, explicit keys, directives, a second document,
+ * `!!str`, anchors, aliases and comments, plain scalars over several lines, tabs as
+ * in-line white space, with LF or CRLF line ends. It gives up (returns undefined) on
+ * anything else (multi-line quoted scalars and flow collections, other tags, explicit keys, directives, a second document,
  * a tab in indentation, a lone CR, control characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
  * diagnostic therefore comes from one analysis of one kind of tree, and every text the
@@ -258,7 +258,7 @@ class Reader {
     if (this.keyEnd(p) >= 0) return this.map(p, depth);
     if (ch === PIPE || ch === GT) return this.blockScalar(p, parent, undefined);
     // A lone value: nothing more in this block.
-    const v = this.inline(p, depth, undefined);
+    const v = this.inline(p, depth, undefined, parent);
     this.after(v.end);
     const q = this.nextContent();
     if (q >= 0 && q - this.line > parent) throw GIVE_UP;
@@ -328,22 +328,66 @@ class Reader {
     return { node, end };
   }
 
-  /** A plain scalar in block context from `p` to the end of its line or comment. */
-  private plainBlock(p: number): { node: LNode; end: number } {
+  /**
+   * A plain scalar in block context from `p` to the end of its line or comment, and on the
+   * lines below indented past `parent` (the column of its collection; -1: one line only).
+   */
+  private plainBlock(p: number, parent: number): { node: LNode; end: number } {
+    const first = this.plainLine(p);
+    if (parent < 0 || first.comment) return this.plain(p, first.last);
+    // Continuation lines, folded as yaml folds them: a line break is a space, and each
+    // empty line between is a line feed.
+    let parts: string[] | undefined;
+    let end = first.last;
+    let line = this.eol(first.last) + 1;
+    let breaks = 0;
+    while (line < this.n) {
+      let k = line;
+      while (this.c(k) === SP) k++;
+      let j = k;
+      while (isWs(this.c(j))) j++;
+      const ch = this.c(j);
+      if (ch === NL) {
+        if (j !== k) throw GIVE_UP;
+        breaks++;
+        line = this.eol(j) + 1;
+        continue;
+      }
+      if (j !== k) throw GIVE_UP;
+      if (k - line <= parent || ch === HASH) break;
+      // Whatever could start something else is yaml's to read.
+      if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(k + 1)))) throw GIVE_UP;
+      if (k - line === 0 && (this.s.startsWith('---', k) || this.s.startsWith('...', k))) throw GIVE_UP;
+      const next = this.plainLine(k);
+      parts ??= [this.s.slice(p, first.last)];
+      parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), this.s.slice(k, next.last));
+      breaks = 0;
+      end = next.last;
+      line = this.eol(next.last) + 1;
+      if (next.comment) break;
+    }
+    if (!parts) return this.plain(p, first.last);
+    this.count(p);
+    const node = new LNode(Kind.Scalar, p);
+    node.value = resolvePlain(parts.join(''));
+    return { node, end };
+  }
+
+  /** One line of a plain scalar in block context from `p`: its end without trailing white space, and whether a comment follows. */
+  private plainLine(p: number): { last: number; comment: boolean } {
     let i = p;
     let last = p;
     for (;;) {
       const c = this.c(i);
-      if (c === NL) break;
+      if (c === NL) return { last, comment: false };
       if (isWs(c)) {
-        if (this.c(i + 1) === HASH) break;
+        if (this.c(i + 1) === HASH) return { last, comment: true };
       } else {
         if (c === COLON && isSep(this.c(i + 1))) throw GIVE_UP;
         last = i + 1;
       }
       i++;
     }
-    return this.plain(p, last);
   }
 
   /** The plain scalar from `p` to `last` (its end without trailing spaces), in block or flow context. */
@@ -382,7 +426,7 @@ class Reader {
   }
 
   /** A value that starts at `p` and ends on its line: scalar, alias or flow collection. */
-  private inline(p: number, depth: number, anchor: string | undefined): { node: LNode; end: number } {
+  private inline(p: number, depth: number, anchor: string | undefined, parent: number): { node: LNode; end: number } {
     const ch = this.c(p);
     let v: { node: LNode; end: number };
     if (ch === 0x2a) {
@@ -395,7 +439,7 @@ class Reader {
     }
     if (ch === 0x22 || ch === 0x27) v = this.quoted(p);
     else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1)))) throw GIVE_UP;
-    else v = this.plainBlock(p);
+    else v = this.plainBlock(p, parent);
     this.setAnchor(v.node, anchor);
     return v;
   }
@@ -549,7 +593,7 @@ class Reader {
       if (this.keyEnd(i) >= 0) return this.map(i, depth + 1);
     } else if (this.keyEnd(i) >= 0) throw GIVE_UP;
     if (ch === DASH && isSep(this.c(i + 1))) throw GIVE_UP;
-    const v = this.inline(i, depth + 1, anchor);
+    const v = this.inline(i, depth + 1, anchor, col);
     this.after(v.end);
     return v.node;
   }
@@ -638,7 +682,7 @@ class Reader {
     if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
     else {
       if (ch === NL || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1))) || this.keyEnd(i) >= 0) throw GIVE_UP;
-      v = this.plainBlock(i);
+      v = this.plainBlock(i, -1);
       v.node.value = this.s.slice(i, v.end);
     }
     this.setAnchor(v.node, anchor);

@@ -5,7 +5,7 @@
  * Whatever yaml rejects, the reader must give up on (parse.ts then reports yaml's error).
  * Texts: every spec, golden and hostile input of the repository, the generated worst
  * cases, random line soups of plain-YAML pieces and of pieces the reader leaves to yaml, and
- * random block scalars in block collections.
+ * random block scalars and multi-line plain scalars in block collections.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -178,6 +178,26 @@ describe('the fast YAML reader reads as yaml does', () => {
       { numRuns: RUNS },
     );
     // Most texts hold something it gives up on (tabs in a block, an indentation indicator...).
+    expect(accepted).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('random multi-line plain scalars in block collections are read as yaml reads them', () => {
+    const first = fc.constantFrom('x', 'a b', '1', 'true', '~', 'x # c', 'x\t', '"q"', '[a]', '- x', 'a: b');
+    const more = fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom('y', 'z w', '2', '', '', '# c', 'k: v', '- i', 'a#b', 'x # c', '\ty', 'y\t', '[x]', '"q"', '&a', '*a', '---', '...', ': x', '? y')), { maxLength: 5 });
+    const entry = fc.tuple(first, more, fc.constantFrom('map', 'seq', 'nested', 'below'));
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), fc.boolean(), (entries, crlf) => {
+        const lines: string[] = [];
+        entries.forEach(([v, rest, shape], i) => {
+          lines.push(shape === 'map' ? `k${i}: ${v}` : shape === 'seq' ? `s${i}:\n- ${v}` : shape === 'nested' ? `n${i}:\n  k: ${v}` : `b${i}:\n  ${v}`);
+          for (const [indent, l] of rest) lines.push(l === '' ? '' : ' '.repeat(indent) + l);
+        });
+        const text = lines.join('\n') + '\n';
+        if (agree(crlf ? text.replace(/\n/g, '\r\n') : text)) accepted++;
+      }),
+      { numRuns: RUNS },
+    );
     expect(accepted).toBeGreaterThan(RUNS / 20);
   });
 });
