@@ -7,11 +7,12 @@
  * took ~1.5 s of CPU before any check ran). The fast reader walks the text once, line by
  * line, and builds one small object per value with its offset, anchor and alias target:
  * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
- * single-line plain, single- and double-quoted scalars, single-line flow collections,
+ * single-line plain, single- and double-quoted scalars, flow collections,
  * block scalars (`|`, `>`, with chomping; their value resolved by yaml's own code),
- * `!!str`, anchors, aliases and comments, plain scalars over several lines, tabs as
- * in-line white space, with LF or CRLF line ends. It gives up (returns undefined) on
- * anything else (multi-line quoted scalars and flow collections, other tags, explicit keys, directives, a second document,
+ * `!!str`, anchors, aliases and comments, plain scalars and flow collections over several
+ * lines, tabs as in-line white space, with LF or CRLF line ends. It gives up (returns
+ * undefined) on anything else (multi-line quoted scalars or keys, plain scalars over
+ * several lines in a flow collection, other tags, explicit keys, directives, a second document,
  * a tab in indentation, a lone CR, control characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
  * diagnostic therefore comes from one analysis of one kind of tree, and every text the
@@ -435,7 +436,7 @@ class Reader {
     }
     if (ch === 0x5b || ch === 0x7b) {
       const node = this.flowStart(p, anchor);
-      return { node, end: this.flow(p, node, depth) };
+      return { node, end: this.flow(p, node, depth, parent) };
     }
     if (ch === 0x22 || ch === 0x27) v = this.quoted(p);
     else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1)))) throw GIVE_UP;
@@ -463,11 +464,38 @@ class Reader {
     return i;
   }
 
-  /** Reads the flow collection `node` opened at `p` (its items on this line); the offset after it. */
-  private flow(p: number, node: LNode, depth: number): number {
+  /**
+   * From `i` inside a flow collection: past white space, comments and line breaks; the
+   * lines it goes on to must be indented past `parent`, the column of the block collection
+   * around (yaml's rule; the reader also asks it of comment lines and a closing bracket).
+   */
+  private flowWs(i: number, parent: number): number {
+    let fresh = false;
+    for (;;) {
+      const start = i;
+      while (isWs(this.c(i))) i++;
+      const ch = this.c(i);
+      if (ch === HASH) {
+        // A comment only after white space.
+        if (i === start && !fresh) throw GIVE_UP;
+      } else if (ch !== NL) return i;
+      const line = this.eol(i) + 1;
+      if (line >= this.n) throw GIVE_UP;
+      let k = line;
+      while (this.c(k) === SP) k++;
+      if (this.c(k) === TAB) throw GIVE_UP;
+      if (this.c(k) !== NL && k - line <= parent) throw GIVE_UP;
+      if (k === line && (this.s.startsWith('---', k) || this.s.startsWith('...', k))) throw GIVE_UP;
+      i = k;
+      fresh = true;
+    }
+  }
+
+  /** Reads the flow collection `node` opened at `p` (over one line or several); the offset after it. */
+  private flow(p: number, node: LNode, depth: number, parent: number): number {
     if (depth + 1 > this.maxDepth) throw GIVE_UP;
     const close = node.kind === Kind.Map ? 0x7d : 0x5d;
-    let i = this.skipSp(p + 1);
+    let i = this.flowWs(p + 1, parent);
     if (this.c(i) === close) return i + 1;
     for (;;) {
       if (node.kind === Kind.Map) {
@@ -478,20 +506,20 @@ class Reader {
         i = this.skipSp(key.end);
         if (this.c(i) !== COLON || !isWs(this.c(i + 1))) throw GIVE_UP;
         i = this.skipSp(i + 1);
-        const v = this.flowValue(i, depth + 1);
+        const v = this.flowValue(i, depth + 1, parent);
         node.keys!.push(key.node);
         node.items!.push(v.node);
         i = v.end;
       } else {
-        const v = this.flowValue(i, depth + 1);
+        const v = this.flowValue(i, depth + 1, parent);
         node.items!.push(v.node);
         i = v.end;
       }
-      i = this.skipSp(i);
+      i = this.flowWs(i, parent);
       const c = this.c(i);
       if (c === close) return i + 1;
       if (c !== 0x2c) throw GIVE_UP;
-      i = this.skipSp(i + 1);
+      i = this.flowWs(i + 1, parent);
       const d = this.c(i);
       // A trailing comma ends the collection as yaml reads it.
       if (d === close) return i + 1;
@@ -500,7 +528,7 @@ class Reader {
   }
 
   /** A value inside a flow collection at `p`. */
-  private flowValue(p: number, depth: number): { node: LNode; end: number } {
+  private flowValue(p: number, depth: number, parent: number): { node: LNode; end: number } {
     let i = p;
     let anchor: string | undefined;
     if (this.c(i) === 0x26) {
@@ -516,7 +544,7 @@ class Reader {
       v = this.alias(i);
     } else if (ch === 0x5b || ch === 0x7b) {
       const node = this.flowStart(i, anchor);
-      return { node, end: this.flow(i, node, depth) };
+      return { node, end: this.flow(i, node, depth, parent) };
     } else if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
     else v = this.plainFlow(i);
     this.setAnchor(v.node, anchor);
