@@ -656,6 +656,8 @@ class Reader {
       while (this.c(k) === SP) k++;
       const c = this.c(k);
       const e = this.eol(k);
+      // A tab at the start of a line in or after a block scalar is yaml's to judge.
+      if (c === TAB) throw GIVE_UP;
       if (c === NL) {
         if (indent < 0) leadingBlank = Math.max(leadingBlank, k - line);
         else trailingBlank = Math.max(trailingBlank, k - line);
