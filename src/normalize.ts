@@ -101,7 +101,8 @@ export function normalize(data: unknown): Spec {
     if (!arch.includes(n)) arch.push(n);
   }
   const config: Record<string, string> = {};
-  for (const [name, v] of Object.entries((k.config as Obj | undefined) ?? {})) config[name] = String(v);
+  const given = (k.config as Obj | undefined) ?? {};
+  for (const name of Object.keys(given)) config[name] = String(given[name]);
 
   return {
     apiVersion: d.apiVersion,

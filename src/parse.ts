@@ -7,7 +7,7 @@
 import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
 import { fastParse, fromDocument, Kind, LNode } from './yamltree.js';
-import { D } from './diagnostics/catalogue.js';
+import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { fileStart, parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
 import type { ArgsOf, Entry as CatalogueEntry } from './diagnostics/entry.js';
@@ -31,6 +31,14 @@ export const MAX_DEPTH = 64;
  * (npm run fuzz prints the slowest).
  */
 export const MAX_VALUES = 100_000;
+/**
+ * Data parsed here with no key material (`-----BEGIN`) in any key or string and no key
+ * named `__proto__`, `constructor` or `prototype`: `validate` skips its two walks looking
+ * for them (analyse has looked at every key and string already). Data merged from bases
+ * (extends) is a new object, never in here, and is walked.
+ */
+export const WALKED_CLEAN = new WeakSet<object>();
+
 /** Specs longer than this (characters) keep their parsed document for locating diagnostics. */
 export const KEEP_DOCUMENT_ABOVE = 64 * 1024;
 
@@ -313,12 +321,14 @@ function tooMany(file: string, text: string, offset: number): Diagnostic {
 /** The checks on a document read without YAML errors, and its data. */
 function finish(file: string, text: string, source: YamlSourceIndex, root: LNode | null): ParseResult {
   const report = new Reporter(source);
-  const data = analyse(root, source, report);
+  const seen = { flagged: false };
+  const data = analyse(root, source, report, seen);
   if (report.hasErrors) return { source, diagnostics: report.diagnostics };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     report.report(D.NotAMapping, '', {});
     return { source, diagnostics: report.diagnostics };
   }
+  if (!seen.flagged) WALKED_CLEAN.add(data);
   // A large spec keeps its document: parsing it again to locate a diagnostic would double
   // the time of a 1 MiB spec that reports one (issue 11, must-have 4), and one document is
   // no burden. Specs of usual size (1-2 KB) drop it (a run over thousands holds none).
@@ -358,9 +368,10 @@ const CAP = 2 ** 40;
  *   always ends before the alias (else it would contain it), so its cost is known when
  *   the alias is reached.
  * Values of aliases are shared, as yaml's toJS shares them; the limits bound every later
- * walk over the data. Returns undefined when something was reported.
+ * walk over the data. `seen.flagged` is set when a key or string holds what validate's
+ * walks look for (see WALKED_CLEAN). Returns undefined when something was reported.
  */
-function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter): unknown {
+function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, seen: { flagged: boolean }): unknown {
   interface Entry {
     node: LNode;
     depth: number;
@@ -390,7 +401,9 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
    */
   const leaf = (node: LNode, parent: Entry | undefined, seg: string | number | undefined): void => {
     if (node.kind === Kind.Scalar) {
-      node.data = scalarValue(node.value);
+      const v = scalarValue(node.value);
+      if (typeof v === 'string' && v.includes('-----BEGIN')) seen.flagged = true;
+      node.data = v;
       node.state = 2;
       return;
     }
@@ -450,6 +463,7 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter):
           } else size = Math.min(CAP, size + 1);
           const k = keyText(keys[i]!);
           const value = v === null ? null : v.data;
+          if (RESERVED_KEYS.has(k) || k.includes('-----BEGIN')) seen.flagged = true;
           if (k === '__proto__') Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
           else obj[k] = value;
         }

@@ -12,6 +12,7 @@ import type { Ajv, ErrorObject, Options as AjvOptions, ValidateFunction } from '
 import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
+import { WALKED_CLEAN } from './parse.js';
 import { closest } from './suggest.js';
 
 export const SCHEMA_PATH = fileURLToPath(new URL('../schema/kspec.schema.json', import.meta.url));
@@ -150,10 +151,12 @@ export function findReservedKeys(data: unknown): string[] {
 }
 
 export async function validate(data: unknown, report: Reporter): Promise<void> {
-  const keyed = findKeyMaterial(data, report);
+  // Data that parse.ts found clean of both (every key and string looked at) is not walked again.
+  const clean = data !== null && typeof data === 'object' && WALKED_CLEAN.has(data);
+  const keyed = clean ? new Set<string>() : findKeyMaterial(data, report);
   // Reported here, not left to the schema: in a free map (labels, kernel.config) such a
   // key may match the pattern, and nothing downstream should ever see one.
-  const reserved = findReservedKeys(data);
+  const reserved = clean ? [] : findReservedKeys(data);
   for (const ptr of reserved) {
     const key = parsePointer(ptr).at(-1)!;
     report.report(D.UnknownKey, ptr, { key, allowed: [] }, 'key');
@@ -184,11 +187,11 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     const d = toDiagnostic(e, data, report);
     if (!d) continue;
     if (keyed.has(d.path) || underReserved(d.path)) {
-      report.diagnostics.splice(report.diagnostics.indexOf(d), 1);
+      report.diagnostics.splice(report.diagnostics.lastIndexOf(d), 1);
       continue;
     }
     const k = `${d.code}|${d.path}`;
-    if (seen.has(k)) report.diagnostics.splice(report.diagnostics.indexOf(d), 1);
+    if (seen.has(k)) report.diagnostics.splice(report.diagnostics.lastIndexOf(d), 1);
     seen.add(k);
   }
 }
@@ -278,7 +281,7 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = allowedKeys(e);
-      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: suggestKey(key, allowed) }, 'key');
+      return report.reportLazy(D.UnknownKey, at + pointer(key), () => ({ key, allowed, suggestion: suggestKey(key, allowed) }), 'key');
     }
     case 'required':
       return report.report(D.MissingKey, at, { key: String(p.missingProperty) }, 'key');

@@ -136,6 +136,9 @@ const isFlowInd = (c: number): boolean => c === 0x2c || c === 0x5b || c === 0x5d
 /** Characters a plain scalar cannot start with (besides - ? : followed by a space). */
 const BAD_PLAIN_START = new Set([...',[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
 
+/** Characters of a tag's name read here: letters, digits, `-`. */
+const isTagChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === DASH;
+
 export interface FastResult {
   root: LNode;
   /** Line starts, as yaml's LineCounter records them. */
@@ -175,6 +178,8 @@ class Reader {
   private line = 0;
   private values = 0;
   private readonly anchors = new Map<string, LNode>();
+  /** Whether the text holds a tab at all (block scalars look for one in each line). */
+  private readonly hasTab: boolean;
 
   constructor(
     private readonly s: string,
@@ -182,6 +187,7 @@ class Reader {
     private readonly maxDepth: number,
   ) {
     this.n = s.length;
+    this.hasTab = s.includes('\t');
   }
 
   /** The character at `i`, NL past the end and for the CR of a CRLF. */
@@ -649,8 +655,13 @@ class Reader {
     let indent = -1;
     let leadingBlank = 0;
     let trailingBlank = 0;
+    let blank = false;
     let contentEnd = bodyStart;
     let line = bodyStart;
+    // The common case is worked out here: content lines all at one indentation with no
+    // empty line before or between them (nor after, with keep chomping). Else yaml's resolver.
+    let simple = true;
+    const pieces: string[] = [];
     while (line < this.n) {
       let k = line;
       while (this.c(k) === SP) k++;
@@ -661,6 +672,7 @@ class Reader {
       if (c === NL) {
         if (indent < 0) leadingBlank = Math.max(leadingBlank, k - line);
         else trailingBlank = Math.max(trailingBlank, k - line);
+        blank = true;
         line = e + 1;
         continue;
       }
@@ -672,41 +684,57 @@ class Reader {
         if (k - line > parent) throw GIVE_UP;
         break;
       }
-      if (this.s.indexOf('\t', line) >= 0 && this.s.indexOf('\t', line) < e) throw GIVE_UP;
+      if (this.hasTab) for (let x = k; x < e; x++) if (this.s.charCodeAt(x) === TAB) throw GIVE_UP;
+      if (blank || k - line !== indent) simple = false;
+      else if (simple) pieces.push(this.s.slice(k, e > k && this.s.charCodeAt(e - 1) === CR ? e - 1 : e));
       trailingBlank = 0;
+      blank = false;
       contentEnd = e + 1;
       line = e + 1;
     }
     if (indent < 0 || trailingBlank > indent) throw GIVE_UP;
+    if (blank && chomp === 0x2b) simple = false;
     const end = chomp === 0x2b ? Math.min(line, this.n) : Math.min(contentEnd, this.n);
     if (this.values + 2 > this.maxValues) throw GIVE_UP;
     // yaml's lexer counts the header and the scalar's content as two values.
     this.count(p);
     this.count(p);
-    let failed = false;
-    const token = {
-      type: 'block-scalar' as const,
-      offset: p,
-      indent: Math.max(0, parent),
-      props: [{ type: 'block-scalar-header' as const, offset: p, indent: Math.max(0, parent), source: this.s.slice(p, headerEnd) }],
-      source: this.s.slice(bodyStart, end),
-    };
-    const r = CST.resolveAsScalar(token, true, () => (failed = true));
-    if (failed || !r) throw GIVE_UP;
     const node = new LNode(Kind.Scalar, p);
-    node.value = r.value;
+    if (simple) {
+      node.value = pieces.join(this.c(p) === GT ? ' ' : '\n') + (chomp === DASH ? '' : '\n');
+    } else {
+      let failed = false;
+      const token = {
+        type: 'block-scalar' as const,
+        offset: p,
+        indent: Math.max(0, parent),
+        props: [{ type: 'block-scalar-header' as const, offset: p, indent: Math.max(0, parent), source: this.s.slice(p, headerEnd) }],
+        source: this.s.slice(bodyStart, end),
+      };
+      const r = CST.resolveAsScalar(token, true, () => (failed = true));
+      if (failed || !r) throw GIVE_UP;
+      node.value = r.value;
+    }
     this.setAnchor(node, anchor);
     this.line = line;
     return node;
   }
 
   /**
-   * `!!str` and a scalar on its line (at `p`, after any anchor): the scalar's text as a
-   * string, as yaml's str tag resolves it. Any other tag is yaml's.
+   * A tag and a scalar on its line (at `p`, after any anchor): the scalar's text as a
+   * string. That is what yaml gives for `!!str`, for the non-specific `!` and for a local
+   * tag `!name` (which it does not know: it warns, and warnings are not diagnostics).
+   * Every other `!!` tag, handles (`!a!b`) and verbatim tags (`!<...>`) are yaml's.
    */
   private strTagged(p: number, anchor: string | undefined): LNode {
-    if (!this.s.startsWith('!!str', p) || !isWs(this.c(p + 5))) throw GIVE_UP;
-    const i = this.skipSp(p + 5);
+    let t = p + 1;
+    if (this.c(t) === 0x21) t++;
+    const nameStart = t;
+    while (isTagChar(this.c(t))) t++;
+    if (!isWs(this.c(t))) throw GIVE_UP;
+    const name = this.s.slice(nameStart, t);
+    if (nameStart === p + 2 && name !== 'str') throw GIVE_UP;
+    const i = this.skipSp(t);
     const ch = this.c(i);
     let v: { node: LNode; end: number };
     if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
