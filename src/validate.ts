@@ -281,7 +281,7 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = allowedKeys(e);
-      return report.reportLazy(D.UnknownKey, at + pointer(key), () => ({ key, allowed, suggestion: suggestKey(key, allowed) }), 'key');
+      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: suggestKey(key, allowed) }, 'key');
     }
     case 'required':
       return report.report(D.MissingKey, at, { key: String(p.missingProperty) }, 'key');

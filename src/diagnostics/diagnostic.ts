@@ -79,28 +79,6 @@ export class Reporter {
     return d;
   }
 
-  /**
-   * As report, with the message (and what it takes: a "did you mean" search) worked out
-   * only when it is read: a 1 MiB spec can hold 50,000 unknown keys, of which 50 are
-   * printed. The message stays an own enumerable property (an accessor, remembered once
-   * read, and assignable), so copies, JSON and comparisons see it as any other.
-   */
-  reportLazy<A>(entry: CatalogueEntry<A>, pointer: string, args: () => A, at: 'key' | 'value' = 'value'): Diagnostic {
-    const loc = this.source.locate(pointer, at);
-    const d: Diagnostic = { code: entry.code, severity: entry.severity, message: '', path: pointer, file: loc.file, line: loc.line, column: loc.column };
-    let message: string | undefined;
-    Object.defineProperty(d, 'message', {
-      get: () => (message ??= entry.message(args())),
-      set: (v: string) => {
-        message = v;
-      },
-      enumerable: true,
-      configurable: true,
-    });
-    this.diagnostics.push(d);
-    return d;
-  }
-
   get hasErrors(): boolean {
     return hasErrors(this.diagnostics);
   }
