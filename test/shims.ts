@@ -157,6 +157,8 @@ exit 0
   dracut: shim`
 echo "DRACUT_NO_XATTR=\${DRACUT_NO_XATTR:-unset}" >>"$S/dracut-env"
 grep -q SIGNED "$KSPEC_ROOT/usr/lib/modules/$SHIM_KVER/vmlinuz" && echo "kernel signed" >>"$S/dracut-env"
+[[ -d "$KSPEC_ROOT/root" ]] && echo "/root present" >>"$S/dracut-env"
+for f in "$KSPEC_ROOT"/etc/dracut.conf.d/*.conf; do [[ -f "$f" ]] && echo "drop-in \${f##*/}" >>"$S/dracut-env"; done
 if [[ -f "$S/dracut-fail" ]]; then echo "dracut: --regenerate-all cannot be called with a kernel version" >&2; exit 1; fi
 out=\${!#}
 truncate -s 64M "$out"

@@ -111,7 +111,7 @@ describe('bootc multi-arch render', () => {
     expect(code(single.get('Containerfile')!)).not.toContain('sharing=locked');
   });
 
-  it('relabel.sh relabels each arch image of the manifest list, verify-arches.sh runs verify-image.sh per arch', () => {
+  it('relabel.sh relabels each arch image of the manifest list; verify-arches.sh comes with it', () => {
     const files = renderAll(VARIANTS['version with arch suffix']!);
     const relabel = code(files.get('relabel.sh')!);
     expect(relabel).toContain("ARCHES=('x86_64' 'aarch64')");
@@ -119,9 +119,8 @@ describe('bootc multi-arch render', () => {
     expect(relabel).toContain('podman run --rm --platform "$platform" --entrypoint ls "$IMAGE" /usr/lib/modules');
     expect(relabel).toContain('buildah from --pull=never --platform "$platform" "$IMAGE"');
     expect(relabel).toContain('podman manifest create "$IMAGE" "${images[@]}"');
-    const va = code(files.get('verify-arches.sh')!);
-    expect(va).toContain('skopeo inspect --override-os linux --override-arch "$goarch"');
-    expect(va).toContain('/v.sh --label "$label" --arch "$arch"');
+    // verify-arches.sh runs below, in a fake root
+    expect(files.has('verify-arches.sh')).toBe(true);
   });
 
   it('releaseArch reads only RPM arch suffixes', () => {

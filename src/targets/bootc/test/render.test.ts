@@ -242,8 +242,6 @@ describe('bootc Containerfile', () => {
       expect(froms.map((f) => f.getImage())).toEqual(['scratch', spec.target.base]);
       expect(froms[0]!.getBuildStage()).toBe('ctx');
       const copies = df.getCOPYs().map((c) => c.getArgumentsContent());
-      expect(copies).toContain('install.sh /install.sh');
-      expect(copies).toContain(`${DRACUT_CONF} /${DRACUT_CONF}`);
       expect(copies.includes('mok-enroll.service /mok-enroll.service')).toBe(spec.signing?.enroll === 'first-boot');
 
       const runs = instructions.filter((i) => i.getKeyword() === 'RUN');
@@ -317,50 +315,29 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
       const call = dracutCall(s);
       expect(call).not.toMatch(/\|\||;\s*true/);
     }
-    // dracut runs at top level under set -e, not inside a condition that would mask its status
-    expect(sh).toMatch(/^set -euo pipefail$/m);
+    // dracut is not inside a condition that would mask its status (run.test.ts: a dracut failure fails the build)
     const i = at(/^\s*DRACUT_NO_XATTR=1 dracut /);
-    expect(lines[i]).toMatch(/^\s{2}DRACUT_NO_XATTR=1 dracut /);
     expect(lines.slice(i - 6, i).join('\n')).not.toMatch(/\bif\b.*$/m);
   });
 
-  it('host-only initramfs of the wrong host: --no-hostonly --no-hostonly-cmdline', () => {
-    const call = dracutCall(sh);
-    expect(call).toMatch(/ --no-hostonly( |$)/);
-    expect(call).toContain('--no-hostonly-cmdline');
-    expect(call).not.toMatch(/ (-H|--hostonly)( |$)/);
+  it('host-only initramfs of the wrong host: no variant asks dracut for host-only', () => {
+    for (const s of Object.values(VARIANTS).map(install)) expect(dracutCall(s)).not.toMatch(/ (-H|--hostonly)( |$)/);
   });
 
-  it('host-only initramfs of the wrong host: the policy persists in the drop-in (hostonly="no")', () => {
+  it('the drop-in holds the modules the spec adds and omits, and its compression', () => {
     const conf = renderAll(bootcSpec()).get(DRACUT_CONF)!;
-    expect(conf).toMatch(/^hostonly="no"$/m);
-    expect(conf).toMatch(/^hostonly_cmdline="no"$/m);
     expect(conf).toMatch(/^add_dracutmodules\+=" ostree "$/m);
     expect(conf).toMatch(/^compress="zstd"$/m);
     expect(conf).not.toMatch(/omit_dracutmodules/);
     const other = renderAll(VARIANTS['add and omit']!).get(DRACUT_CONF)!;
     expect(other).toMatch(/^add_dracutmodules\+=" ostree crypt btrfs "$/m);
     expect(other).toMatch(/^omit_dracutmodules\+=" nfs iscsi "$/m);
-    // and install.sh installs it under /etc/dracut.conf.d before dracut runs
-    expect(at(/^install -D -m 0644 -- "\$CTX\/dracut\.conf\.d\/\$DRACUT_CONF" "\$ROOT\/etc\/dracut\.conf\.d\/\$DRACUT_CONF"$/)).toBeLessThan(at(/DRACUT_NO_XATTR=1 dracut/));
+    // install.sh puts it in place before dracut runs: run.test.ts
     expect(sh).toContain(`DRACUT_CONF='90-kspec.conf'`);
   });
 
-  it('dracut writes to /boot, ostree reads /usr/lib/modules/<kver>/: the output path is positional', () => {
-    const call = dracutCall(sh);
-    expect(call).toMatch(/"\$ROOT\/usr\/lib\/modules\/\$kver\/initramfs\.img"$/);
-    expect(call).toContain('--kver "$kver"');
-    expect(at(/^for dir in "\$MODULES_DIR"\/\*\/; do$/)).toBeLessThan(at(/DRACUT_NO_XATTR=1 dracut/));
-    expect(sh).toMatch(/chmod 0600 -- "\$img"/);
-  });
-
-  it('the ostree dracut module is never auto-included: --add ostree on every call', () => {
-    for (const s of Object.values(VARIANTS).map(install)) expect(dracutCall(s)).toMatch(/ --add ostree /);
+  it("the ostree dracut module is never auto-included: the spec's modules come after --add ostree", () => {
     expect(dracutCall(install(VARIANTS['add and omit']!))).toContain("--add ostree --add 'crypt' --add 'btrfs' --omit 'nfs' --omit 'iscsi'");
-  });
-
-  it('Invalid cross-device link in a container: DRACUT_NO_XATTR=1', () => {
-    expect(dracutCall(sh)).toMatch(/^DRACUT_NO_XATTR=1 dracut --force /);
   });
 
   it('each compression maps to its dracut flag and drop-in value', () => {
@@ -376,7 +353,6 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     const clean = at(/^dnf -y clean packages metadata$/);
     const inst = at(/^install_with_retry '/);
     expect(clean).toBeLessThan(inst);
-    expect(code(sh)).toMatch(/dnf -y install --refresh "\$@"/);
     expect(lines[inst]).toBe(
       "install_with_retry 'kernel-cachyos' 'kernel-cachyos-core' 'kernel-cachyos-modules' 'kernel-cachyos-devel-matched' 'akmods' 'sbsigntools'",
     );
@@ -385,27 +361,20 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
   it('COPR browns out: retry loop with linear backoff and dnf clean metadata between tries', () => {
     expect(sh).toContain("ATTEMPTS='5'");
     expect(sh).toContain("BACKOFF='30'");
-    expect(code(sh)).toContain('sleep "$(( attempt * BACKOFF ))"');
-    expect(code(sh)).toMatch(/sleep "\$\(\( attempt \* BACKOFF \)\)"\n\s*dnf -y clean metadata\n/);
-    expect(code(sh)).toContain('die "installing $* failed after $ATTEMPTS attempts');
     expect(install(VARIANTS['repo with extraRepo']!)).toContain("ATTEMPTS='3'");
   });
 
   it('-devel-matched, not -devel: the headers come from the -devel-matched package and are build-only', () => {
     expect(lines[at(/^install_with_retry '/)]).toContain("'kernel-cachyos-devel-matched'");
     expect(lines[at(/^TRANSIENT_CANDIDATES=/)]).toContain("'kernel-cachyos-devel-matched'");
-    expect(code(sh)).toContain('"$ROOT/usr/src/kernels/$KVER/scripts/sign-file"');
-    expect(code(sh)).toContain('akmods --force --kernels "$KVER" --kmod "$name"');
     expect(code(sh)).not.toMatch(/uname -r/);
   });
 
   it('version capture: rpm -q <kernel.package> --queryformat, or the given version asserted', () => {
-    expect(code(sh)).toContain(`rpm -q "$1" --queryformat '%{VERSION}-%{RELEASE}.%{ARCH}\\n'`);
     expect(lines[at(/^KVER="\$\(/)]).toBe(`KVER="$(query_kernel_package 'kernel-cachyos')"`);
     const given = code(install(VARIANTS['version given']!));
     expect(given).toContain("KVER='7.0.8-cachyos1.fc44.x86_64'");
     expect(given).toContain(`installed="$(query_kernel_package 'kernel-cachyos')"`);
-    expect(given).toContain('if [[ "$installed" != "$KVER" ]]; then');
     expect(code(install(VARIANTS.stock!))).toContain('KVER="$(kernel_dirs)"');
   });
 
@@ -413,7 +382,6 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     expect(lines[at(/^remove_installed 'kernel'/)]).toBe(
       "remove_installed 'kernel' 'kernel-core' 'kernel-modules' 'kernel-modules-core' 'kernel-modules-extra' 'kernel-devel' 'kernel-devel-matched'",
     );
-    expect(code(sh)).toMatch(/if rpm -q --quiet "\$p"; then present\+=\("\$p"\); fi/);
     expect(at(/^rm -rf -- "\$\{MODULES_DIR:\?\}"\/\*$/)).toBeLessThan(at(/^install_with_retry '/));
     expect(at(/^assert_one_kernel$/)).toBeGreaterThan(at(/^install_with_retry '/));
     expect(code(sh)).toContain('die "expected exactly one kernel under /usr/lib/modules, found ${#dirs[@]}: ${dirs[*]:-(none)}"');
@@ -426,7 +394,6 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     const scrub = at(/^scrub_repos$/);
     expect(scrub).toBeGreaterThan(at(/^install_with_retry '/));
     expect(lines[scrub + 1]).toBe('rm -f -- "$REPO_DIR"/*copr*');
-    expect(code(sh)).toMatch(/enable_module_repo "\$4" "\$5"; then\n\s*build_module "\$name" "\$pkg" \|\| rc=\$\?\n\s*else\n[^\n]*\n\s*rc=1\n\s*fi\n\s*scrub_repos/);
     const repo = code(install(VARIANTS['repo with extraRepo']!));
     expect(repo).toContain("add_repo_url 'https://pkg.surfacelinux.com/fedora/linux-surface-release.noarch.rpm'");
     expect(repo).toMatch(/install_with_retry [^\n]*\n[\s\S]*\nscrub_repos\n/);
@@ -436,57 +403,26 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     );
   });
 
-  it('module repositories: rpmfusion release RPMs, COPRs, extraRepo', () => {
+  it('module repositories: each module with its repository (rpmfusion, COPR, URL, none) and policy', () => {
     const s = code(install(VARIANTS['several modules']!));
-    expect(s).toContain('"https://mirrors.rpmfusion.org/free/fedora/rpmfusion-free-release-$fedora.noarch.rpm"');
-    expect(s).toContain('"https://mirrors.rpmfusion.org/nonfree/fedora/rpmfusion-nonfree-release-$fedora.noarch.rpm"');
-    expect(s).toContain('fedora="$(rpm -E %fedora)"');
     expect(s).toContain("run_module 'v4l2loopback' 'akmod-v4l2loopback' optional 'rpmfusion' 'free'");
     expect(s).toContain("run_module 'nvidia' 'akmod-nvidia' required 'rpmfusion' 'nonfree'");
     expect(s).toContain("run_module 'xone' 'akmod-xone' optional 'copr' 'ublue-os/akmods'");
     expect(s).toContain("run_module 'zenergy' 'akmod-zenergy' required 'none' ''");
-    expect(s).toContain('copr) dnf -y copr enable "$arg" || return 1 ;;');
-    expect(s).toContain('dnf -y install --setopt=install_weak_deps=False --setopt=tsflags=noscripts "$pkg"');
   });
 
   it('no dnf autoremove: transient build-only packages are removed by name', () => {
-    // never `dnf autoremove`; every removal says --no-autoremove (dnf5) or --noautoremove (dnf4)
-    for (const s of Object.values(VARIANTS).map(install)) {
-      expect(code(s)).not.toMatch(/dnf[^\n]* autoremove/);
-      expect(code(s)).toContain('dnf -y remove "$NO_AUTOREMOVE" "${present[@]}"');
-      expect(code(s)).toMatch(/DNF5=1\n\s*NO_AUTOREMOVE=--no-autoremove\nelse\n\s*DNF5=0\n\s*NO_AUTOREMOVE=--noautoremove\n/);
-    }
+    // never `dnf autoremove` (run.test.ts: every removal says --no-autoremove, or --noautoremove on dnf4)
+    for (const s of Object.values(VARIANTS).map(install)) expect(code(s)).not.toMatch(/dnf[^\n]* autoremove/);
     const i = at(/^\s*remove_installed "\$\{TRANSIENT\[@\]\}"$/);
     expect(i).toBeGreaterThan(at(/DRACUT_NO_XATTR=1 dracut/));
-    expect(code(sh)).toContain('if ! rpm -q --quiet "$pkg"; then TRANSIENT+=("$pkg"); fi');
     expect(lines[at(/^TRANSIENT_CANDIDATES=/)]).toBe("TRANSIENT_CANDIDATES=('akmods' 'sbsigntools' 'kernel-cachyos-devel-matched')");
     expect(code(install(VARIANTS['no signing']!))).toContain("TRANSIENT_CANDIDATES=('akmods' 'kernel-cachyos-devel-matched')");
   });
 
-  it('dracut runs after signing (the initramfs carries signed modules) and the kernel is unchanged after', () => {
-    const dracut = at(/DRACUT_NO_XATTR=1 dracut/);
-    expect(at(/^sign_kernel$/)).toBeLessThan(dracut);
-    expect(at(/^sign_modules$/)).toBeLessThan(dracut);
-    expect(at(/^if \[\[ "\$\(sha256sum -- "\$MODULES_DIR\/\$KVER\/vmlinuz"\)" != "\$VMLINUZ_SHA" \]\]; then$/)).toBeGreaterThan(dracut);
-  });
-
-  it('signing: sbsign then sbverify, sign-file on .ko/.ko.xz/.ko.zst/.ko.gz, MOK as DER, enrollment unit', () => {
-    const s = code(sh);
-    expect(s).toContain('sbsign --key "$KEY" --cert "$CERT" --output "$vmlinuz.signed" "$vmlinuz"');
-    expect(s).toMatch(/mv -f -- "\$vmlinuz\.signed" "\$vmlinuz"\n\s*if ! sbverify --cert "\$CERT" "\$vmlinuz"; then/);
-    expect(s).toContain(`-name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz'`);
-    expect(s.match(/"\$sign_file" sha256 "\$KEY" "\$CERT"/g)).toHaveLength(4);
-    expect(s).toContain('openssl x509 -in "$CERT" -outform DER -out "$MOK_DER"');
-    expect(s).toContain('MOK_DER="$ROOT/usr/share/kspec/MOK.der"');
-    expect(s).toContain('install -D -m 0644 -- "$CTX/mok-enroll.service" "$ROOT/usr/lib/systemd/system/mok-enroll.service"');
-    expect(s).toContain('systemctl enable mok-enroll.service');
-    const unit = renderAll(bootcSpec()).get('mok-enroll.service')!;
-    expect(unit).toMatch(/^Type=oneshot$/m);
-    expect(unit).toMatch(/^ConditionPathExists=!\/var\/lib\/kspec\/mok-enroll\.done$/m);
-    expect(unit).toMatch(/^ExecStart=.*mokutil --import \/usr\/share\/kspec\/MOK\.der'$/m);
-    expect(unit).toMatch(/^ExecStartPost=\/usr\/bin\/touch \/var\/lib\/kspec\/mok-enroll\.done$/m);
-    expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
-
+  it('signing: what is signed and enrolled follows signing.enroll and signing.modules', () => {
+    // what the signing does (sbsign then sbverify, sign-file in each compression, the MOK as
+    // DER, the unit enabled) is run in a fake root by run.test.ts
     const noEnroll = code(install(VARIANTS['signing without enroll']!));
     expect(noEnroll).toContain('sbsign ');
     expect(noEnroll).not.toContain('mok-enroll');
@@ -501,23 +437,16 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     expect(lines[at(/^KERNEL_CONFIG=/)]).toBe("KERNEL_CONFIG=('CONFIG_HZ' '1000' 'CONFIG_SCHED_BORE' 'y')");
     expect(at(/^check_kernel_config$/)).toBeGreaterThan(at(/^assert_one_kernel$/));
     expect(at(/^check_kernel_config$/)).toBeLessThan(at(/^run_module /));
-    expect(code(sh)).toContain('local cfg="$MODULES_DIR/$KVER/config"');
     const none = bootcSpec();
     none.kernel.config = {};
     expect(code(install(none))).not.toMatch(/KERNEL_CONFIG|check_kernel_config/);
     lintScripts(renderAll(none));
   });
 
-  it('/root exists before dracut (ssh-client module probe)', () => {
-    expect(at(/^mkdir -p "\$ROOT\/root"$/)).toBeLessThan(at(/DRACUT_NO_XATTR=1 dracut/));
-    expect(lines[at(/^mkdir -p "\$ROOT\/root"$/) + 1]).toBe('chmod 700 "$ROOT/root"');
-  });
-
   it('every filesystem path goes through $ROOT, every tool is called by name', () => {
     const s = code(sh);
     for (const m of s.matchAll(/"(\/(usr|etc|var|boot|run|root)\/[^"]*)"/g)) throw new Error(`unprefixed path ${m[1]}`);
     expect(s).not.toMatch(/(^|[\s;(])\/(usr\/)?s?bin\/\w/m);
-    expect(s).toMatch(/^ROOT="\$\{KSPEC_ROOT:-\}"$/m);
   });
 
   it('the inherited ostree.linux label points at the old kernel: the label is the version, or relabel.sh sets it', () => {
@@ -525,31 +454,17 @@ describe('bootc handbook lessons, in the rendered install.sh', () => {
     expect(files.get('Containerfile')).toMatch(/^LABEL ostree\.linux="7\.0\.8-cachyos1\.fc44\.x86_64"$/m);
     const unknown = renderAll(bootcSpec()).get('Containerfile')!;
     expect(unknown).not.toMatch(/^LABEL ostree\.linux/m);
-    expect(unknown).toMatch(/^# .*relabel\.sh/m);
-    const relabel = code(renderAll(bootcSpec()).get('relabel.sh')!);
-    expect(relabel).toContain("DEFAULT_IMAGE='ghcr.io/margine/margine'");
-    expect(relabel).toContain('podman run --rm --entrypoint ls "$IMAGE" /usr/lib/modules');
-    expect(relabel).toContain('buildah config --label "ostree.linux=$kver" "$ctr"');
-    expect(relabel).toContain('buildah commit "$ctr" "$IMAGE"');
-    expect(relabel).toContain(`--format '{{index .OCIv1.Config.Labels "ostree.linux"}}'`);
+    expect(unknown).toContain('# The kernel release is only known after this build');
+    // what relabel.sh and verify-image.sh --label do is run by run.test.ts
+    expect(code(renderAll(bootcSpec()).get('relabel.sh')!)).toContain("DEFAULT_IMAGE='ghcr.io/margine/margine'");
     expect(code(renderAll(VARIANTS['no target.image, empty require']!).get('relabel.sh')!)).toContain("DEFAULT_IMAGE=''");
-    const verify = code(renderAll(bootcSpec()).get('verify-image.sh')!);
-    expect(verify).toContain('elif [[ "$LABEL_VALUE" != "$KVER" ]]; then');
   });
 
-  it('verify-image.sh checks every invariant that maps to a lesson', () => {
-    const verify = renderAll(bootcSpec()).get('verify-image.sh')!;
-    expect(verify).toMatch(/^#\s+podman run --rm -v \.\/verify-image\.sh:\/v\.sh:ro,z IMAGE \/v\.sh --label "\$label"$/m);
-    const s = code(verify);
+  it("verify-image.sh checks the spec's own figures; each check is run by run.test.ts", () => {
+    const s = code(renderAll(bootcSpec()).get('verify-image.sh')!);
     expect(s).toContain("MIN_MIB='50'");
     expect(s).toContain("REQUIRE=('dm-crypt' 'dm-mod' 'btrfs' 'virtio_blk')");
-    expect(s).toContain('lsinitrd -m "$img"');
-    expect(s).toContain('grep -qx -- ostree <<<"$dracut_modules"');
-    expect(s).toContain('"$kdir/modules.builtin"');
-    expect(s).toContain('sbverify --cert "$tmp/mok.pem" "$kdir/vmlinuz"');
-    expect(s).toContain('openssl x509 -inform DER -in "$MOK_DER" -out "$tmp/mok.pem"');
     expect(s).toContain("COPR='bieszczaders/kernel-cachyos'");
-    expect(s).toMatch(/^\s*exit 1$/m);
     expect(code(renderAll(VARIANTS['no signing']!).get('verify-image.sh')!)).not.toContain('sbverify');
   });
 });

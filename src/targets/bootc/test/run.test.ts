@@ -71,7 +71,8 @@ describe('bootc install.sh in a fake root', () => {
     expect(dracut.map(line)).toEqual([
       `dracut --force --no-hostonly --no-hostonly-cmdline --add ostree --kver ${KVER} --reproducible --zstd ${box.root}/usr/lib/modules/${KVER}/initramfs.img`,
     ]);
-    expect(read(join(box.state, 'dracut-env'))).toBe('DRACUT_NO_XATTR=1\nkernel signed\n');
+    // when dracut runs: the kernel is signed, /root exists (the ssh-client module probes it), the drop-in is in place
+    expect(read(join(box.state, 'dracut-env'))).toBe('DRACUT_NO_XATTR=1\nkernel signed\n/root present\ndrop-in 90-kspec.conf\n');
     expect(indexOf(all, /^sbsign /)).toBeLessThan(indexOf(all, /^dracut /));
     expect(Math.max(...all.map((c, i) => (c[0] === 'sign-file' ? i : -1)))).toBeLessThan(indexOf(all, /^dracut /));
     const img = statSync(join(m, 'initramfs.img'));

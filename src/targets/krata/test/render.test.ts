@@ -54,23 +54,12 @@ describe('krata outputs', () => {
     const ins = DockerfileParser.parse(cf).getInstructions();
     const froms = ins.filter((i) => i.getKeyword() === 'FROM').map((i) => i.getArgumentsContent());
     expect(froms).toEqual(['docker.io/library/debian:bookworm-slim AS package', 'scratch']);
-    expect(cf).toContain('FROM --platform=$BUILDPLATFORM');
-    expect(cf).toContain('--mount=type=bind,from=kernel,source=/,target=/src');
     expect(ins.at(-1)!.getKeyword()).toBe('COPY');
-    expect(cf).toContain('COPY --from=package /out/ /kernel/\n');
-    // strip for every architecture's modules, natively
-    expect(cf).toContain('squashfs-tools binutils-multiarch');
   });
 
-  it('build.sh pushes each arch by digest with the manifest annotations, then an annotated index', async () => {
+  it("build.sh holds the spec's arches and tags (run.test.ts runs it: pushes by digest, annotated index)", async () => {
     const b = (await files(MULTI)).get('build.sh')!;
-    for (const k of ['format=1', 'version=%s', 'flavor=%s']) expect(b).toContain(`%s:dev.edera.kernel.${k}`);
-    expect(b).toContain('mapfile -t MANIFEST_ANNOTATIONS < <(annotations manifest)');
-    expect(b).toContain('mapfile -t INDEX_ANNOTATIONS < <(annotations index)');
     expect(b).toContain("['aarch64']='linux/arm64'");
-    expect(b).toContain('push-by-digest=true');
-    // OCI media types, or the index joined from the manifests has no annotations field
-    expect(b).toContain('--output "type=image,name=$REPOSITORY,oci-mediatypes=true,push-by-digest=true');
     expect(b).toContain("TAGS=('6.8.9')");
   });
 

@@ -13,7 +13,7 @@ import { KRATA } from '../../../../test/fixtures.js';
 import { compileText, tempDir } from '../../../../test/helpers.js';
 import { PRELUDE, shim, write } from '../../../../test/shims.js';
 
-const BASIC = ['bash', 'env', 'sed', 'sort', 'mktemp', 'rm', 'mkdir', 'cat', 'dd', 'od', 'tr', 'stat', 'chmod', 'ln', 'mv', 'install', 'tar', 'sync', 'grep', 'gzip', 'dirname', 'cp', 'find', 'tail', 'head', 'basename', 'ls', 'touch'];
+const BASIC = ['bash', 'env', 'sed', 'sort', 'mktemp', 'rm', 'mkdir', 'cat', 'dd', 'od', 'tr', 'stat', 'chmod', 'ln', 'mv', 'install', 'tar', 'sync', 'grep', 'gzip', 'dirname', 'cp', 'find', 'tail', 'head', 'basename', 'ls', 'touch', 'jq'];
 const REAL = new Map(
   spawnSync('bash', ['-c', 'for t in "$@"; do printf "%s %s\\n" "$t" "$(command -v "$t")"; done', '_', ...BASIC], { encoding: 'utf8' })
     .stdout.trim()
@@ -65,6 +65,19 @@ echo menu >"$2"
 `,
 };
 SHIMS['grub2-mkconfig'] = SHIMS['grub-mkconfig']!;
+// docker buildx: `build` writes the metadata file BuildKit writes after a push (the digest
+// from the platform, or none when SHIM_NO_DIGEST is set); `imagetools create` only logs.
+SHIMS.docker = shim`
+[[ $1 == buildx ]] || exit 2
+if [[ $2 == build ]]; then
+  platform='' meta=''
+  while (($#)); do case $1 in --platform) platform=$2; shift ;; --metadata-file) meta=$2; shift ;; esac; shift; done
+  [[ -n "\${SHIM_NO_DIGEST:-}" ]] && { echo '{}' >"$meta"; exit 0; }
+  case $platform in */amd64) c=a ;; */arm64) c=b ;; *) c=f ;; esac
+  d="$(printf '%064d' 0)"
+  printf '{"containerimage.digest":"sha256:%s"}\n' "\${d//0/$c}" >"$meta"
+fi
+`;
 
 interface KBox {
   dir: string;
@@ -531,5 +544,71 @@ describe('install-host.sh', () => {
     expect(m.status).toBe(1);
     expect(m.out).toContain('no kernel build tree at');
     expect(calls(b, 'depmod')).toEqual([]);
+  });
+});
+
+// ---- build.sh --------------------------------------------------------------------------------
+
+describe('build.sh', () => {
+  const MULTI = KRATA.replace('arch: [x86_64]', 'arch: [x86_64, aarch64]').replace('build/arch/x86/boot/bzImage', 'build/kernel');
+  const REPO = 'ghcr.io/example/zone-kernel';
+  const annotations = (level: string): string[] =>
+    ['format=1', 'version=6.8.9', 'flavor=zone'].flatMap((a) => ['--annotation', `${level}:dev.edera.kernel.${a}`]);
+
+  async function buildBox(): Promise<KBox> {
+    const b = await box(MULTI, ['docker']);
+    for (const a of ['x86', 'arm']) mkdirSync(path.join(b.dir, 'trees', a), { recursive: true });
+    return b;
+  }
+  const trees = (b: KBox): string[] => [`x86_64=${path.join(b.dir, 'trees/x86')}`, `aarch64=${path.join(b.dir, 'trees/arm')}`];
+
+  it('pushes each arch by digest with OCI media types and the manifest annotations, then one annotated index', async () => {
+    const b = await buildBox();
+    const r = run(b, 'build.sh', trees(b));
+    expect(r.status, r.out).toBe(0);
+    const docker = calls(b, 'docker');
+    expect(docker).toHaveLength(3);
+    const builds = docker.slice(0, 2);
+    for (const [i, [arch, platform, tree]] of [['x86_64', 'linux/amd64', 'trees/x86'], ['aarch64', 'linux/arm64', 'trees/arm']].entries()) {
+      const c = builds[i]!;
+      const flag = (f: string): string | undefined => c[c.indexOf(f) + 1];
+      expect(c.slice(1, 3)).toEqual(['buildx', 'build']);
+      expect(flag('--platform')).toBe(platform);
+      expect(flag('--build-context')).toBe(`kernel=${path.join(b.dir, tree!)}`);
+      expect(flag('--build-arg')).toBe(`KERNEL_ARCH=${arch}`);
+      // a Docker manifest list has no annotations field: OCI media types, pushed by digest, no attestation manifest
+      expect(flag('--output')).toBe(`type=image,name=${REPO},oci-mediatypes=true,push-by-digest=true,name-canonical=true,push=true`);
+      expect(c).toContain('--provenance=false');
+      const at = c.indexOf('--annotation');
+      expect(c.slice(at, at + 6)).toEqual(annotations('manifest'));
+      expect(flag('-f')).toBe(path.join(b.ctx, 'Containerfile'));
+    }
+    const index = docker[2]!;
+    expect(index.slice(1, 4)).toEqual(['buildx', 'imagetools', 'create']);
+    expect(index.slice(4)).toEqual([
+      ...annotations('index'),
+      '-t',
+      `${REPO}:6.8.9`,
+      `${REPO}@sha256:${'a'.repeat(64)}`,
+      `${REPO}@sha256:${'b'.repeat(64)}`,
+    ]);
+    expect(r.out).toContain(`build: pushed ${REPO}:6.8.9`);
+  });
+
+  it('fails without an index when a push leaves no digest, and before building without every tree', async () => {
+    const b = await buildBox();
+    const r = run(b, 'build.sh', trees(b), { SHIM_NO_DIGEST: '1' });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('no image digest for x86_64 in the build metadata');
+    expect(calls(b, 'docker').map((c) => c[2])).toEqual(['build']);
+
+    const c = await buildBox();
+    const one = run(c, 'build.sh', [trees(c)[0]!]);
+    expect(one.status).toBe(1);
+    expect(one.out).toContain('no build tree for aarch64: pass aarch64=TREE');
+    const other = run(c, 'build.sh', [...trees(c), 'riscv64=/x']);
+    expect(other.status).toBe(1);
+    expect(other.out).toContain("this spec builds x86_64 aarch64, not 'riscv64'");
+    expect(calls(c, 'docker')).toEqual([]);
   });
 });
