@@ -7,10 +7,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D, GROUPS, allEntries, ownerOf } from '../src/diagnostics/catalogue.js';
+import { allEntries, codeRanges, groups, ownerOf, rangeOf } from '../src/diagnostics/all.js';
+import { D, STAGE_GROUPS } from '../src/diagnostics/catalogue.js';
+import { BOOTC } from '../src/targets/bootc/diagnostics.js';
 import { FORMATS, fill, placeholders, type Entry } from '../src/diagnostics/entry.js';
-import { CODE_RANGES, rangeProblems, type CodeRange } from '../src/diagnostics/ranges.js';
-import { PLATFORMS } from '../src/targets/index.js';
+import { STAGE_RANGES, rangeProblems, type CodeRange } from '../src/diagnostics/ranges.js';
+import { PLATFORMS, targets } from '../src/targets/index.js';
 import { ROOT } from './helpers.js';
 
 /** The tests' text: test/ and each target's src/targets/<platform>/test/. */
@@ -31,7 +33,17 @@ function testSources(dir: string): string {
 }
 
 const entry = (code: string, id = 'x'): Entry => ({ code, id, severity: 'error', message: 'm', fix: 'Do it.' });
-const groups = GROUPS.map((g) => ({ owner: g.owner, entries: Object.values(g.entries) as Entry[] }));
+/** Each owner's entries as the registry and the stages declare them, and each owner's range. */
+const declared = [
+  ...STAGE_GROUPS.map((g) => ({ owner: g.owner, entries: Object.values(g.entries) as Entry[] })),
+  ...targets().map((t) => ({ owner: t.platform, entries: Object.values(t.diagnostics.entries) })),
+];
+const declaredRanges: CodeRange[] = [
+  ...STAGE_RANGES,
+  ...targets().map((t) => ({ owner: t.platform, first: t.diagnostics.first, last: t.diagnostics.last, what: t.diagnostics.what })),
+];
+/** Every entry's name, by owner: the stages' `D.<Key>`, a target's `<GROUP>.<Key>` (its diagnostics.ts). */
+const names = [...STAGE_GROUPS.map((g) => Object.keys(g.entries)), ...targets().map((t) => Object.keys(t.diagnostics.entries))].flat();
 
 describe('diagnostic catalogue', () => {
   it('has unique, well-formed codes and ids', () => {
@@ -45,16 +57,34 @@ describe('diagnostic catalogue', () => {
     }
   });
 
-  it('combines every group into D without one name hiding another', () => {
-    expect(Object.keys(D)).toHaveLength(GROUPS.reduce((n, g) => n + Object.keys(g.entries).length, 0));
-    for (const key of Object.keys(D)) expect(key).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  it('combines the stages into D, and names every entry once across stages and targets', () => {
+    expect(Object.keys(D)).toHaveLength(STAGE_GROUPS.reduce((n, g) => n + Object.keys(g.entries).length, 0));
+    expect(new Set(names).size).toBe(names.length);
+    for (const key of names) expect(key).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  });
+
+  it('collects every registered target\'s entries and range from the registry, in code order', () => {
+    expect(groups().map((g) => g.owner)).toEqual(['parse', 'schema', 'checks', 'bootc', 'kairos', 'rancheros', 'krata', 'liquidmetal', 'output']);
+    expect(allEntries()).toHaveLength(declared.reduce((n, g) => n + g.entries.length, 0));
+    for (const t of targets()) for (const e of Object.values(t.diagnostics.entries)) expect(ownerOf(e.code), e.code).toBe(t.platform);
+    expect(ownerOf(D.DuplicateKey.code)).toBe('parse');
+    expect(ownerOf(BOOTC.BootcHostonly.code)).toBe('bootc');
+    expect(rangeOf(BOOTC.BootcHostonly.code)).toEqual({ owner: 'bootc', first: 4000, last: 4999, what: 'the bootc target' });
   });
 
   it('keeps each code in its owner\'s range, the ranges apart, and a range for every platform', () => {
-    expect(rangeProblems(CODE_RANGES, groups)).toEqual([]);
-    for (const p of PLATFORMS) expect(CODE_RANGES.some((r) => r.owner === p), p).toBe(true);
-    expect(ownerOf(D.DuplicateKey.code)).toBe('parse');
-    expect(ownerOf(D.BootcHostonly.code)).toBe('bootc');
+    expect(rangeProblems(declaredRanges, declared)).toEqual([]);
+    expect(rangeProblems(codeRanges(), groups())).toEqual([]);
+    for (const p of PLATFORMS) expect(codeRanges().filter((r) => r.owner === p), p).toHaveLength(1);
+  });
+
+  it('keeps the five first targets at the codes they were released with, and gives any other a thousand from KS10000 on', () => {
+    const released: Record<string, number> = { bootc: 4000, kairos: 5000, rancheros: 6000, krata: 7000, liquidmetal: 8000 };
+    for (const { platform, diagnostics: d } of targets()) {
+      const first = released[platform];
+      if (first !== undefined) expect([d.first, d.last], platform).toEqual([first, first + 999]);
+      else expect([d.first >= 10000, d.first % 1000, d.last - d.first], platform).toEqual([true, 0, 999]);
+    }
   });
 
   it('finds what is wrong in a crafted bad table (so the check above can fail)', () => {
@@ -81,7 +111,12 @@ describe('diagnostic catalogue', () => {
     ]);
     // A sixth target's range, from KS10000 on, fits beside the others.
     const sixth: CodeRange = { owner: 'bootc', first: 10000, last: 10999, what: '' };
-    expect(rangeProblems([...CODE_RANGES.filter((r) => r.owner !== 'bootc'), sixth], [{ owner: 'bootc', entries: [entry('KS10001')] }])).toEqual([]);
+    expect(rangeProblems([...codeRanges().filter((r) => r.owner !== 'bootc'), sixth], [{ owner: 'bootc', entries: [entry('KS10001')] }])).toEqual([]);
+    // A new target that took a range already owned, or a code outside its own range.
+    const clash: CodeRange = { owner: 'kairos', first: 4500, last: 5999, what: '' };
+    expect(rangeProblems([...codeRanges().filter((r) => r.owner !== 'kairos'), clash], declared)).toEqual(['bootc KS4000-KS4999 overlaps kairos KS4500-KS5999']);
+    const stray = declared.map((g) => (g.owner === 'krata' ? { ...g, entries: [...g.entries, entry('KS8500', 'krata-stray')] } : g));
+    expect(rangeProblems(codeRanges(), stray)).toEqual(["KS8500 (krata-stray) is outside krata's range KS7000-KS7999"]);
   });
 
   it('has short messages, imperative fixes and known placeholder formats', () => {
@@ -110,7 +145,8 @@ describe('diagnostic catalogue', () => {
 
   it('has every entry exercised by a test', () => {
     const src = allTestSources();
-    const missing = Object.keys(D).filter((k) => !new RegExp(`\\bD\\.${k}\\b`).test(src));
+    // `D.<Key>` for the stages' entries, `<GROUP>.<Key>` (BOOTC, KRATA...) for a target's.
+    const missing = names.filter((k) => !new RegExp(`\\b[A-Z][A-Z_]*\\.${k}\\b`).test(src));
     expect(missing).toEqual([]);
   });
 });

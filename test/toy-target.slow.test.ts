@@ -3,8 +3,10 @@
  * "Adding a platform"): a copy of the repository gets test/data/toy-target/ laid over it
  * (src/targets/toy/ and templates/toy/) and one line in src/targets/index.ts, then
  * `npm run schema` regenerates what the schema decides, `npm run build` type-checks and
- * bundles, and the built CLI offers, validates and compiles the new platform. git then
- * shows that nothing else was touched.
+ * bundles, and the built CLI offers, validates and compiles the new platform, and reports
+ * the toy's own diagnostic (KS10001, from the range its diagnostics.ts declares) at its
+ * line, in its SARIF rules and in docs/diagnostics.md as generated. git then shows that
+ * nothing else was touched.
  */
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -87,6 +89,36 @@ describe('a toy target added as one folder and one registry line', () => {
     writeFileSync(path.join(dir, 'specs', 'rude.yaml'), text.replace('greeting: hello', 'greeting: hey').replace('name: toy', 'name: rude'));
     const rude = await kspec('validate', '--strict', 'specs/rude.yaml');
     expect(rude.status).toBe(1);
-    expect(rude.stderr).toContain(`specs/rude.yaml:${line}:13`);
+    expect(rude.stderr).toContain(`specs/rude.yaml:${line}:13: error KS10001 toy-rude-greeting: 'hey' is not a polite greeting.`);
+  });
+
+  it('reports its own diagnostic, declared in its folder, by code and id, at the line, and lists it as a SARIF rule', async () => {
+    const text = readFileSync(path.join(dir, 'specs', 'toy.yaml'), 'utf8');
+    const line = text.split('\n').findIndex((l) => l.startsWith('  greeting:')) + 1;
+    writeFileSync(path.join(dir, 'specs', 'hey.yaml'), text.replace('greeting: hello', 'greeting: hey').replace('name: toy', 'name: hey'));
+    const warned = await kspec('validate', 'specs/hey.yaml');
+    expect(warned.status, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain(`specs/hey.yaml:${line}:13: warning KS10001 toy-rude-greeting: 'hey' is not a polite greeting.`);
+    expect(warned.stderr).toContain("fix: Write 'hello'.");
+    const sarif = await kspec('validate', '--format', 'sarif', 'specs/hey.yaml');
+    const run = JSON.parse(sarif.stdout).runs[0];
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'KS10001');
+    expect(rule).toMatchObject({ name: 'toy-rude-greeting', help: { text: "Write 'hello'." }, defaultConfiguration: { level: 'warning' } });
+    // After the output stage's rules: the catalogue is in code order of its owners.
+    expect(run.tool.driver.rules.at(-1).id).toBe('KS10001');
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ ruleId: 'KS10001', level: 'warning' });
+    expect(run.results[0].locations[0].physicalLocation.region).toMatchObject({ startLine: line, startColumn: 13 });
+  });
+
+  it('is in docs/diagnostics.md as generated: its range and its code (the committed file is regenerated like the schema)', async () => {
+    const doc = await run(process.execPath, '--input-type=module', '-e', "process.stdout.write((await import('./dist/diagnostics/doc.js')).diagnosticsMarkdown())");
+    expect(doc.status, doc.stderr).toBe(0);
+    expect(doc.stdout).toContain('| KS10000-KS10999 | the toy target |\n');
+    expect(doc.stdout).toContain("## KS10001 toy-rude-greeting\n\nSeverity: warning. Owner: the toy target (KS10000-KS10999).\n\n'<greeting>' is not a polite greeting.\n\nFix: Write 'hello'.\n");
+    // Everything else is what the repository holds: the toy's row and section are all that is new.
+    const committed = readFileSync(path.join(dir, 'docs', 'diagnostics.md'), 'utf8');
+    const without = doc.stdout.replace('| KS10000-KS10999 | the toy target |\n', '').replace(/\n## KS10001 [^]*$/, '');
+    expect(without).toBe(committed);
   });
 });

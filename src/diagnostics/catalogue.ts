@@ -1,17 +1,16 @@
 /**
- * Every user-facing diagnostic kspec can emit, as data (src/diagnostics/entry.ts): the
- * entries of the stages here, each target's in src/targets/<platform>/diagnostics.ts, and
- * `D`, the one catalogue that combines them. Codes are stable: never renumber or reuse one;
- * retire a code by leaving a comment in its place. Each owner takes codes from its own range
- * (src/diagnostics/ranges.ts). Tests assert against these entries, not against copied strings.
+ * The stages' diagnostics, as data (src/diagnostics/entry.ts): parse, schema, checks and
+ * output, and `D`, which combines them. Each target's entries live in its folder's
+ * diagnostics.ts with the range it owns, and its module registers them
+ * (`TargetModule.diagnostics`); src/diagnostics/all.ts collects every entry, the stages' and
+ * the registered targets', for docs, SARIF rules and the tests. This file imports no target
+ * and no registry, so every target can import it. Codes are stable: never renumber or reuse
+ * one; retire a code by leaving a comment in its place. Each owner takes codes from its own
+ * range (src/diagnostics/ranges.ts). Tests assert against these entries, not against copied
+ * strings.
  */
-import type { Entries, Entry } from './entry.js';
-import type { Owner } from './ranges.js';
-import { BOOTC } from '../targets/bootc/diagnostics.js';
-import { KAIROS } from '../targets/kairos/diagnostics.js';
-import { KRATA } from '../targets/krata/diagnostics.js';
-import { LIQUIDMETAL } from '../targets/liquidmetal/diagnostics.js';
-import { RANCHEROS } from '../targets/rancheros/diagnostics.js';
+import type { Entries } from './entry.js';
+import type { Stage } from './ranges.js';
 
 export type { ArgsOf, Entry, Severity } from './entry.js';
 export { fill, fix, message } from './entry.js';
@@ -182,40 +181,13 @@ export const OUTPUT = {
     message: 'kspec workflow leaves out {step} for this spec: {reason}.', fix: '{fix}.' },
 } as const satisfies Entries;
 
-/** The catalogue's entries by owner, in code order of the owners. */
-export const GROUPS = [
+/** The stages' entries by owner. */
+export const STAGE_GROUPS = [
   { owner: 'parse', entries: PARSE },
   { owner: 'schema', entries: SCHEMA },
   { owner: 'checks', entries: CHECKS },
-  { owner: 'bootc', entries: BOOTC },
-  { owner: 'kairos', entries: KAIROS },
-  { owner: 'rancheros', entries: RANCHEROS },
-  { owner: 'krata', entries: KRATA },
-  { owner: 'liquidmetal', entries: LIQUIDMETAL },
   { owner: 'output', entries: OUTPUT },
-] as const satisfies ReadonlyArray<{ owner: Owner; entries: Entries }>;
+] as const satisfies ReadonlyArray<{ owner: Stage; entries: Entries }>;
 
-/** The one catalogue: every entry by name (`D.DuplicateKey`). */
-export const D = { ...PARSE, ...SCHEMA, ...CHECKS, ...BOOTC, ...KAIROS, ...RANCHEROS, ...KRATA, ...LIQUIDMETAL, ...OUTPUT } as const;
-
-export type CatalogueKey = keyof typeof D;
-/** Any entry of the catalogue. */
-export type CatalogueEntry = (typeof D)[CatalogueKey];
-
-/** Every entry, in catalogue order, for docs, SARIF rules and the tests. */
-export function allEntries(): Entry[] {
-  return Object.values(D);
-}
-
-/** The owner of each code. */
-export function ownerOf(code: string): Owner | undefined {
-  for (const g of GROUPS) for (const e of Object.values(g.entries) as Entry[]) if (e.code === code) return g.owner;
-  return undefined;
-}
-
-let byCode: Map<string, Entry> | undefined;
-/** The entry of a code. */
-export function entryOf(code: string): Entry | undefined {
-  byCode ??= new Map(allEntries().map((e) => [e.code, e]));
-  return byCode.get(code);
-}
+/** The stages' entries by name (`D.DuplicateKey`); a target's own are in its diagnostics.ts. */
+export const D = { ...PARSE, ...SCHEMA, ...CHECKS, ...OUTPUT } as const;

@@ -5,9 +5,9 @@
  * test/diagnostics-doc.test.ts keeps the committed file equal to this output
  * (KSPEC_UPDATE_DOCS=1 rewrites it). Not part of the CLI: nothing in src/cli.ts imports it.
  */
-import { GROUPS } from './catalogue.js';
+import { codeRanges, groups } from './all.js';
 import { template, type Entry } from './entry.js';
-import { CODE_RANGES, codeNumber, rangeText, type CodeRange } from './ranges.js';
+import { codeNumber, rangeText, type CodeRange } from './ranges.js';
 
 /** The message of an entry with every argument a placeholder. */
 export const messageTemplate = (entry: Entry): string => template(entry.message);
@@ -30,10 +30,7 @@ export function section(e: Entry, owner: CodeRange): string {
 
 /** Markdown for the whole catalogue, in code order. */
 export function diagnosticsMarkdown(): string {
-  const owned = GROUPS.flatMap((g) => {
-    const owner = CODE_RANGES.find((r) => r.owner === g.owner)!;
-    return (Object.values(g.entries) as Entry[]).map((e) => ({ e, owner }));
-  }).sort((a, b) => codeNumber(a.e.code) - codeNumber(b.e.code));
+  const owned = groups().flatMap((g) => g.entries.map((e) => ({ e, owner: g.range }))).sort((a, b) => codeNumber(a.e.code) - codeNumber(b.e.code));
   const out: string[] = [
     '# kspec diagnostics',
     '',
@@ -48,11 +45,12 @@ export function diagnosticsMarkdown(): string {
     'help. `--strict` makes every warning an error. Arguments appear below as `<name>`.',
     '',
     'Codes are never renumbered or reused. Each stage and target owns a range; a new target',
-    'takes the next free thousand from KS10000 on (src/diagnostics/ranges.ts).',
+    'takes the next free thousand from KS10000 on, declared with its entries in',
+    'src/targets/<platform>/diagnostics.ts (src/diagnostics/ranges.ts).',
     '',
     '| Codes | Owner |',
     '| --- | --- |',
-    ...CODE_RANGES.map((r) => `| ${rangeText(r)} | ${r.what} |`),
+    ...codeRanges().map((r) => `| ${rangeText(r)} | ${r.what} |`),
     '',
   ];
   for (const { e, owner } of owned) out.push(section(e, owner));

@@ -4,11 +4,14 @@
  * this with `rangeProblems`). Codes are never renumbered or reused, so a range, once given,
  * stays with its owner.
  *
- * The first nine thousands are taken (KS1000-KS9999). A new target takes the next free
- * thousand from KS10000 on: KS10000-KS10999, then KS11000-KS11999, and so on, room for 90
- * more targets before the codes get a sixth digit.
+ * The stages' ranges are below (`STAGE_RANGES`). A target declares its own range with its
+ * entries, in its folder's diagnostics.ts (`TargetDiagnostics`, read through the registry:
+ * src/diagnostics/all.ts). The first nine thousands are taken (KS1000-KS9999: the stages,
+ * and bootc, kairos, rancheros, krata and liquidmetal at KS4000-KS8999). A new target takes
+ * the next free thousand from KS10000 on: KS10000-KS10999, then KS11000-KS11999, and so on,
+ * room for 90 more targets before the codes get a sixth digit.
  */
-import type { Entry } from './entry.js';
+import type { Entries, Entry } from './entry.js';
 import type { Platform } from '../types.js';
 
 export type Stage = 'parse' | 'schema' | 'checks' | 'output';
@@ -23,17 +26,28 @@ export interface CodeRange {
   what: string;
 }
 
-export const CODE_RANGES: readonly CodeRange[] = [
+/** The stages' ranges. The targets' come from the registry (src/diagnostics/all.ts). */
+export const STAGE_RANGES: readonly CodeRange[] = [
   { owner: 'parse', first: 1000, last: 1999, what: 'reading the spec: YAML, size and structure limits, `extends`' },
   { owner: 'schema', first: 2000, last: 2999, what: 'the schema: unknown keys, types, formats, allowed values' },
   { owner: 'checks', first: 3000, last: 3999, what: 'checks common to every platform, and files read for a spec' },
-  { owner: 'bootc', first: 4000, last: 4999, what: 'the bootc target' },
-  { owner: 'kairos', first: 5000, last: 5999, what: 'the Kairos target' },
-  { owner: 'rancheros', first: 6000, last: 6999, what: 'the RancherOS target' },
-  { owner: 'krata', first: 7000, last: 7999, what: 'the krata target' },
-  { owner: 'liquidmetal', first: 8000, last: 8999, what: 'the Liquid Metal target' },
   { owner: 'output', first: 9000, last: 9999, what: 'output files, the output folder, and the lifecycle commands (`outdated`, `workflow`)' },
 ];
+
+/**
+ * A target's diagnostics, as its folder's diagnostics.ts declares them and its module
+ * registers them (`TargetModule.diagnostics`): the range it owns and its entries, each with a
+ * code in that range. A new target takes the next free thousand from KS10000 on.
+ */
+export interface TargetDiagnostics<E extends Entries = Entries> {
+  /** First and last code number of its range, inclusive. */
+  readonly first: number;
+  readonly last: number;
+  /** What the range covers, for docs/diagnostics.md: `the <name> target`. */
+  readonly what: string;
+  /** Its entries by name; its checks report them by this object (`KRATA.KrataImageMissing`). */
+  readonly entries: E;
+}
 
 /** `KS` and the number, without leading zeros: KS1001, KS10001. */
 export const CODE = /^KS[1-9]\d{3,}$/;

@@ -16,7 +16,7 @@
  * clipped and its control characters escaped. test/sarif.test.ts validates the output
  * against the official schema (test/data/sarif/).
  */
-import { allEntries } from './catalogue.js';
+import { allEntries } from './all.js';
 import type { Diagnostic, SourceIndex } from './diagnostic.js';
 import { template, type Entry } from './entry.js';
 import { boundDiagnostics, endColumnOf, safe } from './safe.js';

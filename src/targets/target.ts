@@ -2,11 +2,13 @@
  * The contract of a target. A target is a thin module: which providers it takes, what it
  * checks, and which files it plans; the text of those files lives in templates/<platform>/.
  * Its folder, src/targets/<platform>/, holds index.ts (this module), view.ts (the data its
- * templates print), checks.ts (its check()) and workflow.ts (its `kspec workflow` jobs).
+ * templates print), checks.ts (its check()), diagnostics.ts (its catalogue entries and code range) and
+ * workflow.ts (its `kspec workflow` jobs).
  * Checks common to all platforms (provider accepted, signing allowed, kernel.version
  * present, URLs, OCI references, key material) run in src/check.ts from these fields.
  */
 import type { Reporter } from '../diagnostics/diagnostic.js';
+import type { TargetDiagnostics } from '../diagnostics/ranges.js';
 import type { Platform, ProviderType, PlannedFile, SpecFor, InputTargetOf, TargetOf } from '../types.js';
 import type { Jobs, Omission, WorkflowUnit } from '../workflow/steps.js';
 
@@ -46,6 +48,14 @@ export interface TargetModule<P extends Platform = Platform> {
   templates: string;
   /** The `kspec init` starter of this platform (its folder's starter.ts). */
   starter: Starter;
+  /**
+   * Its diagnostics (its folder's diagnostics.ts): the code range it owns and its entries.
+   * The catalogue (src/diagnostics/all.ts) collects them from the registry, so docs,
+   * SARIF rules and the tests know them; test/catalogue.test.ts fails when two ranges
+   * overlap or a code lies outside its owner's range. A new target takes the next free
+   * thousand from KS10000 on.
+   */
+  diagnostics: TargetDiagnostics;
   /** Provider types this platform accepts (KS3001 otherwise). */
   providers: readonly ProviderType[];
   /** Whether `signing` is meaningful here (KS3002 otherwise). */

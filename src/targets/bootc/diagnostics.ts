@@ -1,5 +1,6 @@
 /** The bootc target's diagnostics, KS4000-KS4999 (src/diagnostics/ranges.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
+import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
 export const BOOTC = {
   BootcHostonly: { code: 'KS4001', id: 'bootc-hostonly', severity: 'error',
@@ -47,3 +48,6 @@ export const BOOTC = {
     message: "Module '{module}' says neither where it is built from nor where its kmod comes from.",
     fix: 'Add package (the akmod package that builds it, e.g. akmod-{module}) or image (an image of prebuilt kmod RPMs, e.g. ghcr.io/ublue-os/akmods:<tag>@sha256:<digest>).' },
 } as const satisfies Entries;
+
+/** Its range and entries, registered by its module (src/diagnostics/all.ts collects them). */
+export const diagnostics: TargetDiagnostics<typeof BOOTC> = { first: 4000, last: 4999, what: 'the bootc target', entries: BOOTC };

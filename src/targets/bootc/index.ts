@@ -12,6 +12,7 @@ import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 import { KARGS_FILE, bootcView } from './view.js';
 import type { BootcSpec } from './view.js';
 import { check } from './checks.js';
+import { diagnostics } from './diagnostics.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
 import { workflowJobs } from './workflow.js';
@@ -45,6 +46,7 @@ export const bootc = defineTarget<'bootc'>({
   lifecycle: true,
   platform: 'bootc',
   templates: 'bootc',
+  diagnostics,
   providers: ['copr', 'repo', 'stock'],
   signing: true,
   fallbacks: ['rollback'],

@@ -3,6 +3,7 @@
  * cannot say about a kairos spec.
  */
 import { D } from '../../diagnostics/catalogue.js';
+import { KAIROS } from './diagnostics.js';
 import { pointer } from '../../diagnostics/diagnostic.js';
 import { parseOciReference } from '../../oci.js';
 import { activeSigning, checkPackagesAndServices } from '../shared.js';
@@ -21,7 +22,7 @@ function checkCloudConfig(spec: KairosSpec, ctx: CheckContext): void {
   if (!cc) return;
   const r = ctx.report;
   const ptr = cc.file !== undefined ? '/target/cloudConfig/file' : '/target/cloudConfig/inline';
-  if (spec.target.bootloader === 'trustedboot') r.report(D.KairosCloudConfigTrustedboot, '/target/cloudConfig', {}, 'key');
+  if (spec.target.bootloader === 'trustedboot') r.report(KAIROS.KairosCloudConfigTrustedboot, '/target/cloudConfig', {}, 'key');
   const got = cloudConfigText(spec, ctx.specDir);
   if (got === null) return;
   if ('problem' in got) {
@@ -31,18 +32,18 @@ function checkCloudConfig(spec: KairosSpec, ctx: CheckContext): void {
   // The inline text is already searched for key material with the rest of the spec (KS3006).
   if (cc.file !== undefined && got.text.includes('-----BEGIN')) r.report(D.KeyMaterial, ptr, {});
   const first = got.text.split('\n', 1)[0]!.replace(/\r$/, '');
-  if (first.trimEnd() !== '#cloud-config') r.report(D.KairosCloudConfigHeader, ptr, { first });
+  if (first.trimEnd() !== '#cloud-config') r.report(KAIROS.KairosCloudConfigHeader, ptr, { first });
 }
 
 function checkFamily(spec: KairosSpec, ctx: CheckContext): boolean {
   const f: string = spec.target.family;
   if ((OPENRC_FAMILIES as readonly string[]).includes(f)) {
-    ctx.report.report(D.KairosOpenrcFamily, '/target/family', { family: f });
+    ctx.report.report(KAIROS.KairosOpenrcFamily, '/target/family', { family: f });
     return false;
   }
   if (!isFamily(f)) {
     const suggestion = closest(f, Object.keys(FAMILIES));
-    ctx.report.report(D.KairosUnknownFamily, '/target/family', { family: f, ...(suggestion ? { suggestion } : {}) });
+    ctx.report.report(KAIROS.KairosUnknownFamily, '/target/family', { family: f, ...(suggestion ? { suggestion } : {}) });
     return false;
   }
   return true;
@@ -54,50 +55,50 @@ export function check(spec: KairosSpec, ctx: CheckContext): void {
   const p = spec.provider;
 
   if (checkFamily(spec, ctx) && p.type === 'copr' && t.family !== 'fedora') {
-    r.report(D.KairosCoprFamily, '/provider/type', { family: t.family });
+    r.report(KAIROS.KairosCoprFamily, '/provider/type', { family: t.family });
   }
 
   checkPackagesAndServices(spec, r);
   if (t.family !== 'fedora') {
     (spec.packages ?? []).forEach((x, i) => {
-      if (x.copr !== undefined) r.report(D.KairosPackageCoprFamily, pointer('packages', i, 'copr'), { family: t.family });
+      if (x.copr !== undefined) r.report(KAIROS.KairosPackageCoprFamily, pointer('packages', i, 'copr'), { family: t.family });
     });
   }
 
-  if (p.type === 'repo' && p.extraRepo && t.family === 'ubuntu') r.report(D.KairosExtraRepoFamily, '/provider/extraRepo', { family: t.family }, 'key');
+  if (p.type === 'repo' && p.extraRepo && t.family === 'ubuntu') r.report(KAIROS.KairosExtraRepoFamily, '/provider/extraRepo', { family: t.family }, 'key');
 
   // `FROM scratch` has no OS for the package steps to run in: upstream builds a rootfs
   // into an image with its own flow (ADD . /), which kspec does not emit.
-  if (t.base === 'scratch') r.report(D.KairosScratchBase, '/target/base', {});
-  if (t.framework === undefined && t.init === undefined) r.report(D.KairosNoFrameworkOrInit, '/target', {}, 'key');
-  if (t.framework !== undefined && t.init !== undefined) r.report(D.KairosFrameworkAndInit, '/target/init', {}, 'key');
+  if (t.base === 'scratch') r.report(KAIROS.KairosScratchBase, '/target/base', {});
+  if (t.framework === undefined && t.init === undefined) r.report(KAIROS.KairosNoFrameworkOrInit, '/target', {}, 'key');
+  if (t.framework !== undefined && t.init !== undefined) r.report(KAIROS.KairosFrameworkAndInit, '/target/init', {}, 'key');
 
   if (t.fips && t.framework !== undefined) {
     const ref = parseOciReference(t.framework);
     const tag = 'error' in ref ? undefined : ref.tag;
     // The common check already reports an unparsable reference.
-    if (!('error' in ref) && !(tag ?? '').split(/[-_.]/).includes('fips')) r.report(D.KairosFipsFramework, '/target/framework', { framework: t.framework });
+    if (!('error' in ref) && !(tag ?? '').split(/[-_.]/).includes('fips')) r.report(KAIROS.KairosFipsFramework, '/target/framework', { framework: t.framework });
   }
 
   // Kairos boots on EFI either way: grub's EFI loader starts the kernel through its EFI
   // stub, and trustedboot's unified kernel image is that stub with the initrd attached.
   const efiStub = spec.kernel.config.CONFIG_EFI_STUB;
   if (t.bootloader !== 'trustedboot' && efiStub !== undefined && efiStub !== 'y') {
-    r.report(D.KairosGrubEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: efiStub });
+    r.report(KAIROS.KairosGrubEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: efiStub });
   }
   if (t.bootloader === 'trustedboot') {
     const stub = efiStub;
-    if (stub === undefined) r.report(D.KairosTrustedbootEfiStubUnstated, '/target/bootloader', {});
-    else if (stub !== 'y') r.report(D.KairosTrustedbootEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: stub });
-    if (activeSigning(spec.signing)) r.report(D.KairosSigningTrustedboot, '/signing', {}, 'key');
+    if (stub === undefined) r.report(KAIROS.KairosTrustedbootEfiStubUnstated, '/target/bootloader', {});
+    else if (stub !== 'y') r.report(KAIROS.KairosTrustedbootEfiStub, pointer('kernel', 'config', 'CONFIG_EFI_STUB'), { value: stub });
+    if (activeSigning(spec.signing)) r.report(KAIROS.KairosSigningTrustedboot, '/signing', {}, 'key');
   }
 
   checkCloudConfig(spec, ctx);
 
   const ini = spec.initramfs;
-  if (ini.hostonly) r.report(D.KairosHostonly, '/initramfs/hostonly', {});
+  if (ini.hostonly) r.report(KAIROS.KairosHostonly, '/initramfs/hostonly', {});
   ini.omit.forEach((m, i) => {
-    if (REQUIRED_DRACUT.has(m)) r.report(D.KairosOmitRequired, pointer('initramfs', 'omit', i), { module: m });
+    if (REQUIRED_DRACUT.has(m)) r.report(KAIROS.KairosOmitRequired, pointer('initramfs', 'omit', i), { module: m });
   });
-  if (spec.modules.length > 0) r.report(D.KairosModulesUnsupported, '/modules', {}, 'key');
+  if (spec.modules.length > 0) r.report(KAIROS.KairosModulesUnsupported, '/modules', {}, 'key');
 }

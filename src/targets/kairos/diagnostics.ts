@@ -1,5 +1,6 @@
 /** The Kairos target's diagnostics, KS5000-KS5999 (src/diagnostics/ranges.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
+import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
 export const KAIROS = {
   KairosOpenrcFamily: { code: 'KS5001', id: 'kairos-openrc-family', severity: 'error',
@@ -57,3 +58,6 @@ export const KAIROS = {
     message: "With bootloader: trustedboot, AuroraBoot's build-uki has no cloud-config option (only build-iso and netboot take one).",
     fix: 'Remove target.cloudConfig and give the configuration at install time, or use bootloader: grub.' },
 } as const satisfies Entries;
+
+/** Its range and entries, registered by its module (src/diagnostics/all.ts collects them). */
+export const diagnostics: TargetDiagnostics<typeof KAIROS> = { first: 5000, last: 5999, what: 'the Kairos target', entries: KAIROS };

@@ -16,6 +16,7 @@ import { lifecycleFiles, lifecycleView } from '../lifecycle.js';
 import { CLOUD_CONFIG, KAIROS_DRACUT_CONF, cloudConfigText, kairosView } from './view.js';
 import type { KairosSpec } from './view.js';
 import { check } from './checks.js';
+import { diagnostics } from './diagnostics.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
 import { workflowJobs } from './workflow.js';
@@ -53,6 +54,7 @@ export const kairos = defineTarget<'kairos'>({
   lifecycle: true,
   platform: 'kairos',
   templates: 'kairos',
+  diagnostics,
   providers: ['repo', 'copr', 'stock'],
   signing: true,
   // Kairos upgrades are A/B: the previous image stays bootable as the fallback.

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { D } from '../../diagnostics/catalogue.js';
+import { KRATA } from './diagnostics.js';
 import { pointer } from '../../diagnostics/diagnostic.js';
 import { besideSpec, readInside, reportReadProblem, repositoryRoot } from '../../specfiles.js';
 import type { Arch } from '../../types.js';
@@ -46,7 +47,7 @@ export function check(spec: KrataSpec, ctx: CheckContext): void {
   for (const o of requiredOnAny(scope, spec.kernel.arch)) {
     const v = spec.kernel.config[o.name];
     if (v !== undefined && !satisfies(o.value, v)) {
-      r.report(D.KrataConfigContradicts, pointer('kernel', 'config', o.name), { option: o.name, required: o.value, actual: v, scope });
+      r.report(KRATA.KrataConfigContradicts, pointer('kernel', 'config', o.name), { option: o.name, required: o.value, actual: v, scope });
     }
   }
 
@@ -65,11 +66,11 @@ export function check(spec: KrataSpec, ctx: CheckContext): void {
   }
 
   if (p.type === 'build') {
-    if (spec.target.image === undefined && scope === 'zone') r.report(D.KrataImageMissing, '/target', {}, 'key');
+    if (spec.target.image === undefined && scope === 'zone') r.report(KRATA.KrataImageMissing, '/target', {}, 'key');
     const wrong = spec.kernel.arch.find((a) => imageProblem(p.kernelImage, a));
-    if (wrong) r.report(D.KrataKernelImageArch, '/provider/kernelImage', { file: p.kernelImage, arch: wrong, expected: KERNEL_IMAGE_NAME[wrong] });
+    if (wrong) r.report(KRATA.KrataKernelImageArch, '/provider/kernelImage', { file: p.kernelImage, arch: wrong, expected: KERNEL_IMAGE_NAME[wrong] });
     if (p.configFile === undefined) {
-      r.report(D.KrataConfigFileMissing, '/provider', {}, 'key');
+      r.report(KRATA.KrataConfigFileMissing, '/provider', {}, 'key');
     } else {
       // Checked only when it exists now: in CI the kernel is often built after compiling, and
       // package.sh checks the final .config again in the build.
@@ -83,7 +84,7 @@ export function check(spec: KrataSpec, ctx: CheckContext): void {
         for (const o of requiredOnAll(scope, spec.kernel.arch)) {
           const got = config.get(o.name);
           if (got && !satisfies(o.value, got.value === 'is not set' ? undefined : got.value)) {
-            r.report(D.KrataConfigFileContradicts, '/provider/configFile', {
+            r.report(KRATA.KrataConfigFileContradicts, '/provider/configFile', {
               file: p.configFile, line: got.line, option: o.name, required: o.value, scope,
               setting: got.value === 'is not set' ? `leaves ${o.name} unset` : `sets ${o.name}=${got.value}`,
             });
@@ -94,8 +95,8 @@ export function check(spec: KrataSpec, ctx: CheckContext): void {
   }
 
   if (p.type === 'oci') {
-    if (p.modules) r.report(D.KrataOciModules, '/provider/modules', {}, 'key');
+    if (p.modules) r.report(KRATA.KrataOciModules, '/provider/modules', {}, 'key');
     const f = p.kernel.filename;
-    if (f !== undefined && f.replace(/^\/+/, '') !== 'kernel/image') r.report(D.KrataOciFilename, '/provider/kernel/filename', { filename: f });
+    if (f !== undefined && f.replace(/^\/+/, '') !== 'kernel/image') r.report(KRATA.KrataOciFilename, '/provider/kernel/filename', { filename: f });
   }
 }

@@ -1,5 +1,6 @@
 /** The krata target's diagnostics, KS7000-KS7999 (src/diagnostics/ranges.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
+import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
 export const KRATA = {
   KrataConfigContradicts: { code: 'KS7001', id: 'krata-config-contradicts', severity: 'error',
@@ -24,3 +25,6 @@ export const KRATA = {
     message: "krata boots /kernel/image from the kernel image; '{filename}' is not read.",
     fix: 'Remove provider.kernel.filename, or package the kernel as a krata kernel image (a build provider).' },
 } as const satisfies Entries;
+
+/** Its range and entries, registered by its module (src/diagnostics/all.ts collects them). */
+export const diagnostics: TargetDiagnostics<typeof KRATA> = { first: 7000, last: 7999, what: 'the krata target', entries: KRATA };

@@ -24,6 +24,7 @@ import { NO_PACKAGES } from '../shared.js';
 import { configWritable, krataView } from './view.js';
 import type { KrataSpec } from './view.js';
 import { check } from './checks.js';
+import { diagnostics } from './diagnostics.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
 import { workflowJobs } from './workflow.js';
@@ -61,6 +62,7 @@ export const krata = defineTarget<'krata'>({
   images: (spec) => [{ ptr: '/target/image', ref: spec.target.image, pulled: false }],
   platform: 'krata',
   templates: 'krata',
+  diagnostics,
   providers: ['build', 'oci'],
   signing: false,
   fallbacks: ['default'],

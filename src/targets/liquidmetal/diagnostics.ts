@@ -1,5 +1,6 @@
 /** The Liquid Metal target's diagnostics, KS8000-KS8999 (src/diagnostics/ranges.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
+import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
 export const LIQUIDMETAL = {
   LiquidmetalModulesVersion: { code: 'KS8001', id: 'liquidmetal-modules-version', severity: 'error',
@@ -57,3 +58,6 @@ export const LIQUIDMETAL = {
     message: "{field} is in CAPMVM's MicrovmMachineTemplate from {since} on; with {capmvm} the API server drops it without an error.",
     fix: 'Upgrade to CAPMVM {since} or later (and set target.capmvm), or remove {field}.' },
 } as const satisfies Entries;
+
+/** Its range and entries, registered by its module (src/diagnostics/all.ts collects them). */
+export const diagnostics: TargetDiagnostics<typeof LIQUIDMETAL> = { first: 8000, last: 8999, what: 'the Liquid Metal target', entries: LIQUIDMETAL };

@@ -14,6 +14,7 @@ import { defineTarget } from '../target.js';
 import { flintlockRequest, liquidmetalView } from './view.js';
 import type { LiquidmetalSpec } from './view.js';
 import { check } from './checks.js';
+import { diagnostics } from './diagnostics.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
 import { workflowJobs } from './workflow.js';
@@ -33,6 +34,7 @@ export const liquidmetal = defineTarget<'liquidmetal'>({
   images: (spec) => [{ ptr: '/target/rootImage', ref: spec.target.rootImage, pulled: true }],
   platform: 'liquidmetal',
   templates: 'liquidmetal',
+  diagnostics,
   providers: ['oci'],
   signing: false,
   fallbacks: ['template'],

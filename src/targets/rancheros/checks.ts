@@ -2,7 +2,7 @@
  * rancheros' platform checks (KS6xxx): what the schema and the common checks (src/check.ts)
  * cannot say about a rancheros spec, target.dapperfile included.
  */
-import { D } from '../../diagnostics/catalogue.js';
+import { RANCHEROS } from './diagnostics.js';
 import { pointer, type Reporter } from '../../diagnostics/diagnostic.js';
 import { besideSpec, reportReadProblem } from '../../specfiles.js';
 import type { Arch } from '../../types.js';
@@ -73,17 +73,17 @@ export function check(spec: RancherosSpec, ctx: CheckContext): void {
     const { docker, suffix } = ARCHES[arch];
     const url = p.urls[arch];
     if (url === undefined) {
-      r.report(D.RancherosArchUrlMissing, '/provider/urls', { arch, dockerArch: docker }, 'key');
+      r.report(RANCHEROS.RancherosArchUrlMissing, '/provider/urls', { arch, dockerArch: docker }, 'key');
       continue;
     }
     const file = urlFile(url);
     if (!file.includes(suffix)) {
-      r.report(D.RancherosTarballName, archPointer(r, ['provider', 'urls'], arch), { arch, dockerArch: docker, suffix, file, kernelArch: arch === 'x86_64' ? 'is x86, not amd64' : 'is arm64' });
+      r.report(RANCHEROS.RancherosTarballName, archPointer(r, ['provider', 'urls'], arch), { arch, dockerArch: docker, suffix, file, kernelArch: arch === 'x86_64' ? 'is x86, not amd64' : 'is arm64' });
     }
     // A tarball built by the user's own os-kernel run from a sha1-pinned source has no
     // sha256 until that build has run; anything else is a third party's file, unverified.
     if (p.sha256?.[arch] === undefined && !(src?.sha1 && src.form !== 'tag')) {
-      r.report(D.RancherosTarballUnpinned, p.sha256 ? '/provider/sha256' : '/provider/urls', { arch }, 'key');
+      r.report(RANCHEROS.RancherosTarballUnpinned, p.sha256 ? '/provider/sha256' : '/provider/urls', { arch }, 'key');
     }
   }
 
@@ -94,44 +94,44 @@ export function check(spec: RancherosSpec, ctx: CheckContext): void {
     for (const arch of spec.kernel.arch) {
       const url = urls[arch];
       if (url === undefined) {
-        r.report(D.RancherosPartArchMissing, pointer('provider', kind), { field: kind, arch, what: part.what, image: part.image }, 'key');
+        r.report(RANCHEROS.RancherosPartArchMissing, pointer('provider', kind), { field: kind, arch, what: part.what, image: part.image }, 'key');
         continue;
       }
       const at = archPointer(r, ['provider', kind], arch);
       if (url === p.urls[arch]) {
-        r.report(D.RancherosPartIsKernel, at, { field: kind, arch, what: part.what });
+        r.report(RANCHEROS.RancherosPartIsKernel, at, { field: kind, arch, what: part.what });
         continue;
       }
       const file = urlFile(url);
       const { suffix } = ARCHES[arch];
       if (!file.startsWith(part.prefix) || !file.endsWith('.tar.gz') || (file.startsWith(`${part.prefix}-linux-`) && !file.includes(suffix))) {
-        r.report(D.RancherosPartName, at, { file, arch, what: part.what, expected: `${part.prefix}-linux-<kernel.version>${suffix}.tar.gz, or ${part.prefix}.tar.gz` });
+        r.report(RANCHEROS.RancherosPartName, at, { file, arch, what: part.what, expected: `${part.prefix}-linux-<kernel.version>${suffix}.tar.gz, or ${part.prefix}.tar.gz` });
       }
       if (p[part.sums]?.[arch] === undefined) {
-        r.report(D.RancherosPartUnpinned, p[part.sums] ? pointer('provider', part.sums) : pointer('provider', kind), { field: part.sums, arch, what: part.what, script: part.script }, 'key');
+        r.report(RANCHEROS.RancherosPartUnpinned, p[part.sums] ? pointer('provider', part.sums) : pointer('provider', kind), { field: part.sums, arch, what: part.what, script: part.script }, 'key');
       }
     }
   }
 
   if (src?.form === 'tag') {
-    if (src.tag === undefined) r.report(D.RancherosSourceTagMissing, '/target/kernelSource', {}, 'key');
-    if (!src.url.replace(/[?#].*$/, '').endsWith('/')) r.report(D.RancherosSourceTagUrl, '/target/kernelSource/url', { url: src.url });
-    if (src.sha1 !== undefined) r.report(D.RancherosSourceTagSha1, '/target/kernelSource/sha1', {}, 'key');
+    if (src.tag === undefined) r.report(RANCHEROS.RancherosSourceTagMissing, '/target/kernelSource', {}, 'key');
+    if (!src.url.replace(/[?#].*$/, '').endsWith('/')) r.report(RANCHEROS.RancherosSourceTagUrl, '/target/kernelSource/url', { url: src.url });
+    if (src.sha1 !== undefined) r.report(RANCHEROS.RancherosSourceTagSha1, '/target/kernelSource/sha1', {}, 'key');
   } else if (src) {
-    if (!src.sha1) r.report(D.RancherosSourceNoSha1, '/target/kernelSource', {}, 'key');
-    if (!SOURCE_ARCHIVE.test(urlFile(src.url))) r.report(D.RancherosSourceFormat, '/target/kernelSource/url', { url: src.url });
-    if (src.tag !== undefined) r.report(D.RancherosSourceTagIgnored, '/target/kernelSource/tag', {}, 'key');
+    if (!src.sha1) r.report(RANCHEROS.RancherosSourceNoSha1, '/target/kernelSource', {}, 'key');
+    if (!SOURCE_ARCHIVE.test(urlFile(src.url))) r.report(RANCHEROS.RancherosSourceFormat, '/target/kernelSource/url', { url: src.url });
+    if (src.tag !== undefined) r.report(RANCHEROS.RancherosSourceTagIgnored, '/target/kernelSource/tag', {}, 'key');
   }
 
   const rel = spec.target.dapperfile;
   if (rel !== undefined) {
     const read = readDapperfile(ctx.specDir, rel);
-    if ('problem' in read && read.problem === 'missing') r.report(D.RancherosDapperfileNotFound, '/target/dapperfile', { path: rel, reason: 'no such file' });
+    if ('problem' in read && read.problem === 'missing') r.report(RANCHEROS.RancherosDapperfileNotFound, '/target/dapperfile', { path: rel, reason: 'no such file' });
     else if ('problem' in read) reportReadProblem(r, '/target/dapperfile', 'target.dapperfile', rel, besideSpec(ctx.specPath, rel), read);
     else if (findKernelArgs(read.text, KERNEL_ARG_NAMES).length === 0) {
-      r.report(D.RancherosDapperfileNoKernelArgs, '/target/dapperfile', { path: rel });
+      r.report(RANCHEROS.RancherosDapperfileNoKernelArgs, '/target/dapperfile', { path: rel });
     } else {
-      for (const u of unlistedVersionUrls(read.text, spec)) r.report(D.RancherosDapperUnlistedUrl, '/target/dapperfile', { file: rel, ...u });
+      for (const u of unlistedVersionUrls(read.text, spec)) r.report(RANCHEROS.RancherosDapperUnlistedUrl, '/target/dapperfile', { file: rel, ...u });
     }
   }
 }

@@ -1,5 +1,6 @@
 /** The RancherOS target's diagnostics, KS6000-KS6999 (src/diagnostics/ranges.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
+import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
 export const RANCHEROS = {
   RancherosTarballName: { code: 'KS6001', id: 'rancheros-tarball-arch-name', severity: 'warning',
@@ -51,3 +52,6 @@ export const RANCHEROS = {
     message: "provider.{field}.{arch} is the kernel tarball's URL (provider.urls.{arch}).",
     fix: 'Point it at the {what} (os-kernel publishes it beside the kernel tarball).' },
 } as const satisfies Entries;
+
+/** Its range and entries, registered by its module (src/diagnostics/all.ts collects them). */
+export const diagnostics: TargetDiagnostics<typeof RANCHEROS> = { first: 6000, last: 6999, what: 'the RancherOS target', entries: RANCHEROS };

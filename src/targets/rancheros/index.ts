@@ -17,6 +17,7 @@ import { defineTarget, type PlanContext } from '../target.js';
 import { KERNEL_ARG_NAMES, kernelArgs, rancherosView, readDapperfile } from './view.js';
 import type { RancherosSpec } from './view.js';
 import { check } from './checks.js';
+import { diagnostics } from './diagnostics.js';
 import { starter } from './starter.js';
 import { normalizeTarget } from './normalize.js';
 import { workflowJobs } from './workflow.js';
@@ -50,6 +51,7 @@ export const rancheros = defineTarget<'rancheros'>({
   urls: (spec) => (spec.target.kernelSource ? [{ ptr: '/target/kernelSource/url', url: spec.target.kernelSource.url }] : []),
   platform: 'rancheros',
   templates: 'rancheros',
+  diagnostics,
   providers: ['tarball'],
   // RancherOS boots the kernel from its ISO with syslinux/GRUB and no shim: nothing to sign for.
   signing: false,

@@ -3,7 +3,8 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allEntries, D } from '../../../diagnostics/catalogue.js';
+import { allEntries } from '../../../diagnostics/all.js';
+import { BOOTC } from '../diagnostics.js';
 import type { Entry } from '../../../diagnostics/catalogue.js';
 import { Reporter } from '../../../diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex } from '../../../diagnostics/diagnostic.js';
@@ -63,14 +64,14 @@ describe('bootc check', () => {
 
   it('KS4001: initramfs.hostonly: true is an error (the build host is not the machine)', () => {
     const ds = check(bootcSpec({ initramfs: { hostonly: true } }));
-    expect(codes(ds)).toEqual([at(D.BootcHostonly, '/initramfs/hostonly', 'error')]);
-    expect(ds[0]!.message).toBe(D.BootcHostonly.message);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcHostonly, '/initramfs/hostonly', 'error')]);
+    expect(ds[0]!.message).toBe(BOOTC.BootcHostonly.message);
     expect(ds[0]!.fix).toBe('Set initramfs.hostonly: false.');
   });
 
   it('KS4002: ostree in initramfs.omit is an error', () => {
     const ds = check(bootcSpec({ initramfs: { omit: ['nfs', 'ostree'] } }));
-    expect(codes(ds)).toEqual([at(D.BootcOmitOstree, '/initramfs/omit/1', 'error')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcOmitOstree, '/initramfs/omit/1', 'error')]);
     expect(ds[0]!.fix).toMatch(/Remove 'ostree' from initramfs\.omit/);
   });
 
@@ -85,8 +86,8 @@ describe('bootc check', () => {
       }),
     );
     expect(codes(ds)).toEqual([
-      at(D.BootcModuleRepo, '/modules/1/repo', 'error'),
-      at(D.BootcModuleRepo, '/modules/2/repo', 'error'),
+      at(BOOTC.BootcModuleRepo, '/modules/1/repo', 'error'),
+      at(BOOTC.BootcModuleRepo, '/modules/2/repo', 'error'),
     ]);
     expect(ds[0]!.message).toContain("'my-private-repo'");
     // a repo provider's extraRepo is offered by name
@@ -102,48 +103,48 @@ describe('bootc check', () => {
         modules: [{ name: 'm', package: 'akmod-m', repo: 'extras', optional: false }],
       }),
     );
-    expect(codes(repo)).toEqual([at(D.BootcModuleRepo, '/modules/0/repo', 'error')]);
+    expect(codes(repo)).toEqual([at(BOOTC.BootcModuleRepo, '/modules/0/repo', 'error')]);
     expect(repo[0]!.fix).toContain("or 'extra' (provider.extraRepo)");
   });
 
   it('KS4004: a copr/repo provider without kernel.package and without kernel.version is an error', () => {
     const ds = check(bootcSpec({ kernel: { package: undefined } }));
-    expect(codes(ds)).toEqual([at(D.BootcKernelPackageMissing, '/kernel', 'error')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcKernelPackageMissing, '/kernel', 'error')]);
     expect(ds[0]!.fix).toMatch(/Add kernel\.package/);
     expect(check(bootcSpec({ kernel: { package: undefined, version: '7.0.8-cachyos1.fc44.x86_64' } }))).toEqual([]);
   });
 
   it('KS4005: kernel.package not among provider.packages is an error', () => {
     const ds = check(bootcSpec({ kernel: { package: 'kernel-cachyos-lto' } }));
-    expect(codes(ds)).toEqual([at(D.BootcKernelPackageNotListed, '/kernel/package', 'error')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcKernelPackageNotListed, '/kernel/package', 'error')]);
     expect(ds[0]!.fix).toContain("Add 'kernel-cachyos-lto' to provider.packages");
   });
 
   it('KS4006: initramfs.minSizeMiB below 30 is a warning', () => {
-    expect(codes(check(bootcSpec({ initramfs: { minSizeMiB: 20 } })))).toEqual([at(D.BootcMinSizeLow, '/initramfs/minSizeMiB', 'warning')]);
+    expect(codes(check(bootcSpec({ initramfs: { minSizeMiB: 20 } })))).toEqual([at(BOOTC.BootcMinSizeLow, '/initramfs/minSizeMiB', 'warning')]);
     expect(check(bootcSpec({ initramfs: { minSizeMiB: 30 } }))).toEqual([]);
   });
 
   it('KS4007: signing without modules while out-of-tree modules are built is a warning', () => {
     const ds = check(bootcSpec({ signing: { modules: false } }));
-    expect(codes(ds)).toEqual([at(D.BootcUnsignedModules, '/signing/modules', 'warning')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcUnsignedModules, '/signing/modules', 'warning')]);
     expect(ds[0]!.message).toMatch(/Secure Boot/);
     expect(check(bootcSpec({ signing: { modules: false }, modules: [] }))).toEqual([]);
   });
 
   it('KS4008: removeStock empty with a copr or repo provider is a warning', () => {
-    expect(codes(check(bootcSpec({ target: { removeStock: [] } })))).toEqual([at(D.BootcRemoveStockEmpty, '/target/removeStock', 'warning')]);
+    expect(codes(check(bootcSpec({ target: { removeStock: [] } })))).toEqual([at(BOOTC.BootcRemoveStockEmpty, '/target/removeStock', 'warning')]);
     expect(check(bootcSpec({ target: { removeStock: [] }, provider: stock, kernel: { package: undefined }, modules: [], signing: undefined }))).toEqual([]);
   });
 
   it('KS4009: modules or module signing without a -devel-matched package is an error', () => {
     const noHeaders = { packages: ['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules'] } as any;
     const ds = check(bootcSpec({ provider: noHeaders }));
-    expect(codes(ds)).toEqual([at(D.BootcNoHeaders, '/provider/packages', 'error')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcNoHeaders, '/provider/packages', 'error')]);
     expect(ds[0]!.fix).toContain("Add 'kernel-cachyos-devel-matched'");
     expect(ds[0]!.message).toMatch(/^Building out-of-tree modules with akmods/);
     const signOnly = check(bootcSpec({ provider: noHeaders, modules: [] }));
-    expect(codes(signOnly)).toEqual([at(D.BootcNoHeaders, '/provider/packages', 'error')]);
+    expect(codes(signOnly)).toEqual([at(BOOTC.BootcNoHeaders, '/provider/packages', 'error')]);
     expect(signOnly[0]!.message).toMatch(/^Signing modules with sign-file/);
     expect(check(bootcSpec({ provider: noHeaders, modules: [], signing: { modules: false } }))).toEqual([]);
     // plain -devel is enough here; the common check warns about it (KS3009)
@@ -152,26 +153,26 @@ describe('bootc check', () => {
 
   it('KS4010: module signing with a stock provider is an error', () => {
     const ds = check(bootcSpec({ provider: stock, kernel: { package: undefined }, modules: [] }));
-    expect(codes(ds)).toEqual([at(D.BootcStockSignModules, '/signing', 'error')]);
+    expect(codes(ds)).toEqual([at(BOOTC.BootcStockSignModules, '/signing', 'error')]);
     expect(ds[0]!.fix).toMatch(/Set signing\.modules: false/);
   });
 
   it('KS4011: metadata.labels may not set the labels kspec writes', () => {
     const ds = check(bootcSpec({ metadata: { labels: { 'ostree.linux': '6.1', 'containers.bootc': '1', 'org.example': 'x' } } }));
     expect(codes(ds)).toEqual([
-      at(D.BootcReservedLabel, '/metadata/labels/ostree.linux', 'error'),
-      at(D.BootcReservedLabel, '/metadata/labels/containers.bootc', 'error'),
+      at(BOOTC.BootcReservedLabel, '/metadata/labels/ostree.linux', 'error'),
+      at(BOOTC.BootcReservedLabel, '/metadata/labels/containers.bootc', 'error'),
     ]);
   });
 
   it('KS4012: a dracut module in both add and omit is an error', () => {
-    expect(codes(check(bootcSpec({ initramfs: { add: ['ostree', 'nfs'], omit: ['nfs'] } })))).toEqual([at(D.BootcAddOmitConflict, '/initramfs/omit/0', 'error')]);
+    expect(codes(check(bootcSpec({ initramfs: { add: ['ostree', 'nfs'], omit: ['nfs'] } })))).toEqual([at(BOOTC.BootcAddOmitConflict, '/initramfs/omit/0', 'error')]);
   });
 
   it('KS4013: a release suffixed with an arch kernel.arch does not list is an error; a listed one is not', () => {
     const v = '7.0.8-cachyos1.fc44';
-    expect(codes(check(bootcSpec({ kernel: { version: `${v}.aarch64` } })))).toEqual([at(D.BootcVersionArch, '/kernel/version', 'error')]);
-    expect(codes(check(bootcSpec({ kernel: { version: `${v}.ppc64le`, arch: ['x86_64', 'aarch64'] } })))).toEqual([at(D.BootcVersionArch, '/kernel/version', 'error')]);
+    expect(codes(check(bootcSpec({ kernel: { version: `${v}.aarch64` } })))).toEqual([at(BOOTC.BootcVersionArch, '/kernel/version', 'error')]);
+    expect(codes(check(bootcSpec({ kernel: { version: `${v}.ppc64le`, arch: ['x86_64', 'aarch64'] } })))).toEqual([at(BOOTC.BootcVersionArch, '/kernel/version', 'error')]);
     expect(check(bootcSpec({ kernel: { version: `${v}.aarch64`, arch: ['x86_64', 'aarch64'] } }))).toEqual([]);
     expect(check(bootcSpec({ kernel: { version: '6.8.9', arch: ['x86_64', 'aarch64'] } }))).toEqual([]);
   });

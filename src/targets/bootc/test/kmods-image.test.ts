@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { renderFile } from '../../../render.js';
 import { bootc } from '../../../targets/bootc/index.js';
 import { bootcView } from '../../../targets/bootc/view.js';
-import { D } from '../../../diagnostics/catalogue.js';
+import { BOOTC } from '../diagnostics.js';
 import { compileText, expectDiagnostic } from '../../../../test/helpers.js';
 import { bootcSpec, calls, expectHooksRestored, fakeRpm, HEADER, installedPkgs, line, read, runScript, setup, STOCK_KVER, write, type Box, type BootcSpec } from '../../../../test/shims.js';
 
@@ -246,7 +246,7 @@ target: {platform: bootc, base: ghcr.io/ublue-os/silverblue-main:42}
 
   it('KS4014: an image pinned by tag only is a warning at its line', async () => {
     const r = await compileText(base + 'modules:\n  - name: v4l2loopback\n    image: ghcr.io/ublue-os/akmods:main-42\n', 'spec.yaml', true);
-    expectDiagnostic(r, D.BootcModuleImageUnpinned, 9, 12);
+    expectDiagnostic(r, BOOTC.BootcModuleImageUnpinned, 9, 12);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['KS4014']);
   });
 
@@ -259,7 +259,7 @@ target: {platform: bootc, base: ghcr.io/ublue-os/silverblue-main:42}
 
   it('KS4015: a module with neither package nor image, at its item; the akmods form still needs a package provider (KS3012)', async () => {
     const neither = await compileText(base + 'modules:\n  - name: v4l2loopback\n    optional: true\n', 'spec.yaml', true);
-    expectDiagnostic(neither, D.BootcModuleSource, 8, 5);
+    expectDiagnostic(neither, BOOTC.BootcModuleSource, 8, 5);
     expect(neither.diagnostics.map((d) => d.code)).toEqual(['KS4015']);
     const built = await compileText(base + 'modules:\n  - name: v4l2loopback\n    package: akmod-v4l2loopback\n', 'spec.yaml', true);
     expect(built.diagnostics.map((d) => d.code)).toEqual(['KS3012']);

@@ -12,7 +12,7 @@ import { renderFile } from '../../../render.js';
 import { bootc } from '../../../targets/bootc/index.js';
 import { bootcView, releaseArch } from '../../../targets/bootc/view.js';
 import { bootcSpec, type BootcSpec } from './fixtures.js';
-import { D } from '../../../diagnostics/catalogue.js';
+import { BOOTC } from '../diagnostics.js';
 import { BASE } from '../../../../test/fixtures.js';
 import { bashSyntax, compileText, lazily, ROOT, shellcheckAll, tempDir } from '../../../../test/helpers.js';
 
@@ -276,6 +276,6 @@ describe('bootc multi-arch checks', () => {
   it('a release suffixed with a listed arch is accepted with several arches', async () => {
     const yaml = BASE.replace('  arch: [x86_64]', '  version: 7.0.8-cachyos1.fc44.aarch64\n  arch: [x86_64, aarch64]');
     const r = await compileText(yaml);
-    expect(r.diagnostics.filter((d) => d.code === D.BootcVersionArch.code || d.severity === 'error')).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code === BOOTC.BootcVersionArch.code || d.severity === 'error')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D } from '../../../diagnostics/catalogue.js';
+import { KAIROS } from '../../kairos/diagnostics.js';
 import { compileText, expectDiagnostic, ROOT, goldenDir } from '../../../../test/helpers.js';
 import { bootcSpec, calls, KVER, line, runScript, setup } from '../../../../test/shims.js';
 
@@ -102,8 +103,8 @@ target:
 });
 
 describe('kairos: packages and services', () => {
-  const KAIROS = readFileSync(join(goldenDir('kairos-fedora'), 'spec.yaml'), 'utf8');
-  const withPackages = KAIROS.replace(
+  const KAIROS_SPEC = readFileSync(join(goldenDir('kairos-fedora'), 'spec.yaml'), 'utf8');
+  const withPackages = KAIROS_SPEC.replace(
     'target:\n',
     'packages:\n  - {name: scx-scheds, copr: bieszczaders/kernel-cachyos-addons}\nservices: {disable: [scx_loader.service]}\ntarget:\n',
   );
@@ -119,7 +120,7 @@ describe('kairos: packages and services', () => {
 
   it('KS5014: a COPR package on a family that is not fedora', async () => {
     const ubuntu = withPackages.replace('family: fedora', 'family: ubuntu').replace(/packages: \[kernel[^\]]*\]/, 'packages: [linux-image-generic]');
-    const d = expectDiagnostic(await compileText(ubuntu), D.KairosPackageCoprFamily, 18, 30);
+    const d = expectDiagnostic(await compileText(ubuntu), KAIROS.KairosPackageCoprFamily, 18, 30);
     expect(d.path).toBe('/packages/0/copr');
   });
 });

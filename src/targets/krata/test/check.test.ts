@@ -7,9 +7,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileBytes } from '../../../compile.js';
 import { D } from '../../../diagnostics/catalogue.js';
+import { KRATA } from '../diagnostics.js';
 import { requiredOptions, satisfies } from '../../../targets/krata/options.js';
 import { parseConfig } from '../../../targets/krata/checks.js';
-import { KRATA } from '../../../../test/fixtures.js';
+import { KRATA as KRATA_SPEC } from '../../../../test/fixtures.js';
 import { compileText, expectDiagnostic, replaceLine, tempDir } from '../../../../test/helpers.js';
 
 
@@ -27,7 +28,7 @@ target:
   scope: zone
 `;
 
-const withLine = (n: number, text: string, base = KRATA): string => replaceLine(base, n, text);
+const withLine = (n: number, text: string, base = KRATA_SPEC): string => replaceLine(base, n, text);
 
 /** Compiles a spec that lives in `dir` (relative paths in it resolve there). */
 function compileIn(dir: string, yaml: string) {
@@ -41,7 +42,7 @@ function goodConfig(): string {
 
 describe('krata: the base spec', () => {
   it('compiles clean to the build outputs', async () => {
-    const r = await compileText(KRATA);
+    const r = await compileText(KRATA_SPEC);
     expect(r.diagnostics).toEqual([]);
     expect(r.files.map((f) => f.path)).toEqual(['Containerfile', 'build.sh', 'check.sh', 'install-system.sh', 'launch.sh', 'package.sh', 'required.config']);
   });
@@ -64,17 +65,17 @@ describe('krata: the base spec', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'build'));
     writeFileSync(path.join(dir, 'build', '.config'), goodConfig());
-    expect((await compileIn(dir, KRATA)).diagnostics).toEqual([]);
+    expect((await compileIn(dir, KRATA_SPEC)).diagnostics).toEqual([]);
   });
 });
 
 describe('KS7xxx: krata', () => {
   it('KS7001 kernel.config contradicts a required option', async () => {
-    const d = expectDiagnostic(await compileText(withLine(9, '    CONFIG_XEN_PV: n')), D.KrataConfigContradicts, 9, 20);
+    const d = expectDiagnostic(await compileText(withLine(9, '    CONFIG_XEN_PV: n')), KRATA.KrataConfigContradicts, 9, 20);
     expect(d.message).toContain('CONFIG_XEN_PV=y');
     // =m is met by =y; a number must match
     expect((await compileText(withLine(9, '    CONFIG_XEN_FBDEV_FRONTEND: y'))).diagnostics).toEqual([]);
-    expectDiagnostic(await compileText(withLine(9, '    CONFIG_XEN_MEMORY_HOTPLUG_LIMIT: 256')), D.KrataConfigContradicts, 9, 38);
+    expectDiagnostic(await compileText(withLine(9, '    CONFIG_XEN_MEMORY_HOTPLUG_LIMIT: 256')), KRATA.KrataConfigContradicts, 9, 38);
   });
   it('KS7001 an x86-only option does not bind an aarch64-only spec', async () => {
     const spec = withLine(12, '  kernelImage: build/arch/arm64/boot/Image.gz', withLine(7, '  arch: [aarch64]', withLine(9, '    CONFIG_XEN_PV: n')));
@@ -85,37 +86,37 @@ describe('KS7xxx: krata', () => {
     mkdirSync(path.join(dir, 'build'));
     writeFileSync(path.join(dir, 'build', '.config'), goodConfig().replace('CONFIG_XEN_PVH=y', '# CONFIG_XEN_PVH is not set'));
     const line = goodConfig().split('\n').indexOf('CONFIG_XEN_PVH=y') + 1;
-    const d = expectDiagnostic(await compileIn(dir, KRATA), D.KrataConfigFileContradicts, 14, 15);
+    const d = expectDiagnostic(await compileIn(dir, KRATA_SPEC), KRATA.KrataConfigFileContradicts, 14, 15);
     expect(d.path).toBe('/provider/configFile');
     expect(d.message).toContain(`build/.config:${line} leaves CONFIG_XEN_PVH unset`);
   });
   it('KS7002 is not reported when the configFile does not exist yet (the build checks it)', async () => {
-    expect((await compileIn(tempDir(), KRATA)).diagnostics).toEqual([]);
+    expect((await compileIn(tempDir(), KRATA_SPEC)).diagnostics).toEqual([]);
   });
   it('KS7003 a build provider without configFile', async () => {
-    expectDiagnostic(await compileText(withLine(14, '')), D.KrataConfigFileMissing, 10, 1);
+    expectDiagnostic(await compileText(withLine(14, '')), KRATA.KrataConfigFileMissing, 10, 1);
   });
   it('KS7004 a kernel image of the wrong architecture', async () => {
-    const d = expectDiagnostic(await compileText(withLine(7, '  arch: [aarch64]')), D.KrataKernelImageArch, 12, 16);
+    const d = expectDiagnostic(await compileText(withLine(7, '  arch: [aarch64]')), KRATA.KrataKernelImageArch, 12, 16);
     expect(d.message).toContain('Image.gz');
     // an uncompressed arm64 Image is not Image.gz
     const raw = withLine(12, '  kernelImage: build/arch/arm64/boot/Image', withLine(7, '  arch: [aarch64]'));
-    expectDiagnostic(await compileText(raw), D.KrataKernelImageArch, 12, 16);
+    expectDiagnostic(await compileText(raw), KRATA.KrataKernelImageArch, 12, 16);
     // two arches cannot share a path that names one of them
-    expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, aarch64]')), D.KrataKernelImageArch, 12, 16);
+    expectDiagnostic(await compileText(withLine(7, '  arch: [x86_64, aarch64]')), KRATA.KrataKernelImageArch, 12, 16);
     expect((await compileText(withLine(12, '  kernelImage: out/kernel', withLine(7, '  arch: [x86_64, aarch64]')))).diagnostics).toEqual([]);
   });
   it('KS7005 a build provider without target.image', async () => {
-    expectDiagnostic(await compileText(withLine(18, '')), D.KrataImageMissing, 15, 1);
+    expectDiagnostic(await compileText(withLine(18, '')), KRATA.KrataImageMissing, 15, 1);
   });
   it('KS7006 an oci modules image is ignored by krata (warning)', async () => {
     const r = await compileText(OCI.replace('  kernel: {', '  modules: {image: ghcr.io/x/mods:6.12.8}\n  kernel: {'));
-    expectDiagnostic(r, D.KrataOciModules, 9, 3);
+    expectDiagnostic(r, KRATA.KrataOciModules, 9, 3);
     expect(r.files.length).toBeGreaterThan(0);
   });
   it('KS7007 an oci kernel filename other than kernel/image', async () => {
     const r = await compileText(OCI.replace('6.12.8}', '6.12.8, filename: boot/vmlinux}'));
-    expectDiagnostic(r, D.KrataOciFilename, 9, 67);
+    expectDiagnostic(r, KRATA.KrataOciFilename, 9, 67);
     expect((await compileText(OCI.replace('6.12.8}', '6.12.8, filename: kernel/image}'))).diagnostics).toEqual([]);
   });
 });
@@ -126,11 +127,11 @@ describe('common checks on krata', () => {
     expect(d.message).toContain('KERNEL_VERSION');
   });
   it('KS3002 signing is refused', async () => {
-    expectDiagnostic(await compileText(KRATA + 'signing: {keySecret: k, certSecret: c}\n'), D.SigningNotSupported, 19, 1);
+    expectDiagnostic(await compileText(KRATA_SPEC + 'signing: {keySecret: k, certSecret: c}\n'), D.SigningNotSupported, 19, 1);
   });
   it('KS3011 only the default fallback', async () => {
-    expectDiagnostic(await compileText(KRATA + 'fallback: {kernel: x, via: rollback}\n'), D.FallbackNotSupported, 19, 28);
-    expect((await compileText(KRATA + 'fallback: {kernel: system-default, via: default}\n')).diagnostics).toEqual([]);
+    expectDiagnostic(await compileText(KRATA_SPEC + 'fallback: {kernel: x, via: rollback}\n'), D.FallbackNotSupported, 19, 28);
+    expect((await compileText(KRATA_SPEC + 'fallback: {kernel: system-default, via: default}\n')).diagnostics).toEqual([]);
   });
   it('KS3001 package providers are refused', async () => {
     const spec = withLine(11, '  type: stock').replace(/  kernelImage.*\n  modulesDir.*\n  configFile.*\n/, '');
@@ -178,7 +179,7 @@ describe('krata: fields that change nothing warn (KS3013)', () => {
     expect(fb.message).toContain("GRUB's menu");
   });
   it('a zone kernel: kernel.cmdline is used (launch.sh), no warning', async () => {
-    const r = await compileText(KRATA.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [loglevel=7, quiet]\n'));
+    const r = await compileText(KRATA_SPEC.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  cmdline: [loglevel=7, quiet]\n'));
     expect(r.diagnostics).toEqual([]);
     expect(r.files.find((f) => f.path === 'launch.sh')!.content).toContain("CMDLINE='loglevel=7 quiet'");
   });
@@ -187,7 +188,7 @@ describe('krata: fields that change nothing warn (KS3013)', () => {
     expect(d.message).toContain('provider.initrd');
     expect(d.message).toContain('krata/initrd');
     const r = await compileText(OCI.replace('  kernel: {', '  modules: {image: ghcr.io/x/mods:6.12.8, readOnly: true}\n  kernel: {'));
-    expectDiagnostic(r, D.KrataOciModules, 9, 3);
+    expectDiagnostic(r, KRATA.KrataOciModules, 9, 3);
     expect(expectDiagnostic(r, D.FieldIgnored, 9, 43).message).toContain('provider.modules.readOnly');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D } from '../../../diagnostics/catalogue.js';
+import { LIQUIDMETAL } from '../diagnostics.js';
 import { parse, parseAllDocuments } from 'yaml';
 import { compileText, expectDiagnostic, replaceLine } from '../../../../test/helpers.js';
 
@@ -46,32 +47,32 @@ describe('the liquidmetal base spec', () => {
 describe('KS8xxx: liquidmetal', () => {
   it('KS8001 modules image tagged for another kernel than the mount point', async () => {
     const r = await compileText(withLine(11, '  modules: {image: ghcr.io/weaveworks-liquidmetal/kernel-modules:4.19.215}'));
-    const d = expectDiagnostic(r, D.LiquidmetalModulesVersion, 11, 20);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalModulesVersion, 11, 20);
     expect(d.message).toContain('/lib/modules/5.10.77');
     expect(r.files).toEqual([]);
   });
   it('KS8001 also with a v-prefixed tag; an image revision suffix or a non-release tag agrees', async () => {
-    expectDiagnostic(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:v5.10.78}')), D.LiquidmetalModulesVersion, 11, 20);
+    expectDiagnostic(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:v5.10.78}')), LIQUIDMETAL.LiquidmetalModulesVersion, 11, 20);
     for (const tag of ['5.10.77-2', '5.10', 'v5.10.77', 'stable', '1.2.0']) {
       const r = await compileText(withLine(11, `  modules: {image: ghcr.io/x/kernel-modules:${tag}}`));
-      expect(codes(r), tag).not.toContain(D.LiquidmetalModulesVersion.code);
+      expect(codes(r), tag).not.toContain(LIQUIDMETAL.LiquidmetalModulesVersion.code);
     }
   });
   it('KS8002 kernel image tagged for another kernel (a warning)', async () => {
     const r = await compileText(withLine(10, '  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.78, filename: boot/vmlinux}'));
-    expectDiagnostic(r, D.LiquidmetalKernelTag, 10, 19);
+    expectDiagnostic(r, LIQUIDMETAL.LiquidmetalKernelTag, 10, 19);
     expect(r.files.length).toBe(3);
   });
   it('KS8010 no kernel.filename: flintlock needs it and CAPMVM does not default it', async () => {
     const r = await compileText(withLine(10, '  kernel: {image: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77}'));
-    const d = expectDiagnostic(r, D.LiquidmetalKernelFilename, 10, 3);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalKernelFilename, 10, 3);
     expect(d.fix).toContain('boot/vmlinux');
     expect(r.files).toEqual([]);
   });
   it('KS8011 aarch64 listed: the arm images are experimental (a warning, at the arch entry)', async () => {
     const r = await compileText(withLine(7, '  arch: [x86_64, arm64]'));
-    expect(codes(r)).toEqual([D.LiquidmetalArmExperimental.code]);
-    const d = expectDiagnostic(r, D.LiquidmetalArmExperimental, 7, 18);
+    expect(codes(r)).toEqual([LIQUIDMETAL.LiquidmetalArmExperimental.code]);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalArmExperimental, 7, 18);
     expect(d.severity).toBe('warning');
     expect(d.fix).toContain('remove aarch64 from kernel.arch');
     expect(codes(await compileText(withLine(7, '  arch: [x86_64]')))).toEqual([]);
@@ -84,13 +85,13 @@ describe('KS8xxx: liquidmetal', () => {
     const env = r.files.find((f) => f.path === 'clusterctl.env')!.content;
     expect(env).toContain("MVM_KERNEL_IMAGE='ghcr.io/liquidmetal-dev/kernel-bin:5.10.77'");
     expect((await compileText(BASE)).diagnostics).toEqual([]);
-    expect(D.LiquidmetalFallbackRelease.fix).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
+    expect(LIQUIDMETAL.LiquidmetalFallbackRelease.fix).toContain('ghcr.io/liquidmetal-dev/kernel-bin');
   });
 
   it('KS8003 follows firecracker: none with target.provider cloudhypervisor, the same with firecracker or no provider', async () => {
     const six = withLine(6, '  version: 6.6.30').replaceAll(':5.10.77', ':6.6.30');
-    expect(codes(await compileText(six))).toEqual([D.LiquidmetalKernelLine.code]);
-    expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', six)))).toEqual([D.LiquidmetalKernelLine.code]);
+    expect(codes(await compileText(six))).toEqual([LIQUIDMETAL.LiquidmetalKernelLine.code]);
+    expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', six)))).toEqual([LIQUIDMETAL.LiquidmetalKernelLine.code]);
     const chv = await compileText(withLine(16, '  platform: liquidmetal\n  provider: cloudhypervisor', six));
     expect(chv.diagnostics).toEqual([]);
     const tpl = chv.files.find((f) => f.path === 'microvmmachinetemplate.yaml')!.content;
@@ -120,52 +121,52 @@ describe('KS8xxx: liquidmetal', () => {
     let text = withLine(6, '  version: 6.6.30');
     text = withLine(10, '  kernel: {image: registry.example.com/k/kernel-bin:6.6.30, filename: boot/vmlinux}', text);
     text = withLine(11, '  modules: {image: registry.example.com/k/kernel-modules:6.6.30}', text);
-    const d = expectDiagnostic(await compileText(text), D.LiquidmetalKernelLine, 6, 12);
+    const d = expectDiagnostic(await compileText(text), LIQUIDMETAL.LiquidmetalKernelLine, 6, 12);
     expect(d.message).toContain('Kernel line 6.6');
     for (const v of ['4.19.215', '5.10.77', '6.1.128']) {
       const r = await compileText(withLine(6, `  version: ${v}`));
-      expect(codes(r), v).not.toContain(D.LiquidmetalKernelLine.code);
+      expect(codes(r), v).not.toContain(LIQUIDMETAL.LiquidmetalKernelLine.code);
     }
   });
   it('KS8004 capmvm v0.7.0 and older: the legacy form, with provider.modules unused', async () => {
     const r = await compileText(withLine(17, '  capmvm: v0.7.0'));
-    const d = expectDiagnostic(r, D.LiquidmetalLegacyCapmvm, 17, 11);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalLegacyCapmvm, 17, 11);
     expect(d.fix).toContain('provider.modules is not used');
     // The modules tag is not checked in the legacy form: the volume is not emitted.
     expect(codes(await compileText(withLine(11, '  modules: {image: ghcr.io/x/kernel-modules:4.19.215}', withLine(17, '  capmvm: v0.6.3'))))).toEqual([
-      D.LiquidmetalLegacyCapmvm.code,
+      LIQUIDMETAL.LiquidmetalLegacyCapmvm.code,
     ]);
     expect(codes(await compileText(withLine(17, '  capmvm: v0.8.0')))).toEqual([]);
   });
   it('KS8005 no modules image on a CAPMVM with a modules volume', async () => {
-    const d = expectDiagnostic(await compileText(withLine(11, null)), D.LiquidmetalNoModulesImage, 8, 1);
+    const d = expectDiagnostic(await compileText(withLine(11, null)), LIQUIDMETAL.LiquidmetalNoModulesImage, 8, 1);
     expect(d.message).toContain('/lib/modules/5.10.77');
   });
   it('KS8006 a cmdline key given twice (the command line is a map)', async () => {
     const r = await compileText(withLine(7, '  cmdline: [console=ttyS0, quiet, console=tty0]'));
-    const d = expectDiagnostic(r, D.LiquidmetalCmdlineDuplicate, 7, 35);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalCmdlineDuplicate, 7, 35);
     expect(d.message).toContain('kernel.cmdline[0]');
-    expect(codes(await compileText(withLine(7, '  cmdline: [quiet, quiet]')))).toEqual([D.LiquidmetalCmdlineDuplicate.code]);
+    expect(codes(await compileText(withLine(7, '  cmdline: [quiet, quiet]')))).toEqual([LIQUIDMETAL.LiquidmetalCmdlineDuplicate.code]);
   });
   it('KS8007 a fallback kernel whose tag is not a kernel release', async () => {
-    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:stable')), D.LiquidmetalFallbackRelease, 13, 11);
+    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:stable')), LIQUIDMETAL.LiquidmetalFallbackRelease, 13, 11);
     // Without a modules volume there is no mount point to derive, so any tag will do.
     expect(codes(await compileText(withLine(13, '  kernel: ghcr.io/x/kernel-bin:stable', withLine(17, '  capmvm: v0.7.0'))))).toEqual([
-      D.LiquidmetalLegacyCapmvm.code,
+      LIQUIDMETAL.LiquidmetalLegacyCapmvm.code,
     ]);
   });
   it('KS8008 a template name too long for its fallback', async () => {
     const name = 'a'.repeat(250);
     const d = expectDiagnostic(
       await compileText(withLine(19, `  template: {name: ${name}, namespace: default, vcpu: 2, memoryMb: 2048}`)),
-      D.LiquidmetalFallbackName,
+      LIQUIDMETAL.LiquidmetalFallbackName,
       19,
       20,
     );
     expect(d.message).toContain(`${name}-fallback`);
   });
   it('KS8009 a fallback that is the kernel being rolled out', async () => {
-    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77')), D.LiquidmetalFallbackSame, 13, 11);
+    expectDiagnostic(await compileText(withLine(13, '  kernel: ghcr.io/weaveworks-liquidmetal/kernel-bin:5.10.77')), LIQUIDMETAL.LiquidmetalFallbackSame, 13, 11);
   });
 });
 
@@ -202,40 +203,40 @@ describe('labels and sshPublicKeys (CRD spec.template.spec; flintlock labels and
   it('KS8012 a key whose data is not a key of its type (at the key)', async () => {
     const swapped = `ssh-rsa ${ED25519.split(' ')[1]}`;
     const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys:\n          - ${RSA}\n          - ${swapped}`));
-    const d = expectDiagnostic(r, D.LiquidmetalSshKey, 25, 13);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalSshKey, 25, 13);
     expect(d.message).toContain("is a 'ssh-ed25519' key, not 'ssh-rsa'");
     expect(r.files).toEqual([]);
     const cut = ED25519.split(' ').slice(0, 2).join(' ').slice(0, -8);
-    expect(expectDiagnostic(await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${cut}"]`)), D.LiquidmetalSshKey, 23, 26).message).toContain("truncated");
+    expect(expectDiagnostic(await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${cut}"]`)), LIQUIDMETAL.LiquidmetalSshKey, 23, 26).message).toContain("truncated");
   });
   it('KS8013 a label key prefix over 253 characters', async () => {
     const prefix = `${'a'.repeat(200)}.${'b'.repeat(60)}`;
-    const d = expectDiagnostic(await compileText(withTemplate(`    labels:\n      ${prefix}/tier: edge`)), D.LiquidmetalLabelPrefix, 22, 7);
+    const d = expectDiagnostic(await compileText(withTemplate(`    labels:\n      ${prefix}/tier: edge`)), LIQUIDMETAL.LiquidmetalLabelPrefix, 22, 7);
     expect(d.message).toContain('261 characters');
     expect((await compileText(withTemplate(`    labels:\n      ${'a'.repeat(253)}/tier: edge`))).diagnostics).toEqual([]);
   });
   it('KS8014 the cluster-name label, which CAPMVM replaces (a warning)', async () => {
     const r = await compileText(withTemplate('    labels:\n      env: lab\n      cluster-name: mine'));
-    expect(expectDiagnostic(r, D.LiquidmetalClusterNameLabel, 23, 7).message).toContain('GetLabels');
+    expect(expectDiagnostic(r, LIQUIDMETAL.LiquidmetalClusterNameLabel, 23, 7).message).toContain('GetLabels');
     expect(r.files.length).toBe(3);
   });
   it('KS8018 a field older CAPMVM CRDs do not have (labels v0.8.0, sshPublicKeys v0.6.0, provider v0.9.0): a warning at its key', async () => {
     const keys = `    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]`;
     const old = withLine(17, '  capmvm: v0.7.0', withTemplate(`    labels: {env: lab}\n${keys}`));
     const r = await compileText(old);
-    expect(codes(r)).toEqual([D.LiquidmetalFieldTooNew.code, D.LiquidmetalLegacyCapmvm.code]);
-    const d = expectDiagnostic(r, D.LiquidmetalFieldTooNew, 21, 5);
+    expect(codes(r)).toEqual([LIQUIDMETAL.LiquidmetalFieldTooNew.code, LIQUIDMETAL.LiquidmetalLegacyCapmvm.code]);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalFieldTooNew, 21, 5);
     expect(d.message).toContain('target.template.labels is in CAPMVM\'s MicrovmMachineTemplate from v0.8.0 on');
     expect(codes(await compileText(old.replace('capmvm: v0.7.0', 'capmvm: v0.8.0')))).toEqual([]);
     const five = await compileText(withLine(17, '  capmvm: v0.5.1', withTemplate(keys)));
-    expect(expectDiagnostic(five, D.LiquidmetalFieldTooNew, 21, 5).message).toContain('sshPublicKeys is in CAPMVM\'s MicrovmMachineTemplate from v0.6.0');
+    expect(expectDiagnostic(five, LIQUIDMETAL.LiquidmetalFieldTooNew, 21, 5).message).toContain('sshPublicKeys is in CAPMVM\'s MicrovmMachineTemplate from v0.6.0');
     const provider = await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.8.5')));
-    expectDiagnostic(provider, D.LiquidmetalFieldTooNew, 17, 3);
+    expectDiagnostic(provider, LIQUIDMETAL.LiquidmetalFieldTooNew, 17, 3);
     expect(codes(await compileText(withLine(16, '  platform: liquidmetal\n  provider: firecracker', withLine(17, '  capmvm: v0.9.0'))))).toEqual([]);
   });
   it('KS8015 one user in two entries', async () => {
     const r = await compileText(withTemplate(`    sshPublicKeys:\n      - user: root\n        authorizedKeys: ["${ED25519}"]\n      - user: root\n        authorizedKeys: ["${RSA}"]`));
-    expect(expectDiagnostic(r, D.LiquidmetalSshUserTwice, 24, 15).message).toContain('sshPublicKeys[0]');
+    expect(expectDiagnostic(r, LIQUIDMETAL.LiquidmetalSshUserTwice, 24, 15).message).toContain('sshPublicKeys[0]');
   });
 });
 
@@ -278,15 +279,15 @@ describe('target.template.roles: one template per role, as CAPMVM\'s cluster-tem
   it('KS8016 a template name too long for its role suffix (and fallback)', async () => {
     const name = 'a'.repeat(231);
     const text = withLine(19, `  template:\n    name: ${name}\n    roles: {controlPlane: {}, workers: {}}`);
-    const d = expectDiagnostic(await compileText(text), D.LiquidmetalRoleName, 20, 11);
+    const d = expectDiagnostic(await compileText(text), LIQUIDMETAL.LiquidmetalRoleName, 20, 11);
     expect(d.message).toContain(`${name}-control-plane-fallback`);
-    expect(codes(await compileText(text))).not.toContain(D.LiquidmetalFallbackName.code);
+    expect(codes(await compileText(text))).not.toContain(LIQUIDMETAL.LiquidmetalFallbackName.code);
     expect(codes(await compileText(text.replace(name, 'a'.repeat(230))))).toEqual([]);
     expect(codes(await compileText(withLine(12, null, withLine(13, null, withLine(14, null, text)))))).toEqual([]);
   });
   it('KS8017 an even number of control plane machines (stacked etcd)', async () => {
     const r = await compileText(withTemplate('    roles:\n      controlPlane: {replicas: 2}\n      workers: {replicas: 2}'));
-    const d = expectDiagnostic(r, D.LiquidmetalControlPlaneEven, 22, 32);
+    const d = expectDiagnostic(r, LIQUIDMETAL.LiquidmetalControlPlaneEven, 22, 32);
     expect(d.fix).toContain('such as 1 or 3');
     expect(r.files).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D, fix, message } from '../../../diagnostics/catalogue.js';
+import { RANCHEROS } from '../diagnostics.js';
 import { compileText, expectDiagnostic, tempDir } from '../../../../test/helpers.js';
 import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';
 
@@ -23,31 +24,31 @@ describe('rancheros: the base spec', () => {
 describe('rancheros: KS6xxx', () => {
   it('KS6001 the amd64 tarball is named -amd64 instead of -x86', async () => {
     const r = await compileText(withLine(11, '    x86_64: https://example.org/v4.14.138-rancher/linux-4.14.138-rancher-amd64.tar.gz'));
-    const d = expectDiagnostic(r, D.RancherosTarballName, 11, 13);
+    const d = expectDiagnostic(r, RANCHEROS.RancherosTarballName, 11, 13);
     expect(d.message).toContain("'linux-4.14.138-rancher-amd64.tar.gz' does not name '-x86'");
     expect(d.fix).toContain('KERNEL_URL_amd64');
     expect(r.files.length).toBeGreaterThan(0); // a warning: the files are still written
   });
   it('KS6001 is located at the key the user wrote (amd64 alias) and looks at the file name only', async () => {
     const r = await compileText(withLine(11, '    amd64: https://x86.example.org/linux.tar.gz?arch=-x86'));
-    expectDiagnostic(r, D.RancherosTarballName, 11, 12);
+    expectDiagnostic(r, RANCHEROS.RancherosTarballName, 11, 12);
   });
   it('KS6001 also for an arm64 tarball without -arm64', async () => {
-    const d = expectDiagnostic(await compileText(withLine(12, '    aarch64: https://example.org/linux-aarch64.tar.gz')), D.RancherosTarballName, 12, 14);
+    const d = expectDiagnostic(await compileText(withLine(12, '    aarch64: https://example.org/linux-aarch64.tar.gz')), RANCHEROS.RancherosTarballName, 12, 14);
     expect(d.message).toContain("'-arm64'");
   });
   it('KS6002 both arches listed, one URL', async () => {
     const r = await compileText(withLine(12, '').replace(/    aarch64: b+\n/, ''));
-    const d = expectDiagnostic(r, D.RancherosArchUrlMissing, 10, 3);
+    const d = expectDiagnostic(r, RANCHEROS.RancherosArchUrlMissing, 10, 3);
     expect(d.message).toContain('KERNEL_URL_arm64');
     expect(r.files).toEqual([]);
   });
   it('KS6003 no sha256 for an arch: a warning at provider.sha256, or at urls when there is no sha256 map', async () => {
     const one = await compileText(withLine(15, ''));
-    expectDiagnostic(one, D.RancherosTarballUnpinned, 13, 3);
+    expectDiagnostic(one, RANCHEROS.RancherosTarballUnpinned, 13, 3);
     expect(one.files.length).toBeGreaterThan(0);
     const none = await compileText(ROS.replace(/  sha256:\n(    .*\n)+/, ''));
-    expect(codes(none)).toEqual([D.RancherosTarballUnpinned.code, D.RancherosTarballUnpinned.code]);
+    expect(codes(none)).toEqual([RANCHEROS.RancherosTarballUnpinned.code, RANCHEROS.RancherosTarballUnpinned.code]);
     expect(none.diagnostics.map((d) => [d.line, d.column])).toEqual([[10, 3], [10, 3]]);
   });
   it('KS6003 is not reported when the tarball is built from a sha1-pinned kernelSource', async () => {
@@ -56,7 +57,7 @@ describe('rancheros: KS6xxx', () => {
   });
   it('KS6004 dapperfile that does not exist; a folder is KS3015 (test/reads.test.ts has the rest)', async () => {
     const dir = tempDir();
-    const d = expectDiagnostic(await compileIn(dir, ROS + '  dapperfile: os/Dockerfile.dapper\n'), D.RancherosDapperfileNotFound, 18, 15);
+    const d = expectDiagnostic(await compileIn(dir, ROS + '  dapperfile: os/Dockerfile.dapper\n'), RANCHEROS.RancherosDapperfileNotFound, 18, 15);
     expect(d.message).toContain('no such file');
     const r = await compileIn(dir, ROS + '  dapperfile: .\n');
     expect(expectDiagnostic(r, D.FileNotRegular, 18, 15).message).toContain('not a regular file');
@@ -68,16 +69,16 @@ describe('rancheros: KS6xxx', () => {
     expect(noArgs).toContain('KERNEL_URL_amd64=${KERNEL_URL_amd64}');
     writeFileSync(path.join(dir, 'Dockerfile.dapper'), noArgs);
     const r = await compileIn(dir, ROS + '  dapperfile: Dockerfile.dapper\n');
-    expectDiagnostic(r, D.RancherosDapperfileNoKernelArgs, 18, 15);
+    expectDiagnostic(r, RANCHEROS.RancherosDapperfileNoKernelArgs, 18, 15);
     expect(r.files).toEqual([]);
   });
   it('KS6006 kernelSource without sha1', async () => {
     const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.tar.xz\n');
-    expectDiagnostic(r, D.RancherosSourceNoSha1, 18, 3);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceNoSha1, 18, 3);
   });
   it('KS6007 kernelSource that is not a .tar.gz or .tar.xz archive', async () => {
     const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.zip\n    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n');
-    expectDiagnostic(r, D.RancherosSourceFormat, 19, 10);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceFormat, 19, 10);
   });
 });
 
@@ -128,21 +129,21 @@ describe('rancheros: os-kernel forms and the Dockerfile.dapper patch (KS6008-KS6
   });
   it('KS6009 form: tag without tag', async () => {
     const r = await compileText(TAG.replace('    tag: 4.14.138\n', ''));
-    expectDiagnostic(r, D.RancherosSourceTagMissing, 18, 3);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceTagMissing, 18, 3);
     expect(r.files).toEqual([]);
   });
   it('KS6010 form: tag with an archive URL instead of a folder', async () => {
     const r = await compileText(TAG.replace('v4.x/\n', 'v4.x/linux-4.14.138.tar.xz\n'));
-    expectDiagnostic(r, D.RancherosSourceTagUrl, 21, 10);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceTagUrl, 21, 10);
   });
   it('KS6011 form: tag with a sha1 that nothing checks; the tarballs still need their sha256', async () => {
     const r = await compileText(TAG.replace(/  sha256:\n(    .*\n)+/, '') + '    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n');
-    expectDiagnostic(r, D.RancherosSourceTagSha1, 19, 5);
-    expect(codes(r).filter((c) => c === D.RancherosTarballUnpinned.code)).toHaveLength(2);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceTagSha1, 19, 5);
+    expect(codes(r).filter((c) => c === RANCHEROS.RancherosTarballUnpinned.code)).toHaveLength(2);
   });
   it('KS6012 tag without form: tag (the archive form is the default)', async () => {
     const r = await compileText(ROS + '  kernelSource:\n    url: https://example.org/linux-4.14.138.tar.xz\n    sha1: 84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2\n    tag: 4.14.138\n');
-    expectDiagnostic(r, D.RancherosSourceTagIgnored, 21, 5);
+    expectDiagnostic(r, RANCHEROS.RancherosSourceTagIgnored, 21, 5);
     const env = r.files.find((f) => f.path === 'os-kernel/build-common.env')!.content;
     expect(env).toContain("export KERNEL_SHA1='84b9bc53bbb4dd465b97ea54a71a9805e27ae4f2'");
     expect(env).not.toContain('KERNEL_TAG');
@@ -157,8 +158,8 @@ describe('rancheros: os-kernel forms and the Dockerfile.dapper patch (KS6008-KS6
     const x86 = withLine(7, '  arch: [x86_64]').replace(/    aarch64: .*\n/g, '') + '  dapperfile: Dockerfile.dapper\n';
     const r = await compileIn(dir, x86);
     const line = DAPPERFILE.split('\n').findIndex((l) => l.startsWith('ARG KERNEL_URL_arm64=')) + 1;
-    const d = expectDiagnostic(r, D.RancherosDapperUnlistedUrl, 16, 15);
-    expect(d.message).toBe(message(D.RancherosDapperUnlistedUrl, { file: 'Dockerfile.dapper', line, name: 'KERNEL_URL_arm64', to: '4.14.138-rancher', from: '4.14.176-rancher', arch: 'aarch64' }));
+    const d = expectDiagnostic(r, RANCHEROS.RancherosDapperUnlistedUrl, 16, 15);
+    expect(d.message).toBe(message(RANCHEROS.RancherosDapperUnlistedUrl, { file: 'Dockerfile.dapper', line, name: 'KERNEL_URL_arm64', to: '4.14.138-rancher', from: '4.14.176-rancher', arch: 'aarch64' }));
     expect(d.fix).toContain('(it was 4.14.176-rancher)');
     expect(r.files.map((f) => f.path)).toContain('Dockerfile.dapper.patch');
     // the same file with the arm64 URL written out in full, or both arches listed: no warning

@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D } from '../../../diagnostics/catalogue.js';
+import { RANCHEROS } from '../diagnostics.js';
 import { expectDiagnostic, tempDir } from '../../../../test/helpers.js';
 import { ROS, compileIn } from './fixtures.js';
 
@@ -293,7 +294,7 @@ describe('provider.headers and provider.extras: checks', () => {
 
   it('KS6013: an arch of kernel.arch without a headers tarball', async () => {
     const r = await compileIn(tempDir(), spec().replace(`    aarch64: ${REL}/build-linux-${KVER}-arm64.tar.gz\n`, ''));
-    expectDiagnostic(r, D.RancherosPartArchMissing, 16, 3);
+    expectDiagnostic(r, RANCHEROS.RancherosPartArchMissing, 16, 3);
   });
 
   it('KS6014: no sha256 for a part is a warning per arch, at the field', async () => {
@@ -309,16 +310,16 @@ describe('provider.headers and provider.extras: checks', () => {
     const one = await compileIn(tempDir(), spec(`  extrasSha256:\n    x86_64: ${'e'.repeat(64)}\n`));
     const extras = one.diagnostics.filter((d) => d.code === 'KS6014' && d.path === '/provider/extrasSha256');
     expect(extras.map((d) => [d.line, d.column])).toEqual([[22, 3]]);
-    expectDiagnostic({ ...one, diagnostics: extras } as typeof one, D.RancherosPartUnpinned, 22, 3);
+    expectDiagnostic({ ...one, diagnostics: extras } as typeof one, RANCHEROS.RancherosPartUnpinned, 22, 3);
     const pinned = await compileIn(tempDir(), spec(`  headersSha256:\n    x86_64: ${'c'.repeat(64)}\n    aarch64: ${'d'.repeat(64)}\n`));
     expect(pinned.diagnostics.filter((d) => d.code === 'KS6014')).toHaveLength(2);
   });
 
   it('KS6015: a name that is not the part of that arch; KS6016: the kernel tarball given as a part', async () => {
     const wrong = await compileIn(tempDir(), spec().replace(`build-linux-${KVER}-arm64.tar.gz`, `build-linux-${KVER}-x86.tar.gz`));
-    expectDiagnostic(wrong, D.RancherosPartName, 18, 14);
+    expectDiagnostic(wrong, RANCHEROS.RancherosPartName, 18, 14);
     const kernel = await compileIn(tempDir(), spec().replace(`${REL}/extra-linux-${KVER}-x86.tar.gz`, `${REL}/linux-${KVER}-x86.tar.gz`));
-    expectDiagnostic(kernel, D.RancherosPartIsKernel, 20, 13);
+    expectDiagnostic(kernel, RANCHEROS.RancherosPartIsKernel, 20, 13);
     expect(kernel.files).toEqual([]);
   });
 
