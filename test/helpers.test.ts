@@ -1,6 +1,8 @@
 /** The test helpers the suite's lint checks rest on: a batched shellcheck must still fail per script. */
 import { describe, expect, it } from 'vitest';
-import { shellcheck, shellcheckAll } from './helpers.js';
+import { D, fix } from '../src/diagnostics/catalogue.js';
+import { BASE } from './fixtures.js';
+import { compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
 
 const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
 const DIRTY = '#!/usr/bin/env bash\necho $1\n';
@@ -28,5 +30,17 @@ describe('shellcheckAll', () => {
   it('shellcheck: one script', () => {
     expect(shellcheck(CLEAN)).toBe('');
     expect(shellcheck(DIRTY, 'run.sh')).toMatch(/^run\.sh:2:6: note: .*\[SC2086\]\n$/);
+  });
+});
+
+describe('schemaKeys', () => {
+  it('lists what KS2001 lists for an unknown key in that mapping', async () => {
+    const d = expectDiagnostic(await compileText(replaceLine(BASE, 7, '  archs: [x86_64]')), D.UnknownKey, 7, 3);
+    expect(d.fix).toBe(fix(D.UnknownKey, { key: 'archs', allowed: KERNEL_KEYS }));
+    expect(KERNEL_KEYS).toContain('arch');
+  });
+
+  it('refuses a mapping the schema does not have', () => {
+    expect(() => schemaKeys('kernal')).toThrow("no mapping 'kernal'");
   });
 });

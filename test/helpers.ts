@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { compileBytes, type CompileResult } from '../src/compile.js';
 import type { Entry } from '../src/diagnostics/catalogue.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
+import { loadSchema } from '../src/validate.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -138,5 +139,19 @@ export function goldenDir(name: string): string {
   throw new Error(`no golden case '${name}' under src/targets/*/golden/`);
 }
 
-/** The keys of `kernel`, in schema order: what KS2001's fix lists for an unknown key there. */
-export const KERNEL_KEYS: readonly string[] = ['version', 'package', 'flavor', 'arch', 'cmdline', 'config'];
+/**
+ * The keys a mapping of the schema takes, in schema order (schema/kspec.schema.json, as the
+ * CLI validates with it): what KS2001's fix lists for an unknown key there. `definition`
+ * names one of its definitions; without it, the top level.
+ */
+export function schemaKeys(definition?: string): readonly string[] {
+  const schema = loadSchema() as { properties: object; definitions: Record<string, { properties?: object }> };
+  const node = definition === undefined ? schema : schema.definitions[definition];
+  if (!node?.properties) throw new Error(`schemaKeys: the schema has no mapping '${definition}'`);
+  return Object.keys(node.properties);
+}
+
+/** The keys of `kernel`, in schema order. */
+export const KERNEL_KEYS: readonly string[] = schemaKeys('kernel');
+/** The top-level keys of a spec, in schema order. */
+export const ROOT_KEYS: readonly string[] = schemaKeys();
