@@ -157,11 +157,16 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
   // Reported here, not left to the schema: in a free map (labels, kernel.config) such a
   // key may match the pattern, and nothing downstream should ever see one.
   const reserved = clean ? [] : findReservedKeys(data);
-  for (const ptr of reserved) {
-    const key = parsePointer(ptr).at(-1)!;
-    report.report(D.UnknownKey, ptr, { key, allowed: [] }, 'key');
-  }
   const validator = await getValidator();
+  if (reserved.length > 0) {
+    const allowed = allowedAtReserved(data, reserved, validator);
+    for (const ptr of reserved) {
+      const key = parsePointer(ptr).at(-1)!;
+      const keys = allowed.get(ptr);
+      if (keys) report.report(D.UnknownKey, ptr, { key, allowed: keys }, 'key');
+      else report.report(D.ReservedKey, ptr, { key }, 'key');
+    }
+  }
   if (validator(data)) return;
   // What the schema says at or below a reserved key repeats the one mistake.
   const reservedSet = new Set(reserved);
@@ -194,6 +199,52 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     if (seen.has(k)) report.diagnostics.splice(report.diagnostics.lastIndexOf(d), 1);
     seen.add(k);
   }
+}
+
+/** A key no spec can hold: a reserved key is renamed to it to ask the schema what its mapping takes. */
+const STAND_IN = '\u0000kspec-reserved-';
+
+/**
+ * The keys each reserved key's mapping takes, by the reserved key's pointer: what KS2001's
+ * fix lists, as for any unknown key. Asked of the schema itself: a copy of the data with each
+ * reserved key renamed to a stand-in is validated, and the stand-in's additionalProperties
+ * error names the schema object (the variant of provider or target the data selects, too).
+ * Only the mappings on the way to a reserved key are copied. A free map (metadata.labels,
+ * kernel.config) takes any key of its format, so it has no list: absent from the result.
+ */
+function allowedAtReserved(data: unknown, reserved: readonly string[], validator: Validator): Map<string, string[]> {
+  type Node = Record<string, unknown> | unknown[];
+  const shallow = (v: unknown): Node => (Array.isArray(v) ? [...(v as unknown[])] : Object.assign(Object.create(null) as Record<string, unknown>, v));
+  const copies = new Map<string, Node>();
+  const copyAt = (ptr: string): Node => {
+    let c = copies.get(ptr);
+    if (c) return c;
+    if (ptr === '') c = shallow(data);
+    else {
+      const parent = copyAt(ptr.slice(0, ptr.lastIndexOf('/'))) as Record<string, unknown>;
+      const seg = parsePointer(ptr).at(-1)!;
+      parent[seg] = c = shallow(parent[seg]);
+    }
+    copies.set(ptr, c);
+    return c;
+  };
+  const standIns = new Map<string, string>(); // stand-in -> reserved key's pointer
+  reserved.forEach((ptr, i) => {
+    const parent = copyAt(ptr.slice(0, ptr.lastIndexOf('/'))) as Record<string, unknown>;
+    const key = parsePointer(ptr).at(-1)!;
+    const standIn = STAND_IN + i;
+    parent[standIn] = parent[key];
+    delete parent[key];
+    standIns.set(standIn, ptr);
+  });
+  const found = new Map<string, string[]>();
+  if (validator(copyAt(''))) return found;
+  for (const e of validator.errors ?? []) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const ptr = standIns.get(String(e.params.additionalProperty));
+    if (ptr !== undefined && !found.has(ptr)) found.set(ptr, allowedKeys(e));
+  }
+  return found;
 }
 
 /** oneOf/if summaries repeat what the branch errors already say. */

@@ -9,7 +9,7 @@ import { MAX_SPEC_BYTES, MAX_VALUES } from '../src/parse.js';
 import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
 import { frameWindow } from '../src/diagnostics/safe.js';
 import { BASE } from './fixtures.js';
-import { compileText, expectDiagnostic, replaceLine } from './helpers.js';
+import { compileText, expectDiagnostic, KERNEL_KEYS, replaceLine } from './helpers.js';
 
 
 /** Replaces one line (1-based) of BASE. */
@@ -133,6 +133,28 @@ describe('KS2xxx: schema', () => {
     const r = await compileText(withLine(10, '  rep: bieszczaders/kernel-cachyos'));
     expect(r.diagnostics).toHaveLength(1);
     expectDiagnostic(r, D.UnknownKey, 10, 3);
+  });
+  it('KS2001 for __proto__, constructor and prototype lists the keys allowed there, as for any unknown key', async () => {
+    const d = expectDiagnostic(await compileText(withLine(7, '  __proto__: [x86_64]')), D.UnknownKey, 7, 3);
+    expect(d.fix).toBe(fix(D.UnknownKey, { key: '__proto__', allowed: KERNEL_KEYS }));
+    // In a provider variant and in a list item: the same list as an ordinary unknown key's there.
+    const cases = [
+      { spec: (k: string) => BASE.replace('  repo: bieszczaders', `  ${k}: 1\n  repo: bieszczaders`), key: 'constructor', line: 10, column: 3 },
+      { spec: (k: string) => BASE.replace('  - name: v4l2loopback', `  - name: v4l2loopback\n    ${k}: x`), key: 'prototype', line: 14, column: 5 },
+    ];
+    for (const c of cases) {
+      const reserved = expectDiagnostic(await compileText(c.spec(c.key)), D.UnknownKey, c.line, c.column);
+      const ordinary = expectDiagnostic(await compileText(c.spec('zzz')), D.UnknownKey, c.line, c.column);
+      expect(reserved.fix, c.key).toBe(ordinary.fix);
+      expect(reserved.fix, c.key).not.toContain('(none)');
+      expect(reserved.message).toBe(message(D.UnknownKey, { key: c.key, allowed: [] }));
+    }
+  });
+  it('KS2012 for a reserved key in a free map (labels), which takes any other key', async () => {
+    const r = await compileText(BASE.replace('  name: demo\n', '  name: demo\n  labels:\n    constructor: x\n'));
+    expect(r.diagnostics.map((d) => d.code)).toEqual([D.ReservedKey.code]);
+    const d = expectDiagnostic(r, D.ReservedKey, 6, 5);
+    expect([d.message, d.fix]).toEqual([message(D.ReservedKey, { key: 'constructor' }), fix(D.ReservedKey, { key: 'constructor' })]);
   });
   it('KS2002 missing key', async () => {
     const d = expectDiagnostic(await compileText(withLine(18, '')), D.MissingKey, 16, 1);

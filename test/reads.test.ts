@@ -15,7 +15,7 @@ import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { mergeSpec } from '../src/extends.js';
 import { MAX_READ_BYTES, pathProblem, readInside, repositoryRoot } from '../src/specfiles.js';
 import { BASE, KRATA } from './fixtures.js';
-import { expectDiagnostic, git, tempDir } from './helpers.js';
+import { expectDiagnostic, git, ROOT_KEYS, tempDir } from './helpers.js';
 import { ROS } from '../src/targets/rancheros/test/fixtures.js';
 
 /** BASE's kernel and provider, as a base file. */
@@ -166,16 +166,16 @@ describe('extends', () => {
     expect(pathProblem('é'.repeat(128))).toBe('a file name in it is longer than 255 bytes');
   });
 
-  it('__proto__, constructor and prototype in a base are unknown keys, located in the base', async () => {
+  it('__proto__, constructor and prototype in a base are unknown (or, in a free map, reserved) keys, located in the base', async () => {
     write('base/kernel.yaml', KERNEL_BASE + '__proto__: {polluted: true}\nmetadata:\n  labels:\n    constructor: x\n');
     write('specs/demo.yaml', child('../base/kernel.yaml'));
     const r = await compile();
     expect(r.diagnostics.map((d) => [d.code, d.file, d.line, d.column, d.path])).toEqual([
       [D.UnknownKey.code, 'base/kernel.yaml', 10, 1, '/__proto__'],
-      [D.UnknownKey.code, 'base/kernel.yaml', 13, 5, '/metadata/labels/constructor'],
+      [D.ReservedKey.code, 'base/kernel.yaml', 13, 5, '/metadata/labels/constructor'],
     ]);
     expect(r.diagnostics[0]!.message).toBe(message(D.UnknownKey, { key: '__proto__', allowed: [] }));
-    expect(r.diagnostics[0]!.fix).toBe(fix(D.UnknownKey, { key: '__proto__', allowed: [] }));
+    expect(r.diagnostics[0]!.fix).toBe(fix(D.UnknownKey, { key: '__proto__', allowed: ROOT_KEYS }));
     expect(r.files).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -82,6 +82,11 @@ export const SCHEMA = {
     message: "'{value}' is listed twice.", fix: 'Remove the duplicate.' },
   SchemaViolation: { code: 'KS2011', id: 'schema', severity: 'error',
     message: 'This value does not fit the spec format: {detail}.', fix: 'Correct it; schema/kspec.schema.json describes the format.' },
+  // In a closed mapping a reserved key (RESERVED_KEYS) is KS2001 with the keys allowed there;
+  // in a free map (metadata.labels, kernel.config), which takes any key of its format, this.
+  ReservedKey: { code: 'KS2012', id: 'reserved-key', severity: 'error',
+    message: "Key '{key}' names JavaScript object machinery and is refused in every mapping.",
+    fix: 'Use another key: this mapping takes any other key of its format.' },
 } as const satisfies Entries;
 
 /** KS3000-KS3999: checks common to every platform. */
