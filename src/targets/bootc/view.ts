@@ -2,6 +2,7 @@
  * bootc's view: what its templates (templates/bootc/) print, computed from the spec. Data
  * only; the text is the templates'.
  */
+import { configRules } from '../kconfig.js';
 import { byKey, configEntries, DRACUT_CONF, GOARCH, initramfsView, isPackageProvider, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
 import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
 import type { Arch, SpecFor } from '../../types.js';
@@ -48,6 +49,8 @@ export interface BootcView {
   kernelPackage: string | null;
   /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
   kernelConfig: Array<{ name: string; value: string }>;
+  /** What meets a wanted value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
+  configRules: Array<{ want: string; have: string }>;
   provider: RepoView['provider'];
   copr: string | null;
   extraRepoUrl: string | null;
@@ -159,6 +162,7 @@ export function bootcView(spec: BootcSpec): BootcView {
     multiArch,
     kernelPackage: spec.kernel.package ?? null,
     kernelConfig: configEntries(spec.kernel.config),
+    configRules: configRules(),
     ...repos,
     removeStock,
     install,

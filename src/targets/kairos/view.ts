@@ -2,6 +2,7 @@
  * kairos' view: what its templates (templates/kairos/) print, computed from the spec, and
  * target.cloudConfig's text. Data only; the text is the templates'.
  */
+import { configRules } from '../kconfig.js';
 import { configEntries, initramfsView, isPackageProvider, isRepoFile, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
 import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
 import type { SpecFor } from '../../types.js';
@@ -50,6 +51,8 @@ export interface KairosView {
   retry: RepoView['retry'];
   kver: string | null;
   kernelConfig: Array<{ name: string; value: string }>;
+  /** What meets a wanted value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
+  configRules: Array<{ want: string; have: string }>;
   release: {
     name: string;
     version: string;
@@ -115,6 +118,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     extraRepoFile: p.type === 'repo' && p.extraRepo !== undefined && isRepoFile(p.extraRepo.url),
     kver: spec.kernel.version ?? null,
     kernelConfig: configEntries(spec.kernel.config),
+    configRules: configRules(),
     release: {
       name,
       version: vVersion(t.os?.version ?? '0.0.0'),

@@ -109,32 +109,3 @@ export function requiredOnAny(scope: 'zone' | 'host', arches: readonly Arch[]): 
   for (const a of arches) for (const o of requiredOptions(scope, a)) if (!seen.has(o.name)) seen.set(o.name, o);
   return [...seen.values()];
 }
-
-/**
- * What meets a required value besides the value itself (quotes aside), as `have` reads in
- * a .config: `=m` is met by `=y` (built in is loaded too), `=n` by an option that is not set.
- * Kconfig writes a disabled bool or tristate as `# CONFIG_X is not set`, never `=n`, and
- * leaves out an option whose dependencies are off: linux-kernel-oci's own fragments say
- * "disabled" that way (edera-dev/linux-kernel-oci configs/x86_64/zone.config at
- * 41532373003e430706d9ed7dc8e71a6f731cc25c). `''` is "not set or absent".
- *
- * The one rule: satisfies() reads it here, and the shell's missing_options
- * (templates/_partials/krata-missing-options.hbs, used by package.sh, install-host.sh and
- * check.sh) has it rendered from the view's configRules.
- */
-export const ALSO_MEETS: ReadonlyArray<{ want: string; have: string }> = [
-  { want: 'm', have: 'y' },
-  { want: 'n', have: '' },
-];
-
-const unquote = (v: string): string => v.replace(/^"(.*)"$/, '$1');
-
-/**
- * Whether a .config value satisfies a required one: the same value (quotes aside), or one
- * that ALSO_MEETS allows. `undefined` is "is not set" (or absent).
- */
-export function satisfies(required: string, actual: string | undefined): boolean {
-  const want = unquote(required);
-  const have = actual === undefined ? '' : unquote(actual);
-  return have === want || ALSO_MEETS.some((r) => r.want === want && r.have === have);
-}

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseOciReference, repositoryOf } from '../../oci.js';
 import { UnsafeValueError } from '../../quote.js';
 import type { Arch, SpecFor } from '../../types.js';
-import { ALSO_MEETS, HOST_OPTIONS, requiredOnAny, requiredOptions } from './options.js';
+import { configRules } from '../kconfig.js';
+import { HOST_OPTIONS, requiredOnAny, requiredOptions } from './options.js';
 import type { RequiredOption } from './options.js';
 import type { PlanContext } from '../target.js';
 import { byKey, GOARCH } from '../shared.js';
@@ -71,7 +72,7 @@ export interface KrataView {
   cmdline: string | null;
   /** The zone limit in bytes, for install-system.sh's notes (whatever the scope). */
   zoneLimit: number;
-  /** What meets a required value besides itself (options.ts ALSO_MEETS), for missing_options. */
+  /** What meets a required value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
   configRules: Array<{ want: string; have: string }>;
 }
 
@@ -162,6 +163,6 @@ export function krataView(spec: KrataSpec, ctx: PlanContext): KrataView {
     fallback: t.scope === 'zone' && spec.fallback?.via === 'default',
     cmdline: t.scope === 'zone' && spec.kernel.cmdline.length > 0 ? spec.kernel.cmdline.join(' ') : null,
     zoneLimit: SQUASHFS_LIMIT.zone,
-    configRules: ALSO_MEETS.map((r) => ({ ...r })),
+    configRules: configRules(),
   };
 }

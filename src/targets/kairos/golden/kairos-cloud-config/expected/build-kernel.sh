@@ -171,26 +171,42 @@ find_kernel() {
   log "kernel: $KVER"
 }
 
-# kernel.config: the options the installed kernel's config must have (NAME VALUE pairs).
+config_unmet() { # <.config> [NAME WANT]...
+  local config=$1 line name want have
+  local -A have_of=()
+  shift
+  UNMET=()
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+      have_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+    elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+      have_of[${BASH_REMATCH[1]}]=""
+    fi
+  done <"$config"
+  while (( $# >= 2 )); do
+    name=$1 want=$2
+    shift 2
+    have=${have_of[$name]-}
+    if [[ ${#want} -ge 2 && "$want" == \"*\" ]]; then want=${want:1:${#want}-2}; fi
+    if [[ ${#have} -ge 2 && "$have" == \"*\" ]]; then have=${have:1:${#have}-2}; fi
+    if [[ "$have" == "$want" ]] || [[ "$want" == 'm' && "$have" == 'y' ]] || [[ "$want" == 'n' && "$have" == '' ]]; then
+      continue
+    fi
+    UNMET+=("$name=$want (the config has ${have:-it unset})")
+  done
+}
+
+# kernel.config: the options the installed kernel's config must satisfy (NAME VALUE pairs).
 KERNEL_CONFIG=('CONFIG_EFI_STUB' 'y')
 check_kernel_config() {
-  local cfg="" c i name want have bad=()
+  local cfg="" c
   for c in "$MODULES_DIR/$KVER/config" "$BOOT/config-$KVER"; do
     if [[ -f "$c" ]]; then cfg=$c; break; fi
   done
   [[ -n "$cfg" ]] || die "no /lib/modules/$KVER/config or /boot/config-$KVER to check kernel.config against"
-  for (( i = 0; i < ${#KERNEL_CONFIG[@]}; i += 2 )); do
-    name=${KERNEL_CONFIG[i]}
-    want=${KERNEL_CONFIG[i + 1]}
-    have="$(awk -F= -v n="$name" '$1 == n { print substr($0, length(n) + 2); exit }' "$cfg")"
-    if [[ "$want" == n ]]; then
-      if [[ -n "$have" && "$have" != n ]]; then bad+=("$name=$have (want: not set)"); fi
-    elif [[ "$have" != "$want" && "$have" != "\"$want\"" ]]; then
-      bad+=("$name=${have:-(not set)} (want: $want)")
-    fi
-  done
-  if (( ${#bad[@]} )); then
-    die "the installed kernel's config does not satisfy kernel.config: ${bad[*]}"
+  config_unmet "$cfg" "${KERNEL_CONFIG[@]}"
+  if (( ${#UNMET[@]} )); then
+    die "the installed kernel's config does not satisfy kernel.config: ${UNMET[*]}"
   fi
   log "kernel config satisfies kernel.config ($(( ${#KERNEL_CONFIG[@]} / 2 )) options)"
 }

@@ -40,29 +40,39 @@ done
 WORK="$(mktemp -d)"
 trap 'rm -rf -- "$WORK"' EXIT
 
-missing_options() { # <.config> <fragment>
-  local config=$1 fragment=$2 line opt want have
+config_unmet() { # <.config> [NAME WANT]...
+  local config=$1 line name want have
   local -A have_of=()
-  MISSING=()
-  while IFS= read -r line; do
+  shift
+  UNMET=()
+  while IFS= read -r line || [[ -n "$line" ]]; do
     if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
       have_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
     elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
       have_of[${BASH_REMATCH[1]}]=""
     fi
   done <"$config"
-  while IFS= read -r line; do
-    [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] || continue
-    opt=${BASH_REMATCH[1]}
-    want=${BASH_REMATCH[2]}
-    have=${have_of[$opt]-}
-    want=${want#\"}; want=${want%\"}
-    have=${have#\"}; have=${have%\"}
+  while (( $# >= 2 )); do
+    name=$1 want=$2
+    shift 2
+    have=${have_of[$name]-}
+    if [[ ${#want} -ge 2 && "$want" == \"*\" ]]; then want=${want:1:${#want}-2}; fi
+    if [[ ${#have} -ge 2 && "$have" == \"*\" ]]; then have=${have:1:${#have}-2}; fi
     if [[ "$have" == "$want" ]] || [[ "$want" == 'm' && "$have" == 'y' ]] || [[ "$want" == 'n' && "$have" == '' ]]; then
       continue
     fi
-    MISSING+=("$opt=$want (the config has ${have:-it unset})")
-  done <"$fragment"
+    UNMET+=("$name=$want (the config has ${have:-it unset})")
+  done
+}
+
+missing_options() { # <.config> <fragment>
+  local line
+  local -a pairs=()
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then pairs+=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"); fi
+  done <"$2"
+  config_unmet "$1" "${pairs[@]}"
+  MISSING=("${UNMET[@]}")
 }
 
 # Fails for each line of the required fragment that the config does not satisfy.
