@@ -1,4 +1,4 @@
-/** The bootc target's diagnostics, KS4000-KS4999 (src/diagnostics/ranges.ts). */
+/** The bootc target's diagnostics and the range it owns, KS4000-KS4999 (`diagnostics` below, registered by index.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
 import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 

@@ -1,4 +1,4 @@
-/** The Kairos target's diagnostics, KS5000-KS5999 (src/diagnostics/ranges.ts). */
+/** The Kairos target's diagnostics and the range it owns, KS5000-KS5999 (`diagnostics` below, registered by index.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
 import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 

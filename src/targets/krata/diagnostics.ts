@@ -1,4 +1,4 @@
-/** The krata target's diagnostics, KS7000-KS7999 (src/diagnostics/ranges.ts). */
+/** The krata target's diagnostics and the range it owns, KS7000-KS7999 (`diagnostics` below, registered by index.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
 import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 

@@ -1,4 +1,4 @@
-/** The Liquid Metal target's diagnostics, KS8000-KS8999 (src/diagnostics/ranges.ts). */
+/** The Liquid Metal target's diagnostics and the range it owns, KS8000-KS8999 (`diagnostics` below, registered by index.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
 import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 

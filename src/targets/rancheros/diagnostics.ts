@@ -1,4 +1,4 @@
-/** The RancherOS target's diagnostics, KS6000-KS6999 (src/diagnostics/ranges.ts). */
+/** The RancherOS target's diagnostics and the range it owns, KS6000-KS6999 (`diagnostics` below, registered by index.ts). */
 import type { Entries } from '../../diagnostics/entry.js';
 import type { TargetDiagnostics } from '../../diagnostics/ranges.js';
 
