@@ -64,7 +64,11 @@ describe('diagnostic catalogue', () => {
   });
 
   it('collects every registered target\'s entries and range from the registry, in code order', () => {
-    expect(groups().map((g) => g.owner)).toEqual(['parse', 'schema', 'checks', 'bootc', 'kairos', 'rancheros', 'krata', 'liquidmetal', 'output']);
+    expect(groups().map((g) => g.owner).sort()).toEqual([...STAGE_GROUPS.map((g) => g.owner), ...PLATFORMS].sort());
+    const firsts = groups().map((g) => g.range.first);
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+    // The stages and the five first targets, in code order; any later target comes after output.
+    expect(groups().map((g) => g.owner).slice(0, 9)).toEqual(['parse', 'schema', 'checks', 'bootc', 'kairos', 'rancheros', 'krata', 'liquidmetal', 'output']);
     expect(allEntries()).toHaveLength(declared.reduce((n, g) => n + g.entries.length, 0));
     for (const t of targets()) for (const e of Object.values(t.diagnostics.entries)) expect(ownerOf(e.code), e.code).toBe(t.platform);
     expect(ownerOf(D.DuplicateKey.code)).toBe('parse');
