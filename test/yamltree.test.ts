@@ -132,8 +132,9 @@ describe('the fast YAML reader reads as yaml does', () => {
       }),
       { numRuns: RUNS },
     );
-    // The generator reaches texts the reader accepts, not only ones it gives up on.
-    expect(accepted).toBeGreaterThan(RUNS / 20);
+    // The generator reaches texts the reader accepts, not only ones it gives up on (about
+    // 5% of them: 103-116 of 2,000 in three runs, so a floor at 5% failed one run in a few).
+    expect(accepted).toBeGreaterThan(RUNS / 40);
   });
 
   it('random texts of well-indented block structure are mostly read fast, and as yaml reads them', () => {
