@@ -192,11 +192,11 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     const d = toDiagnostic(e, data, report);
     if (!d) continue;
     if (keyed.has(d.path) || underReserved(d.path)) {
-      report.diagnostics.splice(report.diagnostics.lastIndexOf(d), 1);
+      report.retract(d);
       continue;
     }
     const k = `${d.code}|${d.path}`;
-    if (seen.has(k)) report.diagnostics.splice(report.diagnostics.lastIndexOf(d), 1);
+    if (seen.has(k)) report.retract(d);
     seen.add(k);
   }
 }
@@ -332,7 +332,9 @@ export function toDiagnostic(e: ErrorObject, data: unknown, report: Reporter): D
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = allowedKeys(e);
-      return report.report(D.UnknownKey, at + pointer(key), { key, allowed, suggestion: suggestKey(key, allowed) }, 'key');
+      // The suggestion is worked out only for a diagnostic the reporter keeps (past
+      // MAX_COLLECTED_PER_CODE of a code it counts them).
+      return report.report(D.UnknownKey, at + pointer(key), () => ({ key, allowed, suggestion: suggestKey(key, allowed) }), 'key');
     }
     case 'required':
       return report.report(D.MissingKey, at, { key: String(p.missingProperty) }, 'key');

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
-import { MAX_SPEC_BYTES, MAX_VALUES } from '../src/parse.js';
+import { MAX_SPEC_BYTES, MAX_VALUES, parseSpec } from '../src/parse.js';
+import { fileStart, MAX_COLLECTED_PER_CODE, Reporter } from '../src/diagnostics/diagnostic.js';
+import { validate } from '../src/validate.js';
 import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
 import { frameWindow } from '../src/diagnostics/safe.js';
 import { BASE } from './fixtures.js';
@@ -292,16 +294,29 @@ describe('printing is bounded and inert (issue 11)', () => {
   it('at most MAX_PRINTED_PER_FILE diagnostics per file, the rest counted in one line', async () => {
     const r = await compileText(wide());
     const unknown = r.diagnostics.filter((d) => d.code === D.UnknownKey.code);
-    expect(unknown).toHaveLength(KEYS);
+    // MAX_COLLECTED_PER_CODE are kept; the rest are counted by one KS1017 warning, at the
+    // first key counted, which every format shows besides the first MAX_PRINTED_PER_FILE.
+    expect(unknown).toHaveLength(MAX_COLLECTED_PER_CODE);
     expect(unknown[0]).toMatchObject({ line: 5, column: 51 });
+    const line5 = wide().split('\n')[4]!;
+    const first = `u${MAX_COLLECTED_PER_CODE}`;
+    const counted = expectDiagnostic(r, D.NotCollected, 5, line5.indexOf(` ${first}: `) + 2);
+    expect(counted.path).toBe(`/kernel/${first}`);
+    expect(counted.message).toBe(message(D.NotCollected, { count: KEYS - MAX_COLLECTED_PER_CODE, code: D.UnknownKey.code, id: D.UnknownKey.id, limit: MAX_COLLECTED_PER_CODE }));
     const text = formatDiagnostics(r.diagnostics, 'text', () => r.source);
     expect(text.match(/error KS2001/g)).toHaveLength(MAX_PRINTED_PER_FILE);
-    expect(text.endsWith(`spec.yaml: ${KEYS - MAX_PRINTED_PER_FILE} more diagnostics not shown (${KEYS - MAX_PRINTED_PER_FILE} errors, 0 warnings); fix the ones shown and run kspec again\n`)).toBe(true);
+    expect(text.match(/warning KS1017/g)).toHaveLength(1);
+    const omitted = MAX_COLLECTED_PER_CODE - MAX_PRINTED_PER_FILE;
+    expect(text.endsWith(`spec.yaml: ${omitted} more diagnostics not shown (${omitted} errors, 0 warnings); fix the ones shown and run kspec again\n`)).toBe(true);
     // Every frame line is cut to a window around its column: the whole output stays small.
     for (const line of text.split('\n')) expect(line.length).toBeLessThan(FRAME_WIDTH + 20 + 200);
     expect(text.length).toBeLessThan(40_000);
-    expect(JSON.parse(formatDiagnostics(r.diagnostics, 'json', () => r.source))).toHaveLength(MAX_PRINTED_PER_FILE);
-    expect(formatDiagnostics(r.diagnostics, 'github', () => r.source).match(/^::error /gm)).toHaveLength(MAX_PRINTED_PER_FILE);
+    const json = JSON.parse(formatDiagnostics(r.diagnostics, 'json', () => r.source)) as Array<{ code: string }>;
+    expect(json).toHaveLength(MAX_PRINTED_PER_FILE + 1);
+    expect(json.at(-1)!.code).toBe(D.NotCollected.code);
+    const github = formatDiagnostics(r.diagnostics, 'github', () => r.source);
+    expect(github.match(/^::error /gm)).toHaveLength(MAX_PRINTED_PER_FILE);
+    expect(github.match(/^::warning .*title=KS1017 /gm)).toHaveLength(1);
   });
 
   it('a code frame shows a window around the column, with the caret under it', () => {
@@ -335,5 +350,65 @@ describe('printing is bounded and inert (issue 11)', () => {
     expect(c.startsWith('start x')).toBe(true);
     expect(c.endsWith('x advice.')).toBe(true);
     expect(c).toContain('characters cut');
+  });
+});
+
+describe('KS1017: diagnostics past MAX_COLLECTED_PER_CODE of one code are counted, not kept (issue 11.4)', () => {
+  const extra = ['a1', 'a2', 'a3', 'a4'];
+  const spec = BASE + extra.map((k) => `${k}: 1\n`).join('');
+  const lineOf = (k: string): number => spec.split('\n').indexOf(`${k}: 1`) + 1;
+
+  it('keeps the first `limit` of a code and counts the rest in one warning, at the first one counted', async () => {
+    const parsed = parseSpec('spec.yaml', new TextEncoder().encode(spec));
+    const report = new Reporter(parsed.raw!.source, 2);
+    await validate(parsed.raw!.data, report);
+    expect(report.diagnostics.map((d) => [d.code, d.line, d.column, d.path])).toEqual([
+      [D.UnknownKey.code, lineOf('a1'), 1, '/a1'],
+      [D.UnknownKey.code, lineOf('a2'), 1, '/a2'],
+      [D.NotCollected.code, lineOf('a3'), 1, '/a3'],
+    ]);
+    const counted = report.diagnostics[2]!;
+    expect(counted.severity).toBe('warning');
+    expect(counted.message).toBe("2 more KS2001 unknown-key diagnostics were not collected: kspec keeps the first 2 of one code per spec.");
+    expect(counted.fix).toBe(fix(D.NotCollected, { count: 2, code: D.UnknownKey.code, id: D.UnknownKey.id, limit: 2 }));
+    // The worded message is data like any other once copied (--strict copies diagnostics).
+    expect({ ...counted }.message).toBe(counted.message);
+    expect(JSON.parse(JSON.stringify(counted)).message).toBe(counted.message);
+  });
+
+  it('the default limit keeps every diagnostic of a usual spec', async () => {
+    const r = await compileText(spec);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(extra.map(() => D.UnknownKey.code));
+  });
+
+  it('retract takes a diagnostic back from the list or from the count; the warning goes with the last counted', () => {
+    const report = new Reporter(fileStart('spec.yaml'), 1);
+    const kept = report.report(D.UnknownKey, '/a1', { key: 'a1', allowed: [] });
+    let asked = 0;
+    const args = () => (asked++, { key: 'x', allowed: [] });
+    const c1 = report.report(D.UnknownKey, '/a2', args);
+    const c2 = report.report(D.UnknownKey, '/a3', args);
+    // Past the limit nothing is worded: the arguments are never asked for.
+    expect(asked).toBe(0);
+    expect(report.diagnostics.map((d) => d.code)).toEqual([D.UnknownKey.code, D.NotCollected.code]);
+    expect(report.diagnostics[1]!.message).toMatch(/^2 more KS2001 /);
+    expect(c1.line).toBe(0);
+    report.retract(c1);
+    expect(report.diagnostics[1]!.message).toMatch(/^1 more KS2001 /);
+    report.retract(c2);
+    expect(report.diagnostics.map((d) => d.code)).toEqual([D.UnknownKey.code]);
+    report.retract(kept);
+    expect(report.diagnostics).toEqual([]);
+    // With room again, the next one is kept and worded.
+    const next = report.report(D.UnknownKey, '/a4', args);
+    expect(asked).toBe(1);
+    expect(report.diagnostics).toEqual([next]);
+  });
+
+  it('a flood of warnings is counted by a warning: the count never makes a spec fail', () => {
+    const report = new Reporter(fileStart('spec.yaml'), 1);
+    for (let i = 0; i < 3; i++) report.report(D.FieldIgnored, `/x${i}`, { field: 'kernel.cmdline', platform: 'rancheros', why: 'test' });
+    expect(report.diagnostics.map((d) => d.severity)).toEqual(['warning', 'warning']);
+    expect(report.hasErrors).toBe(false);
   });
 });

@@ -56,6 +56,9 @@ export const PARSE = {
   TooManyValues: { code: 'KS1016', id: 'too-many-values', severity: 'error',
     message: 'The spec holds more than {limit} values (scalars, aliases and collections); a kernel spec holds a few hundred.',
     fix: 'Remove generated or repeated content.' },
+  NotCollected: { code: 'KS1017', id: 'diagnostics-not-collected', severity: 'warning',
+    message: '{count} more {code} {id} diagnostics were not collected: kspec keeps the first {limit} of one code per spec.',
+    fix: 'Fix the ones reported and run kspec again.' },
 } as const satisfies Entries;
 
 /** KS2000-KS2999: the schema. */

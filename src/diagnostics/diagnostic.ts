@@ -4,6 +4,7 @@
  * every diagnostic that leaves the pipeline is located.
  */
 import { fill, type ArgsOf, type Entry, type Severity } from './entry.js';
+import { PARSE } from './catalogue.js';
 
 export type { Severity } from './entry.js';
 
@@ -62,25 +63,126 @@ export function fileStart(file: string): SourceIndex {
   return { locate: () => ({ file, line: 1, column: 1 }), lineText: () => undefined };
 }
 
+/**
+ * Diagnostics of one code a Reporter keeps (issue 11.4). Past this, a diagnostic of that
+ * code is counted, not located or written: one KS1017 warning (PARSE.NotCollected) stands
+ * for them all, at the first one's place, with their number. Printing shows far fewer
+ * anyway (MAX_PRINTED_PER_FILE, src/diagnostics/safe.ts); what this bounds is the work:
+ * 50,000 unknown keys in a 1 MiB spec cost more to locate and word than to parse.
+ */
+export const MAX_COLLECTED_PER_CODE = 1000;
+
+/** The arguments of an entry, or a function giving them (called only for a diagnostic that is kept). */
+export type ArgsFor<E extends Entry> = ArgsOf<E> | (() => ArgsOf<E>);
+
+/** What report() returns for a diagnostic it counted instead of keeping: code and path, no place or words. */
+class StandIn implements Diagnostic {
+  readonly code: string;
+  readonly id: string;
+  readonly severity: Severity;
+  readonly message = '';
+  readonly fix = '';
+  readonly file = '';
+  readonly line = 0;
+  readonly column = 0;
+  constructor(
+    entry: Entry,
+    readonly path: string,
+  ) {
+    this.code = entry.code;
+    this.id = entry.id;
+    this.severity = entry.severity;
+  }
+}
+
+interface NotCollected {
+  count: number;
+  summary: Diagnostic;
+}
+
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
+  /** Diagnostics kept, by code. */
+  private readonly kept = new Map<string, number>();
+  /** Diagnostics counted past the limit, by code, and the warning that says so. */
+  private readonly notCollected = new Map<string, NotCollected>();
 
-  constructor(readonly source: SourceIndex) {}
+  constructor(
+    readonly source: SourceIndex,
+    /** Diagnostics kept per code (tests lower it). */
+    readonly limit = MAX_COLLECTED_PER_CODE,
+  ) {}
 
-  /** Reports `entry` at the node `pointer` names (its key with `at: 'key'`). */
-  report<E extends Entry>(entry: E, pointer: string, args: ArgsOf<E>, at: 'key' | 'value' = 'value'): Diagnostic {
-    return this.reportAt(entry, pointer, args, this.source.locate(pointer, at));
+  /**
+   * Reports `entry` at the node `pointer` names (its key with `at: 'key'`). Past the limit
+   * of its code it is only counted, and what is returned is a stand-in that is not in
+   * `diagnostics` (code and path only, line 0): give it to retract() to take it back.
+   */
+  report<E extends Entry>(entry: E, pointer: string, args: ArgsFor<E>, at: 'key' | 'value' = 'value'): Diagnostic {
+    if (this.full(entry)) return this.count(entry, pointer, () => this.source.locate(pointer, at));
+    return this.keep(entry, pointer, args, this.source.locate(pointer, at));
   }
 
   /** Reports `entry` at a location found otherwise (the parser knows offsets before there is a tree). */
-  reportAt<E extends Entry>(entry: E, pointer: string, args: ArgsOf<E>, loc: SourceLocation): Diagnostic {
-    const d = diagnosticOf(entry, args, pointer, loc);
-    this.diagnostics.push(d);
-    return d;
+  reportAt<E extends Entry>(entry: E, pointer: string, args: ArgsFor<E>, loc: SourceLocation): Diagnostic {
+    if (this.full(entry)) return this.count(entry, pointer, () => loc);
+    return this.keep(entry, pointer, args, loc);
+  }
+
+  /**
+   * Takes back a diagnostic this reporter returned: a kept one leaves `diagnostics`, a
+   * counted one leaves its count (and the KS1017 warning goes with the last).
+   */
+  retract(d: Diagnostic): void {
+    if (d instanceof StandIn) {
+      const n = this.notCollected.get(d.code);
+      if (n && --n.count === 0) {
+        this.notCollected.delete(d.code);
+        this.drop(n.summary);
+      }
+      return;
+    }
+    if (this.drop(d)) this.kept.set(d.code, (this.kept.get(d.code) ?? 1) - 1);
   }
 
   get hasErrors(): boolean {
     return hasErrors(this.diagnostics);
+  }
+
+  private full(entry: Entry): boolean {
+    return entry !== PARSE.NotCollected && (this.kept.get(entry.code) ?? 0) >= this.limit;
+  }
+
+  private keep<E extends Entry>(entry: E, pointer: string, args: ArgsFor<E>, loc: SourceLocation): Diagnostic {
+    const d = diagnosticOf(entry, typeof args === 'function' ? args() : args, pointer, loc);
+    this.kept.set(entry.code, (this.kept.get(entry.code) ?? 0) + 1);
+    this.diagnostics.push(d);
+    return d;
+  }
+
+  /** One more diagnostic of `entry` past the limit; the first one places the KS1017 warning. */
+  private count(entry: Entry, pointer: string, loc: () => SourceLocation): Diagnostic {
+    let n = this.notCollected.get(entry.code);
+    if (!n) {
+      const state: NotCollected = { count: 0, summary: undefined as unknown as Diagnostic };
+      const words = () => ({ count: state.count, code: entry.code, id: entry.id, limit: this.limit });
+      const summary = diagnosticOf(PARSE.NotCollected, words(), pointer, loc());
+      // The count grows with every diagnostic counted: the message is worded when read.
+      Object.defineProperty(summary, 'message', { get: () => fill(PARSE.NotCollected.message, words()), enumerable: true, configurable: true });
+      state.summary = summary;
+      this.notCollected.set(entry.code, (n = state));
+      this.diagnostics.push(summary);
+    }
+    n.count++;
+    return new StandIn(entry, pointer);
+  }
+
+  /** Removes `d` from `diagnostics`; false when it was not there. */
+  private drop(d: Diagnostic): boolean {
+    const i = this.diagnostics.lastIndexOf(d);
+    if (i < 0) return false;
+    this.diagnostics.splice(i, 1);
+    return true;
   }
 }
 

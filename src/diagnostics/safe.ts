@@ -3,6 +3,7 @@
  * MAX_PRINTED_PER_FILE per file, text clipped, code frames cut to a window, control
  * characters escaped. Used by src/diagnostics/format.ts, github.ts and sarif.ts.
  */
+import { PARSE } from './catalogue.js';
 import type { Diagnostic } from './diagnostic.js';
 
 /** Diagnostics printed per file; the rest are counted in one line. */
@@ -48,12 +49,21 @@ export interface Omitted {
   warnings: number;
 }
 
-/** The first MAX_PRINTED_PER_FILE diagnostics of each file (in the given order), and what was left out. */
+/**
+ * The first MAX_PRINTED_PER_FILE diagnostics of each file (in the given order), and what was
+ * left out; every KS1017 (diagnostics not collected) is shown besides.
+ */
 export function boundDiagnostics(ds: readonly Diagnostic[], max = MAX_PRINTED_PER_FILE): { shown: Diagnostic[]; omitted: Omitted[] } {
   const perFile = new Map<string, number>();
   const omitted = new Map<string, Omitted>();
   const shown: Diagnostic[] = [];
   for (const d of ds) {
+    // A KS1017 warning counts what was never collected (MAX_COLLECTED_PER_CODE): always
+    // shown, so that what is printed adds up to what the spec holds.
+    if (d.code === PARSE.NotCollected.code) {
+      shown.push(d);
+      continue;
+    }
     const n = perFile.get(d.file) ?? 0;
     perFile.set(d.file, n + 1);
     if (n < max) shown.push(d);
