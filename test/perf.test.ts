@@ -186,6 +186,7 @@ describe('precompiled templates', () => {
     const runtime = templateSource(undefined);
     const { templates, partials } = findTemplates();
     const used = new Set<string>();
+    const views: Array<{ template: string; data: Record<string, unknown> }> = [];
     for (const f of SPECS) {
       const parsed = parseSpec(f, readFileSync(f));
       if (!parsed.raw) continue;
@@ -200,22 +201,34 @@ describe('precompiled templates', () => {
         expect(templates, `${f}: ${file.path}`).toContain(file.template);
         expect(pre(file.template)(file.data ?? {}), `${f}: ${file.path}`).toBe(runtime(file.template)(file.data ?? {}));
         used.add(file.template);
+        views.push({ template: file.template, data: (file.data ?? {}) as Record<string, unknown> });
       }
     }
     expect(used.size).toBeGreaterThan(0);
-    // Every partial took part: each is called ({{> name}} or {{#> name}}) by a template
-    // rendered above, directly or through another partial.
-    const calls = (file: string): string[] =>
-      [...readFileSync(file, 'utf8').matchAll(/\{\{~?#?>\s*([^\s}~]+)/g)].map((m) => m[1]!).filter((p) => p !== '@partial-block');
+    // Every partial took part: each is called ({{> name}} or {{#> name}}, or by the view
+    // field a dynamic call names, {{> (lookup . "field")}}) by a template rendered above,
+    // directly or through another partial (which sees the caller's view).
+    const calls = (file: string, data: Record<string, unknown>): string[] => {
+      const text = readFileSync(file, 'utf8');
+      const named = [...text.matchAll(/\{\{~?#?>\s*([^\s}~(]+)/g)].map((m) => m[1]!).filter((p) => p !== '@partial-block');
+      const looked = [...text.matchAll(/\{\{~?#?>\s*\(lookup \. "(\w+)"\)/g)].map((m) => data[m[1]!]);
+      expect(looked.every((p) => typeof p === 'string'), file).toBe(true);
+      return [...named, ...(looked as string[])];
+    };
     const reached = new Set<string>();
-    const visit = (file: string): void => {
-      for (const p of calls(file)) {
-        if (reached.has(p)) continue;
+    const seen = new Set<string>();
+    const visit = (file: string, data: Record<string, unknown>): void => {
+      for (const p of calls(file, data)) {
         reached.add(p);
-        visit(path.join(TEMPLATES_DIR, PARTIALS_DIR, `${p}.hbs`));
+        const partial = path.join(TEMPLATES_DIR, PARTIALS_DIR, `${p}.hbs`);
+        // A partial's own calls may depend on the view too: once per partial and view.
+        const key = `${p}\0${JSON.stringify(data)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        visit(partial, data);
       }
     };
-    for (const t of used) visit(path.join(TEMPLATES_DIR, `${t}.hbs`));
+    for (const v of views) visit(path.join(TEMPLATES_DIR, `${v.template}.hbs`), v.data);
     expect([...reached].sort()).toEqual(partials);
   });
 });

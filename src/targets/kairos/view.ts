@@ -7,6 +7,7 @@ import { configEntries, initramfsView, isPackageProvider, isRepoFile, packageCop
 import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
 import type { SpecFor } from '../../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES } from './families.js';
+import type { PackageManager } from './families.js';
 import path from 'node:path';
 import { readInside, reportReadProblem, repositoryRoot } from '../../specfiles.js';
 
@@ -35,7 +36,12 @@ export interface KairosView {
   framework: string | null;
   init: string | null;
   family: string;
-  pm: 'dnf' | 'apt' | 'zypper';
+  pm: PackageManager;
+  /**
+   * The partial that defines build-kernel.sh's package-manager functions for `pm`
+   * (templates/_partials/kairos-pm/<pm>.hbs; the interface is in ARCHITECTURE.md).
+   */
+  pmPartial: `kairos-pm/${PackageManager}`;
   /** Installed in the packages step (framework flow; kairos-init installs its own). */
   basePackages: string[];
   grub: { x86_64: string[]; aarch64: string[] } | null;
@@ -82,8 +88,8 @@ export interface KairosView {
   packageNames: string[];
   /** Their COPR projects (fedora family), enabled for the install and scrubbed after. */
   packageCoprs: string[];
-  /** dnf's copr command is needed (provider or package COPRs). */
-  coprPlugin: boolean;
+  /** Every COPR project enabled before the install: the provider's, then the packages'. */
+  coprs: string[];
   services: ServicesView;
   /** fallback.via: rollback: the Containerfile says how Kairos goes back (A/B, kairos-agent bootentry). */
   fallback: { kernel: string } | null;
@@ -109,6 +115,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     init: t.init ?? null,
     family: t.family,
     pm: fam.pm,
+    pmPartial: `kairos-pm/${fam.pm}`,
     basePackages: uniq([...fam.base, ...fam.dracutExtras, ...(signing ? fam.signing : [])]),
     grub: trusted ? null : { x86_64: [...fam.grub.x86_64], aarch64: [...fam.grub.aarch64] },
     kernelPackages: isPackageProvider(p) ? [...p.packages] : [],
@@ -142,7 +149,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     fallback: spec.fallback?.via === 'rollback' ? { kernel: spec.fallback.kernel } : null,
     packageNames: uniq((spec.packages ?? []).map((x) => x.name)),
     packageCoprs: packageCoprs(spec),
-    coprPlugin: p.type === 'copr' || packageCoprs(spec).length > 0,
+    coprs: [...(repos.copr === null ? [] : [repos.copr]), ...packageCoprs(spec)],
     services: servicesView(spec),
   };
 }

@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bashSyntax, compileText, goldenDir, lazily, shellcheck, shellcheckAll } from '../../../../test/helpers.js';
 import { shQuote } from '../../../quote.js';
 import { kairos } from '../../../targets/kairos/index.js';
+import { FAMILIES } from '../../../targets/kairos/families.js';
+import { TEMPLATES_DIR } from '../../../render.js';
 
 const SPEC = `apiVersion: kspec.dev/v1alpha1
 kind: KernelSpec
@@ -147,6 +149,25 @@ describe('kairos lessons', () => {
     }
   });
 
+  // The package-manager interface (ARCHITECTURE.md): one partial per manager, the same
+  // functions in each, chosen by the view; the template itself names no manager.
+  it('package manager: every family gets the same functions from its own partial', async () => {
+    const INTERFACE = ['is_installed', 'pm_add_repo', 'pm_clean', 'pm_enable_coprs', 'pm_install', 'pm_remove', 'pm_repos_mark', 'pm_repos_scrub', 'pm_retry_prepare', 'pm_stock_kernel'];
+    const managers = new Set<string>();
+    for (const name of ['fedora framework', 'fedora extraRepo', 'ubuntu framework', 'opensuse stock fips', 'opensuse extraRepo']) {
+      const sh = code((await files(VARIANTS[name]!)).get('build-kernel.sh')!);
+      managers.add(/^# ---- the family's package manager \((\w+)\)/m.exec((await files(VARIANTS[name]!)).get('build-kernel.sh')!)![1]!);
+      const defined = [...sh.matchAll(/^(\w+)\(\) \{/gm)].map((m) => m[1]!);
+      expect(defined.filter((n) => INTERFACE.includes(n)).sort(), name).toEqual(INTERFACE);
+      expect(defined.filter((n) => n.startsWith('pm_')).sort(), name).toEqual(INTERFACE.slice(1));
+    }
+    // Every manager of the families table is covered above: a new one needs its partial.
+    expect([...managers].sort()).toEqual([...new Set(Object.values(FAMILIES).map((f) => f.pm))].sort());
+    const template = readFileSync(join(TEMPLATES_DIR, 'kairos', 'build-kernel.sh.hbs'), 'utf8');
+    expect(template).not.toMatch(/\((eq|ne) pm\b/);
+    expect(code(template)).not.toMatch(/\b(dnf|apt-get|zypper|rpm|dpkg-query)\b/);
+  });
+
   it('packages for the family: systemd, dracut and its modules, rsync, parted; grub unless trustedboot', async () => {
     const fedora = code((await files(SPEC)).get('build-kernel.sh')!);
     for (const p of ['systemd', 'dracut', 'dracut-live', 'dracut-network', 'dracut-squash', 'rsync', 'parted']) expect(fedora).toContain(shQuote(p));
@@ -161,9 +182,10 @@ describe('kairos lessons', () => {
   it('copr: enabled, installed with the retry loop, the repository scrubbed (as bootc)', async () => {
     const sh = code((await files(VARIANTS['fedora copr init trustedboot']!)).get('build-kernel.sh')!);
     const i = (s: string): number => sh.indexOf(s);
-    expect(i("dnf -y copr enable 'bieszczaders/kernel-cachyos'")).toBeGreaterThan(i('REPOS_BEFORE="$(list_repo_files)"'));
-    expect(i("install_with_retry 'kernel-cachyos'")).toBeGreaterThan(i("dnf -y copr enable"));
-    expect(i('  scrub_repos')).toBeGreaterThan(i("install_with_retry 'kernel-cachyos'"));
+    expect(i("  pm_enable_coprs 'bieszczaders/kernel-cachyos'")).toBeGreaterThan(i('  pm_repos_mark'));
+    expect(i('  pm_repos_mark')).toBeGreaterThan(-1);
+    expect(i("install_with_retry 'kernel-cachyos'")).toBeGreaterThan(i('  pm_enable_coprs'));
+    expect(i('  pm_repos_scrub')).toBeGreaterThan(i("install_with_retry 'kernel-cachyos'"));
     expect(sh).toContain("ATTEMPTS='5'");
     expect(sh).toContain('check_kernel_config');
     expect(sh).toContain("KERNEL_CONFIG=('CONFIG_EFI_STUB' 'y')");

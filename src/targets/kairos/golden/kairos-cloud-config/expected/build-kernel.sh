@@ -27,7 +27,6 @@ ATTEMPTS='5'
 BACKOFF='30'
 MIN_MIB='50'
 WANT_KVER=''
-REPO_DIR="$ROOT/etc/yum.repos.d"
 KVER=""
 # Enabled after the framework COPY, as the upstream BYOI Dockerfile does
 # (kairos-io/kairos-docs "Build Kairos from scratch", upstream-docs/kairos-build-from-scratch.md).
@@ -48,6 +47,12 @@ done
 
 # ---- the family's package manager (dnf) -------------------------------------------------
 
+# Every family defines the same functions, and the steps below reach the package manager
+# only through them: is_installed, pm_install, pm_remove, pm_retry_prepare, pm_clean,
+# pm_stock_kernel, pm_enable_coprs, pm_add_repo, pm_repos_mark, pm_repos_scrub.
+
+# dnf's repository files, which list_repo_files and scrub_repos read.
+REPO_DIR="$ROOT/etc/yum.repos.d"
 # dnf5 removes the dependencies nothing else needs along with what it is asked to remove
 # unless told not to (--no-autoremove, as ublue-os/akmods removes kernels); dnf4 spells
 # it --noautoremove.
@@ -58,6 +63,48 @@ pm_install() { dnf -y install --refresh --setopt=install_weak_deps=False "$@"; }
 pm_remove() { dnf -y remove "$NO_AUTOREMOVE" "$@"; }
 pm_retry_prepare() { dnf -y clean metadata; }
 pm_clean() { dnf -y clean all; rm -rf -- "$ROOT/var/cache/dnf"; }
+# The stock kernel's package names (remove_installed skips those not installed).
+pm_stock_kernel() { printf '%s\n' 'kernel' 'kernel-core' 'kernel-modules' 'kernel-modules-core' 'kernel-modules-extra'; }
+
+# dnf's copr command comes with dnf-plugins-core, which a minimal base may lack.
+pm_enable_coprs() {
+  local p
+  if ! is_installed dnf-plugins-core; then install_with_retry dnf-plugins-core; fi
+  for p in "$@"; do
+    dnf -y copr enable "$p"
+  done
+}
+
+# A release package (the rpm that drops the .repo file); pm_repos_scrub removes it after.
+pm_add_repo() { dnf -y install "$1"; }
+
+list_repo_files() {
+  if [[ -d "$REPO_DIR" ]]; then
+    find "$REPO_DIR" -maxdepth 1 -type f -name '*.repo' -printf '%f\n' | LC_ALL=C sort
+  fi
+}
+
+# Removes every repository added since REPOS_BEFORE was taken, and the packages that
+# brought them: machines get kernel updates only as new images, never from these repos.
+scrub_repos() {
+  local f owner owners=()
+  while IFS= read -r f; do
+    [[ -n "$f" ]] || continue
+    if grep -Fxq -- "$f" <<<"$REPOS_BEFORE"; then continue; fi
+    if owner="$(rpm -qf --queryformat '%{NAME}\n' -- "$REPO_DIR/$f" 2>/dev/null)"; then
+      owners+=("$owner")
+    fi
+    log "scrubbing repository file ${REPO_DIR#"$ROOT"}/$f"
+    rm -f -- "$REPO_DIR/$f"
+  done < <(list_repo_files)
+  if (( ${#owners[@]} )); then
+    mapfile -t owners < <(printf '%s\n' "${owners[@]}" | LC_ALL=C sort -u)
+    remove_installed "${owners[@]}"
+  fi
+}
+
+pm_repos_mark() { REPOS_BEFORE="$(list_repo_files)"; }
+pm_repos_scrub() { scrub_repos; }
 
 # Removes the named packages that are installed; the others are skipped.
 remove_installed() {
@@ -90,31 +137,6 @@ install_with_retry() {
     pm_retry_prepare
     attempt=$(( attempt + 1 ))
   done
-}
-
-list_repo_files() {
-  if [[ -d "$REPO_DIR" ]]; then
-    find "$REPO_DIR" -maxdepth 1 -type f -name '*.repo' -printf '%f\n' | LC_ALL=C sort
-  fi
-}
-
-# Removes every repository added since REPOS_BEFORE was taken, and the packages that
-# brought them: machines get kernel updates only as new images, never from these repos.
-scrub_repos() {
-  local f owner owners=()
-  while IFS= read -r f; do
-    [[ -n "$f" ]] || continue
-    if grep -Fxq -- "$f" <<<"$REPOS_BEFORE"; then continue; fi
-    if owner="$(rpm -qf --queryformat '%{NAME}\n' -- "$REPO_DIR/$f" 2>/dev/null)"; then
-      owners+=("$owner")
-    fi
-    log "scrubbing repository file ${REPO_DIR#"$ROOT"}/$f"
-    rm -f -- "$REPO_DIR/$f"
-  done < <(list_repo_files)
-  if (( ${#owners[@]} )); then
-    mapfile -t owners < <(printf '%s\n' "${owners[@]}" | LC_ALL=C sort -u)
-    remove_installed "${owners[@]}"
-  fi
 }
 
 # ---- the kernel ---------------------------------------------------------------------------
@@ -227,13 +249,13 @@ step_packages() {
 
 step_kernel() {
   local stock=()
-  stock=('kernel' 'kernel-core' 'kernel-modules' 'kernel-modules-core' 'kernel-modules-extra')
+  mapfile -t stock < <(pm_stock_kernel)
   if (( ${#stock[@]} )); then remove_installed "${stock[@]}"; fi
   # Leftovers of a half-removed kernel would make a second kernel directory.
   rm -rf -- "${MODULES_DIR:?}"/*
-  REPOS_BEFORE="$(list_repo_files)"
+  pm_repos_mark
   install_with_retry 'kernel' 'kernel-modules' 'kernel-modules-extra'
-  scrub_repos
+  pm_repos_scrub
   find_kernel
   check_efi_stub
   # Built before kspec's drop-in existed, for the build container: never what Kairos boots.

@@ -27,7 +27,6 @@ ATTEMPTS='5'
 BACKOFF='30'
 MIN_MIB='50'
 WANT_KVER=''
-REPO_DIR="$ROOT/etc/zypp/repos.d"
 KVER=""
 # Enabled after the framework COPY, as the upstream BYOI Dockerfile does
 # (kairos-io/kairos-docs "Build Kairos from scratch", upstream-docs/kairos-build-from-scratch.md).
@@ -48,11 +47,50 @@ done
 
 # ---- the family's package manager (zypper) -------------------------------------------------
 
+# Every family defines the same functions, and the steps below reach the package manager
+# only through them: is_installed, pm_install, pm_remove, pm_retry_prepare, pm_clean,
+# pm_stock_kernel, pm_enable_coprs, pm_add_repo, pm_repos_mark, pm_repos_scrub.
+
+# zypper's repository files, which list_repo_files and scrub_repos read.
+REPO_DIR="$ROOT/etc/zypp/repos.d"
 is_installed() { rpm -q --quiet "$1"; }
 pm_install() { zypper --non-interactive --gpg-auto-import-keys install --no-recommends "$@"; }
 pm_remove() { zypper --non-interactive remove "$@"; }
 pm_retry_prepare() { zypper --non-interactive clean --metadata; }
 pm_clean() { zypper --non-interactive clean --all; }
+# The stock kernel's package names (remove_installed skips those not installed).
+pm_stock_kernel() { printf '%s\n' 'kernel-default' 'kernel-default-base'; }
+# kspec check refuses COPR projects outside the fedora family (KS5008, KS5014).
+pm_enable_coprs() { die "COPR projects are Fedora repositories: zypper cannot enable $*"; }
+pm_add_repo() { zypper --non-interactive addrepo --refresh "$1" kspec-extra; }
+
+list_repo_files() {
+  if [[ -d "$REPO_DIR" ]]; then
+    find "$REPO_DIR" -maxdepth 1 -type f -name '*.repo' -printf '%f\n' | LC_ALL=C sort
+  fi
+}
+
+# Removes every repository added since REPOS_BEFORE was taken, and the packages that
+# brought them: machines get kernel updates only as new images, never from these repos.
+scrub_repos() {
+  local f owner owners=()
+  while IFS= read -r f; do
+    [[ -n "$f" ]] || continue
+    if grep -Fxq -- "$f" <<<"$REPOS_BEFORE"; then continue; fi
+    if owner="$(rpm -qf --queryformat '%{NAME}\n' -- "$REPO_DIR/$f" 2>/dev/null)"; then
+      owners+=("$owner")
+    fi
+    log "scrubbing repository file ${REPO_DIR#"$ROOT"}/$f"
+    rm -f -- "$REPO_DIR/$f"
+  done < <(list_repo_files)
+  if (( ${#owners[@]} )); then
+    mapfile -t owners < <(printf '%s\n' "${owners[@]}" | LC_ALL=C sort -u)
+    remove_installed "${owners[@]}"
+  fi
+}
+
+pm_repos_mark() { REPOS_BEFORE="$(list_repo_files)"; }
+pm_repos_scrub() { scrub_repos; }
 
 # Removes the named packages that are installed; the others are skipped.
 remove_installed() {
@@ -85,31 +123,6 @@ install_with_retry() {
     pm_retry_prepare
     attempt=$(( attempt + 1 ))
   done
-}
-
-list_repo_files() {
-  if [[ -d "$REPO_DIR" ]]; then
-    find "$REPO_DIR" -maxdepth 1 -type f -name '*.repo' -printf '%f\n' | LC_ALL=C sort
-  fi
-}
-
-# Removes every repository added since REPOS_BEFORE was taken, and the packages that
-# brought them: machines get kernel updates only as new images, never from these repos.
-scrub_repos() {
-  local f owner owners=()
-  while IFS= read -r f; do
-    [[ -n "$f" ]] || continue
-    if grep -Fxq -- "$f" <<<"$REPOS_BEFORE"; then continue; fi
-    if owner="$(rpm -qf --queryformat '%{NAME}\n' -- "$REPO_DIR/$f" 2>/dev/null)"; then
-      owners+=("$owner")
-    fi
-    log "scrubbing repository file ${REPO_DIR#"$ROOT"}/$f"
-    rm -f -- "$REPO_DIR/$f"
-  done < <(list_repo_files)
-  if (( ${#owners[@]} )); then
-    mapfile -t owners < <(printf '%s\n' "${owners[@]}" | LC_ALL=C sort -u)
-    remove_installed "${owners[@]}"
-  fi
 }
 
 # ---- the kernel ---------------------------------------------------------------------------

@@ -50,12 +50,24 @@ done
 
 # ---- the family's package manager (apt) -------------------------------------------------
 
+# Every family defines the same functions, and the steps below reach the package manager
+# only through them: is_installed, pm_install, pm_remove, pm_retry_prepare, pm_clean,
+# pm_stock_kernel, pm_enable_coprs, pm_add_repo, pm_repos_mark, pm_repos_scrub.
+
 export DEBIAN_FRONTEND=noninteractive
 is_installed() { [[ "$(dpkg-query -W -f="\${Status}" "$1" 2>/dev/null)" == "install ok installed" ]]; }
 pm_install() { apt-get update && apt-get install -y --no-install-recommends "$@"; }
 pm_remove() { apt-get purge -y "$@"; }
 pm_retry_prepare() { rm -rf -- "$ROOT/var/lib/apt/lists/"*; }
 pm_clean() { apt-get clean; rm -rf -- "$ROOT/var/lib/apt/lists/"*; }
+# The stock kernel's packages: the installed ones that match the family's patterns.
+pm_stock_kernel() { dpkg-query -W -f="\${Package}\n" 'linux-image-*' 'linux-modules-*' 'linux-generic*' 2>/dev/null || :; }
+# kspec check refuses COPR projects (KS5008, KS5014) and provider.extraRepo (KS5013) here.
+pm_enable_coprs() { die "COPR projects are Fedora repositories: apt cannot enable $*"; }
+pm_add_repo() { die "kspec adds no repository with apt: $1"; }
+# The kernel comes from the base's own archives: no repository is added, none scrubbed.
+pm_repos_mark() { :; }
+pm_repos_scrub() { :; }
 
 # Removes the named packages that are installed; the others are skipped.
 remove_installed() {
@@ -235,11 +247,13 @@ step_packages() {
 
 step_kernel() {
   local stock=()
-  mapfile -t stock < <(dpkg-query -W -f="\${Package}\n" 'linux-image-*' 'linux-modules-*' 'linux-generic*' 2>/dev/null || :)
+  mapfile -t stock < <(pm_stock_kernel)
   if (( ${#stock[@]} )); then remove_installed "${stock[@]}"; fi
   # Leftovers of a half-removed kernel would make a second kernel directory.
   rm -rf -- "${MODULES_DIR:?}"/*
+  pm_repos_mark
   install_with_retry 'linux-image-generic-hwe-24.04' 'linux-headers-generic-hwe-24.04'
+  pm_repos_scrub
   find_kernel
   check_efi_stub
   # Built before kspec's drop-in existed, for the build container: never what Kairos boots.
