@@ -13,3 +13,4 @@ export interface StringSite {
 export function stringSites(schema: Record<string, unknown>): StringSite[];
 export function setAtSite(schema: Record<string, unknown>, data: Record<string, any>, site: StringSite, value: string): Record<string, any>;
 export function hostileString(schema: Record<string, unknown>, site: StringSite): Arbitrary<string>;
+export function validString(schema: Record<string, unknown>, site: StringSite): Arbitrary<string>;

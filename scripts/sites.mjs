@@ -116,13 +116,20 @@ const HOSTILE_STRINGS = [
   '<<', 'EOF', '\\\n', '"$(x)"', "'$(x)'",
 ];
 
-/** Strings for a site: hostile ones, ones its pattern accepts, the longest it accepts and longer, and valid ones with something hostile inside. */
-export function hostileString(schema, site) {
+/** Strings the schema accepts at a site (realistic ones where arbitraryFor knows the field). */
+export function validString(schema, site) {
   const node = site.node;
   const max = node.maxLength ?? 256;
   // The pointer, so that arbitraryFor's realistic values apply (image references, URLs, releases).
   const ptr = site.segs.map((s) => (s === '[]' || s === '*' ? '*' : s)).join('/');
-  const valid = site.segs.at(-1) === '{key}' ? arbitraryFor(schema, { ...node, maxLength: Math.min(max, 64) }) : arbitraryFor(schema, { ...node, maxLength: Math.min(max, 64) }, '/' + ptr);
+  return site.segs.at(-1) === '{key}' ? arbitraryFor(schema, { ...node, maxLength: Math.min(max, 64) }) : arbitraryFor(schema, { ...node, maxLength: Math.min(max, 64) }, '/' + ptr);
+}
+
+/** Strings for a site: hostile ones, ones its pattern accepts, the longest it accepts and longer, and valid ones with something hostile inside. */
+export function hostileString(schema, site) {
+  const node = site.node;
+  const max = node.maxLength ?? 256;
+  const valid = validString(schema, site);
   const fits = (s) => !node.pattern || new RegExp(node.pattern, 'u').test(s);
   const long = valid.filter((s) => s.length > 0).chain((s) =>
     fc.constantFrom(max - 1, max, max + 1, 1024, 1025, 2049, 5000).map((n) => {

@@ -155,3 +155,11 @@ export function schemaKeys(definition?: string): readonly string[] {
 export const KERNEL_KEYS: readonly string[] = schemaKeys('kernel');
 /** The top-level keys of a spec, in schema order. */
 export const ROOT_KEYS: readonly string[] = schemaKeys();
+
+/**
+ * How many cases each property test draws: 50 in `npm test` (a fast suite), 200 in the deep
+ * run `.ci/run` adds (`npm run test:deep`), more with KSPEC_PROPERTY_RUNS or `npm run fuzz`.
+ * test/agree.test.ts draws from a fixed seed (KSPEC_PROPERTY_SEED); the others draw new
+ * cases each run and fast-check prints the seed of a failure.
+ */
+export const PROPERTY_RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 50);

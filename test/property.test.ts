@@ -17,11 +17,11 @@ import { parseSpec } from '../src/parse.js';
 import { targets } from '../src/targets/index.js';
 import { validate } from '../src/validate.js';
 import { assertLocated, hasErrors, loadSchema, mutatedSpec, repairCommon, REPAIRS, toYaml, validSpecFor } from '../scripts/properties.mjs';
-import { compileText } from './helpers.js';
+import { compileText, PROPERTY_RUNS } from './helpers.js';
 import { languageOf, ParseChecker, parseProblem } from './parses.js';
 
 const SCHEMA = loadSchema(new URL('..', import.meta.url));
-const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200);
+const RUNS = PROPERTY_RUNS;
 const registered = new Map(targets().map((t) => [t.platform, t]));
 
 it('the generators cover every platform and every provider of the spec format', () => {

@@ -16,9 +16,9 @@ import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import { MAX_DEPTH } from '../src/parse.js';
 import { fastParse, fromDocument, Kind, type LNode } from '../src/yamltree.js';
 import { READ_BY_YAML, WORST_CASES } from '../scripts/worst-cases.mjs';
-import { ROOT } from './helpers.js';
+import { PROPERTY_RUNS, ROOT } from './helpers.js';
 
-const RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 200) * 10;
+const RUNS = PROPERTY_RUNS * 10;
 
 /** yaml's reading of `text` as parse.ts does it: its errors, tree and line starts. */
 function byYaml(text: string): { errors: number; root: LNode | null; lineStarts: number[] } {
