@@ -2,10 +2,26 @@
 import { describe, expect, it } from 'vitest';
 import { D, fix } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
+import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
 
 const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
 const DIRTY = '#!/usr/bin/env bash\necho $1\n';
+
+describe('bashSyntaxAll', () => {
+  it('reports each script that does not parse, under each of its keys, and nothing for one that does', () => {
+    const r = bashSyntaxAll([
+      ['a', 'if true; then\n'],
+      ['b', 'echo ok\n'],
+      ['c', 'if true; then\n'],
+      ['d', "echo 'unterminated\n"],
+    ]);
+    expect([...r.keys()]).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.get('a')).toMatch(/syntax error/);
+    expect(r.get('c')).toBe(r.get('a'));
+    expect(r.get('b')).toBe('');
+    expect(r.get('d')).toMatch(/unexpected EOF/);
+  });
+});
 
 describe('shellcheckAll', () => {
   it('reports each finding under the key of every script that has it, and nothing for clean ones', () => {

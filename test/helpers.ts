@@ -100,6 +100,35 @@ export function bashSyntax(script: string): string {
   return r.status === 0 ? '' : r.stderr || `bash -n exited ${r.status}`;
 }
 
+/**
+ * `bash -n` on many scripts in one process; returns each key's error output (empty when it
+ * parses). A text given under several keys is checked once.
+ */
+export function bashSyntaxAll(scripts: Iterable<readonly [key: string, text: string]>): Map<string, string> {
+  const dir = tempDir('kspec-bash-n-');
+  const fileOf = new Map<string, string>();
+  const keys: Array<[string, string]> = [];
+  for (const [key, text] of scripts) {
+    let file = fileOf.get(text);
+    if (file === undefined) {
+      file = path.join(dir, String(fileOf.size));
+      writeFileSync(file, text);
+      fileOf.set(text, file);
+    }
+    keys.push([key, file]);
+  }
+  const errors = new Map<string, string>();
+  if (fileOf.size > 0) {
+    const loop = 'for f; do if ! out="$(bash -n -- "$f" 2>&1)"; then printf \'%s\\0%s\\0\' "$f" "${out:-bash -n failed}"; fi; done';
+    const r = spawnSync('bash', ['-c', loop, 'bash-n', ...fileOf.values()], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`bashSyntaxAll: the loop exited ${r.status}: ${r.stderr}`);
+    const parts = r.stdout.split('\0');
+    for (let i = 0; i + 1 < parts.length; i += 2) errors.set(parts[i]!, parts[i + 1]!);
+  }
+  return new Map(keys.map(([key, file]) => [key, errors.get(file) ?? '']));
+}
+
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' });
 }
