@@ -17,7 +17,7 @@ import { parseSpec } from '../src/parse.js';
 import { targets } from '../src/targets/index.js';
 import { validate } from '../src/validate.js';
 import { assertLocated, hasErrors, loadSchema, mutatedSpec, repairCommon, REPAIRS, toYaml, validSpecFor } from '../scripts/properties.mjs';
-import { compileText, PROPERTY_RUNS } from './helpers.js';
+import { compileText, PROPERTY_RUNS, PROPERTY_SEED } from './helpers.js';
 import { languageOf, ParseChecker, parseProblem } from './parses.js';
 
 const SCHEMA = loadSchema(new URL('..', import.meta.url));
@@ -45,7 +45,7 @@ describe('generated valid specs', () => {
           await validate(parsed.raw!.data, report);
           expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
         }),
-        { numRuns: Math.ceil(RUNS / 2) },
+        { numRuns: Math.ceil(RUNS / 2), seed: PROPERTY_SEED },
       );
     });
   }
@@ -67,7 +67,7 @@ describe('generated valid specs', () => {
           expect(b.files).toEqual(a.files);
           parses.check(a.files, yaml);
         }),
-        { numRuns: RUNS },
+        { numRuns: RUNS, seed: PROPERTY_SEED },
       );
       // Every file of every compiled spec in its own language; shell in one bash for the run.
       expect(parses.flush()).toEqual([]);
@@ -100,7 +100,7 @@ describe('mutated specs', () => {
         assertLocated(r.diagnostics);
         if (hasErrors(r.diagnostics)) expect(r.files).toEqual([]);
       }),
-      { numRuns: RUNS * 2 },
+      { numRuns: RUNS * 2, seed: PROPERTY_SEED },
     );
   });
 });
