@@ -7,11 +7,13 @@
  * took ~1.5 s of CPU before any check ran). The fast reader walks the text once, line by
  * line, and builds one small object per value with its offset, anchor and alias target:
  * ~1 µs a value. It reads block mappings and sequences (compact and indentless ones too),
- * single-line plain, single- and double-quoted scalars, flow collections,
+ * single-line plain, single- and double-quoted scalars (over several lines in block
+ * context), flow collections,
  * block scalars (`|`, `>`, with chomping; their value resolved by yaml's own code),
  * `!!str`, anchors, aliases and comments, plain scalars and flow collections over several
  * lines, tabs as in-line white space, with LF or CRLF line ends. It gives up (returns
- * undefined) on anything else (multi-line quoted scalars or keys, plain scalars over
+ * undefined) on anything else (quoted keys over several lines, quoted scalars over
+ * several lines with a blank line, tab, CR or escaped line break in them, plain scalars over
  * several lines in a flow collection, other tags, explicit keys, directives, a second document,
  * a tab in indentation, a lone CR, control characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
@@ -319,6 +321,53 @@ class Reader {
     }
   }
 
+  /**
+   * A quoted scalar in block context that may go on over the lines below, each indented
+   * past `parent` (the column of its collection; -1: one line only), its value folded by
+   * yaml's own `CST.resolveAsScalar`. An empty or blank line, a tab or a CR in it, and an
+   * escaped line break are yaml's to read.
+   */
+  private quotedBlock(p: number, parent: number): { node: LNode; end: number } {
+    if (parent < 0 || this.quotedEnd(p) >= 0) return this.quoted(p);
+    const q = this.s.charCodeAt(p);
+    let i = p + 1;
+    for (;; i++) {
+      if (i >= this.n) throw GIVE_UP;
+      const c = this.s.charCodeAt(i);
+      if (c === CR || c === TAB) throw GIVE_UP;
+      if (c === NL) {
+        let k = i + 1;
+        while (this.s.charCodeAt(k) === SP) k++;
+        const d = k < this.n ? this.s.charCodeAt(k) : NL;
+        if (k - (i + 1) <= parent || d === NL || d === CR || d === TAB) throw GIVE_UP;
+        i = k - 1;
+        continue;
+      }
+      if (q === 0x22 && c === 0x5c) {
+        const d = this.s.charCodeAt(i + 1);
+        if (i + 1 >= this.n || d === NL || d === CR || d === TAB) throw GIVE_UP;
+        i++;
+        continue;
+      }
+      if (c === q) {
+        if (q === 0x27 && this.s.charCodeAt(i + 1) === 0x27) {
+          i++;
+          continue;
+        }
+        break;
+      }
+    }
+    const end = i + 1;
+    this.count(p);
+    const node = new LNode(Kind.Scalar, p);
+    let failed = false;
+    const token = { type: q === 0x22 ? ('double-quoted-scalar' as const) : ('single-quoted-scalar' as const), offset: p, indent: 0, source: this.s.slice(p, end) };
+    const r = CST.resolveAsScalar(token, true, () => (failed = true));
+    if (failed || !r) throw GIVE_UP;
+    node.value = r.value;
+    return { node, end };
+  }
+
   private quoted(p: number): { node: LNode; end: number } {
     const end = this.quotedEnd(p);
     if (end < 0) throw GIVE_UP;
@@ -444,7 +493,7 @@ class Reader {
       const node = this.flowStart(p, anchor);
       return { node, end: this.flow(p, node, depth, parent) };
     }
-    if (ch === 0x22 || ch === 0x27) v = this.quoted(p);
+    if (ch === 0x22 || ch === 0x27) v = this.quotedBlock(p, parent);
     else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1)))) throw GIVE_UP;
     else v = this.plainBlock(p, parent);
     this.setAnchor(v.node, anchor);
