@@ -133,7 +133,8 @@ describe('the fast YAML reader reads as yaml does', () => {
       { numRuns: RUNS, seed: PROPERTY_SEED },
     );
     // The generator reaches texts the reader accepts, not only ones it gives up on (about
-    // 5% of them: 103-116 of 2,000 in three runs, so a floor at 5% failed one run in a few).
+    // 5% of them: 103-116 of 2,000 in three random runs, 31 of 500 and 112 of 2,000 with
+    // PROPERTY_SEED; a floor at 5% failed a random run at exactly 100).
     expect(accepted).toBeGreaterThan(RUNS / 40);
   });
 
@@ -206,14 +207,22 @@ describe('the fast YAML reader reads as yaml does', () => {
   it('random quoted scalars over several lines in block collections are read as yaml reads them', () => {
     const first = fc.constantFrom('"a', "'a", '"a b', "'it''s", '"\\x41', '"a\\"', '"', "'", '"a"', "'a'", '"a # c', '&x "a', '!!str "a');
     const more = fc.array(
-      fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom('b', 'c d', 'e"', "f'", "g''h'", '"', "'", '', '   ', '# c', 'k: v"', '- i', '\\', 'x\\', '\ty', 'y\t"', '" # c', '"x: y', '" x', "' y", '"]', '---', '... "', '\\"q"', '\\n"', "''", 'z"  ')),
+      fc.tuple(
+        fc.integer({ min: 0, max: 5 }).map((n) => (n === 0 ? 0 : n + 1)),
+        fc.oneof(
+          // Lines that go on or close the scalar, and lines yaml reads otherwise or rejects.
+          { weight: 3, arbitrary: fc.constantFrom('b', 'c d', 'e"', "f'", "g''h'", '"', "'", 'k: v"', '- i', '# c', '" # c', '\\"q"', '\\n"', "''", 'z"  ', '... "') },
+          { weight: 1, arbitrary: fc.constantFrom('', '   ', '\\', 'x\\', '\ty', 'y\t"', '"x: y', '" x', "' y", '"]', '---') },
+        ),
+      ),
       { maxLength: 5 },
     );
     const entry = fc.tuple(first, more, fc.constantFrom('map', 'seq', 'nested', 'below'));
     let accepted = 0;
     let spanning = 0;
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 1, maxLength: 2 }), fc.boolean(), (entries, crlf) => {
+      // CRLF in one text of ten (the reader leaves a CR inside a quoted scalar to yaml).
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 2 }), fc.integer({ min: 0, max: 9 }).map((n) => n === 0), (entries, crlf) => {
         const lines: string[] = [];
         entries.forEach(([v, rest, shape], i) => {
           lines.push(shape === 'map' ? `k${i}: ${v}` : shape === 'seq' ? `s${i}:\n- ${v}` : shape === 'nested' ? `n${i}:\n  k: ${v}` : `b${i}:\n  ${v}`);
@@ -226,12 +235,12 @@ describe('the fast YAML reader reads as yaml does', () => {
           if (entries.some(([v, rest]) => rest.length > 0 && !/^(?:"a"|'a'|!!str "a)$/.test(v))) spanning++;
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: PROPERTY_SEED },
     );
     // Most random texts hold something it gives up on (a blank line, a tab, an unclosed
-    // quote, a line not indented enough): 2-3% are read (52-56 of 2,000 in two runs).
+    // quote, a line not indented enough): 3-4% are read (17 of 500 and 88 of 2,000 with
+    // PROPERTY_SEED), and in most of those a quote stays open past its first line (9 and 51).
     expect(accepted).toBeGreaterThan(RUNS / 100);
-    // About 1% are texts where a quote stays open past its first line (21-24 of 2,000 in two runs).
     expect(spanning).toBeGreaterThan(RUNS / 400);
   });
 
