@@ -113,7 +113,7 @@ describe('kairos: packages and services', () => {
     const r = await compileText(withPackages);
     expect(r.diagnostics).toEqual([]);
     const sh = r.files.find((f) => f.path === 'build-kernel.sh')!.content;
-    expect(sh).toContain("dnf -y copr enable 'bieszczaders/kernel-cachyos-addons'");
+    expect(sh).toMatch(/^ {2}pm_enable_coprs [^\n]*'bieszczaders\/kernel-cachyos-addons'$/m);
     expect(sh).toMatch(/install_with_retry [^\n]* 'scx-scheds'\n/);
     expect(sh).toContain('systemctl ${ROOT:+--root="$ROOT"} disable \'scx_loader.service\'');
   });
