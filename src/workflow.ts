@@ -17,6 +17,7 @@
  */
 import { commentText, shQuote } from './quote.js';
 import { targets } from './targets/index.js';
+import type { TargetModule } from './targets/target.js';
 import { CHECK_JOB, kspecLine, NOT_SCHEDULED, run, RUNNER, setupKspec } from './workflow/steps.js';
 import type { Jobs, Omission, WorkflowUnit } from './workflow/steps.js';
 import { emit, raw } from './workflow/yaml.js';
@@ -48,8 +49,11 @@ export interface BuiltWorkflow {
   omissions: Omission[];
 }
 
-/** The workflow for these units, byte for byte the same for the same input. */
-export function buildWorkflow(units: WorkflowUnit[], opts: WorkflowOptions): BuiltWorkflow {
+/**
+ * The workflow for these units, byte for byte the same for the same input. `registry` is
+ * the registered targets in their order (tests pass toy targets).
+ */
+export function buildWorkflow(units: WorkflowUnit[], opts: WorkflowOptions, registry: ReadonlyArray<Pick<TargetModule<any>, 'platform' | 'workflowJobs'>> = targets()): BuiltWorkflow {
   const sorted = [...units].sort((a, b) => (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : 0));
   const omissions: Omission[] = [];
   const inputs = opts.inputs.map(shQuote);
@@ -77,7 +81,7 @@ export function buildWorkflow(units: WorkflowUnit[], opts: WorkflowOptions): Bui
   };
   // Each target's jobs, in the registry's order (sorted platform names): the order they
   // are written in, so the file stays the same as long as the registry does.
-  for (const t of targets()) {
+  for (const t of registry) {
     const mine = sorted.filter((u) => u.parsed.target.platform === t.platform);
     if (mine.length === 0 || t.workflowJobs === undefined) continue;
     for (const [id, job] of Object.entries(t.workflowJobs(mine, omissions))) {

@@ -1,8 +1,10 @@
 /** The test helpers the suite's lint checks rest on: a batched shellcheck must still fail per script. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D, fix } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
+import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, ROOT, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
 
 const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
 const DIRTY = '#!/usr/bin/env bash\necho $1\n';
@@ -58,5 +60,19 @@ describe('schemaKeys', () => {
 
   it('refuses a mapping the schema does not have', () => {
     expect(() => schemaKeys('kernal')).toThrow("no mapping 'kernal'");
+  });
+});
+
+describe('the suite shares modules between test files (vitest.config.ts: isolate false)', () => {
+  it('so no test file replaces a module with vi.mock: a replaced module would leak into the next file', () => {
+    const files = [
+      ...readdirSync(path.join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(ROOT, 'test', f)),
+      ...readdirSync(path.join(ROOT, 'src', 'targets'), { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(path.join(ROOT, 'src', 'targets', d.name, 'test')))
+        .flatMap((d) => readdirSync(path.join(ROOT, 'src', 'targets', d.name, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(ROOT, 'src', 'targets', d.name, 'test', f))),
+    ];
+    expect(files.length).toBeGreaterThan(50);
+    const mocking = files.filter((f) => /\bvi\.(mock|doMock)\(/.test(readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f));
+    expect(mocking).toEqual([]);
   });
 });

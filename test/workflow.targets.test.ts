@@ -1,27 +1,21 @@
 /**
  * The workflow's jobs come from the registry: src/workflow.ts writes the core's `check` and
  * `outdated` jobs and then each registered target's `workflowJobs`, in the registry's
- * order. Toy targets are registered here (the registry module is wrapped) to show that a
+ * order. Toy targets are passed among the registered ones here to show that a
  * new platform's jobs need only its module, and what the core refuses of them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PLATFORMS } from '../src/targets/index.js';
+import { PLATFORMS, targets } from '../src/targets/index.js';
 import type { TargetModule } from '../src/targets/target.js';
 import type { Spec } from '../src/types.js';
 import { buildWorkflow, type WorkflowUnit } from '../src/workflow.js';
 import { ROOT } from './helpers.js';
 
-const extra = vi.hoisted(() => ({ targets: [] as Array<Partial<TargetModule<any>> & { platform: string }> }));
-
-vi.mock('../src/targets/index.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/targets/index.js')>();
-  // The registry's order: sorted platform names, the toys among the real targets.
-  const targets = () => [...real.targets(), ...extra.targets].sort((a, b) => (a.platform < b.platform ? -1 : 1));
-  return { ...real, targets };
-});
+/** The registry with toy targets among the real ones, in the registry's order (sorted platform names). */
+const withToys = (...toys: Array<Partial<TargetModule<any>> & { platform: string }>) => [...targets(), ...toys].sort((a, b) => (a.platform < b.platform ? -1 : 1));
 
 const unit = (platform: string, name: string, value = name): WorkflowUnit => ({
   spec: `specs/${name}.yaml`,
@@ -42,15 +36,10 @@ const toy = (platform: string, seen: string[][] = []) => ({
 const OPTS = { inputs: ['specs'], out: 'out', file: '.github/workflows/kspec.yml', branch: 'main', cron: '0 6 * * 1', regenerate: ['workflow', 'specs'], headerWord: (w: string) => w };
 
 describe('each target adds its own jobs', () => {
-  beforeEach(() => {
-    extra.targets = [];
-  });
-
   it("in the registry's order, after check and outdated, each with only its own specs sorted by path", () => {
     const seen: string[][] = [];
-    extra.targets = [toy('zebra', seen), toy('aardvark', seen)];
     const units = [unit('zebra', 'z2'), unit('aardvark', 'a1'), unit('zebra', 'z1')];
-    const { text, omissions } = buildWorkflow(units, OPTS);
+    const { text, omissions } = buildWorkflow(units, OPTS, withToys(toy('zebra', seen), toy('aardvark', seen)));
     const doc = parse(text) as { jobs: Record<string, { strategy?: { matrix: { include: Array<{ name: string }> } } }> };
     expect(Object.keys(doc.jobs)).toEqual(['check', 'outdated', 'aardvark', 'zebra']);
     expect(seen).toEqual([['specs/a1.yaml'], ['specs/z1.yaml', 'specs/z2.yaml']]);
@@ -60,19 +49,17 @@ describe('each target adds its own jobs', () => {
 
   it('calls no target without specs, and a target without workflowJobs gets no job', () => {
     const seen: string[][] = [];
-    extra.targets = [toy('zebra', seen), { platform: 'aardvark' }];
-    const { text } = buildWorkflow([unit('aardvark', 'a1')], OPTS);
+    const { text } = buildWorkflow([unit('aardvark', 'a1')], OPTS, withToys(toy('zebra', seen), { platform: 'aardvark' }));
     expect(Object.keys((parse(text) as { jobs: object }).jobs)).toEqual(['check', 'outdated']);
     expect(seen).toEqual([]);
   });
 
   it('refuses a job id another job has, and a spec value GitHub would evaluate', () => {
-    extra.targets = [{ platform: 'zebra', workflowJobs: () => ({ check: { 'runs-on': 'x', steps: [] } }) }];
-    expect(() => buildWorkflow([unit('zebra', 'z1')], OPTS)).toThrow("zebra's workflow job 'check' has the id of another job");
-    extra.targets = [toy('aardvark'), { platform: 'zebra', workflowJobs: () => ({ aardvark: { 'runs-on': 'x', steps: [] } }) }];
-    expect(() => buildWorkflow([unit('aardvark', 'a1'), unit('zebra', 'z1')], OPTS)).toThrow(/'aardvark' has the id of another job/);
-    extra.targets = [toy('zebra')];
-    expect(() => buildWorkflow([unit('zebra', 'z1', '${{ secrets.X }}')], OPTS)).toThrow(/GitHub evaluates/);
+    const clash = withToys({ platform: 'zebra', workflowJobs: () => ({ check: { 'runs-on': 'x', steps: [] } }) });
+    expect(() => buildWorkflow([unit('zebra', 'z1')], OPTS, clash)).toThrow("zebra's workflow job 'check' has the id of another job");
+    const taken = withToys(toy('aardvark'), { platform: 'zebra', workflowJobs: () => ({ aardvark: { 'runs-on': 'x', steps: [] } }) });
+    expect(() => buildWorkflow([unit('aardvark', 'a1'), unit('zebra', 'z1')], OPTS, taken)).toThrow(/'aardvark' has the id of another job/);
+    expect(() => buildWorkflow([unit('zebra', 'z1', '${{ secrets.X }}')], OPTS, withToys(toy('zebra')))).toThrow(/GitHub evaluates/);
   });
 });
 

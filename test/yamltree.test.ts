@@ -18,7 +18,7 @@ import { fastParse, fromDocument, Kind, type LNode } from '../src/yamltree.js';
 import { READ_BY_YAML, WORST_CASES } from '../scripts/worst-cases.mjs';
 import { PROPERTY_RUNS, PROPERTY_SEED, ROOT } from './helpers.js';
 
-const RUNS = PROPERTY_RUNS * 10;
+const RUNS = PROPERTY_RUNS * 4;
 
 /** yaml's reading of `text` as parse.ts does it: its errors, tree and line starts. */
 function byYaml(text: string): { errors: number; root: LNode | null; lineStarts: number[] } {
