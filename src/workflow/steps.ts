@@ -197,3 +197,22 @@ export const setupKspec = (): Step[] => [
   // kspec is a devDependency of the repository (docs/ci.md): npm ci installs it.
   run('Install kspec', ['npm ci --no-audit --no-fund']),
 ];
+
+/**
+ * A target's job over its specs: one matrix entry each (`include`), run after `check`,
+ * never fail-fast, read-only unless `permissions` says more; `when` is the event condition
+ * (not on the schedule, unless the job says otherwise).
+ */
+export function matrixJob(job: { name: string; when?: string; runsOn: Node; timeout: number; permissions?: Node; include: Node[]; env: Node; steps: Node[] }): Node {
+  return {
+    name: raw(job.name),
+    needs: CHECK_JOB,
+    if: raw(job.when ?? NOT_SCHEDULED),
+    'runs-on': job.runsOn,
+    'timeout-minutes': job.timeout,
+    permissions: job.permissions ?? { contents: 'read' },
+    strategy: { 'fail-fast': false, matrix: { include: job.include } },
+    env: job.env,
+    steps: job.steps,
+  };
+}

@@ -9,7 +9,6 @@ import { raw } from '../../workflow/yaml.js';
 import type { Node } from '../../workflow/yaml.js';
 import {
   ACTIONS,
-  CHECK_JOB,
   bootTools,
   buildEnv,
   checkout,
@@ -17,8 +16,8 @@ import {
   imageRepo,
   kvm,
   login,
+  matrixJob,
   LOGIN_ENV,
-  NOT_SCHEDULED,
   OCI_PLATFORM,
   PUSH,
   run,
@@ -45,14 +44,12 @@ export function workflowJobs(units: Array<WorkflowUnit<'bootc'>>, omit: Omission
   }
   const permissions: Step = ghcr ? { contents: 'read', packages: 'write' } : { contents: 'read' };
   const jobs: Jobs = {
-    bootc: {
-      name: raw('bootc ${{ matrix.name }} (${{ matrix.arch }})'),
-      needs: CHECK_JOB,
-      if: raw(NOT_SCHEDULED),
-      'runs-on': raw('${{ matrix.runner }}'),
-      'timeout-minutes': 180,
+    bootc: matrixJob({
+      name: 'bootc ${{ matrix.name }} (${{ matrix.arch }})',
+      runsOn: raw('${{ matrix.runner }}'),
+      timeout: 180,
       permissions,
-      strategy: { 'fail-fast': false, matrix: { include } },
+      include,
       env: {
         DIR: raw('${{ matrix.dir }}'),
         ARCH: raw('${{ matrix.arch }}'),
@@ -89,7 +86,7 @@ export function workflowJobs(units: Array<WorkflowUnit<'bootc'>>, omit: Omission
           with: { name: raw('kspec-gates-${{ matrix.name }}-${{ matrix.arch }}'), path: raw('kspec-gates/'), 'if-no-files-found': 'error', 'retention-days': 7 },
         },
       ],
-    },
+    }),
   };
   if (promote.length > 0) {
     jobs['bootc-promote'] = {

@@ -6,7 +6,7 @@
  */
 import { raw } from '../../workflow/yaml.js';
 import type { Node } from '../../workflow/yaml.js';
-import { ACTIONS, bootTools, buildEnv, CHECK_JOB, checkout, has, kvm, NOT_SCHEDULED, OCI_PLATFORM, run, RUNNER, SECRETS, signingMatrix, specName } from '../../workflow/steps.js';
+import { ACTIONS, bootTools, buildEnv, checkout, has, kvm, OCI_PLATFORM, run, RUNNER, SECRETS, signingMatrix, specName, matrixJob } from '../../workflow/steps.js';
 import type { Jobs, Omission, Step, WorkflowUnit } from '../../workflow/steps.js';
 
 /**
@@ -46,14 +46,11 @@ export function workflowJobs(units: Array<WorkflowUnit<'kairos'>>, omit: Omissio
     }
   }
   return {
-    kairos: {
-      name: raw('kairos ${{ matrix.name }} (${{ matrix.arch }})'),
-      needs: CHECK_JOB,
-      if: raw(NOT_SCHEDULED),
-      'runs-on': raw('${{ matrix.runner }}'),
-      'timeout-minutes': 180,
-      permissions: { contents: 'read' },
-      strategy: { 'fail-fast': false, matrix: { include } },
+    kairos: matrixJob({
+      name: 'kairos ${{ matrix.name }} (${{ matrix.arch }})',
+      runsOn: raw('${{ matrix.runner }}'),
+      timeout: 180,
+      include,
       env: { DIR: raw('${{ matrix.dir }}'), ARCH: raw('${{ matrix.arch }}'), LOCAL: raw('localhost/kspec/${{ matrix.name }}:${{ matrix.arch }}') },
       steps: [
         checkout(),
@@ -78,6 +75,6 @@ export function workflowJobs(units: Array<WorkflowUnit<'kairos'>>, omit: Omissio
         },
         run('Boot test (QEMU, OVMF, swtpm)', ['"$DIR/boot-test.sh" --image "$LOCAL" --arch "$ARCH"']),
       ],
-    },
+    }),
   };
 }

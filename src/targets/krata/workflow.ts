@@ -6,7 +6,7 @@
  */
 import { raw } from '../../workflow/yaml.js';
 import type { Node } from '../../workflow/yaml.js';
-import { CHECK_JOB, checkout, has, imageRepo, login, LOGIN_ENV, PUSH, run, RUNNER, specName } from '../../workflow/steps.js';
+import { checkout, has, imageRepo, login, LOGIN_ENV, PUSH, run, RUNNER, specName, matrixJob } from '../../workflow/steps.js';
 import type { Jobs, WorkflowUnit } from '../../workflow/steps.js';
 
 /** crane for check.sh, installed with `go install` at this release. */
@@ -25,15 +25,14 @@ export function workflowJobs(units: Array<WorkflowUnit<'krata'>>): Jobs {
   }
   if (include.length === 0) return {};
   return {
-    krata: {
-      name: raw('krata ${{ matrix.name }}'),
-      needs: CHECK_JOB,
+    krata: matrixJob({
+      name: 'krata ${{ matrix.name }}',
       // build.sh pushes what it builds and check.sh reads the pushed image.
-      if: raw(PUSH),
-      'runs-on': RUNNER.x86_64,
-      'timeout-minutes': 120,
+      when: PUSH,
+      runsOn: RUNNER.x86_64,
+      timeout: 120,
       permissions: ghcr ? { contents: 'read', packages: 'write' } : { contents: 'read' },
-      strategy: { 'fail-fast': false, matrix: { include } },
+      include,
       env: { DIR: raw('${{ matrix.dir }}'), REGISTRY: raw('${{ matrix.registry }}') },
       steps: [
         checkout(),
@@ -44,6 +43,6 @@ export function workflowJobs(units: Array<WorkflowUnit<'krata'>>): Jobs {
         run('Install crane', [`go install ${CRANE}`, 'echo "$(go env GOPATH)/bin" >>"$GITHUB_PATH"']),
         run('Check the published image (check.sh)', ['"$DIR/check.sh"']),
       ],
-    },
+    }),
   };
 }

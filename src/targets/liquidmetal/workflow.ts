@@ -5,7 +5,7 @@
  */
 import { raw } from '../../workflow/yaml.js';
 import type { Node } from '../../workflow/yaml.js';
-import { CHECK_JOB, checkout, NOT_SCHEDULED, run, RUNNER, specName } from '../../workflow/steps.js';
+import { checkout, run, RUNNER, specName, matrixJob } from '../../workflow/steps.js';
 import type { Jobs, WorkflowUnit } from '../../workflow/steps.js';
 
 /** The MicrovmMachineTemplate CRD in liquidmetal-dev/cluster-api-provider-microvm. */
@@ -18,14 +18,11 @@ export function workflowJobs(units: Array<WorkflowUnit<'liquidmetal'>>): Jobs {
     include.push({ name: specName(u), spec: u.spec, dir: u.dir, capmvm: u.parsed.target.capmvm, manifests: manifests.join(' ') });
   }
   return {
-    liquidmetal: {
-      name: raw('liquidmetal ${{ matrix.name }}'),
-      needs: CHECK_JOB,
-      if: raw(NOT_SCHEDULED),
-      'runs-on': RUNNER.x86_64,
-      'timeout-minutes': 30,
-      permissions: { contents: 'read' },
-      strategy: { 'fail-fast': false, matrix: { include } },
+    liquidmetal: matrixJob({
+      name: 'liquidmetal ${{ matrix.name }}',
+      runsOn: RUNNER.x86_64,
+      timeout: 30,
+      include,
       env: { DIR: raw('${{ matrix.dir }}'), CAPMVM: raw('${{ matrix.capmvm }}'), MANIFESTS: raw('${{ matrix.manifests }}') },
       steps: [
         checkout(),
@@ -39,6 +36,6 @@ export function workflowJobs(units: Array<WorkflowUnit<'liquidmetal'>>): Jobs {
         ]),
         run('Server-side dry run of the manifests', ['for f in $MANIFESTS; do', '  kubectl apply --dry-run=server -f "$DIR/$f"', 'done']),
       ],
-    },
+    }),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { raw } from '../../workflow/yaml.js';
 import type { Node } from '../../workflow/yaml.js';
-import { CHECK_JOB, checkout, has, NOT_SCHEDULED, run, RUNNER, specName } from '../../workflow/steps.js';
+import { checkout, has, run, RUNNER, specName, matrixJob } from '../../workflow/steps.js';
 import type { Jobs, Omission, WorkflowUnit } from '../../workflow/steps.js';
 
 export function workflowJobs(units: Array<WorkflowUnit<'rancheros'>>, omit: Omission[]): Jobs {
@@ -26,20 +26,17 @@ export function workflowJobs(units: Array<WorkflowUnit<'rancheros'>>, omit: Omis
   }
   if (include.length === 0) return {};
   return {
-    rancheros: {
-      name: raw('rancheros ${{ matrix.name }} (${{ matrix.arch }})'),
-      needs: CHECK_JOB,
-      if: raw(NOT_SCHEDULED),
-      'runs-on': RUNNER.x86_64,
-      'timeout-minutes': 30,
-      permissions: { contents: 'read' },
-      strategy: { 'fail-fast': false, matrix: { include } },
+    rancheros: matrixJob({
+      name: 'rancheros ${{ matrix.name }} (${{ matrix.arch }})',
+      runsOn: RUNNER.x86_64,
+      timeout: 30,
+      include,
       env: { DIR: raw('${{ matrix.dir }}'), ARCH: raw('${{ matrix.arch }}'), URL: raw('${{ matrix.url }}') },
       steps: [
         checkout(),
         run('Download the kernel tarball', ['curl -fsSL --retry 3 --max-time 900 \\', '  -o "$RUNNER_TEMP/kernel.tar.gz" "$URL"']),
         run('Check it (check-kernel-tarball.sh)', ['"$DIR/check-kernel-tarball.sh" --arch "$ARCH" \\', '  "$RUNNER_TEMP/kernel.tar.gz"']),
       ],
-    },
+    }),
   };
 }
