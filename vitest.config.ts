@@ -17,6 +17,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/targets/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.slow.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

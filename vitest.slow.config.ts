@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.slow.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },
