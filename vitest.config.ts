@@ -23,6 +23,5 @@ export default defineConfig({
     pool: 'forks',
     isolate: false,
     maxWorkers: Math.max(2, availableParallelism()),
-    minWorkers: 1,
   },
 });

@@ -343,14 +343,6 @@ function scalarValue(v: unknown): unknown {
   return v;
 }
 
-/** What analyse knows of a node once it is closed: its value and what expanding it costs. */
-interface Closed {
-  value: unknown;
-  /** Nodes of its expansion, itself included (capped). */
-  size: number;
-  /** Alias expansions inside it, nested ones included (capped). */
-  aliases: number;
-}
 const CAP = 2 ** 40;
 
 /**

@@ -12,7 +12,7 @@
  * every diagnostic is located; and whatever compiles has every file parse in its own
  * language (test/property.test.ts, `parsesInItsLanguage`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { assertLocated, hasErrors, loadSchema, toYaml } from '../scripts/propert
 import { hostileString, setAtSite, stringSites, validString } from '../scripts/sites.mjs';
 import { ParseChecker } from './parses.js';
 import { KRATA } from './fixtures.js';
-import { compileText, expectDiagnostic, PROPERTY_RUNS, PROPERTY_SEED, ROOT, goldenCases, goldenDir } from './helpers.js';
+import { compileText, expectDiagnostic, PROPERTY_RUNS, PROPERTY_SEED, goldenCases, goldenDir } from './helpers.js';
 
 const SCHEMA = loadSchema(new URL('..', import.meta.url));
 const RUNS = PROPERTY_RUNS;

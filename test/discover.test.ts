@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverSpecs, sniff, type Discovery } from '../src/discover.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { BIN, git, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, git, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 

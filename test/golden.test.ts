@@ -5,7 +5,7 @@
  * Regenerate after an intended change with: KSPEC_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
  * and review the diff.
  */
-import { existsSync, mkdirSync, realpathSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../src/compile.js';
@@ -13,7 +13,7 @@ import { formatText } from '../src/diagnostics/format.js';
 import { targets } from '../src/targets/index.js';
 import { TEMPLATES_DIR } from '../src/render.js';
 import { writeUnit } from '../src/write.js';
-import { bashSyntaxAll, goldenCases, goldenDir, lazily, ROOT, shellcheckAll, tempDir } from './helpers.js';
+import { bashSyntaxAll, goldenCases, goldenDir, lazily, shellcheckAll, tempDir } from './helpers.js';
 
 const UPDATE = process.env.KSPEC_UPDATE_GOLDEN === '1';
 

@@ -1,6 +1,6 @@
 /** The `validation` block and `provider.staleAfterDays`: schema, defaults and checks. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { D, fix, message } from '../src/diagnostics/catalogue.js';
+import { D, message } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { bashSyntax, compileText, expectDiagnostic, lazily, shellcheckAll } from './helpers.js';
 import { BOOTC, KAIROS_UBUNTU } from './lifecycle.harness.js';

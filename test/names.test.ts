@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusedPath, showControls } from '../src/paths.js';
 import { BASE } from './fixtures.js';
-import { BIN, ROOT, tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 
 const CLI = BIN;
 

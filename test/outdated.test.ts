@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { lineOf, newerOnLine, parseTag } from '../src/outdated.js';
-import { BIN, ROOT, tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 
 const CLI = BIN;
 const DAY = 86_400;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { regenerateCommand } from '../src/compile.js';
 import { gitTopLevel, outputId, outputRoot, specFromId, specId } from '../src/paths.js';
 import { BASE } from './fixtures.js';
-import { BIN, git, ROOT, tempDir } from './helpers.js';
+import { BIN, git, tempDir } from './helpers.js';
 
 const CLI = BIN;
 

@@ -11,7 +11,7 @@ import { closingLine } from '../src/commands.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import { colourWanted, Progress } from '../src/tty.js';
 import { BASE } from './fixtures.js';
-import { BIN, ROOT, tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 
 const CLI = BIN;
 

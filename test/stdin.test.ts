@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { readStdin } from '../src/commands.js';
 import { MAX_SPEC_BYTES } from '../src/parse.js';
 import { BASE } from './fixtures.js';
-import { BIN, ROOT, tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 
 const CLI = BIN;
 

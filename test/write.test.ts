@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, OutputSession, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
-import { BIN, compileText, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, compileText, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 

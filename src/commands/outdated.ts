@@ -6,8 +6,6 @@
  * Exit codes: 0 everything current (warnings allowed), 1 a stale or missing COPR build, a
  * spec with errors, or warnings with --strict, 2 a usage error or a request that failed.
  */
-import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { imageFields } from '../check.js';
 import { fail, ioReason, UsageError } from '../commands.js';
 import { discoverSpecs } from '../discover.js';

@@ -22,7 +22,7 @@ export const ALSO_MEETS: ReadonlyArray<{ want: string; have: string }> = [
 ];
 
 /** A value without one pair of surrounding double quotes (Kconfig quotes strings). */
-export const unquote = (v: string): string => v.replace(/^"(.*)"$/s, '$1');
+const unquote = (v: string): string => v.replace(/^"(.*)"$/s, '$1');
 
 /**
  * Whether a .config value satisfies a wanted one: the same value (quotes aside), or one

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D } from '../../../diagnostics/catalogue.js';
 import { KAIROS } from '../../kairos/diagnostics.js';
-import { compileText, expectDiagnostic, ROOT, goldenDir } from '../../../../test/helpers.js';
+import { compileText, expectDiagnostic, goldenDir } from '../../../../test/helpers.js';
 import { bootcSpec, calls, KVER, line, runScript, setup } from '../../../../test/shims.js';
 
 const GOLDEN = readFileSync(join(goldenDir('bootc-packages-services'), 'spec.yaml'), 'utf8');

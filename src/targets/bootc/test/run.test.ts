@@ -8,7 +8,7 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRACUT_CONF } from '../../../targets/shared.js';
-import { bootcSpec, calls, expectHooksRestored, HOOK, indexOf, installedPkgs, KVER, line, PRELUDE, read, runScript, setup, shim, STOCK_KVER, write, type Box } from '../../../../test/shims.js';
+import { bootcSpec, calls, expectHooksRestored, indexOf, installedPkgs, KVER, line, PRELUDE, read, runScript, setup, shim, STOCK_KVER, write, type Box } from '../../../../test/shims.js';
 
 describe('bootc install.sh in a fake root', () => {
   it('swaps the kernel: success run of the example spec', () => {

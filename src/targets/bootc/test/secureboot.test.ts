@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileText, ROOT, goldenDir } from '../../../../test/helpers.js';
+import { compileText, goldenDir } from '../../../../test/helpers.js';
 
 const golden = (name: string): string => readFileSync(path.join(goldenDir(name), 'spec.yaml'), 'utf8');
 

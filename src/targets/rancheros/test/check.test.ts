@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { D, fix, message } from '../../../diagnostics/catalogue.js';
+import { D, message } from '../../../diagnostics/catalogue.js';
 import { RANCHEROS } from '../diagnostics.js';
 import { compileText, expectDiagnostic, tempDir } from '../../../../test/helpers.js';
 import { DAPPERFILE, ROS, compileIn, withLine } from './fixtures.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileBytes, type CompileResult } from '../../../compile.js';
-import { replaceLine, ROOT, goldenDir } from '../../../../test/helpers.js';
+import { replaceLine, goldenDir } from '../../../../test/helpers.js';
 
 export const SUM_X86 = 'a'.repeat(64);
 export const SUM_ARM = 'b'.repeat(64);
