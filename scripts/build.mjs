@@ -18,6 +18,8 @@
  *                                 named for the building Node's V8 (only that V8 accepts
  *                                 them; on other lines the launcher writes its own in the
  *                                 user's cache folder at the first run)
+ *   dist/build-inputs.sha256      the stamp of the inputs this build read (see
+ *                                 scripts/build-stamp.mjs), written last
  *   dist/kspec-api.mjs            the library API (src/api.ts) bundled into one ES module,
  *                                 what `import ... from 'kspec'` loads (package.json
  *                                 `exports`; its types are tsc's dist/api.d.ts)
@@ -39,6 +41,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STAMP, buildStamp } from './build-stamp.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
@@ -55,6 +58,7 @@ if (behind.length > 0) {
 }
 
 mkdirSync(GENERATED, { recursive: true });
+rmSync(path.join(ROOT, STAMP), { force: true });
 removeStale();
 
 /**
@@ -250,3 +254,5 @@ await buildTemplates();
 await buildBundle();
 await buildApi();
 writeCodeCache();
+// Last: the stamp says dist/ is a whole build of these inputs (scripts/build-stamp.mjs).
+writeFileSync(path.join(ROOT, STAMP), `${buildStamp(ROOT)}\n`);

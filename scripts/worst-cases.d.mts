@@ -3,3 +3,7 @@
 export declare const WORST_CASES: Record<string, () => string>;
 /** Names of the worst cases the fast reader leaves to yaml. */
 export declare const READ_BY_YAML: Set<string>;
+/** Values allowed in a spec (MAX_VALUES in src/parse.ts). */
+export declare const MAX_VALUES: number;
+/** Calls `make` with the cases built at `scale` of the real limits (1 MiB, MAX_VALUES). */
+export declare function withScale<T>(scale: number, make: () => T): T;

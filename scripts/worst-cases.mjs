@@ -22,14 +22,34 @@ const KERNEL = `kernel:
 `;
 const MIB = 1024 * 1024;
 
-/** Values allowed in a spec (MAX_VALUES in src/parse.ts), less room for the rest of the spec. */
-const VALUES = 100_000 - 100;
+/** Values allowed in a spec (MAX_VALUES in src/parse.ts). */
+export const MAX_VALUES = 100_000;
 
-/** Repeats `unit(i)` (of `values` values) while the whole stays under `limit` bytes and VALUES values. */
-function fill(prefix, unit, suffix, values = 1, limit = MIB - 1024) {
+/**
+ * The scale every case is built at: 1 builds them at the real limits (1 MiB, MAX_VALUES
+ * values); `npm test` builds them at 1/16 (64 KiB, 6,250 values), `npm run test:deep`,
+ * `npm run fuzz` and `npm run bench` at 1. Set by `withScale` around a call of a case.
+ */
+let scale = 1;
+
+/** Calls `make` with the cases built at `s` of the real limits (see `scale`). */
+export function withScale(s, make) {
+  const before = scale;
+  scale = s;
+  try {
+    return make();
+  } finally {
+    scale = before;
+  }
+}
+
+/** Repeats `unit(i)` (of `values` values) while the whole stays under the byte limit and the limit of values (less room for the rest of the spec). */
+function fill(prefix, unit, suffix, values = 1) {
+  const limit = MIB * scale - 1024;
+  const maxValues = MAX_VALUES * scale - 100;
   const parts = [prefix];
   let size = prefix.length + suffix.length;
-  for (let i = 0; values === 0 || i * values < VALUES; i++) {
+  for (let i = 0; values === 0 || i * values < maxValues; i++) {
     const u = unit(i);
     if (size + u.length > limit) break;
     parts.push(u);
@@ -39,7 +59,7 @@ function fill(prefix, unit, suffix, values = 1, limit = MIB - 1024) {
   return parts.join('');
 }
 
-/** name -> () => spec text. Each is at most 1 MiB and just under the limit of values. */
+/** name -> () => spec text. Each is at most 1 MiB and just under the limit of values (at scale 1). */
 export const WORST_CASES = {
   // A valid spec: one mapping with as many keys as allowed (the duplicate-key check).
   'config keys (valid)': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    CONFIG_K${i}: y\n`, TAIL, 2),
@@ -60,7 +80,7 @@ export const WORST_CASES = {
   // A wide flow sequence of scalars.
   'wide sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [', () => '1,', '1]\n'),
   // One 1 MiB line: a quoted value with escapes, reported (the code frame is that line).
-  'one long line': () => HEAD + KERNEL + TAIL + 'extra: "' + 'x\\x1b'.repeat((MIB - 2048) / 5) + '"\n',
+  'one long line': () => HEAD + KERNEL + TAIL + 'extra: "' + 'x\\x1b'.repeat(Math.floor((MIB * scale - 2048) / 5)) + '"\n',
   // A value past the limit of values: refused on the lexer's tokens.
   'too many values': () => fill(HEAD + KERNEL + TAIL + 'extra: [', () => '1,', '1]\n', 0),
   // Specs in YAML the fast reader of src/yamltree.ts may not read (block scalars, tabs,

@@ -193,4 +193,12 @@ export const ROOT_KEYS: readonly string[] = schemaKeys();
  * draw others (fast-check prints the seed of a failure).
  */
 export const PROPERTY_RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 50);
+/**
+ * The deep run (`npm run test:deep`, KSPEC_DEEP=1): scale cases at their real size. `npm
+ * test` builds the generated worst cases of scripts/worst-cases.mjs at WORST_SCALE (1/16 of
+ * the 1 MiB and 100,000-value limits: the same shapes, and the same limit reached, with
+ * each limit scaled alike); the deep run at 1. Their time is `npm run bench`'s to measure.
+ */
+export const DEEP = process.env.KSPEC_DEEP === '1';
+export const WORST_SCALE = DEEP ? 1 : 1 / 16;
 export const PROPERTY_SEED = Number(process.env.KSPEC_PROPERTY_SEED ?? 20261202);

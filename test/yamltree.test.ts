@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import { MAX_DEPTH } from '../src/parse.js';
 import { fastParse, fromDocument, Kind, type LNode } from '../src/yamltree.js';
-import { READ_BY_YAML, WORST_CASES } from '../scripts/worst-cases.mjs';
-import { PROPERTY_RUNS, PROPERTY_SEED, ROOT } from './helpers.js';
+import { MAX_VALUES, READ_BY_YAML, WORST_CASES, withScale } from '../scripts/worst-cases.mjs';
+import { PROPERTY_RUNS, PROPERTY_SEED, ROOT, WORST_SCALE } from './helpers.js';
 
 const RUNS = PROPERTY_RUNS * 4;
 
@@ -98,19 +98,22 @@ describe('the fast YAML reader reads as yaml does', () => {
     expect(accepted).toBeGreaterThan(all.length / 2);
   });
 
-  // One test per case: each 1 MiB case is also read by yaml (seconds on a loaded machine),
-  // and a worker blocked for a minute misses vitest's own calls ("Timeout calling onTaskUpdate").
+  // One test per case: each is also read by yaml (at 1 MiB, seconds on a loaded machine, and
+  // a worker blocked for a minute misses vitest's own calls: "Timeout calling onTaskUpdate").
+  // Built at WORST_SCALE of the limits, and read with the limit of values scaled alike, so
+  // `npm test` reaches the same limits on 64 KiB; the deep run reads the 1 MiB cases.
+  const maxValues = MAX_VALUES * WORST_SCALE;
   for (const [name, make] of Object.entries(WORST_CASES)) {
     it(`the generated worst case "${name}", and where it counts values past a limit`, () => {
-      const text = make();
-      const fast = fastParse(text, 100_000, MAX_DEPTH);
+      const text = withScale(WORST_SCALE, make);
+      const fast = fastParse(text, maxValues, MAX_DEPTH);
       // Every worst case is read fast but those listed as left to yaml.
       if (READ_BY_YAML.has(name)) {
         expect(fast, name).toBeUndefined();
         return;
       }
       expect(fast, name).toBeDefined();
-      if (fast && 'tooMany' in fast) expect(fast.tooMany, name).toBe(lexerTooMany(text, 100_000));
+      if (fast && 'tooMany' in fast) expect(fast.tooMany, name).toBe(lexerTooMany(text, maxValues));
       else expect(agree(text), name).toBe(true);
     });
   }
