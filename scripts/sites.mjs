@@ -65,9 +65,16 @@ export function stringSites(schema) {
   return sites;
 }
 
-/** A valid example of a schema node (a fixed seed: the same every run). */
+/** Examples drawn so far, by schema, node and pointer (building a pattern's arbitrary costs milliseconds). */
+const EXAMPLES = new WeakMap();
+
+/** A valid example of a schema node (a fixed seed: the same every run; a fresh copy each call). */
 function exampleOf(schema, node, ptr) {
-  return fc.sample(arbitraryFor(schema, node, ptr), { numRuns: 1, seed: 42 })[0];
+  let bySchema = EXAMPLES.get(schema);
+  if (!bySchema) EXAMPLES.set(schema, (bySchema = new Map()));
+  const key = `${JSON.stringify(node)}\0${ptr}`;
+  if (!bySchema.has(key)) bySchema.set(key, fc.sample(arbitraryFor(schema, node, ptr), { numRuns: 1, seed: 42 })[0]);
+  return structuredClone(bySchema.get(key));
 }
 
 /**
@@ -113,11 +120,19 @@ const HOSTILE_STRINGS = [
   '$(x)', '`id`', '${IFS}', "'", '"', '\\', '\n', '\r', '\t', '\u0000', '\u001b[31m', '\u0007', '\u007f', '\u0085', '\u2028',
   '\u202e', '🙂', 'é', '#', '# x', ': x', '- x', '{', '}', '[', ']', '&a', '*a', '!t', '%', '@', '|', '>', '?', ',',
   ' ', ' x', 'x ', '', '..', '../x', '/x', '-x', '--x', 'true', 'null', '~', '0x1', '1e3', 'y', '=', 'a=b', 'a b',
-  '<<', 'EOF', '\\\n', '"$(x)"', "'$(x)'",
+  '<<', 'EOF', '\\\n', '"$(x)"', "'$(x)'", '__proto__', 'constructor', 'prototype', 'toString',
 ];
+
+/** validString's arbitrary, by site (building one for a pattern costs milliseconds). */
+const VALID = new WeakMap();
 
 /** Strings the schema accepts at a site (realistic ones where arbitraryFor knows the field). */
 export function validString(schema, site) {
+  if (!VALID.has(site)) VALID.set(site, validStringArb(schema, site));
+  return VALID.get(site);
+}
+
+function validStringArb(schema, site) {
   const node = site.node;
   const max = node.maxLength ?? 256;
   // The pointer, so that arbitraryFor's realistic values apply (image references, URLs, releases).
@@ -138,5 +153,14 @@ export function hostileString(schema, site) {
     }),
   );
   const inserted = fc.tuple(valid, fc.constantFrom(...HOSTILE_STRINGS), fc.nat()).map(([s, h, at]) => s.slice(0, at % (s.length + 1)) + h + s.slice(at % (s.length + 1)));
-  return fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), valid, long, inserted, fc.string({ unit: 'binary', maxLength: 40 }));
+  return fc.oneof(HOSTILE, valid, long, inserted, BINARY);
 }
+
+// Built once (an arbitrary is immutable).
+const HOSTILE = fc.constantFrom(...HOSTILE_STRINGS);
+// Any code point but a lone surrogate (what fc.string's 'binary' unit draws; building that
+// one costs a second, mapping back each of the 1.1 million code points it can draw).
+const BINARY = fc.string({
+  unit: fc.integer({ min: 0, max: 0x10ffff - 0x800 }).map((n) => String.fromCodePoint(n < 0xd800 ? n : n + 0x800)),
+  maxLength: 40,
+});

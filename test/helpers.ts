@@ -1,6 +1,7 @@
 /** Shared test helpers: compile YAML text in memory and find diagnostics. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,33 +101,47 @@ export function bashSyntax(script: string): string {
   return r.status === 0 ? '' : r.stderr || `bash -n exited ${r.status}`;
 }
 
+/** sha256 of every text `bashSyntaxAll` found to parse: `bash -n` is a function of the text alone. */
+const PARSED_BY_BASH = new Set<string>();
+
 /**
  * `bash -n` on many scripts in one process; returns each key's error output (empty when it
- * parses). A text given under several keys is checked once.
+ * parses). A text given under several keys, or found to parse by an earlier call in this
+ * worker, is checked once.
  */
 export function bashSyntaxAll(scripts: Iterable<readonly [key: string, text: string]>): Map<string, string> {
-  const dir = tempDir('kspec-bash-n-');
+  const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
   const fileOf = new Map<string, string>();
-  const keys: Array<[string, string]> = [];
+  const keys: Array<[string, string | undefined]> = [];
+  let dir: string | undefined;
   for (const [key, text] of scripts) {
-    let file = fileOf.get(text);
+    const hash = hashOf(text);
+    if (PARSED_BY_BASH.has(hash)) {
+      keys.push([key, undefined]);
+      continue;
+    }
+    let file = fileOf.get(hash);
     if (file === undefined) {
+      dir ??= tempDir('kspec-bash-n-');
       file = path.join(dir, String(fileOf.size));
       writeFileSync(file, text);
-      fileOf.set(text, file);
+      fileOf.set(hash, file);
     }
     keys.push([key, file]);
   }
   const errors = new Map<string, string>();
-  if (fileOf.size > 0) {
-    const loop = 'for f; do if ! out="$(bash -n -- "$f" 2>&1)"; then printf \'%s\\0%s\\0\' "$f" "${out:-bash -n failed}"; fi; done';
+  if (dir !== undefined) {
+    // One bash, and one `bash -n` per distinct text (no subshell to capture its output: its
+    // errors go to a file beside it, read only for the texts that fail).
+    const loop = 'for f; do bash -n -- "$f" 2>"$f.err" || printf \'%s\\0\' "$f"; done';
     const r = spawnSync('bash', ['-c', loop, 'bash-n', ...fileOf.values()], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`bashSyntaxAll: the loop exited ${r.status}: ${r.stderr}`);
-    const parts = r.stdout.split('\0');
-    for (let i = 0; i + 1 < parts.length; i += 2) errors.set(parts[i]!, parts[i + 1]!);
+    for (const f of r.stdout.split('\0').filter(Boolean)) errors.set(f, readFileSync(`${f}.err`, 'utf8') || 'bash -n failed');
+    for (const [hash, file] of fileOf) if (!errors.has(file)) PARSED_BY_BASH.add(hash);
+    rmSync(dir, { recursive: true, force: true });
   }
-  return new Map(keys.map(([key, file]) => [key, errors.get(file) ?? '']));
+  return new Map(keys.map(([key, file]) => [key, file === undefined ? '' : (errors.get(file) ?? '')]));
 }
 
 export function git(cwd: string, ...args: string[]): string {

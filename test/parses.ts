@@ -4,14 +4,13 @@
  * and Dockerfile fragments with dockerfile-ast (every instruction a Dockerfile keyword, a
  * Containerfile starts with FROM after its ARGs), and shell (scripts, dracut .conf, .env)
  * with `bash -n`. bash is batched: files are queued and `flush()` checks all of them in
- * one bash process, so a property test of hundreds of runs starts a handful of processes.
+ * one bash process (`bashSyntaxAll`: each distinct text once per worker), so a property test
+ * of hundreds of runs starts a handful of processes.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { parseAllDocuments } from 'yaml';
+import { bashSyntaxAll } from './helpers.js';
 
 /** The Dockerfile instructions BuildKit knows (docs.docker.com/reference/dockerfile). */
 const DOCKER_KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
@@ -79,22 +78,11 @@ export class ParseChecker {
     }
   }
 
-  /** `bash -n` on every queued file in one bash process; returns all problems so far. */
+  /** `bash -n` on every queued file in one bash process (bashSyntaxAll); returns all problems so far. */
   flush(): string[] {
     if (this.shell.length > 0) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'kspec-parses-'));
-      try {
-        const names = this.shell.map((s, i) => {
-          const file = path.join(dir, String(i));
-          writeFileSync(file, s.content);
-          return file;
-        });
-        const r = spawnSync('bash', ['-c', 'for f in "$@"; do bash -n "$f" 2>/dev/null || printf "%s\\n" "${f##*/}"; done', 'bash', ...names], { encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`bash failed: ${r.stderr}`);
-        for (const i of r.stdout.split('\n').filter(Boolean)) this.problems.push(`${this.shell[Number(i)]!.what}: bash -n fails`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const errors = bashSyntaxAll(this.shell.map((s, i) => [String(i), s.content] as const));
+      for (const [i, error] of errors) if (error !== '') this.problems.push(`${this.shell[Number(i)]!.what}: bash -n fails`);
       this.shell = [];
     }
     return this.problems;
