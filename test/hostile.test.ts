@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { D, type Entry } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { ROS } from '../src/targets/rancheros/test/fixtures.js';
-import { bashSyntax, BIN, compileText, goldenDir, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { bashSyntaxAll, BIN, compileText, goldenDir, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 const CORPUS = path.join(ROOT, 'test', 'hostile');
@@ -65,18 +65,62 @@ interface Expected {
   column: number;
 }
 
+interface JsonDiagnostic {
+  file: string;
+  code: string;
+  line: number;
+  column: number;
+  severity: string;
+}
+
 /** The first error (in the CLI's order) is the expected one, and every diagnostic is located. */
-function expectFirst(r: Run, e: Expected): void {
-  const out = JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; line: number; column: number; severity: string }> };
-  const errors = out.diagnostics.filter((d) => d.severity === 'error');
+function expectFirst(r: Run | JsonDiagnostic[], e: Expected): void {
+  const diagnostics = Array.isArray(r) ? r : (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
   expect(errors.length).toBeGreaterThan(0);
-  for (const d of out.diagnostics) {
+  for (const d of diagnostics) {
     expect(d.code).toMatch(/^KS\d{4}$/);
     expect(d.line).toBeGreaterThanOrEqual(1);
     expect(d.column).toBeGreaterThanOrEqual(1);
   }
   expect({ code: errors[0]!.code, line: errors[0]!.line, column: errors[0]!.column }).toEqual({ code: e.entry.code, line: e.line, column: e.column });
 }
+
+/**
+ * Specs rejected by one CLI run: `add` them while the tests are collected, and the first
+ * `diagnostics` call compiles them all (each named on the command line, as
+ * specs/<name>.yaml) and asserts what rejectByCli asserts of one: exit 1, no internal
+ * error, nothing written, the max RSS under MAX_RSS_KIB (the whole run's, so each spec's).
+ * Each spec is refused on its own (before anything compares specs: names, outputs), so
+ * each gets the verdict it gets alone, for one process start instead of one each.
+ */
+class RejectBatch {
+  private readonly specs = new Map<string, Uint8Array | string>();
+  private byFile?: Map<string, JsonDiagnostic[]>;
+
+  add(name: string, bytes: Uint8Array | string): string {
+    this.specs.set(name, bytes);
+    return name;
+  }
+
+  diagnostics(name: string): JsonDiagnostic[] {
+    if (!this.byFile) {
+      const work = tempDir('kspec-hostile-');
+      mkdirSync(path.join(work, 'specs'));
+      for (const [n, bytes] of this.specs) writeFileSync(path.join(work, 'specs', `${n}.yaml`), bytes);
+      const r = kspec(work, 'compile', ...[...this.specs.keys()].map((n) => `specs/${n}.yaml`), '-o', 'out', '--format', 'json');
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).not.toContain('internal error');
+      expect(existsSync(path.join(work, 'out'))).toBe(false);
+      expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
+      this.byFile = new Map([...this.specs.keys()].map((n) => [n, []]));
+      for (const d of (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics) this.byFile.get(d.file.replace(/^specs\/(.*)\.yaml$/, '$1'))!.push(d);
+    }
+    return this.byFile.get(name)!;
+  }
+}
+
+const BATCH = new RejectBatch();
 
 const CASES: Record<string, Expected> = {
   // at the alias that passes 100 expansions: lol2 ends at 99, lol3's first alias adds 91
@@ -110,8 +154,9 @@ describe('the hostile corpus (test/hostile/)', () => {
   });
 
   for (const [file, e] of Object.entries(CASES)) {
+    const name = BATCH.add(file.replace(/\.yaml$/, ''), readFileSync(path.join(CORPUS, file)));
     it(`${file}: ${e.entry.code} at ${e.line}:${e.column}, exit 1, nothing written`, () => {
-      expectFirst(rejectByCli(readFileSync(path.join(CORPUS, file))), e);
+      expectFirst(BATCH.diagnostics(name), e);
     });
   }
 });
@@ -126,17 +171,17 @@ describe('generated hostile specs', () => {
     ['flow sequences', '[', ']', 8],
     ['flow mappings', '{a: ', '}', 8],
   ] as const) {
+    const name = BATCH.add(`deep-${shape.replace(' ', '-')}`, BASE + 'extra: ' + open.repeat(10_000) + close.repeat(10_000) + '\n');
     it(`nesting 10,000 deep (${shape}): KS1006 at the 65th level, no stack overflow`, () => {
-      const deep = BASE + 'extra: ' + open.repeat(10_000) + close.repeat(10_000) + '\n';
       const line = BASE.split('\n').length;
       // `extra:`'s value is level 1; level 65 starts 64 openers further right.
-      expectFirst(rejectByCli(deep), { entry: D.TooDeep, line, column: col + 64 * open.length });
+      expectFirst(BATCH.diagnostics(name), { entry: D.TooDeep, line, column: col + 64 * open.length });
     });
   }
 
+  const compact = BATCH.add('deep-compact-sequences', BASE + 'extra:\n' + '- '.repeat(10_000) + 'x\n');
   it('nesting 10,000 deep as compact block sequences (- - - ...): KS1006', () => {
-    const deep = BASE + 'extra:\n' + '- '.repeat(10_000) + 'x\n';
-    expectFirst(rejectByCli(deep), { entry: D.TooDeep, line: BASE.split('\n').length + 1, column: 1 + 64 * 2 });
+    expectFirst(BATCH.diagnostics(compact), { entry: D.TooDeep, line: BASE.split('\n').length + 1, column: 1 + 64 * 2 });
   });
 
   it('8,000 unknown keys on one flow line (96 KB): 50 diagnostics printed, frames cut, the rest counted', () => {
@@ -187,19 +232,21 @@ describe('generated hostile specs', () => {
     expectFirst(rejectByCli(BASE.replace('  arch: [x86_64]\n', '  arch: [x86_64]\n  config:\n' + short)), { entry: D.TooManyValues, line: 8 + 49_994, column: 5 });
   });
 
+  const copies = BATCH.add('alias-copies', BASE + `big: &b [${Array.from({ length: 4000 }, (_, i) => i).join(', ')}]\n` + 'copies: [*b, *b, *b]\n');
   it('aliases that copy a large list many times: KS1014 at the alias past the limit', () => {
-    const big = `big: &b [${Array.from({ length: 4000 }, (_, i) => i).join(', ')}]\n`;
-    expectFirst(rejectByCli(BASE + big + 'copies: [*b, *b, *b]\n'), { entry: D.AliasExpansion, line: 20, column: 18 });
+    expectFirst(BATCH.diagnostics(copies), { entry: D.AliasExpansion, line: 20, column: 18 });
   });
 
+  const later = BATCH.add('alias-before-anchor', BASE.replace('  arch: [x86_64]', '  arch: *later') + 'x: &later [x86_64]\n');
   it('an alias of an anchor defined after it: KS1015 at the alias', () => {
-    expectFirst(rejectByCli(BASE.replace('  arch: [x86_64]', '  arch: *later') + 'x: &later [x86_64]\n'), { entry: D.UnknownAnchor, line: 7, column: 9 });
+    expectFirst(BATCH.diagnostics(later), { entry: D.UnknownAnchor, line: 7, column: 9 });
   });
 
+  const bytes = Buffer.from(BASE.replace('  name: demo', '  name: deXmo'));
+  bytes[bytes.indexOf('deXmo') + 2] = 0xff;
+  const notUtf8 = BATCH.add('not-utf8', bytes);
   it('non-UTF-8 bytes: KS1003 at the first bad byte', () => {
-    const text = Buffer.from(BASE.replace('  name: demo', '  name: deXmo'));
-    text[text.indexOf('deXmo') + 2] = 0xff;
-    expectFirst(rejectByCli(text), { entry: D.NotUtf8, line: 4, column: 11 });
+    expectFirst(BATCH.diagnostics(notUtf8), { entry: D.NotUtf8, line: 4, column: 11 });
   });
 
   it('an output folder that is a symlink to elsewhere: KS9002, elsewhere untouched', () => {
@@ -323,6 +370,7 @@ describe('command injection in every string field', () => {
 
   for (const field of Object.keys(VALID)) {
     it(`${field}: every payload is rejected where it stands, or accepted and quoted`, async () => {
+      const scripts: Array<[string, string]> = [];
       for (const payload of PAYLOADS) {
         const { text, line, column } = specWith(field, payload);
         const r = await compileText(text);
@@ -331,12 +379,15 @@ describe('command injection in every string field', () => {
         if (errors.length === 0) {
           expect(FREE_TEXT.has(field), `${label} was accepted`).toBe(true);
           expectQuoted(field, payload, new Map(r.files.map((f) => [f.path, f.content])));
+          for (const f of r.files) if (f.path.endsWith('.sh')) scripts.push([`${f.path} (${label})`, f.content]);
           continue;
         }
         expect(errors.map((d) => ({ line: d.line, column: d.column })), label).toEqual([{ line, column }]);
         const allowed = field === 'labelKey' || field === 'name' ? [D.PatternMismatch.code] : [D.PatternMismatch.code, D.BadKernelRelease.code];
         expect(allowed, `${label}: ${errors[0]!.code} ${errors[0]!.message}`).toContain(errors[0]!.code);
       }
+      // Every script of every accepted payload parses (one bash for the field's scripts).
+      for (const [what, error] of bashSyntaxAll(scripts)) expect(error, what).toBe('');
     });
   }
 });
@@ -350,9 +401,8 @@ it("'..' in a value the Containerfile takes as a bare token is a located KS2005,
   }
 });
 
-/** The accepted payload reaches its file as one literal value: shown by bash and Docker's own reading. */
+/** The accepted payload reaches its file as one literal value: shown by bash and Docker's own reading (bash -n: the caller's batch). */
 function expectQuoted(field: string, payload: string, files: Map<string, string>): void {
-  for (const [p, c] of files) if (p.endsWith('.sh')) expect(bashSyntax(c), p).toBe('');
   if (field === 'config') {
     const install = files.get('install.sh')!;
     const decl = install.split('\n').find((l) => l.startsWith('KERNEL_CONFIG=('))!;
@@ -406,64 +456,84 @@ describe("files read on a spec's behalf: inside the repository, regular, at most
     return file;
   }
   const CHILD = (ref: string) => `extends: ${ref}\n` + BASE.split('\n').slice(2).join('\n');
-  /** compile and validate: the same verdict, exit 1, the expected first error, nothing written, nothing outside touched. */
-  function rejectedInRepo(setup: (work: string, outside: string) => void, e: Expected & { file?: string }): void {
-    const { work, outside, snapshot } = repo();
-    setup(work, outside);
-    const before = snapshot();
-    for (const cmd of ['validate', 'compile']) {
-      const r = kspec(work, cmd, 'specs/spec.yaml', ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
-      expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
-      expect(r.stderr).not.toContain('internal error');
-      expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
-      expectFirst(r, e);
-      if (e.file) expect((JSON.parse(r.stdout) as { diagnostics: Array<{ file: string }> }).diagnostics[0]!.file).toBe(e.file);
+  /**
+   * The cases below share one fake repository: each writes specs/<name>.yaml (and its
+   * base/<name>.yaml), and the first verdict asked for runs one validate and one compile
+   * over all of them. Asserted for both: exit 1, no internal error, the max RSS, each
+   * spec's expected first error, nothing written, nothing outside the specs touched.
+   */
+  const cases = new Map<string, (work: string, outside: string, spec: string, base: string) => void>();
+  let verdicts: Map<string, Record<'validate' | 'compile', JsonDiagnostic[]>> | undefined;
+  function verdict(name: string): Record<'validate' | 'compile', JsonDiagnostic[]> {
+    if (!verdicts) {
+      const { work, outside, snapshot } = repo();
+      for (const [n, setup] of cases) setup(work, outside, `specs/${n}.yaml`, `base/${n}.yaml`);
+      const before = snapshot();
+      verdicts = new Map([...cases.keys()].map((n) => [n, { validate: [], compile: [] }]));
+      for (const cmd of ['validate', 'compile'] as const) {
+        const r = kspec(work, cmd, ...[...cases.keys()].map((n) => `specs/${n}.yaml`), ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
+        expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).not.toContain('internal error');
+        expect(r.maxRssKiB).toBeLessThan(MAX_RSS_KIB);
+        const all = (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
+        for (const [n, v] of verdicts) v[cmd] = all.filter((d) => d.file === `specs/${n}.yaml` || d.file === `base/${n}.yaml`);
+      }
+      expect(existsSync(path.join(work, 'out'))).toBe(false);
+      expect(snapshot()).toBe(before);
     }
-    expect(existsSync(path.join(work, 'out'))).toBe(false);
-    expect(snapshot()).toBe(before);
+    return verdicts.get(name)!;
+  }
+  /** A case of the shared repository: validate and compile give the same verdict, the expected first error (and its file). */
+  function rejectedInRepo(name: string, setup: (work: string, outside: string, spec: string, base: string) => void, e: Expected & { file?: string }): void {
+    cases.set(name, setup);
+    return void it.each(['validate', 'compile'] as const)(`${name}: %s refuses it`, (cmd) => {
+      const diagnostics = verdict(name)[cmd];
+      expectFirst(diagnostics, e);
+      if (e.file) expect(diagnostics[0]!.file).toBe(e.file.replace('<base>', `base/${name}.yaml`));
+    });
   }
 
-  it('a FIFO as base: KS3015 at the extends line, without waiting for a writer (the FIFO never gets one)', () => {
-    rejectedInRepo((work) => {
-      mkdirSync(path.join(work, 'base'));
-      spawnSync('mkfifo', [path.join(work, 'base/kernel.yaml')]);
-      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+  describe('a FIFO as base: KS3015 at the extends line, without waiting for a writer (the FIFO never gets one)', () => {
+    rejectedInRepo('fifo-base', (work, _, spec, base) => {
+      mkdirSync(path.join(work, 'base'), { recursive: true });
+      spawnSync('mkfifo', [path.join(work, base)]);
+      put(work, spec, CHILD(`../${base}`));
     }, { entry: D.FileNotRegular, line: 1, column: 10 });
   });
 
-  it('a 1.5 GB base (sparse): KS3016 from its size, memory bounded', () => {
-    rejectedInRepo((work) => {
-      truncateSync(put(work, 'base/kernel.yaml', ''), 1.5 * 1024 ** 3);
-      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+  describe('a 1.5 GB base (sparse): KS3016 from its size, memory bounded', () => {
+    rejectedInRepo('huge-base', (work, _, spec, base) => {
+      truncateSync(put(work, base, ''), 1.5 * 1024 ** 3);
+      put(work, spec, CHILD(`../${base}`));
     }, { entry: D.FileTooLarge, line: 1, column: 10 });
   });
 
-  it('a base that is a symlink to a file outside the repository: KS3014, the file is not read', () => {
-    rejectedInRepo((work, outside) => {
-      mkdirSync(path.join(work, 'base'));
-      symlinkSync(outside, path.join(work, 'base/kernel.yaml'));
-      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
+  describe('a base that is a symlink to a file outside the repository: KS3014, the file is not read', () => {
+    rejectedInRepo('base-links-out', (work, outside, spec, base) => {
+      mkdirSync(path.join(work, 'base'), { recursive: true });
+      symlinkSync(outside, path.join(work, base));
+      put(work, spec, CHILD(`../${base}`));
     }, { entry: D.FileOutsideRepo, line: 1, column: 10 });
   });
 
-  it('an extends path with a NUL byte, or a name longer than 255 bytes: KS3017 at the extends line', () => {
-    rejectedInRepo((work) => put(work, 'specs/spec.yaml', CHILD('"../base/a\\0.yaml"')), { entry: D.FileBadPath, line: 1, column: 10 });
-    rejectedInRepo((work) => put(work, 'specs/spec.yaml', CHILD(`../base/${'k'.repeat(300)}.yaml`)), { entry: D.FileBadPath, line: 1, column: 10 });
+  describe('an extends path with a NUL byte, or a name longer than 255 bytes: KS3017 at the extends line', () => {
+    rejectedInRepo('nul-in-extends', (work, _, spec) => put(work, spec, CHILD('"../base/a\\0.yaml"')), { entry: D.FileBadPath, line: 1, column: 10 });
+    rejectedInRepo('long-extends', (work, _, spec) => put(work, spec, CHILD(`../base/${'k'.repeat(300)}.yaml`)), { entry: D.FileBadPath, line: 1, column: 10 });
   });
 
-  it('__proto__ in a base: KS2001 in the base, at its line', () => {
-    rejectedInRepo((work) => {
-      put(work, 'base/kernel.yaml', 'metadata:\n  labels:\n    org.example.team: kernel\n__proto__:\n  polluted: true\n');
-      put(work, 'specs/spec.yaml', CHILD('../base/kernel.yaml'));
-    }, { entry: D.UnknownKey, line: 4, column: 1, file: 'base/kernel.yaml' });
+  describe('__proto__ in a base: KS2001 in the base, at its line', () => {
+    rejectedInRepo('proto-in-base', (work, _, spec, base) => {
+      put(work, base, 'metadata:\n  labels:\n    org.example.team: kernel\n__proto__:\n  polluted: true\n');
+      put(work, spec, CHILD(`../${base}`));
+    }, { entry: D.UnknownKey, line: 4, column: 1, file: '<base>' });
   });
 
-  it("krata provider.configFile '../' out of the repository: KS3014 at its line", () => {
-    rejectedInRepo((work) => put(work, 'specs/spec.yaml', KRATA.replace('configFile: build/.config', 'configFile: ../../outside.yaml')), { entry: D.FileOutsideRepo, line: 14, column: 15 });
+  describe("krata provider.configFile '../' out of the repository: KS3014 at its line", () => {
+    rejectedInRepo('krata-config-out', (work, _, spec) => put(work, spec, KRATA.replace('configFile: build/.config', 'configFile: ../../outside.yaml')), { entry: D.FileOutsideRepo, line: 14, column: 15 });
   });
 
-  it("rancheros target.dapperfile '../' out of the repository: KS3014 at its line", () => {
-    rejectedInRepo((work) => put(work, 'specs/spec.yaml', ROS + '  dapperfile: ../../outside.yaml\n'), { entry: D.FileOutsideRepo, line: 18, column: 15 });
+  describe("rancheros target.dapperfile '../' out of the repository: KS3014 at its line", () => {
+    rejectedInRepo('dapperfile-out', (work, _, spec) => put(work, spec, ROS + '  dapperfile: ../../outside.yaml\n'), { entry: D.FileOutsideRepo, line: 18, column: 15 });
   });
 
   it('a spec that is a FIFO: exit 2 naming it, at once', () => {
@@ -490,8 +560,8 @@ describe('validate and compile agree (issue 11, must-have 6): refused at the lin
       expect(existsSync(path.join(work, 'out'))).toBe(false);
     }
   });
+  const cmdline = BATCH.add('cmdline-1024', readFileSync(path.join(goldenDir('liquidmetal-cmdline'), 'spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`));
   it('a Liquid Metal kernel.cmdline key of 1,024 characters: KS2005 at the item, nothing written', () => {
-    const text = readFileSync(path.join(goldenDir('liquidmetal-cmdline'), 'spec.yaml'), 'utf8').replace('cmdline: [quiet,', `cmdline: [${'k'.repeat(1024)},`);
-    expectFirst(rejectByCli(text), { entry: D.PatternMismatch, line: 9, column: 13 });
+    expectFirst(BATCH.diagnostics(cmdline), { entry: D.PatternMismatch, line: 9, column: 13 });
   });
 });
