@@ -234,29 +234,40 @@ describe('precompiled templates', () => {
 });
 
 describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
-  const cases = goldenCases().filter((c) => existsSync(path.join(goldenDir(c), 'expected')));
-  for (const c of cases) {
-    it(`compiles golden case ${c} to its expected files`, () => {
-      // The case folder without expected/, so the header's `-o out` matches the golden files.
-      const work = tempDir();
-      cpSync(goldenDir(c), work, { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
-      const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'spec.yaml', '-o', 'out'], {
-        cwd: work,
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
-      });
-      expect(r.status, r.stderr).toBe(0);
-      const out = path.join(work, 'out');
-      const name = readdirSync(out)[0]!;
-      const expectedDir = path.join(goldenDir(c), 'expected');
-      const expected = walk(expectedDir, () => true).map((f) => path.relative(expectedDir, f)).sort();
-      const actual = walk(path.join(out, name), () => true).map((f) => path.relative(path.join(out, name), f)).sort();
-      expect(actual).toEqual(expected);
-      for (const f of expected) {
-        expect(readFileSync(path.join(out, name, f), 'utf8'), f).toBe(readFileSync(path.join(expectedDir, f), 'utf8'));
-      }
-    });
+  /** The golden cases' folders without expected/, side by side in a temp folder. */
+  function goldenWork(cases: string[]): string {
+    const work = tempDir();
+    for (const c of cases) cpSync(goldenDir(c), path.join(work, c), { recursive: true, filter: (src) => !src.includes(`${path.sep}expected`) });
+    return work;
   }
+  /** Every output file under `dir`, relative, with its text. */
+  const tree = (dir: string): Array<[string, string]> =>
+    walk(dir, () => true)
+      .map((f) => [path.relative(dir, f), readFileSync(f, 'utf8')] as [string, string])
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+
+  it('compiles a golden case to its expected files', () => {
+    // The case folder itself is the working folder, so the header's `spec.yaml` and `-o out` match.
+    const work = path.join(goldenWork(['bootc-cachyos']), 'bootc-cachyos');
+    const r = spawnSync(process.execPath, [BUNDLE, 'compile', 'spec.yaml', '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(tree(path.join(work, 'out', readdirSync(path.join(work, 'out'))[0]!))).toEqual(tree(path.join(goldenDir('bootc-cachyos'), 'expected')));
+  });
+
+  it('compiles every golden case to the same bytes as the unbundled CLI (which golden.test.ts holds to the expected files through src/)', () => {
+    // One run of each over all the cases, each in its own copy: the same spec paths and
+    // output folder, so the same headers and locks.
+    const cases = goldenCases().filter((c) => existsSync(path.join(goldenDir(c), 'expected')));
+    const run = (cli: string) => {
+      const work = goldenWork(cases);
+      const r = spawnSync(process.execPath, [cli, 'compile', ...cases.map((c) => `${c}/spec.yaml`), '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      return { stdout: r.stdout, stderr: withoutClosingLine(r.stderr), files: tree(path.join(work, 'out')) };
+    };
+    const bundled = run(BUNDLE);
+    expect(bundled.files.filter(([f]) => f.endsWith('kspec.lock.json'))).toHaveLength(cases.length);
+    expect(bundled).toEqual(run(path.join(DIST, 'cli.js')));
+  });
 
   it('runs without its code caches, or with caches V8 rejects, and gives the same output', () => {
     const root = binWithoutCaches();
