@@ -6,7 +6,7 @@
  * (image-builder, bootc-image-builder, AuroraBoot) and the record promote.sh reads.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOOTC, KAIROS_UBUNTU, bench, calls, put, run, sh, shim, type Bench } from './lifecycle.harness.js';
 
@@ -18,6 +18,12 @@ const SCENARIOS: Record<string, string[]> = {
   emergency: [...OK_LINES, 'You are in emergency mode. After logging in, type "journalctl -xb" to view'],
   hang: [...OK_LINES, '[  OK  ] Started some-service.service - waits forever'],
 };
+
+/** The sleep on PATH before the shims' (the one the console poll's wrapper runs). */
+const REAL_SLEEP = (process.env.PATH ?? '/usr/bin:/bin')
+  .split(delimiter)
+  .map((d) => join(d, 'sleep'))
+  .find((f) => existsSync(f))!;
 
 /**
  * QEMU: writes the scenario to the -serial file, records its pid, then sleeps (exec, so the
@@ -36,6 +42,11 @@ for a in "$@"; do case $a in type=unixio,path=*) sock=\${a#type=unixio,path=} ;;
 echo $$ >"$SHIM_DIR/swtpm.pid"
 exec python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(1000)' "$sock"`);
+  // The console poll's `sleep 1` (found on PATH, shims first) sleeps 0.2 s: a boot the fake
+  // QEMU plays in milliseconds then waits a fifth of a second, not a second, per poll. Every
+  // other sleep (the fake QEMU's own, stop()'s 0.1 s) is the real one; the timeout is still
+  // measured in real seconds ($SECONDS), so the hang test still waits its 2 s.
+  put(join(b.bin, 'sleep'), `#!/usr/bin/env bash\nif [[ $# == 1 && $1 == 1 ]]; then set -- 0.2; fi\nexec ${REAL_SLEEP} "$@"\n`, 0o755);
   for (const [name, lines] of Object.entries(SCENARIOS)) put(join(b.dir, 'shim', `scenario-${name}`), lines.join('\n') + '\n');
   put(join(b.dir, 'fw/OVMF_CODE.fd'), 'code');
   put(join(b.dir, 'fw/OVMF_VARS.fd'), 'vars');
