@@ -6,13 +6,15 @@
  * schema the modeline names. A mistake in the same document is reported, so the schema
  * really was loaded. Nothing here reaches the network: the schema is a local file.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runInit } from '../src/commands/init.js';
 import { PLATFORMS } from '../src/targets/index.js';
-import { BIN, git, ROOT, tempDir } from './helpers.js';
+import type { Platform } from '../src/types.js';
+import { git, ROOT, tempDir } from './helpers.js';
 
 const SERVER = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
 
@@ -95,10 +97,18 @@ class LspClient {
 
 const SETTINGS = { yaml: { validate: true, completion: true, hover: true, schemaStore: { enable: false }, format: { enable: false } } };
 
-/** `kspec init` (the built CLI) in `dir`; returns the starter's text. */
-function init(dir: string, platform: string, out: string): string {
-  const r = spawnSync(process.execPath, [BIN, 'init', '--platform', platform, '-o', out], { cwd: dir, encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+/**
+ * `kspec init --platform <platform> -o <dir>/<out>` (the command's code, in this process: the
+ * bin's own behaviour is test/reports.test.ts's and the others'); returns the starter's text.
+ * The output path is absolute, so the modeline is found from `dir` as from a shell there.
+ */
+async function init(dir: string, platform: Platform, out: string): Promise<string> {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    expect(await runInit({ platform, out: path.join(dir, out) })).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
   return readFileSync(path.join(dir, out), 'utf8');
 }
 
@@ -160,22 +170,27 @@ describe('kspec init starters in yaml-language-server', () => {
   it('reports what kspec validate rejects and JSON Schema can say: a tarball provider on bootc, an http URL', async () => {
     const repo = tempDir('kspec-editor-');
     git(repo, 'init', '-q');
-    const text = init(repo, 'bootc', 'k.yaml');
+    const text = await init(repo, 'bootc', 'k.yaml');
     const provider = /^provider:[^\n]*\n(?: {2}.*\n|#.*\n)*/m;
     expect(text).toMatch(provider);
     const cases = {
       tarball: text.replace(provider, 'provider:\n  type: tarball\n  urls: {x86_64: https://example.com/k.tar.gz}\n'),
       http: text.replace(provider, 'provider:\n  type: repo\n  packages: [kernel]\n  extraRepo: {name: x, url: http://example.com/x.repo}\n'),
     };
-    for (const [name, doc] of Object.entries(cases)) {
-      const file = path.join(repo, `${name}.yaml`);
-      writeFileSync(file, doc);
-      const diags = await open(file, doc);
-      expect(diags.length, `${name}: ${doc}`).toBeGreaterThan(0);
-    }
     // The same documents with what the CLI accepts there are clean.
     const fine = text.replace(provider, 'provider:\n  type: repo\n  packages: [kernel]\n  extraRepo: {name: x, url: https://example.com/x.repo}\n');
-    expect(await open(path.join(repo, 'fine.yaml'), fine)).toEqual([]);
+    // All opened at once: the server waits 200 ms before it validates each.
+    const [tarball, http, clean] = await Promise.all([
+      ...Object.entries(cases).map(([name, doc]) => {
+        const file = path.join(repo, `${name}.yaml`);
+        writeFileSync(file, doc);
+        return open(file, doc);
+      }),
+      open(path.join(repo, 'fine.yaml'), fine),
+    ]);
+    expect(tarball!.length, `tarball: ${cases.tarball}`).toBeGreaterThan(0);
+    expect(http!.length, `http: ${cases.http}`).toBeGreaterThan(0);
+    expect(clean).toEqual([]);
   });
 
   for (const layout of layouts) {
@@ -186,27 +201,26 @@ describe('kspec init starters in yaml-language-server', () => {
           git(repo, 'init', '-q');
           layout.setup(repo);
           mkdirSync(path.join(repo, 'specs'));
-          const text = init(repo, platform, 'specs/k.yaml');
+          const text = await init(repo, platform, 'specs/k.yaml');
           expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${layout.modeline}`);
           const file = path.join(repo, 'specs', 'k.yaml');
-          expect(await open(file, text)).toEqual([]);
-
           const bare = withBareTarget(text);
           const bareFile = path.join(repo, 'specs', 'bare.yaml');
           writeFileSync(bareFile, bare.text);
-          await open(bareFile, bare.text);
+          // The schema is in force: an unknown key under target is reported.
+          const bad = path.join(repo, 'specs', 'bad.yaml');
+          writeFileSync(bad, text.replace(/^ {2}platform: (\w+)$/m, '  platform: $1\n  notAField: 1'));
+          // The three documents opened at once: the server waits 200 ms before it validates each.
+          const [starterDiags, , badDiags] = await Promise.all([open(file, text), open(bareFile, bare.text), open(bad, readFileSync(bad, 'utf8'))]);
+          expect(starterDiags).toEqual([]);
+          expect(badDiags!.map((d) => d.message).join('\n')).toMatch(/notAField/);
+
           const labels = await completionLabels(bareFile, bare.line, 2);
           // Every field of this platform's target but the platform itself.
           const schema = JSON.parse(readFileSync(path.join(ROOT, 'schema', 'kspec.schema.json'), 'utf8')) as { definitions: Record<string, { properties?: object }> };
           const props = Object.keys(schema.definitions[`${platform}Target`]?.properties ?? {}).filter((p) => p !== 'platform');
           expect(props.length).toBeGreaterThan(1);
           expect([...new Set(labels.filter((l) => props.includes(l)))].sort(), platform).toEqual(props.sort());
-
-          // The schema is in force: an unknown key under target is reported.
-          const bad = path.join(repo, 'specs', 'bad.yaml');
-          writeFileSync(bad, text.replace(/^ {2}platform: (\w+)$/m, '  platform: $1\n  notAField: 1'));
-          const diags = await open(bad, readFileSync(bad, 'utf8'));
-          expect(diags.map((d) => d.message).join('\n')).toMatch(/notAField/);
         });
       }
     });
