@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D, fix } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, ROOT, schemaKeys, shellcheck, shellcheckAll } from './helpers.js';
+import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, ROOT, schemaKeys, shellcheck, shellcheckAll, shellcheckAllAsync } from './helpers.js';
 
 const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
 const DIRTY = '#!/usr/bin/env bash\necho $1\n';
@@ -43,6 +43,18 @@ describe('shellcheckAll', () => {
   it('refuses a key given twice, and checks nothing when given nothing', () => {
     expect(() => shellcheckAll([['x.sh', CLEAN], ['x.sh', DIRTY]])).toThrow(/given twice/);
     expect(shellcheckAll([]).size).toBe(0);
+  });
+
+  it('shellcheckAllAsync: the same answer without blocking the worker, and the same refusals', async () => {
+    const scripts: Array<[string, string]> = [
+      ['a/install.sh', CLEAN],
+      ['b/install.sh', DIRTY],
+      ['c/install.sh', DIRTY],
+    ];
+    expect(await shellcheckAllAsync(scripts)).toEqual(shellcheckAll(scripts));
+    expect((await shellcheckAllAsync(scripts)).get('b/install.sh')).toMatch(/^b\/install\.sh:2:6: note: .*\[SC2086\]\n$/);
+    await expect(shellcheckAllAsync([['x.sh', CLEAN], ['x.sh', DIRTY]])).rejects.toThrow(/given twice/);
+    expect((await shellcheckAllAsync([])).size).toBe(0);
   });
 
   it('shellcheck: one script', () => {

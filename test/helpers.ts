@@ -1,5 +1,5 @@
 /** Shared test helpers: compile YAML text in memory and find diagnostics. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,8 +50,44 @@ export function shellcheck(script: string, name = 'script.sh'): string {
  * when clean), one `<key>:<line>:<col>: <level>: <message> [SCnnnn]` line per finding. A
  * text given under several keys (the same script rendered by several variants) is checked
  * once. For a test file's variants: check them all up front, then assert per variant.
+ * It blocks its worker while shellcheck runs: for a long run, shellcheckAllAsync.
  */
 export function shellcheckAll(scripts: Iterable<readonly [key: string, text: string]>): Map<string, string> {
+  const batch = shellcheckBatch(scripts);
+  if (batch.files.length === 0) return batch.found;
+  const r = spawnSync('shellcheck', [...SHELLCHECK_ARGS, ...batch.files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  return batch.read(r.status, r.stdout, r.stderr);
+}
+
+/**
+ * shellcheckAll without blocking the worker: shellcheck runs as a child while the worker's
+ * other tests go on (start it early, await it in the tests that assert on it). Same
+ * answer, same errors.
+ */
+export async function shellcheckAllAsync(scripts: Iterable<readonly [key: string, text: string]>): Promise<Map<string, string>> {
+  const batch = shellcheckBatch(scripts);
+  if (batch.files.length === 0) return batch.found;
+  const child = spawn('shellcheck', [...SHELLCHECK_ARGS, ...batch.files], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  return batch.read(status, stdout, stderr);
+}
+
+const SHELLCHECK_ARGS = ['-s', 'bash', '-f', 'gcc'];
+
+/** shellcheckAll's files: each distinct text written once; `read` maps shellcheck's answer back to the keys. */
+function shellcheckBatch(scripts: Iterable<readonly [key: string, text: string]>): {
+  files: string[];
+  found: Map<string, string>;
+  read: (status: number | null, stdout: string, stderr: string) => Map<string, string>;
+} {
   const dir = tempDir('kspec-sc-');
   const fileOf = new Map<string, string>(); // text -> file
   const keysOf = new Map<string, string[]>(); // file -> keys
@@ -68,18 +104,18 @@ export function shellcheckAll(scripts: Iterable<readonly [key: string, text: str
     }
     keysOf.get(file)!.push(key);
   }
-  if (fileOf.size === 0) return found;
-  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', ...fileOf.values()], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  // 0: clean; 1: findings, one line each; anything else (bad option, unreadable file) is the harness's fault.
-  if (r.status !== 0 && r.status !== 1) throw new Error(`shellcheck exited ${r.status}: ${r.stderr}`);
-  for (const line of r.stdout.split('\n').filter(Boolean)) {
-    const file = [...keysOf.keys()].find((f) => line.startsWith(`${f}:`));
-    if (file === undefined) throw new Error(`shellcheck: a line for no script given: ${line}`);
-    for (const key of keysOf.get(file)!) found.set(key, `${found.get(key)!}${key}${line.slice(file.length)}\n`);
-  }
-  if (r.status === 1 && [...found.values()].every((v) => v === '')) throw new Error(`shellcheck exited 1 with no findings: ${r.stderr}`);
-  return found;
+  const read = (status: number | null, stdout: string, stderr: string): Map<string, string> => {
+    // 0: clean; 1: findings, one line each; anything else (bad option, unreadable file) is the harness's fault.
+    if (status !== 0 && status !== 1) throw new Error(`shellcheck exited ${status}: ${stderr}`);
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const file = [...keysOf.keys()].find((f) => line.startsWith(`${f}:`));
+      if (file === undefined) throw new Error(`shellcheck: a line for no script given: ${line}`);
+      for (const key of keysOf.get(file)!) found.set(key, `${found.get(key)!}${key}${line.slice(file.length)}\n`);
+    }
+    if (status === 1 && [...found.values()].every((v) => v === '')) throw new Error(`shellcheck exited 1 with no findings: ${stderr}`);
+    return found;
+  };
+  return { files: [...fileOf.values()], found, read };
 }
 
 /** f's value, computed on the first call (in the first test that needs it, so a throw fails that test). */
