@@ -2,8 +2,36 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { D, message } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
-import { bashSyntax, compileText, expectDiagnostic, lazily, shellcheckAll } from './helpers.js';
+import { bashSyntaxAll, compileText, expectDiagnostic, lazily, shellcheckAllAsync } from './helpers.js';
 import { BOOTC, KAIROS_UBUNTU } from './lifecycle.harness.js';
+
+const variants: Record<string, string> = {
+  'bootc signed': BOOTC,
+  'bootc unsigned multi-arch': BOOTC.replace(/signing:\n(  .*\n)+/, '').replace('  package: kernel-cachyos\n', '  package: kernel-cachyos\n  arch: [x86_64, aarch64]\n'),
+  'bootc stock': BASE.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: stock\n').replace(/modules:\n(  .*\n)+/, ''),
+  'kairos ubuntu': KAIROS_UBUNTU,
+};
+const scriptsOf = async (yaml: string) => {
+  const r = await compileText(yaml);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return r.files.filter((f) => ['kspec-validate-kernel', 'boot-test.sh', 'promote.sh', 'verify-and-record.sh'].includes(f.path));
+};
+/**
+ * Every variant's scripts: bash -n in one bash, shellcheck in one run (a script several
+ * variants render alike is checked once), as a child that does not block this worker.
+ * Started with the file; the last describe's tests await it.
+ */
+const lint = lazily(() => {
+  const scripts = (async () => (await Promise.all(Object.entries(variants).map(async ([name, yaml]) => (await scriptsOf(yaml)).map((f) => [`${name}/${f.path}`, f.content] as const)))).flat())();
+  const syntax = scripts.then((s) => bashSyntaxAll(s));
+  const findings = scripts.then((s) => shellcheckAllAsync(s));
+  syntax.catch(() => {}); // rethrown where awaited
+  findings.catch(() => {});
+  return { syntax, findings };
+});
+beforeAll(() => {
+  lint();
+});
 
 describe('validation (bootc, kairos)', () => {
   it('defaults: nvidia, zfs, virtualbox; the multi-user target within 600 s; 30 days', async () => {
@@ -54,33 +82,15 @@ describe('validation (bootc, kairos)', () => {
 });
 
 describe('the lifecycle scripts pass bash -n and shellcheck', () => {
-  const variants: Record<string, string> = {
-    'bootc signed': BOOTC,
-    'bootc unsigned multi-arch': BOOTC.replace(/signing:\n(  .*\n)+/, '').replace('  package: kernel-cachyos\n', '  package: kernel-cachyos\n  arch: [x86_64, aarch64]\n'),
-    'bootc stock': BASE.replace(/provider:\n(  .*\n)+/, 'provider:\n  type: stock\n').replace(/modules:\n(  .*\n)+/, ''),
-    'kairos ubuntu': KAIROS_UBUNTU,
-  };
-  const scriptsOf = async (yaml: string) => {
-    const r = await compileText(yaml);
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    return r.files.filter((f) => ['kspec-validate-kernel', 'boot-test.sh', 'promote.sh', 'verify-and-record.sh'].includes(f.path));
-  };
-  // One shellcheck run over every variant's scripts (a script several variants render alike is checked once).
-  const findings = lazily(async () =>
-    shellcheckAll((await Promise.all(Object.entries(variants).map(async ([name, yaml]) => (await scriptsOf(yaml)).map((f) => [`${name}/${f.path}`, f.content] as const)))).flat()),
-  );
-  // The whole run before the variants' tests: it takes a while on a loaded machine.
-  beforeAll(async () => {
-    await findings();
-  }, 300_000);
   for (const [name, yaml] of Object.entries(variants)) {
     it(name, async () => {
       const scripts = await scriptsOf(yaml);
       expect(scripts.length).toBeGreaterThanOrEqual(2);
+      const [syntax, findings] = await Promise.all([lint().syntax, lint().findings]);
       for (const f of scripts) {
-        expect(bashSyntax(f.content), f.path).toBe('');
-        expect((await findings()).get(`${name}/${f.path}`), f.path).toBe('');
+        expect(syntax.get(`${name}/${f.path}`), f.path).toBe('');
+        expect(findings.get(`${name}/${f.path}`), f.path).toBe('');
       }
-    });
+    }, 300_000);
   }
 });
