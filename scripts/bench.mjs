@@ -40,7 +40,8 @@
  * --scale-runs <n> (default 3; 1 at 5,000 specs unless given), --sizes 10,100,1000,5000,
  * --out <dir> (where the scale runs write; default /dev/shm if writable, else the temp
  * folder), --no-disk (skip the disk row), --keep (keep the temp folder), --worst-only (only
- * row 7), --worst-runs <n> (runs per worst case, default 3).
+ * row 7), --worst-runs <n> (runs per worst case, default 3), --cases <regexp> (only the worst
+ * cases whose name matches).
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -154,7 +155,9 @@ function worstCases() {
   mkdirSync(dir);
   const cpuFile = path.join(work, 'cpu');
   const rows = [];
+  const only = opt('cases', undefined);
   for (const [name, make] of Object.entries(WORST_CASES)) {
+    if (only !== undefined && !new RegExp(only, 'i').test(name)) continue;
     const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
     writeFileSync(file, make());
     const size = statSync(file).size;
@@ -186,10 +189,11 @@ function worstCases() {
   );
   console.log(`\n7. worst cases (scripts/worst-cases.mjs), one process each, medians of ${WORST_RUNS} runs; CPU = the child's user + system`);
   console.log(`   (node -e 0: ${fmt(median(node0Cpu))} CPU, ${fmt(node0)} wall; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs)`);
-  console.log('  case                               size      validate CPU    wall   compile CPU    wall');
+  const width = Math.max(32, ...rows.map((r) => r.name.length));
+  console.log(`  ${'case'.padEnd(width)}   size      validate CPU    wall   compile CPU    wall`);
   for (const r of rows) {
     console.log(
-      `  ${r.name.padEnd(32)} ${(r.size / 1024).toFixed(0).padStart(5)} KiB  ${fmt(r.validate.cpu).padStart(11)} ${fmt(r.validate.wall).padStart(9)}  ${fmt(r.compile.cpu).padStart(11)} ${fmt(r.compile.wall).padStart(9)}`,
+      `  ${r.name.padEnd(width)} ${(r.size / 1024).toFixed(0).padStart(5)} KiB  ${fmt(r.validate.cpu).padStart(11)} ${fmt(r.validate.wall).padStart(9)}  ${fmt(r.compile.cpu).padStart(11)} ${fmt(r.compile.wall).padStart(9)}`,
     );
   }
   const worst = (k) => rows.reduce((a, b) => (Math.max(b.validate[k], b.compile[k]) > Math.max(a.validate[k], a.compile[k]) ? b : a));

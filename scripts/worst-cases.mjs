@@ -101,6 +101,15 @@ export const WORST_CASES = {
   'unknown keys, custom tags': () => fill(HEAD + KERNEL + TAIL, (i) => `u${i}: !x ${i}\n`, '', 2),
   // Unknown keys with double-quoted values over two lines.
   'unknown keys, multi-line quoted values': () => fill(HEAD + KERNEL + TAIL, (i) => `u${i}: "a\n  b"\n`, '', 2),
+  // Unknown keys with values under yaml's core tags (each tag in turn, scalars and collections).
+  'unknown keys, core tags': () =>
+    fill(HEAD + KERNEL + TAIL, (i) => `u${i}: ${['!!int 1', '!!bool true', '!!null ~', '!!float 1.5', '!!str x', '!!seq [1]', '!!map {a: 1}'][i % 7]}\n`, '', 17 / 7),
+  // A valid spec of config keys, every value tagged `!!str`, every key `!!str` too.
+  'config keys, tagged (valid)': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    !!str CONFIG_K${i}: !!str y\n`, TAIL, 2),
+  // Unknown keys written as explicit keys (`? key` then `: value`).
+  'unknown keys, explicit': () => fill(HEAD + KERNEL + TAIL, (i) => `? u${i}\n: 1\n`, '', 2),
+  // Unknown keys with double- and single-quoted values holding a blank line.
+  'unknown keys, quoted values with a blank line': () => fill(HEAD + KERNEL + TAIL, (i) => (i % 2 ? `u${i}: "a\n\n  b"\n` : `u${i}: 'a\n\n  b'\n`), '', 2),
   // A flow sequence over many lines.
   'multi-line flow sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [\n', () => '  1,\n', '  1]\n'),
   // A billion laughs that stays small: refused at the alias past the limit.
@@ -112,4 +121,4 @@ export const WORST_CASES = {
  * test/yamltree.test.ts checks that every other case is read fast, so a case added here
  * for syntax the reader gives up on must be listed.
  */
-export const READ_BY_YAML = new Set([]);
+export const READ_BY_YAML = new Set(['unknown keys, core tags', 'config keys, tagged (valid)', 'unknown keys, explicit', 'unknown keys, quoted values with a blank line']);

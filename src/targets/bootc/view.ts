@@ -3,7 +3,7 @@
  * only; the text is the templates'.
  */
 import { configRules } from '../kconfig.js';
-import { byKey, configEntries, DRACUT_CONF, GOARCH, initramfsView, isPackageProvider, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
+import { byKey, configWords, DRACUT_CONF, GOARCH, initramfsView, isPackageProvider, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
 import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
 import type { Arch, SpecFor } from '../../types.js';
 
@@ -48,7 +48,8 @@ export interface BootcView {
   multiArch: boolean;
   kernelPackage: string | null;
   /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
-  kernelConfig: Array<{ name: string; value: string }>;
+  /** kernel.config as NAME VALUE words, sorted by name (configWords). */
+  kernelConfig: string[];
   /** What meets a wanted value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
   configRules: Array<{ want: string; have: string }>;
   provider: RepoView['provider'];
@@ -161,7 +162,7 @@ export function bootcView(spec: BootcSpec): BootcView {
     arches: spec.kernel.arch.map((arch) => ({ arch, goarch: GOARCH[arch] })),
     multiArch,
     kernelPackage: spec.kernel.package ?? null,
-    kernelConfig: configEntries(spec.kernel.config),
+    kernelConfig: configWords(spec.kernel.config),
     configRules: configRules(),
     ...repos,
     removeStock,

@@ -3,7 +3,7 @@
  * target.cloudConfig's text. Data only; the text is the templates'.
  */
 import { configRules } from '../kconfig.js';
-import { configEntries, initramfsView, isPackageProvider, isRepoFile, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
+import { configWords, initramfsView, isPackageProvider, isRepoFile, packageCoprs, repoView, servicesView, signingView, uniq } from '../shared.js';
 import type { InitramfsView, RepoView, ServicesView, SigningView } from '../shared.js';
 import type { SpecFor } from '../../types.js';
 import { FAMILIES, isFamily, KAIROS_DRACUT_MODULES } from './families.js';
@@ -56,7 +56,8 @@ export interface KairosView {
   extraRepoFile: boolean;
   retry: RepoView['retry'];
   kver: string | null;
-  kernelConfig: Array<{ name: string; value: string }>;
+  /** kernel.config as NAME VALUE words, sorted by name (configWords). */
+  kernelConfig: string[];
   /** What meets a wanted value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
   configRules: Array<{ want: string; have: string }>;
   release: {
@@ -124,7 +125,7 @@ export function kairosView(spec: KairosSpec): KairosView {
     ...repos,
     extraRepoFile: p.type === 'repo' && p.extraRepo !== undefined && isRepoFile(p.extraRepo.url),
     kver: spec.kernel.version ?? null,
-    kernelConfig: configEntries(spec.kernel.config),
+    kernelConfig: configWords(spec.kernel.config),
     configRules: configRules(),
     release: {
       name,
