@@ -26,7 +26,8 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realp
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { MAX_SPEC_BYTES } from './parse.js';
+import { MAX_DEPTH, MAX_SPEC_BYTES } from './parse.js';
+import { fastParse, Kind } from './yamltree.js';
 import { displayPath, gitTopLevel, realish, STDIN_ARG, toPosix } from './paths.js';
 
 /** What a spec file is named like. */
@@ -125,8 +126,28 @@ export function sniff(text: string): Sniffed {
   return out;
 }
 
-/** sniff for documents that are not a plain block mapping: the YAML parser, aliases unexpanded. */
+/**
+ * sniff for documents that are not a plain block mapping: the fast reader of
+ * src/yamltree.ts when it reads the text (it gives the tree yaml would), else the YAML
+ * parser; aliases unexpanded either way. (yaml's reading of a 1 MiB spec costs seconds;
+ * issue 11, must-have 4.)
+ */
 function sniffParsed(text: string): Sniffed {
+  const fast = fastParse(text.replace(/^\uFEFF/, ''), Infinity, MAX_DEPTH);
+  if (fast && !('tooMany' in fast)) {
+    const root = fast.root;
+    if (root.kind !== Kind.Map) return { notMapping: 'not a YAML mapping' };
+    const out: Sniffed = {};
+    const keys = root.keys!;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (!k || k.kind !== Kind.Scalar || !WANTED.has(String(k.value))) continue;
+      const key = String(k.value) as 'apiVersion' | 'kind' | 'extends';
+      const v = root.items![i];
+      if (v && v.kind === Kind.Scalar && typeof v.value === 'string') out[key] ??= v.value;
+    }
+    return out;
+  }
   let doc;
   try {
     doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });

@@ -10,11 +10,14 @@
  * single-line plain, single- and double-quoted scalars (over several lines in block
  * context), flow collections,
  * block scalars (`|`, `>`, with chomping; their value resolved by yaml's own code),
- * `!!str`, anchors, aliases and comments, plain scalars and flow collections over several
- * lines, tabs as in-line white space, with LF or CRLF line ends. It gives up (returns
- * undefined) on anything else (quoted keys over several lines, quoted scalars over
- * several lines with a blank line, tab, CR or escaped line break in them, plain scalars over
- * several lines in a flow collection, other tags, explicit keys, directives, a second document,
+ * tags on scalars and keys (`!!str`, `!`, local `!x`, and the core `!!int`, `!!bool`,
+ * `!!null`, `!!float`; `!!seq`/`!!map` on a flow collection), explicit keys (`? key` on one
+ * line, `: value` below), anchors, aliases and comments, plain scalars and flow collections
+ * over several lines, quoted scalars over several lines (blank lines included), tabs as
+ * in-line white space, with LF or CRLF line ends. It gives up (returns undefined) on
+ * anything else (quoted keys over several lines, quoted scalars over several lines with a
+ * tab, CR or escaped line break in them, plain scalars over several lines in a flow
+ * collection, other tags, other explicit keys, directives, a second document,
  * a tab in indentation, a lone CR, control characters, any syntax error...), and parse.ts then
  * parses with yaml, whose tree `fromDocument` turns into the same light tree. Every
  * diagnostic therefore comes from one analysis of one kind of tree, and every text the
@@ -118,6 +121,42 @@ function resolvePlain(s: string): unknown {
     }
   }
   return s;
+}
+
+/** yaml's core schema tags, in its order (compose-scalar's findScalarTagByName walks them). */
+const SCHEMA_TAGS = new Schema({}).tags;
+const CORE_PREFIX = 'tag:yaml.org,2002:';
+
+/**
+ * The value of a scalar of text `value` (quotes resolved) under the core tag `!!name`, as
+ * yaml's findScalarTagByName and the tag's resolve give it: the tag itself when it has no
+ * test (`!!str`), else the first of its kind whose test the text passes (`!!int 0x1F` is
+ * the hexadecimal int). A text no tag of its name accepts (`!!int x`: yaml warns and keeps
+ * a string), a tag the core schema lacks and a collection tag are yaml's (GIVE_UP).
+ */
+function resolveCoreTag(name: string, value: string): unknown {
+  const tagName = CORE_PREFIX + name;
+  let tag: (typeof SCHEMA_TAGS)[number] | undefined;
+  const withTest: Array<(typeof SCHEMA_TAGS)[number]> = [];
+  for (const t of SCHEMA_TAGS) {
+    if (t.collection || t.tag !== tagName) continue;
+    if (t.default && t.test) withTest.push(t);
+    else {
+      tag = t;
+      break;
+    }
+  }
+  tag ??= withTest.find((t) => t.test!.test(value));
+  if (!tag) throw GIVE_UP;
+  let failed = false;
+  let v: unknown;
+  try {
+    v = (tag.resolve as unknown as Resolve)(value, () => (failed = true), {});
+  } catch {
+    throw GIVE_UP;
+  }
+  if (failed) throw GIVE_UP;
+  return isScalar(v) ? v.value : v;
 }
 
 const SP = 0x20;
@@ -264,7 +303,7 @@ class Reader {
     if (col <= parent) throw GIVE_UP;
     const ch = this.c(p);
     if (ch === DASH && isSep(this.c(p + 1))) return this.seq(p, depth);
-    if (this.keyEnd(p) >= 0) return this.map(p, depth);
+    if (this.mapStart(p)) return this.map(p, depth);
     if (ch === PIPE || ch === GT) return this.blockScalar(p, parent, undefined);
     // A lone value: nothing more in this block.
     const v = this.inline(p, depth, undefined, parent);
@@ -272,6 +311,36 @@ class Reader {
     const q = this.nextContent();
     if (q >= 0 && q - this.line > parent) throw GIVE_UP;
     return v.node;
+  }
+
+  /** Whether a block mapping's entry starts at `p`: an explicit key (`? `) or a key, tagged or not. */
+  private mapStart(p: number): boolean {
+    if (this.c(p) === 0x3f && this.c(p + 1) === SP) return true;
+    if (this.c(p) !== 0x21) return this.keyEnd(p) >= 0;
+    const t = this.tag(p);
+    const k = this.skipSp(t.end);
+    return this.c(k) !== 0x21 && this.keyEnd(k) >= 0;
+  }
+
+  /**
+   * The tag at `p` (`!`, `!name` or `!!name`, name of letters, digits and `-`), which a
+   * space or tab must follow: its core name (`int` for `!!int`), or undefined for the
+   * non-specific `!` and a local `!name` (yaml reads their scalars as strings), and the
+   * offset after it. Handles (`!a!b`), verbatim tags (`!<...>`) and the rest are yaml's.
+   */
+  private tag(p: number): { core: string | undefined; end: number } {
+    let t = p + 1;
+    const core = this.c(t) === 0x21;
+    if (core) t++;
+    const nameStart = t;
+    while (isTagChar(this.c(t))) t++;
+    if (!isWs(this.c(t)) || (core && t === nameStart)) throw GIVE_UP;
+    return { core: core ? this.s.slice(nameStart, t) : undefined, end: t };
+  }
+
+  /** A scalar's value under a tag: the core tag's resolution, or the text (non-specific and local tags). */
+  private tagged(core: string | undefined, text: string): unknown {
+    return core === undefined ? text : resolveCoreTag(core, text);
   }
 
   /**
@@ -338,8 +407,15 @@ class Reader {
       if (c === NL) {
         let k = i + 1;
         while (this.s.charCodeAt(k) === SP) k++;
-        const d = k < this.n ? this.s.charCodeAt(k) : NL;
-        if (k - (i + 1) <= parent || d === NL || d === CR || d === TAB) throw GIVE_UP;
+        if (k >= this.n) throw GIVE_UP;
+        const d = this.s.charCodeAt(k);
+        // An empty or blank line (spaces only) goes on whatever its indentation (yaml's
+        // lexer, continueScalar); resolveAsScalar folds it into a line feed.
+        if (d === NL) {
+          i = k - 1;
+          continue;
+        }
+        if (k - (i + 1) <= parent || d === CR || d === TAB) throw GIVE_UP;
         i = k - 1;
         continue;
       }
@@ -646,7 +722,7 @@ class Reader {
       i = this.skipSp(a.end);
       if (i === a.end && this.c(i) !== NL) throw GIVE_UP;
     }
-    if (this.c(i) === 0x21) return this.strTagged(i, anchor);
+    if (this.c(i) === 0x21) return this.strTagged(i, anchor, col, depth);
     const ch = this.c(i);
     if (ch === PIPE || ch === GT) return this.blockScalar(i, col, anchor);
     if (ch === NL || (ch === HASH && i > p)) {
@@ -770,27 +846,33 @@ class Reader {
   }
 
   /**
-   * A tag and a scalar on its line (at `p`, after any anchor): the scalar's text as a
-   * string. That is what yaml gives for `!!str`, for the non-specific `!` and for a local
-   * tag `!name` (which it does not know: it warns, and warnings are not diagnostics).
-   * Every other `!!` tag, handles (`!a!b`) and verbatim tags (`!<...>`) are yaml's.
+   * A tag and a value on its line (at `p`, after any anchor), in a collection at column
+   * `col`. A scalar's value is its text (quotes resolved) under the tag: a string for
+   * `!!str`, for the non-specific `!` and for a local tag `!name` (which yaml does not
+   * know: it warns, and warnings are not diagnostics); the core tags `!!int`, `!!bool`,
+   * `!!null`, `!!float` resolve it as yaml does (resolveCoreTag). `!!seq` before a flow
+   * sequence and `!!map` before a flow mapping change nothing in the tree. Every other
+   * pairing, a tag before a key or a value on the lines below, is yaml's.
    */
-  private strTagged(p: number, anchor: string | undefined): LNode {
-    let t = p + 1;
-    if (this.c(t) === 0x21) t++;
-    const nameStart = t;
-    while (isTagChar(this.c(t))) t++;
-    if (!isWs(this.c(t))) throw GIVE_UP;
-    const name = this.s.slice(nameStart, t);
-    if (nameStart === p + 2 && name !== 'str') throw GIVE_UP;
+  private strTagged(p: number, anchor: string | undefined, col: number, depth: number): LNode {
+    const { core, end: t } = this.tag(p);
     const i = this.skipSp(t);
     const ch = this.c(i);
     let v: { node: LNode; end: number };
-    if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
-    else {
+    if (ch === 0x5b || ch === 0x7b) {
+      if (core !== (ch === 0x5b ? 'seq' : 'map')) throw GIVE_UP;
+      const node = this.flowStart(i, anchor);
+      this.after(this.flow(i, node, depth + 1, col));
+      return node;
+    }
+    if (core === 'seq' || core === 'map') throw GIVE_UP;
+    if (ch === 0x22 || ch === 0x27) {
+      v = this.quoted(i);
+      v.node.value = this.tagged(core, v.node.value as string);
+    } else {
       if (ch === NL || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1))) || this.keyEnd(i) >= 0) throw GIVE_UP;
       v = this.plainBlock(i, -1);
-      v.node.value = this.s.slice(i, v.end);
+      v.node.value = this.tagged(core, this.s.slice(i, v.end));
     }
     this.setAnchor(v.node, anchor);
     this.after(v.end);
@@ -802,7 +884,7 @@ class Reader {
     // The anchor names the collection below; registered before its content is read.
     const ch = this.c(q);
     const isSeq = ch === DASH && isSep(this.c(q + 1));
-    if (!isSeq && this.keyEnd(q) < 0) throw GIVE_UP;
+    if (!isSeq && !this.mapStart(q)) throw GIVE_UP;
     return isSeq ? this.seq(q, depth + 1, anchor) : this.map(q, depth + 1, anchor);
   }
 
@@ -810,25 +892,45 @@ class Reader {
   private map(p: number, depth: number, anchor?: string): LNode {
     if (depth > this.maxDepth) throw GIVE_UP;
     const col = p - this.line;
-    const node = new LNode(Kind.Map, p);
+    // A tag before the first key is the key's: yaml's mapping starts at the key.
+    const node = new LNode(Kind.Map, this.c(p) === 0x21 ? this.skipSp(this.tag(p).end) : p);
     node.keys = [];
     node.items = [];
     this.setAnchor(node, anchor);
     let q = p;
     for (;;) {
-      const colon = this.keyEnd(q);
+      if (this.c(q) === 0x3f && this.c(q + 1) === SP) {
+        this.explicitEntry(q, node, col, depth);
+        q = this.nextContent();
+        if (q < 0) return node;
+        const qcol = q - this.line;
+        if (qcol < col) return node;
+        if (qcol > col) throw GIVE_UP;
+        continue;
+      }
+      // A tag before the key applies to the key.
+      let tag: { core: string | undefined; end: number } | undefined;
+      let k = q;
+      if (this.c(q) === 0x21) {
+        tag = this.tag(q);
+        k = this.skipSp(tag.end);
+      }
+      const colon = this.keyEnd(k);
       if (colon < 0) throw GIVE_UP;
       // yaml limits an implicit key to 1024 characters.
       if (colon - q > 1000) throw GIVE_UP;
       let key: LNode;
-      const ch = this.c(q);
-      if (ch === 0x22 || ch === 0x27) key = this.quoted(q).node;
-      else {
+      const ch = this.c(k);
+      if (ch === 0x22 || ch === 0x27) {
+        key = this.quoted(k).node;
+        if (tag) key.value = this.tagged(tag.core, key.value as string);
+      } else {
         let last = colon;
         while (isWs(this.c(last - 1))) last--;
-        this.count(q);
-        key = new LNode(Kind.Scalar, q);
-        key.value = resolvePlain(this.s.slice(q, last));
+        this.count(k);
+        key = new LNode(Kind.Scalar, k);
+        const text = this.s.slice(k, last);
+        key.value = tag ? this.tagged(tag.core, text) : resolvePlain(text);
       }
       node.keys.push(key);
       node.items.push(this.entryValue(colon + 1, col, depth, false));
@@ -838,6 +940,36 @@ class Reader {
       if (qcol < col) return node;
       if (qcol > col) throw GIVE_UP;
     }
+  }
+
+  /**
+   * An explicit entry of the block mapping `node` at column `col`: `? key` at `q`, a plain
+   * or quoted scalar on that line, then `: value` at the start of a following line in the
+   * same column; the key may be tagged. A key over several lines or below its `?`, a key
+   * with no value, and any other key (a collection, an alias, an anchored one) are yaml's.
+   */
+  private explicitEntry(q: number, node: LNode, col: number, depth: number): void {
+    let i = this.skipSp(q + 1);
+    let tag: { core: string | undefined; end: number } | undefined;
+    if (this.c(i) === 0x21) {
+      tag = this.tag(i);
+      i = this.skipSp(tag.end);
+    }
+    const ch = this.c(i);
+    let key: { node: LNode; end: number };
+    if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
+    else {
+      if (ch === NL || ch === TAB || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1)))) throw GIVE_UP;
+      const last = this.plainLine(i).last;
+      key = this.plain(i, last);
+      if (tag) key.node.value = this.s.slice(i, last);
+    }
+    if (tag) key.node.value = this.tagged(tag.core, key.node.value as string);
+    this.endLine(key.end);
+    const v = this.nextContent();
+    if (v < 0 || v - this.line !== col || this.c(v) !== COLON || !(this.c(v + 1) === SP || this.c(v + 1) === NL)) throw GIVE_UP;
+    node.keys!.push(key.node);
+    node.items!.push(this.entryValue(v + 1, col, depth, false));
   }
 
   /** A block sequence whose first `-` is at `p`. */

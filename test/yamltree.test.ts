@@ -6,7 +6,7 @@
  * Texts: every spec, golden and hostile input of the repository, the generated worst
  * cases, random line soups of plain-YAML pieces and of pieces the reader leaves to yaml, and
  * random block scalars, multi-line plain scalars and multi-line flow collections in block
- * collections.
+ * collections, and random block structure with explicit keys and yaml's core tags.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -119,12 +119,12 @@ describe('the fast YAML reader reads as yaml does', () => {
   }
 
   const KEYS = ['a', 'b', 'name', 'k:v', 'a b', 'x#y', '"q"', "'s'", '"e\\x41\\u00e9"', "'it''s'", '1', 'true', '~', 'null', '-k', '?k', ':k', '[k]', '&a k', '*a', '!t k', 'a  ', '"a":', "'a'  ", 'a\t', '"a"\t', 'a\tb', '!!str k'];
-  const SCALARS = ['1', '-1', '+1', '0x1F', '0o17', '017', '1.5', '1e3', '.5', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', 'true', 'False', 'yes', 'a b', 'a:b', 'a: b', 'a #c', 'a#b', 'x,y', 'x]', '{x', '"d"', '"d\\"q"', '"\\x1b[0m"', '"bad\\q"', "'s'", "'s''q'", '"unclosed', '*a', '*b', '&a x', '&b x', '&a', '[]', '{}', '[a, b]', '[a, b, ]', '[a,b]', '[ a , b ]', '[a, [b, c]]', '{a: 1, b: [x]}', '{a: 1, }', '{a: 1,, b: 2}', '{a}', '[a: b]', '[*a, *a]', '[&a x, *a]', '{"k": v}', '{k: "v"}', '- x', '-x', '- ', '|', '>', '|-', '!tag x', '!!str 1', '%x', '@x', '`x', '? x', ': x', '-', '---', '...', 'a # c', '2001-12-14', '0b1', '1_000', '"a" # c', '"a"#c', '[a] # c', '[a]#c', '[a', 'a\tb', 'é', 'a\t', 'a\t# c', '\ta', '"x"\t# c', '[a,\tb]', '{a:\tb}', '&a\tx', '|+', '>-', '>+ # c', '|2', '|#c', '| x', '!!str', '!!str 1', '!!str  "q"', '!!str a: b', '!!str [x]', '!!int 1', '&a !!str ~', '!!str &a x', '!x 1', '! 1', '!!foo 1', '!!binary x', '!x-y ~', '!a!b 1', '!<x> 1', '!x [1]', '!x "q"', '!!null ~', '!!float 1', '!x', '!!', '!x,y', '!x  # c'];
+  const SCALARS = ['1', '-1', '+1', '0x1F', '0o17', '017', '1.5', '1e3', '.5', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', 'true', 'False', 'yes', 'a b', 'a:b', 'a: b', 'a #c', 'a#b', 'x,y', 'x]', '{x', '"d"', '"d\\"q"', '"\\x1b[0m"', '"bad\\q"', "'s'", "'s''q'", '"unclosed', '*a', '*b', '&a x', '&b x', '&a', '[]', '{}', '[a, b]', '[a, b, ]', '[a,b]', '[ a , b ]', '[a, [b, c]]', '{a: 1, b: [x]}', '{a: 1, }', '{a: 1,, b: 2}', '{a}', '[a: b]', '[*a, *a]', '[&a x, *a]', '{"k": v}', '{k: "v"}', '- x', '-x', '- ', '|', '>', '|-', '!tag x', '!!str 1', '%x', '@x', '`x', '? x', ': x', '-', '---', '...', 'a # c', '2001-12-14', '0b1', '1_000', '"a" # c', '"a"#c', '[a] # c', '[a]#c', '[a', 'a\tb', 'é', 'a\t', 'a\t# c', '\ta', '"x"\t# c', '[a,\tb]', '{a:\tb}', '&a\tx', '|+', '>-', '>+ # c', '|2', '|#c', '| x', '!!str', '!!str 1', '!!str  "q"', '!!str a: b', '!!str [x]', '!!int 1', '&a !!str ~', '!!str &a x', '!x 1', '! 1', '!!foo 1', '!!binary x', '!x-y ~', '!a!b 1', '!<x> 1', '!x [1]', '!x "q"', '!!null ~', '!!float 1', '!x', '!!', '!x,y', '!x  # c', '!!bool true', '!!int 0x1F', '!!int x', '!!float 1.5', '!!float .inf', '!!null', '!!seq [1]', '!!map {a: 1}', '!!seq {a: 1}', '!!map [1]', '!!int "1"', "!!bool 'no'", '!!null ""', '!!str [x]', '!!seq [1] # c', '!!map {a: [1]}x', '! [1]', '!!int\t1', '!!timestamp 2001-12-14'];
   const piece = fc.oneof(
     { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS, '', '', '# c'), fc.constantFrom(' ', ' ', ' ', '\t', ' \t')).map(([k, v, sep]) => `${k}:${v === '' ? '' : sep + v}`) },
     { weight: 2, arbitrary: fc.constantFrom(...SCALARS).map((v) => `- ${v}`) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SCALARS)).map(([k, v]) => `- ${k}: ${v}`) },
-    { weight: 1, arbitrary: fc.constantFrom('# comment', '', '   ', '-', '- - x', '---', '--- # c', 'key:', '- key:', '&a', '&a k: v', '- &a k: v', '- &a', 'k: &a', 'k: &a x', 'k: *a', 'k: &a [x]', '- &a {x: 1}', '- *a', '\t', ' \t', '\t# c', '-\tx', '- \tx', 'k: |', 'k: >', 'k: |-', 'k: >+', 'k: &a |', '- |', '- >-', '| ', 'text of a block', '  more text', '') },
+    { weight: 1, arbitrary: fc.constantFrom('# comment', '', '   ', '-', '- - x', '---', '--- # c', 'key:', '- key:', '&a', '&a k: v', '- &a k: v', '- &a', 'k: &a', 'k: &a x', 'k: *a', 'k: &a [x]', '- &a {x: 1}', '- *a', '\t', ' \t', '\t# c', '-\tx', '- \tx', 'k: |', 'k: >', 'k: |-', 'k: >+', 'k: &a |', '- |', '- >-', '| ', 'text of a block', '  more text', '', '? a', '? "q"', "? 'q' # c", '? a # c', '? ', '?', '?\ta', ': x', ': ', ':', ':\tx', '? a: b', '? - x', '? !!str k', '? [x]', ': - x', '- ? a', '? &a k', '? *a', '!!str k: v', '!!int 1: v', '! k: v', '!x k:', '- !!str k: v', '!!str "q": v', '&a !!str k: v') },
   );
   const line = fc.tuple(fc.integer({ min: 0, max: 6 }), piece).map(([indent, p]) => ' '.repeat(indent) + p);
   const doc = fc.tuple(fc.array(line, { minLength: 1, maxLength: 14 }), fc.boolean()).map(([lines, nl]) => lines.join('\n') + (nl ? '\n' : ''));
@@ -153,6 +153,36 @@ describe('the fast YAML reader reads as yaml does', () => {
         leaf.map((v) => [v]),
         fc.array(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 4 }).map((entries) =>
           entries.flatMap(([k, v]) => (v.length === 1 ? [`${k}: ${v[0]}`] : [`${k}:`, ...v.map((l) => '  ' + l)])),
+        ),
+        fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items) => items.flatMap((v) => (v.length === 1 ? [`- ${v[0]}`] : ['-', ...v.map((l) => '  ' + l)]))),
+      ),
+    })).node;
+    let accepted = 0;
+    fc.assert(
+      fc.property(tree, fc.boolean(), (lines, crlf) => {
+        if (agree(lines.join(crlf ? '\r\n' : '\n') + '\n')) accepted++;
+      }),
+      { numRuns: RUNS, seed: PROPERTY_SEED },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('random block structure with explicit keys and tagged keys and values is mostly read fast, and as yaml reads them', () => {
+    // Entries `key: value`, `? key` + `: value`, with tags on keys and values (issue 11:
+    // a spec in these shapes must not fall back to yaml, whose reading costs 2-3 s a MiB).
+    const TAGGED = ['!!int 1', '!!int 0o17', '!!bool true', '!!bool False', '!!null ~', '!!null null', '!!float 1.5', '!!float -.inf', '!!str x', '!!str 1', '!!str "q"', "!!int '7'", '!x y', '! 2', '!!seq [1, a]', '!!map {a: 1}', '&a !!int 3', '!!int x', '!!float 1'];
+    const leaf = fc.constantFrom(...SCALARS.slice(0, 20), ...TAGGED);
+    const key = fc.constantFrom('a', 'b', 'name', '"q"', "'s'", '1', 'true', '!!str k', '!!str 1', '!!int 2', '! k', '!x k', '!!str "q"', '!!bool yes');
+    const tree: fc.Arbitrary<string[]> = fc.letrec<{ node: string[] }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf.map((v) => [v]),
+        fc.array(fc.tuple(key, tie('node'), fc.constantFrom('implicit', 'explicit', 'explicit # c')), { minLength: 1, maxLength: 4 }).map((entries) =>
+          entries.flatMap(([k, v, form]) => {
+            if (form === 'implicit') return v.length === 1 ? [`${k}: ${v[0]}`] : [`${k}:`, ...v.map((l) => '  ' + l)];
+            const head = form === 'explicit' ? `? ${k}` : `? ${k} # c`;
+            return v.length === 1 ? [head, `: ${v[0]}`] : [head, ':', ...v.map((l) => '  ' + l)];
+          }),
         ),
         fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items) => items.flatMap((v) => (v.length === 1 ? [`- ${v[0]}`] : ['-', ...v.map((l) => '  ' + l)]))),
       ),
@@ -242,8 +272,8 @@ describe('the fast YAML reader reads as yaml does', () => {
       }),
       { numRuns: RUNS, seed: PROPERTY_SEED },
     );
-    // Most random texts hold something it gives up on (a blank line, a tab, an unclosed
-    // quote, a line not indented enough): 3-4% are read (17 of 500 and 88 of 2,000 with
+    // Most random texts hold something it gives up on (a tab, an unclosed quote, a line
+    // not indented enough; blank lines are read since issue 11 must-have 4): 3-4% are read (17 of 500 and 88 of 2,000 with
     // PROPERTY_SEED), and in most of those a quote stays open past its first line (9 and 51).
     expect(accepted).toBeGreaterThan(RUNS / 100);
     expect(spanning).toBeGreaterThan(RUNS / 400);
