@@ -69,7 +69,16 @@ function deref(schema, node) {
   return node;
 }
 
+/** stringArb's arbitraries, by pattern and length limits: fast-check builds one for a pattern in milliseconds to tens of them, and an arbitrary is immutable. */
+const STRINGS = new Map();
+
 function stringArb(node) {
+  const key = `${node.pattern ?? ''}\0${node.minLength ?? ''}\0${node.maxLength ?? ''}`;
+  if (!STRINGS.has(key)) STRINGS.set(key, buildStringArb(node));
+  return STRINGS.get(key);
+}
+
+function buildStringArb(node) {
   let arb;
   if (node.pattern) {
     // fast-check cannot generate lookaheads; the only one is "does not start with /".
