@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm test`: the suite. The slow tests (*.slow.test.ts: installing the packed package and
- * from git, the full type-check) run apart with `npm run test:slow`
+ * `npm test`: the suite. The slow tests (*.slow.test.ts: installing the packed package,
+ * from git and as a pre-commit hook, the full type-check) run apart with `npm run test:slow`
  * (vitest.slow.config.ts); .ci/run runs both.
  *
  * One worker per core (vitest's default leaves one core idle, so two cores ran one file at a

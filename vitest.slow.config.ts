@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run test:slow`: packaging and the full type-check (see vitest.config.ts). */
+/** `npm run test:slow`: packaging (the packed package, installs from git, the pre-commit hook installed from a git repository), the full type-check and the toy target (see vitest.config.ts). */
 export default defineConfig({
   test: {
     include: ['test/**/*.slow.test.ts'],
