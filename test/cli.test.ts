@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { BIN, KERNEL_KEYS, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, KERNEL_KEYS, lazily, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
@@ -23,6 +23,23 @@ beforeEach(() => {
   mkdirSync(path.join(work, 'specs'));
   writeFileSync(path.join(work, 'specs', 'demo.yaml'), BASE);
 });
+
+/**
+ * out/ as `kspec compile specs -o out` writes it for specs/demo.yaml (BASE): compiled once by
+ * the bin, then copied (modes kept) into each test's folder that starts from a compiled
+ * output to change it; each such test spawned its own compile before.
+ */
+const compiledOnce = lazily(() => {
+  const dir = tempDir('kspec-cli-compiled-');
+  mkdirSync(path.join(dir, 'specs'));
+  writeFileSync(path.join(dir, 'specs', 'demo.yaml'), BASE);
+  const r = kspec(dir, 'compile', 'specs', '-o', 'out');
+  expect([r.code, r.stderr]).toEqual([0, '']);
+  return path.join(dir, 'out');
+});
+function compiled(cwd: string): void {
+  cpSync(compiledOnce(), path.join(cwd, 'out'), { recursive: true });
+}
 
 function listTree(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -44,9 +61,9 @@ describe('kspec compile', () => {
   });
 
   it('is byte-deterministic: a second compile from scratch gives the same bytes', () => {
-    kspec(work, 'compile', 'specs', '-o', 'out');
-    const first = new Map(listTree(path.join(work, 'out/demo')).map((f) => [f, readFileSync(path.join(work, 'out/demo', f), 'utf8')]));
-    rmSync(path.join(work, 'out'), { recursive: true });
+    // the first compile: compiledOnce's, from scratch in another folder
+    const first = new Map(listTree(path.join(compiledOnce(), 'demo')).map((f) => [f, readFileSync(path.join(compiledOnce(), 'demo', f), 'utf8')]));
+    expect(existsSync(path.join(work, 'out'))).toBe(false);
     kspec(work, 'compile', 'specs', '-o', 'out');
     expect(listTree(path.join(work, 'out/demo'))).toEqual([...first.keys()].sort());
     for (const [f, a] of first) {
@@ -56,7 +73,7 @@ describe('kspec compile', () => {
   });
 
   it('--check passes when up to date and reports drift as a diff with exit 1', () => {
-    kspec(work, 'compile', 'specs', '-o', 'out');
+    compiled(work);
     expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
     const file = path.join(work, 'out/demo/install.sh');
     writeFileSync(file, readFileSync(file, 'utf8').replace('set -euo pipefail', 'set -e'));
@@ -73,7 +90,7 @@ describe('kspec compile', () => {
   });
 
   it('--check reports a mode change and an extra (stale) file', () => {
-    kspec(work, 'compile', 'specs', '-o', 'out');
+    compiled(work);
     chmodSync(path.join(work, 'out/demo/install.sh'), 0o644);
     const lock = path.join(work, 'out/demo/kspec.lock.json');
     const m = JSON.parse(readFileSync(lock, 'utf8'));
@@ -87,7 +104,7 @@ describe('kspec compile', () => {
   });
 
   it('removes files the previous manifest listed and never touches others', () => {
-    kspec(work, 'compile', 'specs', '-o', 'out');
+    compiled(work);
     const lock = path.join(work, 'out/demo/kspec.lock.json');
     const m = JSON.parse(readFileSync(lock, 'utf8'));
     m.files['gone/stale.sh'] = { sha256: '0', mode: '0755' };
@@ -112,7 +129,7 @@ describe('kspec compile', () => {
   });
 
   it('refuses a symlink inside the output folder that points outside it', () => {
-    kspec(work, 'compile', 'specs', '-o', 'out');
+    compiled(work);
     const elsewhere = tempDir('kspec-elsewhere-');
     rmSync(path.join(work, 'out/demo/install.sh'));
     symlinkSync(path.join(elsewhere, 'x'), path.join(work, 'out/demo/install.sh'));
