@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validate as validateSpec } from '../src/api.js';
 import { compileFile } from '../src/compile.js';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
@@ -276,10 +276,17 @@ describe('kspec diff', () => {
 });
 
 describe('kspec explain', () => {
-  beforeEach(() => {
+  // One compiled repository for these tests: explain only reads it.
+  let repo = '';
+  beforeAll(() => {
+    work = repo = tempDir('kspec-review-');
+    git(work, 'init', '-q');
     write('base/kernel.yaml', KERNEL_BASE);
     write('specs/demo.yaml', CHILD);
-    expect(kspec(work, 'compile', 'specs').code).toBe(0);
+    expect(kspec(repo, 'compile', 'specs').code).toBe(0);
+  });
+  beforeEach(() => {
+    work = repo;
   });
   const lineOf = (file: string, text: string): number => readFileSync(path.join(work, file), 'utf8').split('\n').indexOf(text) + 1;
 
