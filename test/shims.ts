@@ -11,7 +11,7 @@
  * script calls to SHIMS (or per test with writeShim).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect } from 'vitest';
@@ -292,6 +292,38 @@ export function fakeRoot(files: RenderedFile[], opts: FaultOptions = {}): Box {
     SHIM_KVER: KVER,
   };
   return { dir, root, ctx, state, log, env };
+}
+
+/**
+ * A copy of `box` (its root, build context, shims, log and state) in a new folder, its
+ * environment pointing there: for tests that each change the state one run left behind,
+ * without running it again. Symbolic links are copied as they are (root-relative).
+ */
+export function cloneBox(box: Box): Box {
+  const dir = mkdtempSync(join(tmpdir(), 'kspec-bootc-run-'));
+  tmpRoots.push(dir);
+  const moved = (p: string): string => (p === box.dir || p.startsWith(`${box.dir}/`) ? dir + p.slice(box.dir.length) : p);
+  // A file that is all hole (the dracut shim's 64 MiB initramfs) is made again as one:
+  // copying would write every zero.
+  const holes: Array<[string, Stats]> = [];
+  cpSync(box.dir, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => {
+      const st = lstatSync(src);
+      if (!st.isFile() || st.size === 0 || st.blocks > 0) return true;
+      holes.push([src, st]);
+      return false;
+    },
+  });
+  for (const [src, st] of holes) {
+    writeFileSync(moved(src), '');
+    truncateSync(moved(src), st.size);
+    chmodSync(moved(src), st.mode & 0o7777);
+  }
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(box.env)) env[k] = v?.split(':').map(moved).join(':');
+  return { dir, root: moved(box.root), ctx: moved(box.ctx), state: moved(box.state), log: moved(box.log), env };
 }
 
 export function runScript(box: Box, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): { status: number | null; out: string } {

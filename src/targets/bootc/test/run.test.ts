@@ -8,12 +8,18 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRACUT_CONF } from '../../../targets/shared.js';
-import { bootcSpec, calls, expectHooksRestored, indexOf, installedPkgs, KVER, line, PRELUDE, read, runScript, setup, shim, STOCK_KVER, write, type Box } from '../../../../test/shims.js';
+import { lazily } from '../../../../test/helpers.js';
+import { bootcSpec, calls, cloneBox, expectHooksRestored, indexOf, installedPkgs, KVER, line, PRELUDE, read, runScript, setup, shim, STOCK_KVER, write, type Box } from '../../../../test/shims.js';
+
+/** install.sh of the example spec, run once in a fresh fake root: tests that change its result take a cloneBox. */
+const exampleRun = lazily(() => {
+  const box = setup(bootcSpec());
+  return { box, r: runScript(box, 'install.sh') };
+});
 
 describe('bootc install.sh in a fake root', () => {
   it('swaps the kernel: success run of the example spec', () => {
-    const box = setup(bootcSpec());
-    const r = runScript(box, 'install.sh');
+    const { box, r } = exampleRun();
     expect(r.out).toContain(`kernel swap done: ${KVER}`);
     expect(r.status, r.out).toBe(0);
     const all = calls(box);
@@ -87,8 +93,8 @@ describe('bootc install.sh in a fake root', () => {
     expect(installedPkgs(box)).toEqual(expect.arrayContaining(['kernel-cachyos', 'kernel-cachyos-core', 'kernel-cachyos-modules', 'kmod-v4l2loopback']));
     expect(installedPkgs(box)).not.toContain('akmods');
 
-    // and the image passes its own verification
-    const v = runScript(box, 'verify-image.sh', ['--label', KVER]);
+    // and the image passes its own verification (in a copy: the run's root stays as it left it)
+    const v = runScript(cloneBox(box), 'verify-image.sh', ['--label', KVER]);
     expect(v.out).toContain('all checks passed');
     expect(v.status, v.out).toBe(0);
   });
@@ -251,9 +257,15 @@ describe('bootc verify-image.sh', () => {
     expect(r.status, r.out).toBe(0);
     return box;
   }
+  /** The example spec's swapped root (exampleRun's), a copy for each test that changes it. */
+  const swappedExample = (): Box => {
+    const { box, r } = exampleRun();
+    expect(r.status, r.out).toBe(0);
+    return cloneBox(box);
+  };
 
   it('reports every failing check with its reason and exits non-zero', () => {
-    const box = swapped();
+    const box = swappedExample();
     write(join(box.root, 'usr/lib/modules', '6.14.9-300.fc44.x86_64', 'vmlinuz'), 'stale\n');
     write(join(box.root, 'boot/vmlinuz-old'), 'x');
     const r = runScript(box, 'verify-image.sh', ['--label', '6.14.9-300.fc44.x86_64']);
@@ -265,7 +277,7 @@ describe('bootc verify-image.sh', () => {
   });
 
   it('catches a wrong label, a small initramfs, a missing ostree module and an unsigned kernel', () => {
-    const box = swapped();
+    const box = swappedExample();
     const m = join(box.root, 'usr/lib/modules', KVER);
     spawnSync('truncate', ['-s', '20M', join(m, 'initramfs.img')]);
     write(join(m, 'vmlinuz'), 'unsigned\n');
