@@ -5,7 +5,7 @@
  * stdout or stderr (issue 11, must-have 9): the built CLI spawned with its pipe closed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -17,7 +17,7 @@ import { GITHUB_ANNOTATIONS_PER_TYPE } from '../src/diagnostics/github.js';
 import { helpText } from '../src/diagnostics/sarif.js';
 import { markdownReport, type SpecChange } from '../src/diffsummary.js';
 import { BASE } from './fixtures.js';
-import { BIN, compileText, git, KERNEL_KEYS, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { BIN, compileText, git, KERNEL_KEYS, lazily, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
@@ -211,12 +211,20 @@ describe('a closed stdout or stderr (kspec … | head -1)', () => {
     });
   }
 
-  /** A repository where `compile --check` has drift in every file (a long diff on stdout). */
-  function drifted(): string {
+  /** out/ as the bin compiles specs/demo.yaml (BASE), once; drifted() copies it (modes kept). */
+  const compiledOnce = lazily(() => {
     const work = tempDir('kspec-pipe-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
     expect(kspec(work, 'compile', 'specs', '-o', 'out').status).toBe(0);
+    return path.join(work, 'out');
+  });
+
+  /** A repository where `compile --check` has drift in every file (a long diff on stdout). */
+  function drifted(): string {
+    const work = tempDir('kspec-pipe-');
+    mkdirSync(path.join(work, 'specs'));
+    cpSync(compiledOnce(), path.join(work, 'out'), { recursive: true });
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE.replace('kernel-cachyos\n  arch', 'kernel-cachyos\n  version: 6.9.1\n  arch'));
     return work;
   }
