@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BASE } from './fixtures.js';
 import { BIN, git, ROOT, tempDir } from './helpers.js';
@@ -97,8 +97,11 @@ const readmeCommands = codeBlocks(section(readme, 'Using kspec in CI and code re
 let origin: string;
 let checkout: string;
 
-/** A repository with specs and their committed output on main, and a clone on a pull-request branch. */
-beforeEach(() => {
+/**
+ * A repository with specs and their committed output on main (the origin, made once: no test
+ * writes to it), and for each test a fresh clone on a pull-request branch.
+ */
+beforeAll(() => {
   const seed = tempDir('kspec-ci-seed-');
   git(seed, 'init', '-q', '-b', 'main');
   mkdirSync(path.join(seed, 'specs'));
@@ -108,6 +111,8 @@ beforeEach(() => {
   commit(seed, 'specs and output');
   origin = path.join(tempDir('kspec-ci-origin-'), 'origin.git');
   git(seed, 'clone', '-q', '--bare', seed, origin);
+});
+beforeEach(() => {
   checkout = path.join(tempDir('kspec-ci-'), 'repo');
   git(path.dirname(checkout), 'clone', '-q', origin, checkout);
   git(checkout, 'checkout', '-q', '-b', 'feature');
