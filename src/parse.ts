@@ -6,7 +6,7 @@
  */
 import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
-import { fastParse, fromDocument, Kind, LNode } from './yamltree.js';
+import { fastParse, fastParseOnce, fromDocument, Kind, LNode } from './yamltree.js';
 import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { fileStart, parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
@@ -157,6 +157,16 @@ function lex(text: string, counter: LineCounter): CST.Token[] {
 /** Lexemes that start a value (the lexer marks a plain scalar with \x1f before its text). */
 const VALUE_LEXEME = new Set(['\x1f', '[', '{', '|', '>']);
 
+/** Whether `text` holds more than MAX_VALUES values, counted on yaml's lexemes as lexBounded counts them. */
+export function pastValueLimit(text: string): boolean {
+  let values = 0;
+  for (const lx of new Lexer().lex(text)) {
+    const c = lx.charAt(0);
+    if ((VALUE_LEXEME.has(c) || c === '"' || c === "'" || c === '*') && ++values > MAX_VALUES) return true;
+  }
+  return false;
+}
+
 /**
  * lex, with the values counted on the lexemes first: stops at the first value past
  * MAX_VALUES and returns its offset instead of tokens.
@@ -265,7 +275,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   // The fast reader first (src/yamltree.ts): most specs, and every large one written in
   // plain YAML, are read in one pass with no yaml Document built. Anything else, and
   // anything it finds wrong, is read again by yaml below, which gives every YAML error.
-  const fast = fastParse(text, MAX_VALUES, MAX_DEPTH);
+  const fast = fastParseOnce(text, MAX_VALUES, MAX_DEPTH);
   if (fast && 'tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
   if (fast) {
     const counter = new LineCounter();

@@ -209,6 +209,29 @@ export function fastParse(text: string, maxValues: number, maxDepth: number): Fa
   }
 }
 
+/** What fastParseAhead read, for one later identical call (fastParseOnce). */
+let ahead: { text: string; maxValues: number; maxDepth: number; result: ReturnType<typeof fastParse> } | undefined;
+
+/**
+ * fastParse, its result kept for the next fastParseOnce of the same text and limits:
+ * discovery's sniff reads a spec whose top level its line scan cannot just before
+ * parseSpec reads it, and a 1 MiB spec read twice cost ~0.1 s more. One result is kept,
+ * and handed out once (parse.ts's analysis then writes its state on the nodes).
+ */
+export function fastParseAhead(text: string, maxValues: number, maxDepth: number): ReturnType<typeof fastParse> {
+  const result = fastParse(text, maxValues, maxDepth);
+  ahead = { text, maxValues, maxDepth, result };
+  return result;
+}
+
+/** The result fastParseAhead kept for this very call, once; else fastParse's. */
+export function fastParseOnce(text: string, maxValues: number, maxDepth: number): ReturnType<typeof fastParse> {
+  const a = ahead;
+  ahead = undefined;
+  if (a && a.maxValues === maxValues && a.maxDepth === maxDepth && a.text === text) return a.result;
+  return fastParse(text, maxValues, maxDepth);
+}
+
 class TooMany {
   constructor(readonly offset: number) {}
 }

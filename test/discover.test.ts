@@ -76,6 +76,19 @@ describe('sniff', () => {
     for (let i = 1; i < 12; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
     expect(sniff(`{${levels.join(', ')}, apiVersion: kspec.dev/v1alpha1}\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1' });
   });
+
+  it('reads syntax the line scan cannot with the fast reader or yaml, and refuses more values than a spec may hold', () => {
+    const head = 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n';
+    // Read fast (explicit key, tags), and by yaml (an explicit key with no value).
+    expect(sniff(`${head}? a\n: 1\n!!str extends: ../b.yaml\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec', extends: '../b.yaml' });
+    expect(sniff(`${head}? a\n? b\n: c\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
+    // Past MAX_VALUES (100,000) either way: not a spec, without building a yaml Document.
+    const many = `extra: [${'1,'.repeat(100_000)}1]\n`;
+    expect(sniff(`${head}? a\n: 1\n${many}`)).toEqual({ notMapping: 'more than 100,000 values (a spec holds at most that many)' });
+    expect(sniff(`${head}? a\n? b\n: c\n${many}`)).toEqual({ notMapping: 'more than 100,000 values (a spec holds at most that many)' });
+    // At the limit, still read.
+    expect(sniff(`${head}? a\n? b\n: c\nextra: [${'1,'.repeat(99_990)}1]\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
+  });
 });
 
 describe('a folder search', () => {
