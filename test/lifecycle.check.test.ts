@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { D, message } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
-import { bashSyntaxAll, compileText, expectDiagnostic, lazily, shellcheckAllAsync } from './helpers.js';
+import { andShellcheck, bashSyntaxAll, compileText, expectDiagnostic, lazily, SHELLCHECK_VARIANTS, shellcheckAllAsync } from './helpers.js';
 import { BOOTC, KAIROS_UBUNTU } from './lifecycle.harness.js';
 
 const variants: Record<string, string> = {
@@ -24,7 +24,7 @@ const scriptsOf = async (yaml: string) => {
 const lint = lazily(() => {
   const scripts = (async () => (await Promise.all(Object.entries(variants).map(async ([name, yaml]) => (await scriptsOf(yaml)).map((f) => [`${name}/${f.path}`, f.content] as const)))).flat())();
   const syntax = scripts.then((s) => bashSyntaxAll(s));
-  const findings = scripts.then((s) => shellcheckAllAsync(s));
+  const findings = scripts.then((s) => (SHELLCHECK_VARIANTS ? shellcheckAllAsync(s) : undefined));
   syntax.catch(() => {}); // rethrown where awaited
   findings.catch(() => {});
   return { syntax, findings };
@@ -81,7 +81,7 @@ describe('validation (bootc, kairos)', () => {
   });
 });
 
-describe('the lifecycle scripts pass bash -n and shellcheck', () => {
+describe(`the lifecycle scripts pass bash -n${andShellcheck}`, () => {
   for (const [name, yaml] of Object.entries(variants)) {
     it(name, async () => {
       const scripts = await scriptsOf(yaml);
@@ -89,7 +89,7 @@ describe('the lifecycle scripts pass bash -n and shellcheck', () => {
       const [syntax, findings] = await Promise.all([lint().syntax, lint().findings]);
       for (const f of scripts) {
         expect(syntax.get(`${name}/${f.path}`), f.path).toBe('');
-        expect(findings.get(`${name}/${f.path}`), f.path).toBe('');
+        if (findings) expect(findings.get(`${name}/${f.path}`), f.path).toBe('');
       }
     }, 300_000);
   }
