@@ -78,6 +78,21 @@ function files(dir: string): string[] {
   });
 }
 
+/**
+ * Texts of `tree`'s lines (LF or CRLF) are read as yaml reads them, and more than a tenth
+ * of them are read by the fast reader (`agree` is true when it read the text).
+ */
+function mostlyReadFast(tree: fc.Arbitrary<string[]>): void {
+  let accepted = 0;
+  fc.assert(
+    fc.property(tree, fc.boolean(), (lines, crlf) => {
+      if (agree(lines.join(crlf ? '\r\n' : '\n') + '\n')) accepted++;
+    }),
+    { numRuns: RUNS, seed: PROPERTY_SEED },
+  );
+  expect(accepted).toBeGreaterThan(RUNS / 10);
+}
+
 describe('the fast YAML reader reads as yaml does', () => {
   it('every spec, golden and hostile input of the repository', () => {
     let accepted = 0;
@@ -157,14 +172,7 @@ describe('the fast YAML reader reads as yaml does', () => {
         fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items) => items.flatMap((v) => (v.length === 1 ? [`- ${v[0]}`] : ['-', ...v.map((l) => '  ' + l)]))),
       ),
     })).node;
-    let accepted = 0;
-    fc.assert(
-      fc.property(tree, fc.boolean(), (lines, crlf) => {
-        if (agree(lines.join(crlf ? '\r\n' : '\n') + '\n')) accepted++;
-      }),
-      { numRuns: RUNS, seed: PROPERTY_SEED },
-    );
-    expect(accepted).toBeGreaterThan(RUNS / 10);
+    mostlyReadFast(tree);
   });
 
   it('random block structure with explicit keys and tagged keys and values is mostly read fast, and as yaml reads them', () => {
@@ -187,14 +195,7 @@ describe('the fast YAML reader reads as yaml does', () => {
         fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items) => items.flatMap((v) => (v.length === 1 ? [`- ${v[0]}`] : ['-', ...v.map((l) => '  ' + l)]))),
       ),
     })).node;
-    let accepted = 0;
-    fc.assert(
-      fc.property(tree, fc.boolean(), (lines, crlf) => {
-        if (agree(lines.join(crlf ? '\r\n' : '\n') + '\n')) accepted++;
-      }),
-      { numRuns: RUNS, seed: PROPERTY_SEED },
-    );
-    expect(accepted).toBeGreaterThan(RUNS / 10);
+    mostlyReadFast(tree);
   });
 
   it('random block scalars in block collections are read as yaml reads them', () => {
