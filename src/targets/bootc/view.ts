@@ -47,8 +47,7 @@ export interface BootcView {
   arches: Array<{ arch: Arch; goarch: string }>;
   multiArch: boolean;
   kernelPackage: string | null;
-  /** kernel.config, checked against /usr/lib/modules/<kver>/config by the build. */
-  /** kernel.config as NAME VALUE words, sorted by name (configWords). */
+  /** kernel.config as NAME VALUE words, sorted by name (configWords), checked against /usr/lib/modules/<kver>/config by the build. */
   kernelConfig: string[];
   /** What meets a wanted value besides itself (src/targets/kconfig.ts ALSO_MEETS), for config_unmet. */
   configRules: Array<{ want: string; have: string }>;
