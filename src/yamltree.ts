@@ -290,7 +290,7 @@ class Reader {
       // A tab in the indentation of content is yaml's to report.
       if (j !== i) throw GIVE_UP;
       // Document markers and directives are yaml's to read.
-      if (i === this.line && (this.s.startsWith('---', i) || this.s.startsWith('...', i) || ch === 0x25)) throw GIVE_UP;
+      if (i === this.line && (this.markerAt(i) || ch === 0x25)) throw GIVE_UP;
       return i;
     }
   }
@@ -381,7 +381,7 @@ class Reader {
       return this.c(i) === COLON && isSep(this.c(i + 1)) ? i : -1;
     }
     if (BAD_PLAIN_START.has(ch)) return -1;
-    if ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1))) return -1;
+    if (this.indicatorAt(p)) return -1;
     i = p;
     for (;;) {
       const c = this.c(i);
@@ -511,8 +511,8 @@ class Reader {
       if (j !== k) throw GIVE_UP;
       if (k - line <= parent || ch === HASH) break;
       // Whatever could start something else is yaml's to read.
-      if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(k + 1)))) throw GIVE_UP;
-      if (k - line === 0 && (this.s.startsWith('---', k) || this.s.startsWith('...', k))) throw GIVE_UP;
+      if (BAD_PLAIN_START.has(ch) || this.indicatorAt(k)) throw GIVE_UP;
+      if (k - line === 0 && this.markerAt(k)) throw GIVE_UP;
       const next = this.plainLine(k);
       parts ??= [this.s.slice(p, first.last)];
       parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), this.s.slice(k, next.last));
@@ -593,7 +593,7 @@ class Reader {
       return { node, end: this.flow(p, node, depth, parent) };
     }
     if (ch === 0x22 || ch === 0x27) v = this.quotedBlock(p, parent);
-    else if (BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(p + 1)))) throw GIVE_UP;
+    else if (BAD_PLAIN_START.has(ch) || this.indicatorAt(p)) throw GIVE_UP;
     else v = this.plainBlock(p, parent);
     this.setAnchor(v.node, anchor);
     return v;
@@ -618,6 +618,17 @@ class Reader {
     return i;
   }
 
+  /** Whether `- `, `? ` or `: ` (an indicator, then white space or the line end) is at `i`. */
+  private indicatorAt(i: number): boolean {
+    const ch = this.c(i);
+    return (ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1));
+  }
+
+  /** Whether a document marker (`---` or `...`) starts at `i`. */
+  private markerAt(i: number): boolean {
+    return this.s.startsWith('---', i) || this.s.startsWith('...', i);
+  }
+
   /**
    * From `i` inside a flow collection: past white space, comments and line breaks; the
    * lines it goes on to must be indented past `parent`, the column of the block collection
@@ -639,7 +650,7 @@ class Reader {
       while (this.c(k) === SP) k++;
       if (this.c(k) === TAB) throw GIVE_UP;
       if (this.c(k) !== NL && k - line <= parent) throw GIVE_UP;
-      if (k === line && (this.s.startsWith('---', k) || this.s.startsWith('...', k))) throw GIVE_UP;
+      if (k === line && this.markerAt(k)) throw GIVE_UP;
       i = k;
       fresh = true;
     }
@@ -712,7 +723,7 @@ class Reader {
   private plainFlow(p: number): { node: LNode; end: number } {
     const ch = this.c(p);
     if (BAD_PLAIN_START.has(ch) || ch === NL || isWs(ch)) throw GIVE_UP;
-    if ((ch === DASH || ch === 0x3f || ch === COLON) && (isSep(this.c(p + 1)) || isFlowInd(this.c(p + 1)))) throw GIVE_UP;
+    if (this.indicatorAt(p) || ((ch === DASH || ch === 0x3f || ch === COLON) && isFlowInd(this.c(p + 1)))) throw GIVE_UP;
     let i = p;
     let last = p;
     for (;;) {
@@ -893,7 +904,7 @@ class Reader {
       v = this.quoted(i);
       v.node.value = this.tagged(core, v.node.value as string);
     } else {
-      if (ch === NL || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1))) || this.keyEnd(i) >= 0) throw GIVE_UP;
+      if (ch === NL || BAD_PLAIN_START.has(ch) || this.indicatorAt(i) || this.keyEnd(i) >= 0) throw GIVE_UP;
       v = this.plainBlock(i, -1);
       v.node.value = this.tagged(core, this.s.slice(i, v.end));
     }
@@ -982,7 +993,7 @@ class Reader {
     let key: { node: LNode; end: number };
     if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
     else {
-      if (ch === NL || ch === TAB || BAD_PLAIN_START.has(ch) || ((ch === DASH || ch === 0x3f || ch === COLON) && isSep(this.c(i + 1)))) throw GIVE_UP;
+      if (ch === NL || ch === TAB || BAD_PLAIN_START.has(ch) || this.indicatorAt(i)) throw GIVE_UP;
       const last = this.plainLine(i).last;
       key = this.plain(i, last);
       if (tag) key.node.value = this.s.slice(i, last);

@@ -131,10 +131,9 @@ export function lazily<T>(f: () => T): () => T {
   };
 }
 
-/** Runs `bash -n` on a script's text; returns the error output (empty when it parses). */
+/** Runs `bash -n` on a script's text (bashSyntaxAll: a text known to parse is not run again); returns the error output (empty when it parses). */
 export function bashSyntax(script: string): string {
-  const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
-  return r.status === 0 ? '' : r.stderr || `bash -n exited ${r.status}`;
+  return bashSyntaxAll([['script', script]]).get('script')!;
 }
 
 /** sha256 of every text `bashSyntaxAll` found to parse: `bash -n` is a function of the text alone. */
