@@ -162,7 +162,7 @@ async function buildBundle() {
   };
   const bundle = path.join(DIST, 'kspec-bundle.cjs');
   await esbuild.build({
-    entryPoints: [path.join(DIST, 'cli.js')],
+    entryPoints: [path.join(DIST, 'bin.js')],
     outfile: bundle,
     bundle: true,
     platform: 'node',

@@ -1,11 +1,11 @@
-#!/usr/bin/env node
 /**
- * The kspec command line. Exit codes: 0 success, 1 diagnostics (errors, or warnings with
+ * The kspec command line: `main(argv)` parses and runs one command and resolves to its exit
+ * code; src/bin.ts is the process entry that calls it (tests call `main` in-process,
+ * test/cli-run.ts). Exit codes: 0 success, 1 diagnostics (errors, or warnings with
  * --strict) or drift, 2 usage or I/O error.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { runCompile, runSchema, type CommonOptions } from './commands.js';
-import { quietOnClosedPipes } from './pipes.js';
 import { PLATFORMS } from './targets/index.js';
 
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const;
@@ -204,10 +204,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return Number(process.exitCode ?? 0);
 }
-
-// A promise, not top-level await: the package's bin is a CommonJS bundle of this module
-// (scripts/build.mjs), run with V8's code cache, and CommonJS has no top-level await.
-quietOnClosedPipes();
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});

@@ -1,6 +1,7 @@
 /**
- * End-to-end: the built CLI spawned with NO_COLOR in temp folders; whole outputs compared
- * where they are short, exit codes everywhere.
+ * End-to-end: the command line (src/cli.ts's main, in-process: test/cli-run.ts) with
+ * NO_COLOR in temp folders; whole outputs compared where they are short, exit codes
+ * everywhere. What only a process shows (colour without a terminal) spawns the bin.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,13 +9,14 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
+import { kspecInProcess } from './cli-run.js';
 import { BIN, KERNEL_KEYS, lazily, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
-function kspec(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
+async function kspec(cwd: string, ...args: string[]) {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, stderr: withoutClosingLine(r.stderr) };
 }
 
 let work: string;
@@ -26,19 +28,19 @@ beforeEach(() => {
 
 /**
  * out/ as `kspec compile specs -o out` writes it for specs/demo.yaml (BASE): compiled once by
- * the bin, then copied (modes kept) into each test's folder that starts from a compiled
+ * kspec, then copied (modes kept) into each test's folder that starts from a compiled
  * output to change it; each such test spawned its own compile before.
  */
-const compiledOnce = lazily(() => {
+const compiledOnce = lazily(async () => {
   const dir = tempDir('kspec-cli-compiled-');
   mkdirSync(path.join(dir, 'specs'));
   writeFileSync(path.join(dir, 'specs', 'demo.yaml'), BASE);
-  const r = kspec(dir, 'compile', 'specs', '-o', 'out');
+  const r = await kspec(dir, 'compile', 'specs', '-o', 'out');
   expect([r.code, r.stderr]).toEqual([0, '']);
   return path.join(dir, 'out');
 });
-function compiled(cwd: string): void {
-  cpSync(compiledOnce(), path.join(cwd, 'out'), { recursive: true });
+async function compiled(cwd: string): Promise<void> {
+  cpSync(await compiledOnce(), path.join(cwd, 'out'), { recursive: true });
 }
 
 function listTree(dir: string): string[] {
@@ -49,22 +51,23 @@ function listTree(dir: string): string[] {
 }
 
 describe('kspec compile', () => {
-  it('writes <out>/<name>/ with a manifest, and is a no-op the second time', () => {
-    const first = kspec(work, 'compile', 'specs', '-o', 'out');
+  it('writes <out>/<name>/ with a manifest, and is a no-op the second time', async () => {
+    const first = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^specs\/demo\.yaml -> out\/demo: \d+ written, 0 unchanged, 0 removed\n$/);
     const manifest = JSON.parse(readFileSync(path.join(work, 'out/demo/kspec.lock.json'), 'utf8'));
     expect(Object.keys(manifest.files).sort()).toEqual(listTree(path.join(work, 'out/demo')).filter((f) => f !== 'kspec.lock.json'));
-    const second = kspec(work, 'compile', 'specs', '-o', 'out');
+    const second = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(second.stdout).toMatch(/: 0 written, \d+ unchanged, 0 removed\n$/);
   });
 
-  it('is byte-deterministic: a second compile from scratch gives the same bytes', () => {
+  it('is byte-deterministic: a second compile from scratch gives the same bytes', async () => {
     // the first compile: compiledOnce's, from scratch in another folder
-    const first = new Map(listTree(path.join(compiledOnce(), 'demo')).map((f) => [f, readFileSync(path.join(compiledOnce(), 'demo', f), 'utf8')]));
+    const once = await compiledOnce();
+    const first = new Map(listTree(path.join(once, 'demo')).map((f) => [f, readFileSync(path.join(once, 'demo', f), 'utf8')]));
     expect(existsSync(path.join(work, 'out'))).toBe(false);
-    kspec(work, 'compile', 'specs', '-o', 'out');
+    await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(listTree(path.join(work, 'out/demo'))).toEqual([...first.keys()].sort());
     for (const [f, a] of first) {
       expect(readFileSync(path.join(work, 'out/demo', f), 'utf8'), f).toBe(a);
@@ -72,13 +75,13 @@ describe('kspec compile', () => {
     }
   });
 
-  it('--check passes when up to date and reports drift as a diff with exit 1', () => {
-    compiled(work);
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
+  it('--check passes when up to date and reports drift as a diff with exit 1', async () => {
+    await compiled(work);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).code).toBe(0);
     const file = path.join(work, 'out/demo/install.sh');
     writeFileSync(file, readFileSync(file, 'utf8').replace('set -euo pipefail', 'set -e'));
     rmSync(path.join(work, 'out/demo/Containerfile'));
-    const r = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('--- a/out/demo/install.sh\n+++ b/out/demo/install.sh\n');
     expect(r.stdout).toContain('-set -e\n+set -euo pipefail\n');
@@ -89,22 +92,22 @@ describe('kspec compile', () => {
     expect(existsSync(path.join(work, 'out/demo/Containerfile'))).toBe(false);
   });
 
-  it('--check reports a mode change and an extra (stale) file', () => {
-    compiled(work);
+  it('--check reports a mode change and an extra (stale) file', async () => {
+    await compiled(work);
     chmodSync(path.join(work, 'out/demo/install.sh'), 0o644);
     const lock = path.join(work, 'out/demo/kspec.lock.json');
     const m = JSON.parse(readFileSync(lock, 'utf8'));
     m.files['old.txt'] = { sha256: '0', mode: '0644' };
     writeFileSync(lock, JSON.stringify(m));
     writeFileSync(path.join(work, 'out/demo/old.txt'), 'old\n');
-    const r = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('mode change out/demo/install.sh: 0644 => 0755');
     expect(r.stdout).toContain('--- a/out/demo/old.txt\n+++ /dev/null');
   });
 
-  it('removes files the previous manifest listed and never touches others', () => {
-    compiled(work);
+  it('removes files the previous manifest listed and never touches others', async () => {
+    await compiled(work);
     const lock = path.join(work, 'out/demo/kspec.lock.json');
     const m = JSON.parse(readFileSync(lock, 'utf8'));
     m.files['gone/stale.sh'] = { sha256: '0', mode: '0755' };
@@ -112,36 +115,36 @@ describe('kspec compile', () => {
     mkdirSync(path.join(work, 'out/demo/gone'));
     writeFileSync(path.join(work, 'out/demo/gone/stale.sh'), 'x\n');
     writeFileSync(path.join(work, 'out/demo/NOTES.md'), 'mine\n');
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.stdout).toMatch(/1 removed/);
     expect(existsSync(path.join(work, 'out/demo/gone'))).toBe(false);
     expect(readFileSync(path.join(work, 'out/demo/NOTES.md'), 'utf8')).toBe('mine\n');
   });
 
-  it('refuses an output folder that is a symlink to elsewhere, and writes nothing', () => {
+  it('refuses an output folder that is a symlink to elsewhere, and writes nothing', async () => {
     const elsewhere = tempDir('kspec-elsewhere-');
     mkdirSync(path.join(work, 'out'));
     symlinkSync(elsewhere, path.join(work, 'out/demo'));
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`specs/demo.yaml:4:9: error ${D.OutputSymlink.code} ${D.OutputSymlink.id}:`);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
-  it('refuses a symlink inside the output folder that points outside it', () => {
-    compiled(work);
+  it('refuses a symlink inside the output folder that points outside it', async () => {
+    await compiled(work);
     const elsewhere = tempDir('kspec-elsewhere-');
     rmSync(path.join(work, 'out/demo/install.sh'));
     symlinkSync(path.join(elsewhere, 'x'), path.join(work, 'out/demo/install.sh'));
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(D.OutputSymlink.code);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
-  it('a bad spec: located diagnostics with a code frame, exit 1, nothing written', () => {
+  it('a bad spec: located diagnostics with a code frame, exit 1, nothing written', async () => {
     writeFileSync(path.join(work, 'specs', 'demo.yaml'), BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -157,35 +160,35 @@ describe('kspec compile', () => {
     expect(existsSync(path.join(work, 'out'))).toBe(false);
   });
 
-  it('one bad spec among good ones writes nothing at all', () => {
+  it('one bad spec among good ones writes nothing at all', async () => {
     // A spec (it says so on its first lines) whose YAML breaks further down.
     writeFileSync(path.join(work, 'specs', 'bad.yaml'), 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\nmetadata: [\n');
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(existsSync(path.join(work, 'out'))).toBe(false);
   });
 
-  it('KS9003: two specs with one name', () => {
+  it('KS9003: two specs with one name', async () => {
     writeFileSync(path.join(work, 'specs', 'other.yaml'), BASE);
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`specs/other.yaml:4:9: error ${D.DuplicateName.code} ${D.DuplicateName.id}: metadata.name 'demo' is also used by specs/demo.yaml`);
   });
 
-  it('--strict turns warnings into errors', () => {
+  it('--strict turns warnings into errors', async () => {
     writeFileSync(path.join(work, 'specs', 'demo.yaml'), BASE.replace('bluefin-dx:stable', 'bluefin-dx'));
-    const loose = kspec(work, 'compile', 'specs', '-o', 'out');
+    const loose = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(loose.code).toBe(0);
     expect(loose.stderr).toContain(`warning ${D.UntaggedOciRef.code}`);
-    const strict = kspec(work, 'compile', 'specs', '-o', 'out2', '--strict');
+    const strict = await kspec(work, 'compile', 'specs', '-o', 'out2', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain(`error ${D.UntaggedOciRef.code}`);
     expect(existsSync(path.join(work, 'out2'))).toBe(false);
   });
 
-  it('--format json prints machine-readable diagnostics', () => {
+  it('--format json prints machine-readable diagnostics', async () => {
     writeFileSync(path.join(work, 'specs', 'demo.yaml'), BASE.replace('type: copr', 'type: cop'));
-    const r = kspec(work, 'validate', 'specs', '--format', 'json');
+    const r = await kspec(work, 'validate', 'specs', '--format', 'json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.diagnostics).toEqual([
@@ -206,34 +209,34 @@ describe('kspec compile', () => {
 });
 
 describe('exit codes and other commands', () => {
-  it('validate: valid specs exit 0 and write nothing', () => {
-    const r = kspec(work, 'validate', 'specs');
+  it('validate: valid specs exit 0 and write nothing', async () => {
+    const r = await kspec(work, 'validate', 'specs');
     expect(r).toEqual({ code: 0, stdout: 'specs/demo.yaml: valid\n', stderr: '' });
     expect(existsSync(path.join(work, 'out'))).toBe(false);
   });
-  it('a missing file is exit 2', () => {
-    const r = kspec(work, 'compile', 'nope.yaml');
+  it('a missing file is exit 2', async () => {
+    const r = await kspec(work, 'compile', 'nope.yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("kspec: cannot read 'nope.yaml': no such file or folder\n");
   });
-  it('an unknown option is exit 2', () => {
-    expect(kspec(work, 'compile', '--frobnicate', 'specs').code).toBe(2);
-    expect(kspec(work, 'compile', 'specs', '--format', 'xml').code).toBe(2);
+  it('an unknown option is exit 2', async () => {
+    expect((await kspec(work, 'compile', '--frobnicate', 'specs')).code).toBe(2);
+    expect((await kspec(work, 'compile', 'specs', '--format', 'xml')).code).toBe(2);
   });
-  it('--help documents commands and exit codes, exit 0', () => {
-    const r = kspec(work, '--help');
+  it('--help documents commands and exit codes, exit 0', async () => {
+    const r = await kspec(work, '--help');
     expect(r.code).toBe(0);
     for (const s of ['compile', 'validate', 'schema', 'Exit codes:']) expect(r.stdout).toContain(s);
-    expect(kspec(work, 'compile', '--help').stdout).toContain('--check');
+    expect((await kspec(work, 'compile', '--help')).stdout).toContain('--check');
   });
-  it('schema prints the JSON Schema, and --out writes it', () => {
-    const r = kspec(work, 'schema');
+  it('schema prints the JSON Schema, and --out writes it', async () => {
+    const r = await kspec(work, 'schema');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).$id).toMatch(/kspec/);
-    expect(kspec(work, 'schema', '--out', 'k.json').code).toBe(0);
+    expect((await kspec(work, 'schema', '--out', 'k.json')).code).toBe(0);
     expect(readFileSync(path.join(work, 'k.json'), 'utf8')).toBe(r.stdout);
   });
-  it('no colour without a TTY even without NO_COLOR', () => {
+  it('no colour without a TTY even without NO_COLOR', async () => {
     writeFileSync(path.join(work, 'specs', 'demo.yaml'), 'kind: [\n');
     const r = spawnSync(process.execPath, [CLI, 'validate', 'specs'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: undefined } });
     expect(r.stderr).not.toContain('\x1b[');
@@ -241,10 +244,10 @@ describe('exit codes and other commands', () => {
 });
 
 describe('the bundled examples', () => {
-  it('compile with --strict', () => {
+  it('compile with --strict', async () => {
     const dir = tempDir('kspec-examples-');
     cpSync(path.join(ROOT, 'specs'), path.join(dir, 'specs'), { recursive: true });
-    const r = kspec(dir, 'compile', 'specs', '-o', 'out', '--strict');
+    const r = await kspec(dir, 'compile', 'specs', '-o', 'out', '--strict');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

@@ -1,22 +1,23 @@
 /**
  * Discovery (src/discover.ts): which files a folder search compiles. The API for the
- * rules, the built CLI for the runs the issue names (kspec's own output searched again,
- * `kspec diff` beside a .pre-commit-config.yaml, a base under specs/).
+ * rules, the command line (in-process, test/cli-run.ts) for the runs the issue names
+ * (kspec's own output searched again, `kspec diff` beside a .pre-commit-config.yaml, a
+ * base under specs/).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverSpecs, sniff, type Discovery } from '../src/discover.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { BIN, git, tempDir, withoutClosingLine } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { git, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = BIN;
 
-function kspec(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
+async function kspec(cwd: string, ...args: string[]) {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, stderr: withoutClosingLine(r.stderr) };
 }
 
 /** The BASE spec split in two: a base with the kernel and provider, a child with the rest. */
@@ -52,7 +53,7 @@ const rel = (d: Discovery): string[] => d.specs.map((f) => path.relative(work, f
 const why = (d: Discovery): Record<string, string> => Object.fromEntries(d.skipped.map((s) => [s.path, s.reason]));
 
 describe('sniff', () => {
-  it('reads the top-level apiVersion, kind and extends of a block mapping', () => {
+  it('reads the top-level apiVersion, kind and extends of a block mapping', async () => {
     expect(sniff(BASE)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
     expect(sniff(`# c\n---\napiVersion: "kspec.dev/v1alpha1"  # x\nkind: 'KernelSpec'\nextends: ../b.yaml # base\n`)).toEqual({
       apiVersion: 'kspec.dev/v1alpha1',
@@ -61,12 +62,12 @@ describe('sniff', () => {
     });
   });
 
-  it('ignores nested keys, block scalars and later documents', () => {
+  it('ignores nested keys, block scalars and later documents', async () => {
     expect(sniff('metadata:\n  kind: KernelSpec\nnote: |\n  apiVersion: kspec.dev/v1\n')).toEqual({});
     expect(sniff('apiVersion: v1\n---\napiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n')).toEqual({ apiVersion: 'v1' });
   });
 
-  it('parses flow style and quoted keys with the YAML parser, aliases unexpanded', () => {
+  it('parses flow style and quoted keys with the YAML parser, aliases unexpanded', async () => {
     expect(sniff('{"apiVersion": "kspec.dev/v1alpha1", "kind": "KernelSpec"}\n')).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
     expect(sniff('"kind": KernelSpec\napiVersion: kspec.dev/v1alpha1\n')).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
     expect(sniff('- a\n- b\n')).toEqual({ notMapping: 'not a YAML mapping' });
@@ -77,7 +78,7 @@ describe('sniff', () => {
     expect(sniff(`{${levels.join(', ')}, apiVersion: kspec.dev/v1alpha1}\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1' });
   });
 
-  it('reads syntax the line scan cannot with the fast reader or yaml, and refuses more values than a spec may hold', () => {
+  it('reads syntax the line scan cannot with the fast reader or yaml, and refuses more values than a spec may hold', async () => {
     const head = 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n';
     // Read fast (explicit key, tags), and by yaml (an explicit key with no value).
     expect(sniff(`${head}? a\n: 1\n!!str extends: ../b.yaml\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec', extends: '../b.yaml' });
@@ -175,18 +176,18 @@ describe('extends', () => {
     expect(why(d)['specs/lint.yaml']).toBe('no apiVersion (a spec has apiVersion: kspec.dev/v1alpha1), with its bases (extends)');
   });
 
-  it('kspec validate and compile: the base is checked in the merge (its line), never alone (no KS2002)', () => {
+  it('kspec validate and compile: the base is checked in the merge (its line), never alone (no KS2002)', async () => {
     git(work, 'init', '-q');
     write('specs/base.yaml', KERNEL_BASE.replace('  arch:', '  archs:'));
     write('specs/demo.yaml', CHILD);
     for (const cmd of [['validate', 'specs'], ['compile', 'specs', '-o', 'out']]) {
-      const r = kspec(work, ...cmd);
+      const r = await kspec(work, ...cmd);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain(`specs/base.yaml:5:3: error ${D.UnknownKey.code} ${D.UnknownKey.id}: Unknown key 'archs'`);
       expect(r.stderr).not.toContain(D.MissingKey.code);
     }
     write('specs/base.yaml', KERNEL_BASE);
-    const v = kspec(work, 'validate', 'specs', '--verbose');
+    const v = await kspec(work, 'validate', 'specs', '--verbose');
     expect(v).toEqual({
       code: 0,
       stdout: 'specs/demo.yaml: valid\n',
@@ -221,8 +222,8 @@ describe('--exclude and .kspecignore', () => {
     });
   });
 
-  it('kspec validate --exclude (repeatable) --verbose', () => {
-    const r = kspec(work, 'validate', 'specs', '--exclude', 'drafts', '--exclude', '*.draft.yaml', '--verbose');
+  it('kspec validate --exclude (repeatable) --verbose', async () => {
+    const r = await kspec(work, 'validate', 'specs', '--exclude', 'drafts', '--exclude', '*.draft.yaml', '--verbose');
     expect(r).toEqual({
       code: 0,
       stdout: 'specs/a.yaml: valid\n',
@@ -232,17 +233,17 @@ describe('--exclude and .kspecignore', () => {
 });
 
 describe('the runs of issue 12', () => {
-  it('kspec init --platform liquidmetal && kspec compile . && kspec compile . (kspec does not read its own output)', () => {
-    expect(kspec(work, 'init', '--platform', 'liquidmetal').code).toBe(0);
-    const first = kspec(work, 'compile', '.');
+  it('kspec init --platform liquidmetal && kspec compile . && kspec compile . (kspec does not read its own output)', async () => {
+    expect((await kspec(work, 'init', '--platform', 'liquidmetal')).code).toBe(0);
+    const first = await kspec(work, 'compile', '.');
     expect(first, first.stderr).toMatchObject({ code: 0, stderr: '' });
-    const second = kspec(work, 'compile', '.');
+    const second = await kspec(work, 'compile', '.');
     expect(second).toEqual({ code: 0, stdout: 'my-liquidmetal.yaml -> out/my-liquidmetal: 0 written, 4 unchanged, 0 removed\n', stderr: '' });
-    expect(kspec(work, 'compile', '.', '--check')).toMatchObject({ code: 0, stderr: '' });
-    expect(kspec(work, 'validate', '.')).toEqual({ code: 0, stdout: 'my-liquidmetal.yaml: valid\n', stderr: '' });
+    expect(await kspec(work, 'compile', '.', '--check')).toMatchObject({ code: 0, stderr: '' });
+    expect(await kspec(work, 'validate', '.')).toEqual({ code: 0, stdout: 'my-liquidmetal.yaml: valid\n', stderr: '' });
   });
 
-  it('kspec diff (default folder .) beside a .pre-commit-config.yaml and other YAML', () => {
+  it('kspec diff (default folder .) beside a .pre-commit-config.yaml and other YAML', async () => {
     git(work, 'init', '-q');
     write('.pre-commit-config.yaml', 'repos:\n  - repo: local\n    hooks: []\n');
     write('.github/workflows/ci.yml', 'on: push\n');
@@ -250,9 +251,9 @@ describe('the runs of issue 12', () => {
     write('specs/demo.yaml', BASE);
     git(work, 'add', '-A');
     git(work, '-c', 'user.email=t@example.org', '-c', 'user.name=t', 'commit', '-q', '-m', 'specs');
-    expect(kspec(work, 'diff')).toEqual({ code: 0, stdout: 'specs/demo.yaml (demo): unchanged\n', stderr: '' });
+    expect(await kspec(work, 'diff')).toEqual({ code: 0, stdout: 'specs/demo.yaml (demo): unchanged\n', stderr: '' });
     write('specs/demo.yaml', BASE.replace('name: demo', 'name: demo2'));
-    const r = kspec(work, 'diff', '--verbose');
+    const r = await kspec(work, 'diff', '--verbose');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe([
       'kspec: skipped .git/: hidden folders are not searched',
@@ -263,9 +264,9 @@ describe('the runs of issue 12', () => {
     ].join('\n'));
   });
 
-  it('a folder with no spec is a usage error that says how to see why', () => {
+  it('a folder with no spec is a usage error that says how to see why', async () => {
     write('ci.yaml', 'on: push\n');
-    expect(kspec(work, 'validate', '.')).toEqual({
+    expect(await kspec(work, 'validate', '.')).toEqual({
       code: 2,
       stdout: '',
       stderr: 'kspec: no specs (YAML with apiVersion: kspec.dev/v1alpha1 and kind: KernelSpec) in . (1 skipped: --verbose lists them)\n',

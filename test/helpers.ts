@@ -16,7 +16,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The package's bin, dist/kspec.cjs (built by test/global-setup.ts): what users run, and
  * what tests about the process spawn (exit codes, output streams, signals, closed pipes).
- * It starts in about a third of the unbundled dist/cli.js's time (V8 code cache, one
+ * It starts in about a third of the unbundled dist/bin.js's time (V8 code cache, one
  * bundle); test/perf.test.ts checks that the two behave the same.
  */
 export const BIN = path.join(ROOT, 'dist', 'kspec.cjs');

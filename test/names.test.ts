@@ -3,19 +3,17 @@
  * output path holding a control character is refused before anything is read or written
  * (exit 2), and printed escaped.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusedPath, showControls } from '../src/paths.js';
 import { BASE } from './fixtures.js';
-import { BIN, tempDir } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { tempDir } from './helpers.js';
 
-const CLI = BIN;
 
 function kspec(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
 }
 
 const EVIL = 'evil\ntouch PWNED\n.yaml';
@@ -30,9 +28,9 @@ function evilRepo(): string {
 
 describe('a spec path with a control character', () => {
   for (const format of ['text', 'github', 'json']) {
-    it(`is refused by compile with exit 2, nothing written (--format ${format})`, () => {
+    it(`is refused by compile with exit 2, nothing written (--format ${format})`, async () => {
       const dir = evilRepo();
-      const r = kspec(dir, 'compile', 'specs', '-o', 'out', '--format', format);
+      const r = await kspec(dir, 'compile', 'specs', '-o', 'out', '--format', format);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         "kspec: refusing spec 'specs/evil\\ntouch PWNED\\n.yaml': its name holds a control character (\\n), which would break the lines of generated files and CI logs; rename it\n",
@@ -48,7 +46,7 @@ describe('a spec path with a control character', () => {
     });
   }
 
-  it('is refused by --check and validate too, named directly or found in a folder', () => {
+  it('is refused by --check and validate too, named directly or found in a folder', async () => {
     const dir = evilRepo();
     for (const args of [
       ['compile', 'specs', '--check'],
@@ -56,7 +54,7 @@ describe('a spec path with a control character', () => {
       ['validate', 'specs'],
       ['validate', path.join('specs', EVIL), '--format', 'github'],
     ]) {
-      const r = kspec(dir, ...args);
+      const r = await kspec(dir, ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^kspec: refusing spec 'specs\/evil\\ntouch PWNED\\n\.yaml'/);
       expect(r.stdout).toBe('');
@@ -64,10 +62,10 @@ describe('a spec path with a control character', () => {
     expect(readdirSync(dir)).toEqual(['specs']);
   });
 
-  it('refuses an output folder with a control character', () => {
+  it('refuses an output folder with a control character', async () => {
     const dir = tempDir('kspec-names-');
     writeFileSync(path.join(dir, 'demo.yaml'), BASE);
-    const r = kspec(dir, 'compile', 'demo.yaml', '-o', 'out\x1b[31m');
+    const r = await kspec(dir, 'compile', 'demo.yaml', '-o', 'out\x1b[31m');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "kspec: refusing output folder 'out\\x1b[31m': its name holds a control character (\\x1b), which would break the lines of generated files and CI logs; rename it\n",
@@ -75,15 +73,15 @@ describe('a spec path with a control character', () => {
     expect(readdirSync(dir)).toEqual(['demo.yaml']);
   });
 
-  it('a missing input with a control character is named escaped', () => {
-    const r = kspec(tempDir(), 'validate', 'no\x07such.yaml');
+  it('a missing input with a control character is named escaped', async () => {
+    const r = await kspec(tempDir(), 'validate', 'no\x07such.yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("kspec: cannot read 'no\\x07such.yaml': no such file or folder\n");
   });
 });
 
 describe('refusedPath and showControls', () => {
-  it('accept plain names, spaces and non-ASCII letters; refuse C0, DEL and C1', () => {
+  it('accept plain names, spaces and non-ASCII letters; refuse C0, DEL and C1', async () => {
     expect(refusedPath('spec', 'specs/my kernel ü.yaml')).toBeUndefined();
     for (const c of ['\t', '\r', '\0', '\x7f', '\x9b']) expect(refusedPath('spec', `a${c}b.yaml`), JSON.stringify(c)).toMatch(/control character/);
     // Either the printed or the written name is enough.

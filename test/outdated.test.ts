@@ -4,7 +4,6 @@
  * through the anonymous token flow and pagination, the three formats with the spec line,
  * and a request that fails (refused, hanging) as exit 2 with a clear message.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { lineOf, newerOnLine, parseTag } from '../src/outdated.js';
-import { BIN, tempDir } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { tempDir } from './helpers.js';
 
-const CLI = BIN;
 const DAY = 86_400;
 
 /** Line 13 `repo:`, line 29 `init:`. */
@@ -104,12 +103,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function kspec(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
+function kspec(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return kspecInProcess(cwd, args, { env: { NO_COLOR: '1', ...env } });
 }
 
 function workdir(spec = SPEC): string {

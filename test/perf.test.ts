@@ -25,6 +25,7 @@ import {
 import { getTarget } from '../src/targets/index.js';
 import type { PlannedFile, Spec } from '../src/types.js';
 import { compileValidator, loadPrecompiledValidator, validate } from '../src/validate.js';
+import { kspecInProcess } from './cli-run.js';
 import { ROOT, tempDir, withoutClosingLine, goldenCases, goldenDir } from './helpers.js';
 
 const DIST = path.join(ROOT, 'dist');
@@ -254,19 +255,21 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     expect(tree(path.join(work, 'out', readdirSync(path.join(work, 'out'))[0]!))).toEqual(tree(path.join(goldenDir('bootc-cachyos'), 'expected')));
   });
 
-  it('compiles every golden case to the same bytes as the unbundled CLI (which golden.test.ts holds to the expected files through src/)', () => {
+  it('compiles every golden case to the same bytes as src/cli.ts run in-process (which golden.test.ts holds to the expected files)', async () => {
     // One run of each over all the cases, each in its own copy: the same spec paths and
     // output folder, so the same headers and locks.
     const cases = goldenCases().filter((c) => existsSync(path.join(goldenDir(c), 'expected')));
-    const run = (cli: string) => {
-      const work = goldenWork(cases);
-      const r = spawnSync(process.execPath, [cli, 'compile', ...cases.map((c) => `${c}/spec.yaml`), '-o', 'out'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      expect(r.status, r.stderr).toBe(0);
+    const args = ['compile', ...cases.map((c) => `${c}/spec.yaml`), '-o', 'out'];
+    const result = (work: string, r: { code: number | null; stdout: string; stderr: string }) => {
+      expect(r.code, r.stderr).toBe(0);
       return { stdout: r.stdout, stderr: withoutClosingLine(r.stderr), files: tree(path.join(work, 'out')) };
     };
-    const bundled = run(BUNDLE);
+    const bin = goldenWork(cases);
+    const r = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: bin, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const bundled = result(bin, { code: r.status, stdout: r.stdout, stderr: r.stderr });
     expect(bundled.files.filter(([f]) => f.endsWith('kspec.lock.json'))).toHaveLength(cases.length);
-    expect(bundled).toEqual(run(path.join(DIST, 'cli.js')));
+    const src = goldenWork(cases);
+    expect(bundled).toEqual(result(src, await kspecInProcess(src, args, { env: { NO_COLOR: '1' } })));
   });
 
   it('runs without its code caches, or with caches V8 rejects, and gives the same output', () => {
@@ -357,7 +360,7 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
     expect(loaded('compile')).toEqual(['kspec-bundle', 'templates', 'validator']);
   });
 
-  it('reports diagnostics and exit codes like the unbundled CLI', () => {
+  it('reports diagnostics and exit codes like src/cli.ts run in-process', async () => {
     const dir = tempDir();
     const spec = path.join(dir, 'bad.yaml');
     const text = readFileSync(path.join(ROOT, 'specs', 'bootc-cachyos.yaml'), 'utf8').replace('arch: [x86_64]', 'archs: [x86_64]');
@@ -366,9 +369,9 @@ describe('bundled CLI (dist/kspec.cjs, the bin)', () => {
       spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     for (const args of [['validate', 'bad.yaml'], ['validate', 'bad.yaml', '--format', 'json'], ['compile', 'nope.yaml'], ['--help']]) {
       const a = run(BUNDLE, ...args);
-      const b = run(path.join(DIST, 'cli.js'), ...args);
+      const b = await kspecInProcess(dir, args, { env: { NO_COLOR: '1' } });
       // The closing line's seconds differ between two runs.
-      expect({ status: a.status, stdout: a.stdout, stderr: withoutClosingLine(a.stderr) }, args.join(' ')).toEqual({ status: b.status, stdout: b.stdout, stderr: withoutClosingLine(b.stderr) });
+      expect({ status: a.status, stdout: a.stdout, stderr: withoutClosingLine(a.stderr) }, args.join(' ')).toEqual({ status: b.code, stdout: b.stdout, stderr: withoutClosingLine(b.stderr) });
     }
     expect(run(BUNDLE, 'validate', 'bad.yaml').stderr).toContain('KS2001');
   });

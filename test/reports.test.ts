@@ -4,7 +4,7 @@
  * titles, end positions and the closing notice, kspec diff --format markdown; and a closed
  * stdout or stderr (issue 11, must-have 9): the built CLI spawned with its pipe closed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
@@ -17,13 +17,14 @@ import { GITHUB_ANNOTATIONS_PER_TYPE } from '../src/diagnostics/github.js';
 import { helpText } from '../src/diagnostics/sarif.js';
 import { markdownReport, type SpecChange } from '../src/diffsummary.js';
 import { BASE } from './fixtures.js';
+import { kspecInProcess } from './cli-run.js';
 import { BIN, compileText, git, KERNEL_KEYS, lazily, replaceLine, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
 
-function kspec(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-  return { ...r, stderr: withoutClosingLine(r.stderr) };
+async function kspec(cwd: string, ...args: string[]) {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, status: r.code, stderr: withoutClosingLine(r.stderr) };
 }
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'test/data/sarif/sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
@@ -48,7 +49,7 @@ function sarif(text: string): any {
 const ARCHS = { key: 'archs', suggestion: 'arch', allowed: KERNEL_KEYS };
 
 describe('--format sarif', () => {
-  it('the schema validator rejects what is not SARIF (so the checks below can fail)', () => {
+  it('the schema validator rejects what is not SARIF (so the checks below can fail)', async () => {
     expect(validateSarif({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
     expect(validateSarif({ version: '2.0.0', runs: [] })).toBe(false);
   });
@@ -90,7 +91,7 @@ describe('--format sarif', () => {
     ]);
   });
 
-  it('help text of every entry has no unresolved argument', () => {
+  it('help text of every entry has no unresolved argument', async () => {
     for (const e of allEntries()) expect(helpText(e), e.code).not.toMatch(/undefined|\[object/);
   });
 
@@ -102,16 +103,16 @@ describe('--format sarif', () => {
     expect(log.runs[0].invocations[0].toolExecutionNotifications[0].message.text).toBe('30 more diagnostics in spec.yaml not shown (30 errors, 0 warnings). Fix the ones shown and run kspec again.');
   });
 
-  it('kspec validate --format sarif: stdout is the SARIF log only, valid also with no results', () => {
+  it('kspec validate --format sarif: stdout is the SARIF log only, valid also with no results', async () => {
     const work = tempDir('kspec-sarif-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), replaceLine(BASE, 7, '  archs: [x86_64]'));
     writeFileSync(path.join(work, 'specs/ok.yaml'), BASE.replace('name: demo', 'name: ok'));
-    const bad = kspec(work, 'validate', 'specs', '--format', 'sarif');
+    const bad = await kspec(work, 'validate', 'specs', '--format', 'sarif');
     expect(bad.status).toBe(1);
     const log = sarif(bad.stdout);
     expect(log.runs[0].results.map((x: any) => [x.ruleId, x.locations[0].physicalLocation.artifactLocation.uri])).toEqual([[D.UnknownKey.code, 'specs/demo.yaml']]);
-    const good = kspec(work, 'validate', 'specs/ok.yaml', '--format', 'sarif');
+    const good = await kspec(work, 'validate', 'specs/ok.yaml', '--format', 'sarif');
     expect(good.status).toBe(0);
     expect(sarif(good.stdout).runs[0].results).toEqual([]);
     expect(good.stderr).toBe('specs/ok.yaml: valid\n');
@@ -143,7 +144,7 @@ describe('--format github', () => {
 describe('kspec diff --format markdown', () => {
   const change = (spec: string, over: Partial<SpecChange> = {}): SpecChange => ({ spec, name: 'demo', status: 'changed', summary: ['kernel version: 6.8 -> 6.9'], before: [], after: [], ...over });
 
-  it('a summary table and a collapsed diff per changed spec; nothing in a value is read as Markdown or HTML', () => {
+  it('a summary table and a collapsed diff per changed spec; nothing in a value is read as Markdown or HTML', async () => {
     const diff = '--- a/out/demo/install.sh\n+++ b/out/demo/install.sh\n@@ -1 +1 @@\n-echo ```old```\n+echo </details> \x1b[2J\n';
     const md = markdownReport({
       base: 'origin/main',
@@ -176,7 +177,7 @@ describe('kspec diff --format markdown', () => {
     );
   });
 
-  it('kspec diff --format markdown in a repository: exit 1 with changes, the table and the diff', () => {
+  it('kspec diff --format markdown in a repository: exit 1 with changes, the table and the diff', async () => {
     const work = tempDir('kspec-md-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
@@ -184,7 +185,7 @@ describe('kspec diff --format markdown', () => {
     git(work, 'add', '.');
     git(work, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'base');
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE.replace('kernel-cachyos\n  arch', 'kernel-cachyos\n  version: 6.9.1\n  arch'));
-    const r = kspec(work, 'diff', 'specs', '--format', 'markdown');
+    const r = await kspec(work, 'diff', 'specs', '--format', 'markdown');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('| <code>specs/demo.yaml</code> | <code>demo</code> | changed | kernel version: (none) -&gt; 6.9.1<br>generated files: ');
@@ -211,41 +212,41 @@ describe('a closed stdout or stderr (kspec … | head -1)', () => {
     });
   }
 
-  /** out/ as the bin compiles specs/demo.yaml (BASE), once; drifted() copies it (modes kept). */
-  const compiledOnce = lazily(() => {
+  /** out/ as kspec compiles specs/demo.yaml (BASE), once; drifted() copies it (modes kept). */
+  const compiledOnce = lazily(async () => {
     const work = tempDir('kspec-pipe-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').status).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).status).toBe(0);
     return path.join(work, 'out');
   });
 
   /** A repository where `compile --check` has drift in every file (a long diff on stdout). */
-  function drifted(): string {
+  async function drifted(): Promise<string> {
     const work = tempDir('kspec-pipe-');
     mkdirSync(path.join(work, 'specs'));
-    cpSync(compiledOnce(), path.join(work, 'out'), { recursive: true });
+    cpSync(await compiledOnce(), path.join(work, 'out'), { recursive: true });
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE.replace('kernel-cachyos\n  arch', 'kernel-cachyos\n  version: 6.9.1\n  arch'));
     return work;
   }
 
   it('compile --check with stdout closed: no stack trace, exit 1 (drift), as with stdout open', async () => {
-    const work = drifted();
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').status).toBe(1);
+    const work = await drifted();
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).status).toBe(1);
     const r = await runClosed(work, 'stdout', ['compile', 'specs', '-o', 'out', '--check']);
     expect(withoutClosingLine(r.stderr)).toBe('generated files differ from the specs: run kspec compile to update them\n');
     expect(r.code).toBe(1);
   });
 
   it('compile --check with stdout closed and nothing to report: exit 0', async () => {
-    const work = drifted();
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').status).toBe(0);
+    const work = await drifted();
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).status).toBe(0);
     const r = await runClosed(work, 'stdout', ['compile', 'specs', '-o', 'out', '--check']);
     expect({ ...r, stderr: withoutClosingLine(r.stderr) }).toEqual({ code: 0, stderr: '', stdout: '' });
   });
 
   it('kspec diff with stdout closed: exit 1 (changes), quietly', async () => {
-    const work = drifted();
+    const work = await drifted();
     git(work, 'init', '-q');
     git(work, 'add', 'specs');
     git(work, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'base');
@@ -256,9 +257,9 @@ describe('a closed stdout or stderr (kspec … | head -1)', () => {
   });
 
   it('validate with stderr closed: a warning (on stderr) still exits 0, and stdout is untouched', async () => {
-    const work = drifted();
+    const work = await drifted();
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE.replace('bluefin-dx:stable', 'bluefin-dx'));
-    expect(kspec(work, 'validate', 'specs').stderr).toContain(D.UntaggedOciRef.code);
+    expect((await kspec(work, 'validate', 'specs')).stderr).toContain(D.UntaggedOciRef.code);
     const r = await runClosed(work, 'stderr', ['validate', 'specs']);
     expect(r).toEqual({ code: 0, stderr: '', stdout: 'specs/demo.yaml: valid\n' });
   });

