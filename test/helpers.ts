@@ -252,9 +252,10 @@ export const PROPERTY_RUNS = Number(process.env.KSPEC_PROPERTY_RUNS ?? 50);
 export const DEEP = process.env.KSPEC_DEEP === '1';
 export const WORST_SCALE = DEEP ? 1 : 1 / 16;
 /**
- * Whether the render variants' scripts go through shellcheck: in the deep run. `npm test`
- * runs shellcheck over every golden case's scripts (test/golden.test.ts) and `bash -n` over
- * every variant's; the variants add about 1 MB of shell, and shellcheck 0.9 costs ~35 ms of
+ * Whether the render variants' scripts, and every golden case's, go through shellcheck: in
+ * the deep run. `npm test` runs shellcheck over the longest golden text of each platform and
+ * file name (test/golden.test.ts) and `bash -n` over every variant's and case's; the
+ * variants add about 1 MB of shell, the golden cases 0.5 MB, and shellcheck 0.9 costs ~35 ms of
  * CPU per KB (a fifth of the suite's CPU). A test that skips it says so in its title
  * (`andShellcheck`).
  */
