@@ -36,7 +36,7 @@ export const sh = (s: TemplateStringsArray): string => String.raw(s).replace(/\\
 
 /** A shim: logs its call, then runs `body` (bash). */
 export function shim(b: Bench, name: string, body: string): void {
-  put(join(b.bin, name), `#!/usr/bin/env bash\nset -euo pipefail\n{ printf '%s' "\${0##*/}"; printf '\\x1f%s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`, 0o755);
+  put(join(b.bin, name), `#!/bin/bash\nset -euo pipefail\n{ printf '%s' "\${0##*/}"; printf '\\x1f%s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`, 0o755);
 }
 
 /** Compiles `yaml` and writes its files to <dir>/out; fails the test on any error. */

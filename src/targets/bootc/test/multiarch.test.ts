@@ -185,7 +185,7 @@ function setup(spec: BootcSpec): Box {
     const r = renderFile(f, HEADER);
     write(join(dir, 'ctx', r.path), r.content, r.mode);
   }
-  for (const [name, body] of Object.entries(SHIMS)) write(join(bin, name), `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`, 0o755);
+  for (const [name, body] of Object.entries(SHIMS)) write(join(bin, name), `#!/bin/bash\nset -euo pipefail\n${body}\n`, 0o755);
   return { dir, bin, env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, LC_ALL: 'C', SHIM_LOG: join(dir, 'calls') } };
 }
 

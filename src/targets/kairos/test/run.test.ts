@@ -98,7 +98,7 @@ async function setup(spec = SPEC): Promise<{ root: string; ctx: string; env: Nod
   const log = join(base, 'calls.log');
   for (const [name, body] of Object.entries(SHIMS)) {
     const p = join(bin, name);
-    writeFileSync(p, `#!/usr/bin/env bash\nset -euo pipefail\nS="$KSPEC_ROOT/.shim"\n{ printf '%s' "\${0##*/}"; printf ' %s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`);
+    writeFileSync(p, `#!/bin/bash\nset -euo pipefail\nS="$KSPEC_ROOT/.shim"\n{ printf '%s' "\${0##*/}"; printf ' %s' "$@"; printf '\\n'; } >>"$SHIM_LOG"\n${body}\n`);
     chmodSync(p, 0o755);
   }
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, KSPEC_ROOT: root, SHIM_LOG: log, NEW_KVER: KVER, STOCK_KVER: STOCK };
