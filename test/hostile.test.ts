@@ -2,7 +2,9 @@
  * Hostile input: what a pull request can put in a spec. Each case has its exact
  * diagnostic (code, line, column) and is run through the built CLI in a temp folder: exit
  * 1 (or 2 for I/O), nothing written, memory bounded (the child's max RSS; generous, since
- * the point is "not unbounded"). Time is bounded by the spawn timeout only.
+ * the point is "not unbounded"). Time is bounded by the spawn timeout only. A few cases
+ * about output and exit codes only (escaped text, an output symlink, I/O errors) run the
+ * command line in-process (`kspecHere`).
  *
  * The corpus is test/hostile/*.yaml (small files, readable in review); the cases that are
  * too big to commit (10 MB, 10,000 levels) are generated here. The injection matrix puts
@@ -17,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { D, type Entry } from '../src/diagnostics/catalogue.js';
 import { BASE, KRATA } from './fixtures.js';
 import { ROS } from '../src/targets/rancheros/test/fixtures.js';
+import { kspecInProcess } from './cli-run.js';
 import { bashSyntaxAll, BIN, compileText, goldenDir, ROOT, tempDir, withoutClosingLine } from './helpers.js';
 
 const CLI = BIN;
@@ -44,6 +47,15 @@ function kspec(cwd: string, ...args: string[]): Run {
   if (r.error) throw r.error;
   const m = /\nMAXRSS=(\d+)\n$/.exec(r.stderr);
   return { code: r.status, stdout: r.stdout, stderr: withoutClosingLine(m ? r.stderr.slice(0, m.index) : r.stderr), maxRssKiB: Number(m?.[1] ?? NaN) };
+}
+
+/**
+ * The command line in this worker (test/cli-run.ts), for cases whose point is not the
+ * process's memory: what is printed, the exit code, what is written.
+ */
+async function kspecHere(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await kspecInProcess(cwd, args, { env: { NO_COLOR: '1' } });
+  return { ...r, stderr: withoutClosingLine(r.stderr) };
 }
 
 /** Compiles `bytes` as specs/spec.yaml with the CLI; asserts exit, nothing written, memory. */
@@ -74,7 +86,7 @@ interface JsonDiagnostic {
 }
 
 /** The first error (in the CLI's order) is the expected one, and every diagnostic is located. */
-function expectFirst(r: Run | JsonDiagnostic[], e: Expected): void {
+function expectFirst(r: { stdout: string } | JsonDiagnostic[], e: Expected): void {
   const diagnostics = Array.isArray(r) ? r : (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   expect(errors.length).toBeGreaterThan(0);
@@ -204,15 +216,15 @@ describe('generated hostile specs', () => {
     expect(JSON.parse(json.stdout).diagnostics).toHaveLength(51);
   });
 
-  it('control characters in a key are printed escaped, in text and github output', () => {
+  it('control characters in a key are printed escaped, in text and github output', async () => {
     const work = tempDir('kspec-hostile-');
     mkdirSync(path.join(work, 'specs'));
     writeFileSync(path.join(work, 'specs/spec.yaml'), readFileSync(path.join(CORPUS, 'control-chars-key.yaml')));
-    const text = kspec(work, 'validate', 'specs/spec.yaml');
+    const text = await kspecHere(work, 'validate', 'specs/spec.yaml');
     expect(text.code).toBe(1);
     expect(text.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     expect(text.stderr).toContain("Unknown key 'arch\\x1b]0;owned\\x07\\x1b[2J'.");
-    const github = kspec(work, 'validate', 'specs/spec.yaml', '--format', 'github');
+    const github = await kspecHere(work, 'validate', 'specs/spec.yaml', '--format', 'github');
     // The quoted key spans columns 3 to 25 of the source.
     expect(github.stdout.split('\n')).toHaveLength(2);
     expect(github.stdout.startsWith("::error file=specs/spec.yaml,line=7,endLine=7,col=3,endColumn=25,title=KS2001 unknown-key::Unknown key 'arch\\x1b]0;owned\\x07\\x1b[2J'.")).toBe(true);
@@ -249,32 +261,32 @@ describe('generated hostile specs', () => {
     expectFirst(BATCH.diagnostics(notUtf8), { entry: D.NotUtf8, line: 4, column: 11 });
   });
 
-  it('an output folder that is a symlink to elsewhere: KS9002, elsewhere untouched', () => {
+  it('an output folder that is a symlink to elsewhere: KS9002, elsewhere untouched', async () => {
     const work = tempDir('kspec-hostile-');
     const elsewhere = tempDir('kspec-elsewhere-');
     mkdirSync(path.join(work, 'specs'));
     mkdirSync(path.join(work, 'out'));
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
     symlinkSync(elsewhere, path.join(work, 'out/demo'));
-    const r = kspec(work, 'compile', 'specs/demo.yaml', '-o', 'out', '--format', 'json');
+    const r = await kspecHere(work, 'compile', 'specs/demo.yaml', '-o', 'out', '--format', 'json');
     expect(r.code).toBe(1);
     expectFirst(r, { entry: D.OutputSymlink, line: 4, column: 9 });
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(readdirSync(path.join(work, 'out'))).toEqual(['demo']);
   });
 
-  it('I/O: an unreadable spec and an output root that is a file exit 2 and write nothing', () => {
+  it('I/O: an unreadable spec and an output root that is a file exit 2 and write nothing', async () => {
     const work = tempDir('kspec-hostile-');
     mkdirSync(path.join(work, 'specs'));
     symlinkSync(path.join(work, 'nowhere.yaml'), path.join(work, 'specs/dangling.yaml'));
-    const unreadable = kspec(work, 'compile', 'specs/dangling.yaml', '-o', 'out');
+    const unreadable = await kspecHere(work, 'compile', 'specs/dangling.yaml', '-o', 'out');
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toMatch(/^kspec: cannot read 'specs\/dangling\.yaml'/);
     expect(existsSync(path.join(work, 'out'))).toBe(false);
 
     writeFileSync(path.join(work, 'specs/demo.yaml'), BASE);
     writeFileSync(path.join(work, 'out'), 'not a folder\n');
-    const r = kspec(work, 'compile', 'specs/demo.yaml', '-o', 'out');
+    const r = await kspecHere(work, 'compile', 'specs/demo.yaml', '-o', 'out');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^kspec: cannot write to 'out'/);
     expect(readFileSync(path.join(work, 'out'), 'utf8')).toBe('not a folder\n');
@@ -548,13 +560,13 @@ describe("files read on a spec's behalf: inside the repository, regular, at most
 });
 
 describe('validate and compile agree (issue 11, must-have 6): refused at the line by both', () => {
-  it("krata kernel.config '$(x)': KS3019 at the value, exit 1 from validate and compile", () => {
+  it("krata kernel.config '$(x)': KS3019 at the value, exit 1 from validate and compile", async () => {
     const text = KRATA.replace('CONFIG_SCHED_BORE: y', 'CONFIG_SCHED_BORE: $(x)');
     for (const cmd of ['validate', 'compile']) {
       const work = tempDir('kspec-hostile-');
       mkdirSync(path.join(work, 'specs'));
       writeFileSync(path.join(work, 'specs', 'spec.yaml'), text);
-      const r = kspec(work, cmd, 'specs/spec.yaml', ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
+      const r = await kspecHere(work, cmd, 'specs/spec.yaml', ...(cmd === 'compile' ? ['-o', 'out'] : []), '--format', 'json');
       expect(r.code, r.stderr).toBe(1);
       expectFirst(r, { entry: D.ConfigValueUnwritable, line: 9, column: 24 });
       expect(existsSync(path.join(work, 'out'))).toBe(false);
