@@ -4,11 +4,12 @@
  * timeout, KSPEC_BOOT_TIMEOUT, not by the test runner), and QEMU dying early. Every
  * process the script started must be gone when it returns. Then the disk builders
  * (image-builder, bootc-image-builder, AuroraBoot) and the record promote.sh reads.
+ * The tests run concurrently (each in its own bench): a boot mostly waits on its console.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BOOTC, KAIROS_UBUNTU, bench, calls, put, run, sh, shim, type Bench } from './lifecycle.harness.js';
+import { BOOTC, KAIROS_UBUNTU, bench, calls, put, runAsync, sh, shim, type Bench } from './lifecycle.harness.js';
 
 const OK_LINES = ['BdsDxe: loading Boot0001', '[    0.000000] Linux version 7.0.8-cachyos1.fc44.x86_64', '[  OK  ] Reached target Basic System.'];
 const SCENARIOS: Record<string, string[]> = {
@@ -84,11 +85,11 @@ function expectNoChildren(b: Bench): void {
 async function boot(scenario: string, args: string[] = [], extra: NodeJS.ProcessEnv = {}, yaml = BOOTC) {
   const b = await bench(yaml);
   const env = boxShims(b);
-  const r = run(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2'), ...args], { ...env, SHIM_BOOT: scenario, ...extra });
+  const r = await runAsync(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2'), ...args], { ...env, SHIM_BOOT: scenario, ...extra });
   return { b, r };
 }
 
-describe('boot-test.sh', () => {
+describe.concurrent('boot-test.sh', () => {
   it('passes when the console reaches the multi-user target, and ends QEMU and swtpm', async () => {
     const { b, r } = await boot('success');
     expect(r.out).toContain('boot-test: PASS: Reached target Multi-User System');
@@ -159,12 +160,12 @@ describe('boot-test.sh', () => {
   it('usage errors and missing tools exit 2 without starting anything', async () => {
     const b = await bench(BOOTC);
     const env = boxShims(b);
-    expect(run(b, 'boot-test.sh', ['--disk', join(b.dir, 'nope.qcow2')], env).status).toBe(2);
-    expect(run(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2'), '--timeout', 'soon'], env).status).toBe(2);
-    const noQemu = run(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2')], { ...env, QEMU: 'no-such-qemu' });
+    expect((await runAsync(b, 'boot-test.sh', ['--disk', join(b.dir, 'nope.qcow2')], env)).status).toBe(2);
+    expect((await runAsync(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2'), '--timeout', 'soon'], env)).status).toBe(2);
+    const noQemu = await runAsync(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2')], { ...env, QEMU: 'no-such-qemu' });
     expect(noQemu.status).toBe(2);
     expect(noQemu.out).toContain('no-such-qemu not found: install QEMU or set QEMU');
-    const noFw = run(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2')], { ...env, OVMF_CODE: join(b.dir, 'missing.fd') });
+    const noFw = await runAsync(b, 'boot-test.sh', ['--disk', join(b.dir, 'disk.qcow2')], { ...env, OVMF_CODE: join(b.dir, 'missing.fd') });
     expect(noFw.status).toBe(2);
     expect(noFw.out).toContain('no UEFI firmware found');
     expect(calls(b, 'qemu-fake')).toEqual([]);
@@ -175,7 +176,7 @@ describe('boot-test.sh', () => {
 /** skopeo: prints fixed config bytes for any --config query (the image ID is their sha256). */
 const CONFIG = '{"architecture":"amd64","config":{"Labels":{"ostree.linux":"7.0.8-cachyos1.fc44.x86_64"}}}\n';
 
-describe('boot-test.sh builds the disk from the image', () => {
+describe.concurrent('boot-test.sh builds the disk from the image', () => {
   it('with image-builder when installed, and records the booted image ID for promote.sh', async () => {
     const b = await bench(BOOTC);
     const env = boxShims(b);
@@ -183,7 +184,7 @@ describe('boot-test.sh builds the disk from the image', () => {
 while (( $# )); do case $1 in --output-dir) out=$2; shift 2 ;; --output-name) name=$2; shift 2 ;; --blueprint) cp "$2" "$SHIM_DIR/blueprint.toml"; shift 2 ;; *) shift ;; esac; done
 cp "$SHIM_DIR/../disk.qcow2" "$out/$name.qcow2"`);
     shim(b, 'skopeo', `printf '%s' '${CONFIG}'`);
-    const r = run(b, 'boot-test.sh', ['--image', 'localhost/margine:test'], { ...env, SHIM_BOOT: 'success' });
+    const r = await runAsync(b, 'boot-test.sh', ['--image', 'localhost/margine:test'], { ...env, SHIM_BOOT: 'success' });
     expect(r.status, r.out).toBe(0);
     const ib = calls(b, 'image-builder')[0]!;
     expect(ib.slice(1, 6)).toEqual(['build', '--bootc-ref', 'localhost/margine:test', '--bootc-default-fs', 'ext4']);
@@ -204,7 +205,7 @@ cp "$SHIM_DIR/../disk.qcow2" "$out/$name.qcow2"`);
 for a in "$@"; do case $a in *:/output) out=\${a%:/output} ;; esac; done
 mkdir -p "$out/qcow2"; cp "$SHIM_DIR/../disk.qcow2" "$out/qcow2/disk.qcow2"`);
     shim(b, 'skopeo', `printf '%s' '${CONFIG}'`);
-    const r = run(b, 'boot-test.sh', [], { ...env, SHIM_BOOT: 'success', KSPEC_DISK_BUILDER: 'bib' });
+    const r = await runAsync(b, 'boot-test.sh', [], { ...env, SHIM_BOOT: 'success', KSPEC_DISK_BUILDER: 'bib' });
     expect(r.status, r.out).toBe(0);
     const p = calls(b, 'podman')[0]!;
     expect(p).toContain('quay.io/centos-bootc/bootc-image-builder:latest');
@@ -216,7 +217,7 @@ mkdir -p "$out/qcow2"; cp "$SHIM_DIR/../disk.qcow2" "$out/qcow2/disk.qcow2"`);
     const b = await bench(BOOTC);
     const env = boxShims(b);
     shim(b, 'image-builder', 'echo "error: no default fs set" >&2; exit 1');
-    const r = run(b, 'boot-test.sh', ['--image', 'localhost/margine:test'], { ...env, SHIM_BOOT: 'success' });
+    const r = await runAsync(b, 'boot-test.sh', ['--image', 'localhost/margine:test'], { ...env, SHIM_BOOT: 'success' });
     expect(r.status).toBe(1);
     expect(r.out).toContain('boot-test: image-builder failed');
     expect(calls(b, 'qemu-fake')).toEqual([]);
@@ -229,7 +230,7 @@ mkdir -p "$out/qcow2"; cp "$SHIM_DIR/../disk.qcow2" "$out/qcow2/disk.qcow2"`);
     shim(b, 'docker', sh`
 for a in "$@"; do case $a in *:/tmp/auroraboot) out=\${a%:/tmp/auroraboot} ;; esac; done
 head -c 512 /dev/zero >"$out/kairos-ubuntu-24.04-core-amd64-generic-v1.2.0.raw"`);
-    const r = run(b, 'boot-test.sh', [], { ...env, SHIM_BOOT: 'success' });
+    const r = await runAsync(b, 'boot-test.sh', [], { ...env, SHIM_BOOT: 'success' });
     expect(r.status, r.out).toBe(0);
     const d = calls(b, 'docker')[0]!;
     expect(d).toContain('quay.io/kairos/auroraboot:v0.21.2');
