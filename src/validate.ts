@@ -178,7 +178,9 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
   const all = validator.errors ?? [];
   const noise = noiseFilter(all);
   const errors = all.filter((e, i) => !noise(e, i));
-  const seen = new Set<string>();
+  // Paths reported, by code (a Set of paths per code: a key `code|path` made and hashed a
+  // new string per error, 50,000 of them for 50,000 unknown keys).
+  const seen = new Map<string, Set<string>>();
   // A misspelt required key is one mistake: report the unknown key with its suggestion,
   // not also the missing one.
   const requiredAt = new Set(errors.filter((e) => e.keyword === 'required').map((e) => e.instancePath));
@@ -197,9 +199,10 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
       report.retract(d);
       continue;
     }
-    const k = `${d.code}|${d.path}`;
-    if (seen.has(k)) report.retract(d);
-    seen.add(k);
+    let paths = seen.get(d.code);
+    if (!paths) seen.set(d.code, (paths = new Set()));
+    if (paths.has(d.path)) report.retract(d);
+    else paths.add(d.path);
   }
 }
 

@@ -111,6 +111,27 @@ for (const c of '~nNtTfF.+-0123456789') MAY_RESOLVE[c.charCodeAt(0)] = true;
 function resolvePlain(s: string): unknown {
   // Every core tag's pattern starts with one of ~ n N t T f F . + - or a digit (or is empty).
   if (s.length > 0 && !MAY_RESOLVE[s.charCodeAt(0)]) return s;
+  // The commonest, answered as the core schema answers them without trying its tags in
+  // turn (a bool or float tag builds a yaml Scalar per value): decimal digits are its
+  // `int` (null, bool and octal fail first; resolved by parseInt), then the words of its
+  // `null` and `bool`.
+  if (allDigits(s)) return parseInt(s, 10);
+  switch (s) {
+    case '':
+    case '~':
+    case 'null':
+    case 'Null':
+    case 'NULL':
+      return null;
+    case 'true':
+    case 'True':
+    case 'TRUE':
+      return true;
+    case 'false':
+    case 'False':
+    case 'FALSE':
+      return false;
+  }
   for (const tag of CORE_TAGS) {
     if (tag.test.test(s)) {
       let failed = false;
@@ -123,9 +144,45 @@ function resolvePlain(s: string): unknown {
   return s;
 }
 
+/** Whether `s` is one or more decimal digits (yaml's core `int` without a sign). */
+function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** yaml's core schema tags, in its order (compose-scalar's findScalarTagByName walks them). */
 const SCHEMA_TAGS = new Schema({}).tags;
 const CORE_PREFIX = 'tag:yaml.org,2002:';
+
+type SchemaTag = (typeof SCHEMA_TAGS)[number];
+/** What findScalarTagByName walks for `!!name`: the tags with a test before the first without one (which ends the walk). */
+interface TagsNamed {
+  withTest: SchemaTag[];
+  tag: SchemaTag | undefined;
+}
+/** tagsNamed's answers, by name: worked out once per name, not once per tagged scalar (50,000 `!!str` values walked the schema's tags each). */
+const TAGS_NAMED = new Map<string, TagsNamed>();
+function tagsNamed(name: string): TagsNamed {
+  let found = TAGS_NAMED.get(name);
+  if (found) return found;
+  const tagName = CORE_PREFIX + name;
+  found = { withTest: [], tag: undefined };
+  for (const t of SCHEMA_TAGS) {
+    if (t.collection || t.tag !== tagName) continue;
+    if (t.default && t.test) found.withTest.push(t);
+    else {
+      found.tag = t;
+      break;
+    }
+  }
+  // Names come from specs: only the core schema's few are kept (any other gives up anyway).
+  if (found.tag || found.withTest.length > 0) TAGS_NAMED.set(name, found);
+  return found;
+}
 
 /**
  * The value of a scalar of text `value` (quotes resolved) under the core tag `!!name`, as
@@ -135,18 +192,9 @@ const CORE_PREFIX = 'tag:yaml.org,2002:';
  * a string), a tag the core schema lacks and a collection tag are yaml's (GIVE_UP).
  */
 function resolveCoreTag(name: string, value: string): unknown {
-  const tagName = CORE_PREFIX + name;
-  let tag: (typeof SCHEMA_TAGS)[number] | undefined;
-  const withTest: Array<(typeof SCHEMA_TAGS)[number]> = [];
-  for (const t of SCHEMA_TAGS) {
-    if (t.collection || t.tag !== tagName) continue;
-    if (t.default && t.test) withTest.push(t);
-    else {
-      tag = t;
-      break;
-    }
-  }
-  tag ??= withTest.find((t) => t.test!.test(value));
+  const byName = tagsNamed(name);
+  let tag = byName.tag;
+  if (!tag) for (let i = 0; i < byName.withTest.length && !tag; i++) if (byName.withTest[i]!.test!.test(value)) tag = byName.withTest[i];
   if (!tag) throw GIVE_UP;
   let failed = false;
   let v: unknown;

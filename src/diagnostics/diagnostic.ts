@@ -75,23 +75,39 @@ export const MAX_COLLECTED_PER_CODE = 1000;
 /** The arguments of an entry, or a function giving them (called only for a diagnostic that is kept). */
 export type ArgsFor<E extends Entry> = ArgsOf<E> | (() => ArgsOf<E>);
 
-/** What report() returns for a diagnostic it counted instead of keeping: code and path, no place or words. */
+/**
+ * What report() returns for a diagnostic it counted instead of keeping: code and path, no
+ * place or words. Two fields, the rest read from its entry or constant (a 1 MiB spec may
+ * give 50,000 of these, each alive until validate has looked at it).
+ */
 class StandIn implements Diagnostic {
-  readonly code: string;
-  readonly id: string;
-  readonly severity: Severity;
-  readonly message = '';
-  readonly fix = '';
-  readonly file = '';
-  readonly line = 0;
-  readonly column = 0;
   constructor(
-    entry: Entry,
+    private readonly entry: Entry,
     readonly path: string,
-  ) {
-    this.code = entry.code;
-    this.id = entry.id;
-    this.severity = entry.severity;
+  ) {}
+  get code(): string {
+    return this.entry.code;
+  }
+  get id(): string {
+    return this.entry.id;
+  }
+  get severity(): Severity {
+    return this.entry.severity;
+  }
+  get message(): string {
+    return '';
+  }
+  get fix(): string {
+    return '';
+  }
+  get file(): string {
+    return '';
+  }
+  get line(): number {
+    return 0;
+  }
+  get column(): number {
+    return 0;
   }
 }
 
@@ -119,13 +135,13 @@ export class Reporter {
    * `diagnostics` (code and path only, line 0): give it to retract() to take it back.
    */
   report<E extends Entry>(entry: E, pointer: string, args: ArgsFor<E>, at: 'key' | 'value' = 'value'): Diagnostic {
-    if (this.full(entry)) return this.count(entry, pointer, () => this.source.locate(pointer, at));
+    if (this.full(entry)) return this.count(entry, pointer, undefined, at);
     return this.keep(entry, pointer, args, this.source.locate(pointer, at));
   }
 
   /** Reports `entry` at a location found otherwise (the parser knows offsets before there is a tree). */
   reportAt<E extends Entry>(entry: E, pointer: string, args: ArgsFor<E>, loc: SourceLocation): Diagnostic {
-    if (this.full(entry)) return this.count(entry, pointer, () => loc);
+    if (this.full(entry)) return this.count(entry, pointer, loc);
     return this.keep(entry, pointer, args, loc);
   }
 
@@ -160,13 +176,16 @@ export class Reporter {
     return d;
   }
 
-  /** One more diagnostic of `entry` past the limit; the first one places the KS1017 warning. */
-  private count(entry: Entry, pointer: string, loc: () => SourceLocation): Diagnostic {
+  /**
+   * One more diagnostic of `entry` past the limit; the first one places the KS1017 warning
+   * (at `loc`, else located from the pointer: only then, not for every one counted).
+   */
+  private count(entry: Entry, pointer: string, loc: SourceLocation | undefined, at: 'key' | 'value' = 'value'): Diagnostic {
     let n = this.notCollected.get(entry.code);
     if (!n) {
       const state: NotCollected = { count: 0, summary: undefined as unknown as Diagnostic };
       const words = () => ({ count: state.count, code: entry.code, id: entry.id, limit: this.limit });
-      const summary = diagnosticOf(PARSE.NotCollected, words(), pointer, loc());
+      const summary = diagnosticOf(PARSE.NotCollected, words(), pointer, loc ?? this.source.locate(pointer, at));
       // The count grows with every diagnostic counted: the message is worded when read.
       Object.defineProperty(summary, 'message', { get: () => fill(PARSE.NotCollected.message, words()), enumerable: true, configurable: true });
       state.summary = summary;
