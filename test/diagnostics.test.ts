@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
-import { MAX_SPEC_BYTES, MAX_VALUES, parseSpec } from '../src/parse.js';
+import { fullIndex, MAX_SPEC_BYTES, MAX_VALUES, parseSpec } from '../src/parse.js';
 import { fileStart, MAX_COLLECTED_PER_CODE, Reporter } from '../src/diagnostics/diagnostic.js';
 import { noiseFilter, validate } from '../src/validate.js';
 import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
@@ -114,6 +114,21 @@ describe('KS1xxx: aliases and large mappings', () => {
     // of entry 49,994 (line 8 + 49,994).
     const big = await compileText(withLine(7, '  arch: [x86_64]\n  config:\n' + config(55_000, (i) => `K${i}`)), 'spec.yaml', true);
     expect(big.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([[D.TooManyValues.code, 8 + 49_994, 5]]);
+  });
+  it("a large spec's pointer index takes parse's index of each mapping's keys: it locates as an index built afresh", () => {
+    // Over KEEP_DOCUMENT_ABOVE the parsed tree is kept, with the key indexes the duplicate
+    // check built (an alias, a repeated key in another mapping's values and keys of a
+    // sequence's mappings among them).
+    const config = Array.from({ length: 6000 }, (_, i) => `    CONFIG_K${i}: y\n`).join('');
+    const text = withLine(7, '  arch: [x86_64]\n  config: &c\n' + config) + 'extra:\n  - {a: 1, b: 2}\n  - a: 3\n    CONFIG_K5: 4\ncopy: *c\n';
+    const parsed = parseSpec('spec.yaml', new TextEncoder().encode(text));
+    expect(parsed.diagnostics).toEqual([]);
+    const fresh = fullIndex('spec.yaml', text);
+    const pointers = ['/kernel/config/CONFIG_K0', '/kernel/config/CONFIG_K5999', '/kernel/config/CONFIG_K3000', '/kernel/config/nope', '/extra/0/b', '/extra/1/CONFIG_K5', '/extra/1/nope', '/copy/CONFIG_K17', '/kernel/arch/0', '/nope/x'];
+    for (const ptr of pointers) {
+      for (const at of ['key', 'value'] as const) expect(parsed.raw!.source.locate(ptr, at), `${ptr} ${at}`).toEqual(fresh.locate(ptr, at));
+    }
+    expect(parsed.raw!.source.locate('/copy/CONFIG_K17', 'key')).toMatchObject({ line: 8 + 17 + 1, column: 5 });
   });
   it('KS1015 an alias of an anchor that is not defined before it', async () => {
     expectDiagnostic(await compileText(withLine(7, '  arch: *later')), D.UnknownAnchor, 7, 9);
