@@ -102,14 +102,20 @@ const SETTINGS = { yaml: { validate: true, completion: true, hover: true, schema
  * bin's own behaviour is test/reports.test.ts's and the others'); returns the starter's text.
  * The output path is absolute, so the modeline is found from `dir` as from a shell there.
  */
-async function init(dir: string, platform: Platform, out: string): Promise<string> {
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    expect(await runInit({ platform, out: path.join(dir, out) })).toBe(0);
-  } finally {
-    write.mockRestore();
-  }
-  return readFileSync(path.join(dir, out), 'utf8');
+let initQueue: Promise<unknown> = Promise.resolve();
+function init(dir: string, platform: Platform, out: string): Promise<string> {
+  // One at a time: the tests run concurrently, and each silences stdout while it runs.
+  const done = initQueue.then(async () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await runInit({ platform, out: path.join(dir, out) })).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    return readFileSync(path.join(dir, out), 'utf8');
+  });
+  initQueue = done.catch(() => undefined);
+  return done;
 }
 
 describe('kspec init starters in yaml-language-server', () => {
@@ -193,8 +199,10 @@ describe('kspec init starters in yaml-language-server', () => {
     expect(clean).toEqual([]);
   });
 
+  // Concurrent: the server waits 200 ms before it validates a document, and each test has
+  // its own repository and file names.
   for (const layout of layouts) {
-    describe(layout.name, () => {
+    describe.concurrent(layout.name, () => {
       for (const platform of PLATFORMS) {
         it(`${platform}: no diagnostics, completion inside target:, and a mistake reported`, async () => {
           const repo = tempDir('kspec-editor-');
