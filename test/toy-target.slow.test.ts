@@ -3,7 +3,7 @@
  * "Adding a platform"): a copy of the repository gets test/data/toy-target/ laid over it
  * (src/targets/toy/ and templates/toy/) and one line in src/targets/index.ts, then
  * `npm run schema` regenerates what the schema decides, `npm run build` type-checks and
- * bundles, and the built CLI offers, validates and compiles the new platform, and reports
+ * bundles, and the bundled bin (dist/kspec.cjs) offers, validates and compiles the new platform, and reports
  * the toy's own diagnostic (KS10001, from the range its diagnostics.ts declares) at its
  * line, in its SARIF rules and in docs/diagnostics.md as generated. git then shows that
  * nothing else was touched.
@@ -18,7 +18,7 @@ const TOY = path.join(ROOT, 'test', 'data', 'toy-target');
 let dir = '';
 const env = { ...process.env, NO_COLOR: '1' };
 const run = (cmd: string, ...args: string[]) => runAsync(cmd, args, { cwd: dir, env });
-const kspec = (...args: string[]) => run(process.execPath, path.join(dir, 'dist', 'bin.js'), ...args);
+const kspec = (...args: string[]) => run(process.execPath, path.join(dir, 'dist', 'kspec.cjs'), ...args);
 
 /** Adds `toy` to the registry: its import and its line, nothing else. */
 function register(text: string): string {
