@@ -1,10 +1,15 @@
-/** The test helpers the suite's lint checks rest on: a batched shellcheck must still fail per script. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+/**
+ * The test helpers the suite's checks rest on: a batched shellcheck must still fail per
+ * script, and the in-process command line must answer as the bin does and leave the worker
+ * as it found it.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D, fix } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
-import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, ROOT, schemaKeys, shellcheck, shellcheckAll, shellcheckAllAsync } from './helpers.js';
+import { kspecInProcess } from './cli-run.js';
+import { bashSyntaxAll, compileText, expectDiagnostic, KERNEL_KEYS, replaceLine, ROOT, schemaKeys, shellcheck, shellcheckAll, shellcheckAllAsync, tempDir } from './helpers.js';
 
 const CLEAN = '#!/usr/bin/env bash\nset -euo pipefail\necho "$1"\n';
 const DIRTY = '#!/usr/bin/env bash\necho $1\n';
@@ -86,5 +91,46 @@ describe('the suite shares modules between test files (vitest.config.ts: isolate
     expect(files.length).toBeGreaterThan(50);
     const mocking = files.filter((f) => /\bvi\.(mock|doMock)\(/.test(readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f));
     expect(mocking).toEqual([]);
+  });
+});
+
+describe('kspecInProcess (test/cli-run.ts): the command line in this worker', () => {
+  it("gives the command's exit code and output, and puts back the working folder, variables, exit code, streams and signal listeners", async () => {
+    const dir = tempDir('kspec-cli-run-');
+    writeFileSync(path.join(dir, 'demo.yaml'), BASE);
+    const before = {
+      cwd: process.cwd(),
+      exitCode: process.exitCode,
+      write: [process.stdout.write, process.stderr.write],
+      sigint: process.listeners('SIGINT').length,
+      sigterm: process.listeners('SIGTERM').length,
+      env: process.env.KSPEC_CLI_RUN_PROBE,
+    };
+    const ok = await kspecInProcess(dir, ['compile', 'demo.yaml', '-o', 'out'], { env: { NO_COLOR: '1', KSPEC_CLI_RUN_PROBE: 'set' } });
+    expect(ok.code, ok.stderr).toBe(0);
+    // Relative to the working folder it was given, not the worker's.
+    expect(ok.stdout).toMatch(/^demo\.yaml -> out\/demo: \d+ written, 0 unchanged, 0 removed\n$/);
+    expect(existsSync(path.join(dir, 'out', 'demo', 'kspec.lock.json'))).toBe(true);
+    const bad = await kspecInProcess(dir, ['validate', 'missing.yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^kspec: cannot read 'missing\.yaml'/);
+    const usage = await kspecInProcess(dir, ['--frobnicate']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("unknown option '--frobnicate'");
+    expect({
+      cwd: process.cwd(),
+      exitCode: process.exitCode,
+      write: [process.stdout.write, process.stderr.write],
+      sigint: process.listeners('SIGINT').length,
+      sigterm: process.listeners('SIGTERM').length,
+      env: process.env.KSPEC_CLI_RUN_PROBE,
+    }).toEqual(before);
+  });
+
+  it('runs one command at a time: runs started together do not share streams', async () => {
+    const dir = tempDir('kspec-cli-run-');
+    const [a, b] = await Promise.all([kspecInProcess(dir, ['--version']), kspecInProcess(dir, ['schema'])]);
+    expect(a).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+    expect(JSON.parse(b.stdout).$id).toMatch(/kspec/);
   });
 });
