@@ -120,6 +120,11 @@ export const WORST_CASES = {
   'unknown keys, quoted values with a blank line': () => fill(HEAD + KERNEL + TAIL, (i) => (i % 2 ? `u${i}: "a\n\n  b"\n` : `u${i}: 'a\n\n  b'\n`), '', 2),
   // A flow sequence over many lines.
   'multi-line flow sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [\n', () => '  1,\n', '  1]\n'),
+  // Syntax the fast reader leaves to yaml: over MAX_FULL_PARSE_BYTES (128 KiB) refused where
+  // it stopped (KS1018), instead of read by yaml at seconds a MiB.
+  'unknown keys, explicit with no value': () => fill(HEAD + KERNEL + TAIL, (i) => `? u${i}\n`, '', 1),
+  'config values, escaped line breaks': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    K${i}: "a\\\n      b"\n`, TAIL, 2),
+  'tagged block mapping': () => fill(HEAD + KERNEL + TAIL + 'extra: !!map\n', (i) => `  k${i}: v\n`, '', 2),
   // A billion laughs that stays small: refused at the alias past the limit.
   'billion laughs': () => HEAD + KERNEL + TAIL + Array.from({ length: 10 }, (_, i) => `l${i}: &l${i} [${i === 0 ? Array(10).fill('lol').join(', ') : Array(10).fill(`*l${i - 1}`).join(', ')}]`).join('\n') + '\n',
 };
@@ -129,4 +134,4 @@ export const WORST_CASES = {
  * test/yamltree.test.ts checks that every other case is read fast, so a case added here
  * for syntax the reader gives up on must be listed.
  */
-export const READ_BY_YAML = new Set(['too many values, read by yaml']);
+export const READ_BY_YAML = new Set(['too many values, read by yaml', 'unknown keys, explicit with no value', 'config values, escaped line breaks', 'tagged block mapping']);

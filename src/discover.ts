@@ -26,7 +26,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realp
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { MAX_DEPTH, MAX_SPEC_BYTES, MAX_VALUES, pastValueLimit } from './parse.js';
+import { MAX_DEPTH, MAX_FULL_PARSE_BYTES, MAX_SPEC_BYTES, MAX_VALUES, pastValueLimit } from './parse.js';
 import { fastParseAhead, Kind } from './yamltree.js';
 import { displayPath, gitTopLevel, realish, STDIN_ARG, toPosix } from './paths.js';
 
@@ -101,6 +101,14 @@ function scalarText(raw: string | undefined): string | undefined {
  * line scan for block mappings, the YAML parser (no alias expansion) for anything else.
  */
 export function sniff(text: string): Sniffed {
+  return sniffLines(text, false);
+}
+
+/**
+ * sniff's line scan. `lenient`: lines that are not `key: value` at the top level are
+ * skipped instead of handing the text to sniffParsed (for a text yaml is not asked to read).
+ */
+function sniffLines(text: string, lenient: boolean): Sniffed {
   const out: Sniffed = {};
   let started = false;
   const t = text.replace(/^\uFEFF/, '');
@@ -120,19 +128,20 @@ export function sniff(text: string): Sniffed {
       if (/^---(\s|$)/.test(line)) {
         if (started) break;
         started = true;
-        if (line.slice(3).trim() === '' || line.slice(3).trim().startsWith('#')) continue;
+        if (line.slice(3).trim() === '' || line.slice(3).trim().startsWith('#') || lenient) continue;
         return sniffParsed(text);
       }
       if (/^\.\.\.(\s|$)/.test(line)) break;
     }
     const m = keyLine(t, from, end);
+    if (!m && lenient) continue;
     if (!m) return sniffParsed(text);
     started = true;
     if (!m.wanted) continue;
     const value = scalarText(m.value);
     if (value !== undefined) out[m.wanted] ??= value;
   }
-  if (!started) return { notMapping: 'empty, or only comments' };
+  if (!started) return { notMapping: lenient ? 'no `key: value` line at its top level' : 'empty, or only comments' };
   return out;
 }
 
@@ -195,6 +204,9 @@ function sniffParsed(text: string): Sniffed {
     }
     return out;
   }
+  // parse refuses a spec this large that the fast reader does not read (KS1018) instead of
+  // giving it to yaml, which costs seconds a MiB: its top-level key lines decide here.
+  if (Buffer.byteLength(text) > MAX_FULL_PARSE_BYTES) return sniffLines(text, true);
   if (pastValueLimit(text)) return tooMany;
   let doc;
   try {

@@ -6,7 +6,7 @@
  */
 import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
-import { fastParse, fastParseOnce, fromDocument, Kind, LNode } from './yamltree.js';
+import { fastParse, fastParseOnce, fromDocument, gaveUpAt, Kind, LNode } from './yamltree.js';
 import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { fileStart, parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
@@ -14,6 +14,15 @@ import type { ArgsOf, Entry as CatalogueEntry } from './diagnostics/entry.js';
 
 /** Specs are a few kilobytes; this bounds what a pull request can make the parser chew. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
+/**
+ * The largest spec (bytes) read by yaml's parser when the fast reader (src/yamltree.ts)
+ * gives up on it: an explicit `?` key, a tag on a collection, an escape across lines, a
+ * directive or a YAML error. yaml reads ~0.5 MiB a second here (lexer, CST, document), so
+ * a 1 MiB spec of such lines took 2 s and more; larger ones are refused (KS1018) at the
+ * line where the fast reader stopped, which bounds every verdict (issue 11.4). No real
+ * spec comes near: they are a few kilobytes.
+ */
+export const MAX_FULL_PARSE_BYTES = 128 * 1024;
 /** Alias expansions in a spec, nested ones counted (an alias of a list of 9 aliases is 10). */
 export const MAX_ALIAS_COUNT = 100;
 /** Values (scalars and collections) that aliases may add to the document when expanded. */
@@ -289,6 +298,7 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   // anything it finds wrong, is read again by yaml below, which gives every YAML error.
   const fast = fastParseOnce(text, MAX_VALUES, MAX_DEPTH);
   if (fast && 'tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
+  if (!fast && bytes.length > MAX_FULL_PARSE_BYTES) return { diagnostics: [notPlain(file, text, bytes.length)] };
   if (fast) {
     const counter = new LineCounter();
     counter.lineStarts = fast.lineStarts;
@@ -334,10 +344,28 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
 
 /** KS1016 at `offset`, the first value past MAX_VALUES. */
 function tooMany(file: string, text: string, offset: number): Diagnostic {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return new Reporter(fileStart(file)).reportAt(D.TooManyValues, '', { limit: MAX_VALUES }, { file, line, column });
+  return new Reporter(fileStart(file)).reportAt(D.TooManyValues, '', { limit: MAX_VALUES }, locationOf(file, text, offset));
+}
+
+/** KS1018 where the fast reader stopped (read again if another text's reading came between). */
+function notPlain(file: string, text: string, size: number): Diagnostic {
+  let offset = gaveUpAt(text);
+  if (offset === undefined) {
+    fastParse(text, MAX_VALUES, MAX_DEPTH);
+    offset = gaveUpAt(text) ?? 0;
+  }
+  return new Reporter(fileStart(file)).reportAt(D.LargeYamlNotPlain, '', { size, limit: MAX_FULL_PARSE_BYTES }, locationOf(file, text, offset));
+}
+
+/** The line and column of `offset` in `text`, counting lines without splitting the text. */
+function locationOf(file: string, text: string, offset: number): SourceLocation {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { file, line, column: offset - start + 1 };
 }
 
 /** The checks on a document read without YAML errors, and its data. */

@@ -242,19 +242,40 @@ export interface FastResult {
 export function fastParse(text: string, maxValues: number, maxDepth: number): FastResult | { tooMany: number } | undefined {
   // Characters whose handling the reader leaves to yaml.
   // (CR only before LF: a CRLF line end is read as one.)
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.test(text)) return undefined;
+  const other = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.exec(text);
+  if (other) {
+    stopped = { text, offset: other.index };
+    return undefined;
+  }
   const r = new Reader(text, maxValues, maxDepth);
   try {
     const root = r.document();
-    if (!root) return undefined;
+    if (!root) {
+      stopped = { text, offset: r.lineStart };
+      return undefined;
+    }
     const lineStarts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     return { root, lineStarts };
   } catch (e) {
-    if (e === GIVE_UP) return undefined;
+    if (e === GIVE_UP) {
+      stopped = { text, offset: r.lineStart };
+      return undefined;
+    }
     if (e instanceof TooMany) return { tooMany: e.offset };
     throw e;
   }
+}
+
+/** Where the last fastParse that gave up stopped, and on which text. */
+let stopped: { text: string; offset: number } | undefined;
+
+/**
+ * Where fastParse gave up on `text` (the start of the line it was reading, or the first
+ * character it leaves to yaml), when the last reading that gave up was of this text.
+ */
+export function gaveUpAt(text: string): number | undefined {
+  return stopped !== undefined && stopped.text === text ? stopped.offset : undefined;
 }
 
 /** What fastParseAhead read, for one later identical call (fastParseOnce). */
@@ -288,6 +309,10 @@ class Reader {
   private readonly n: number;
   /** Start of the current line. */
   private line = 0;
+  /** Start of the line being read (where a reading that gave up stopped). */
+  get lineStart(): number {
+    return this.line;
+  }
   private values = 0;
   private readonly anchors = new Map<string, LNode>();
   /** Whether the text holds a tab at all (block scalars look for one in each line). */

@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { D, fix, message } from '../src/diagnostics/catalogue.js';
-import { fullIndex, MAX_SPEC_BYTES, MAX_VALUES, parseSpec } from '../src/parse.js';
+import { fullIndex, MAX_FULL_PARSE_BYTES, MAX_SPEC_BYTES, MAX_VALUES, parseSpec } from '../src/parse.js';
 import { fileStart, MAX_COLLECTED_PER_CODE, Reporter } from '../src/diagnostics/diagnostic.js';
 import { noiseFilter, validate } from '../src/validate.js';
 import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
@@ -102,6 +102,24 @@ describe('KS1xxx: aliases and large mappings', () => {
     expect(MAX_VALUES).toBe(100_000);
     expectDiagnostic(r, D.TooManyValues, 19, 9 + 2 * 99_964);
     expect(r.diagnostics).toHaveLength(1);
+  });
+  it('KS1018 a spec over 128 KiB in YAML the fast reader leaves to yaml: refused at the line where it stopped; below the limit yaml reads it', async () => {
+    // kernel.config of `K<i>: "a\` + newline + `b"` (an escaped line break): the fast reader
+    // stops at the first one (line 9), and yaml's reading of ~1 MiB of them took 2-3 s.
+    const config = (n: number): string => Array.from({ length: n }, (_, i) => `    K${i}: "a\\\n      b"\n`).join('');
+    const big = withLine(7, '  arch: [x86_64]\n  config:\n' + config(8_000));
+    expect(big.length).toBeGreaterThan(MAX_FULL_PARSE_BYTES);
+    const r = await compileText(big, 'spec.yaml', true);
+    expectDiagnostic(r, D.LargeYamlNotPlain, 9, 1);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toContain(`The spec is ${Buffer.byteLength(big)} bytes`);
+    // A tag on a block collection, and an explicit key with no value (found looking for its
+    // `:` on the line below), at the top level.
+    expectDiagnostic(await compileText(BASE + 'extra: !!map\n' + '  k: v\n'.repeat(20_000), 'spec.yaml', true), D.LargeYamlNotPlain, 19, 1);
+    expectDiagnostic(await compileText(BASE + Array.from({ length: 20_000 }, (_, i) => `? u${i}\n`).join(''), 'spec.yaml', true), D.LargeYamlNotPlain, 20, 1);
+    // The same shape under the limit: yaml reads it, and the values are what yaml gives.
+    const small = await compileText(withLine(7, '  arch: [x86_64]\n  config:\n' + config(10)), 'spec.yaml', true);
+    expect(small.diagnostics.map((d) => d.code)).not.toContain(D.LargeYamlNotPlain.code);
   });
   it("issue 11's valid spec, 40,000 kernel.config keys in ~830 KB, is valid; 55,000 short keys are KS1016", async () => {
     const config = (n: number, name = (i: number): string => `CONFIG_K${i}`): string => Array.from({ length: n }, (_, i) => `    ${name(i)}: y\n`).join('');

@@ -9,6 +9,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverSpecs, sniff, type Discovery } from '../src/discover.js';
+import { MAX_FULL_PARSE_BYTES } from '../src/parse.js';
 import { D } from '../src/diagnostics/catalogue.js';
 import { BASE } from './fixtures.js';
 import { kspecInProcess } from './cli-run.js';
@@ -83,12 +84,22 @@ describe('sniff', () => {
     // Read fast (explicit key, tags), and by yaml (an explicit key with no value).
     expect(sniff(`${head}? a\n: 1\n!!str extends: ../b.yaml\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec', extends: '../b.yaml' });
     expect(sniff(`${head}? a\n? b\n: c\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
-    // Past MAX_VALUES (100,000) either way: not a spec, without building a yaml Document.
+    // Past MAX_VALUES (100,000) when read fast: not a spec, without building a yaml Document.
     const many = `extra: [${'1,'.repeat(100_000)}1]\n`;
     expect(sniff(`${head}? a\n: 1\n${many}`)).toEqual({ notMapping: 'more than 100,000 values (a spec holds at most that many)' });
-    expect(sniff(`${head}? a\n? b\n: c\n${many}`)).toEqual({ notMapping: 'more than 100,000 values (a spec holds at most that many)' });
-    // At the limit, still read.
-    expect(sniff(`${head}? a\n? b\n: c\nextra: [${'1,'.repeat(99_990)}1]\n`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
+    // Up to MAX_FULL_PARSE_BYTES, what the fast reader gives up on is read by yaml, its
+    // values counted first.
+    const some = `extra: [${'1,'.repeat(1000)}1]\n`;
+    expect(sniff(`${head}? a\n? b\n: c\n${some}`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
+  });
+
+  it('judges a text over MAX_FULL_PARSE_BYTES that the fast reader gives up on by its top-level key lines: yaml never reads it', async () => {
+    const head = 'apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n';
+    const many = `extra: [${'1,'.repeat(100_000)}1]\n`;
+    // A spec, then, which parse refuses (KS1018) without yaml's seconds a MiB.
+    expect(sniff(`${head}? a\n? b\n: c\n${many}`)).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
+    expect(sniff(`? a\n${'? b\n'.repeat(MAX_FULL_PARSE_BYTES / 4)}extends: ../base.yaml\n`)).toEqual({ extends: '../base.yaml' });
+    expect(sniff(`? a\n${'? b\n'.repeat(MAX_FULL_PARSE_BYTES / 4)}`)).toEqual({ notMapping: 'no `key: value` line at its top level' });
   });
 });
 
@@ -144,6 +155,14 @@ describe('a folder search', () => {
   it('reads at most 1 MiB of a file', async () => {
     write('big.yaml', `# ${'x'.repeat(1024 * 1024)}\napiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n`);
     expect(why(await find(['.']))).toEqual({ 'big.yaml': 'empty, or only comments' });
+  });
+
+  it('a spec over MAX_FULL_PARSE_BYTES in YAML the fast reader leaves to yaml is found, and refused with KS1018 at its line', async () => {
+    write('specs/demo.yaml', BASE + Array.from({ length: 20_000 }, (_, i) => `? u${i}\n`).join(''));
+    expect(rel(await find(['specs']))).toEqual(['specs/demo.yaml']);
+    const r = await kspec(work, 'validate', 'specs', '--format', 'json');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; line: number }> }).diagnostics.map((d) => [d.code, d.line])).toEqual([['KS1018', 20]]);
   });
 });
 

@@ -59,6 +59,9 @@ export const PARSE = {
   NotCollected: { code: 'KS1017', id: 'diagnostics-not-collected', severity: 'warning',
     message: '{count} more {code} {id} diagnostics were not collected: kspec keeps the first {limit} of one code per spec.',
     fix: 'Fix the ones reported and run kspec again.' },
+  LargeYamlNotPlain: { code: 'KS1018', id: 'large-yaml-not-plain', severity: 'error',
+    message: 'The spec is {size} bytes and, at this line or the one above, not plain YAML; over {limit} bytes it must be.',
+    fix: 'Write it without `?` keys, tags on collections, escaped line breaks or directives, or make it smaller.' },
 } as const satisfies Entries;
 
 /** KS2000-KS2999: the schema. */
