@@ -120,7 +120,7 @@ export const WORST_CASES = {
   'unknown keys, quoted values with a blank line': () => fill(HEAD + KERNEL + TAIL, (i) => (i % 2 ? `u${i}: "a\n\n  b"\n` : `u${i}: 'a\n\n  b'\n`), '', 2),
   // A flow sequence over many lines.
   'multi-line flow sequence': () => fill(HEAD + KERNEL + TAIL + 'extra: [\n', () => '  1,\n', '  1]\n'),
-  // Syntax the fast reader leaves to yaml: over MAX_FULL_PARSE_BYTES (128 KiB) refused where
+  // Syntax the fast reader leaves to yaml: over MAX_FULL_PARSE_BYTES (8 KiB) refused where
   // it stopped (KS1018), instead of read by yaml at seconds a MiB.
   'unknown keys, explicit with no value': () => fill(HEAD + KERNEL + TAIL, (i) => `? u${i}\n`, '', 1),
   'config values, escaped line breaks': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    K${i}: "a\\\n      b"\n`, TAIL, 2),

@@ -25,8 +25,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { isMap, isScalar, parseDocument } from 'yaml';
-import { MAX_DEPTH, MAX_FULL_PARSE_BYTES, MAX_SPEC_BYTES, MAX_VALUES, pastValueLimit } from './parse.js';
+import { MAX_DEPTH, MAX_SPEC_BYTES, MAX_VALUES } from './parse.js';
 import { fastParseAhead, Kind } from './yamltree.js';
 import { displayPath, gitTopLevel, realish, STDIN_ARG, toPosix } from './paths.js';
 
@@ -180,9 +179,10 @@ function keyLine(t: string, from: number, end: number): { wanted: 'apiVersion' |
 
 /**
  * sniff for documents that are not a plain block mapping: the fast reader of
- * src/yamltree.ts when it reads the text (it gives the tree yaml would), else the YAML
- * parser; aliases unexpanded either way. (yaml's reading of a 1 MiB spec costs seconds;
- * issue 11, must-have 4.) A text of more values than a spec may hold is not one.
+ * src/yamltree.ts when it reads the text (it gives the tree yaml would, aliases
+ * unexpanded), else the top-level `key: value` lines alone; never yaml, which costs
+ * 2-10 µs a byte (issue 11, must-have 4). A text of more values than a spec may hold is
+ * not one.
  */
 function sniffParsed(text: string): Sniffed {
   // Past the limit of values a spec is refused (KS1016) before anything is built: yaml's
@@ -204,24 +204,10 @@ function sniffParsed(text: string): Sniffed {
     }
     return out;
   }
-  // parse refuses a spec this large that the fast reader does not read (KS1018) instead of
-  // giving it to yaml, which costs seconds a MiB: its top-level key lines decide here.
-  if (Buffer.byteLength(text) > MAX_FULL_PARSE_BYTES) return sniffLines(text, true);
-  if (pastValueLimit(text)) return tooMany;
-  let doc;
-  try {
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
-  } catch {
-    return { notMapping: 'not YAML' };
-  }
-  if (!isMap(doc.contents)) return { notMapping: 'not a YAML mapping' };
-  const out: Sniffed = {};
-  for (const pair of doc.contents.items) {
-    if (!isScalar(pair.key) || !WANTED.has(String(pair.key.value))) continue;
-    const key = String(pair.key.value) as 'apiVersion' | 'kind' | 'extends';
-    if (isScalar(pair.value) && typeof pair.value.value === 'string') out[key] ??= pair.value.value;
-  }
-  return out;
+  // What the fast reader gives up on is never read by yaml here: yaml costs 2-10 µs a byte,
+  // and parse reads such a spec with yaml (up to MAX_FULL_PARSE_BYTES, refusing a larger
+  // one with KS1018). Its top-level `key: value` lines decide.
+  return sniffLines(text, true);
 }
 
 const isKspecApi = (v: string | undefined): boolean => v !== undefined && v.startsWith('kspec.dev/');

@@ -16,13 +16,14 @@ import type { ArgsOf, Entry as CatalogueEntry } from './diagnostics/entry.js';
 export const MAX_SPEC_BYTES = 1024 * 1024;
 /**
  * The largest spec (bytes) read by yaml's parser when the fast reader (src/yamltree.ts)
- * gives up on it: an explicit `?` key, a tag on a collection, an escape across lines, a
- * directive or a YAML error. yaml reads ~0.5 MiB a second here (lexer, CST, document), so
- * a 1 MiB spec of such lines took 2 s and more; larger ones are refused (KS1018) at the
- * line where the fast reader stopped, which bounds every verdict (issue 11.4). No real
- * spec comes near: they are a few kilobytes.
+ * gives up on it: an explicit `?` key with no value, a tag on a block collection, an
+ * escape across lines, a directive or a YAML error. yaml reads such text at 2-10 µs a
+ * byte here (lexer, CST, document; flow collections and explicit keys the slowest), so a
+ * 1 MiB spec of such lines took 2-8 s and a 127 KiB one up to 1.9 s; larger ones are
+ * refused (KS1018) at the line where the fast reader stopped, which bounds every verdict
+ * (issue 11.4). The examples are about 1 KiB.
  */
-export const MAX_FULL_PARSE_BYTES = 128 * 1024;
+export const MAX_FULL_PARSE_BYTES = 8 * 1024;
 /** Alias expansions in a spec, nested ones counted (an alias of a list of 9 aliases is 10). */
 export const MAX_ALIAS_COUNT = 100;
 /** Values (scalars and collections) that aliases may add to the document when expanded. */
@@ -178,16 +179,6 @@ function lex(text: string, counter: LineCounter): CST.Token[] {
 /** Lexemes that start a value (the lexer marks a plain scalar with \x1f before its text). */
 const VALUE_LEXEME = new Set(['\x1f', '[', '{', '|', '>']);
 
-/** Whether `text` holds more than MAX_VALUES values, counted on yaml's lexemes as lexBounded counts them. */
-export function pastValueLimit(text: string): boolean {
-  let values = 0;
-  for (const lx of new Lexer().lex(text)) {
-    const c = lx.charAt(0);
-    if ((VALUE_LEXEME.has(c) || c === '"' || c === "'" || c === '*') && ++values > MAX_VALUES) return true;
-  }
-  return false;
-}
-
 /**
  * lex, with the values counted on the lexemes first: stops at the first value past
  * MAX_VALUES and returns its offset instead of tokens.
@@ -303,8 +294,9 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     const counter = new LineCounter();
     counter.lineStarts = fast.lineStarts;
     const result = finish(file, text, new YamlSourceIndex(file, text, counter, fast.root), fast.root);
-    // Depth is reported where the CST check below finds it, so a deep spec is read by yaml.
-    if (!result.diagnostics.some((d) => d.code === D.TooDeep.code)) return result;
+    // Depth is reported where the CST check below finds it, so a deep spec is read by yaml;
+    // one larger than yaml may read keeps the fast reader's report.
+    if (bytes.length > MAX_FULL_PARSE_BYTES || !result.diagnostics.some((d) => d.code === D.TooDeep.code)) return result;
   }
 
   const counter = new LineCounter();
@@ -339,7 +331,8 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
     }
     return { source, diagnostics: dedupe(report.diagnostics) };
   }
-  return finish(file, text, source, root);
+  // Kept whatever its size: locating a later diagnostic would read it with yaml again.
+  return finish(file, text, source, root, true);
 }
 
 /** KS1016 at `offset`, the first value past MAX_VALUES. */
@@ -347,14 +340,19 @@ function tooMany(file: string, text: string, offset: number): Diagnostic {
   return new Reporter(fileStart(file)).reportAt(D.TooManyValues, '', { limit: MAX_VALUES }, locationOf(file, text, offset));
 }
 
-/** KS1018 where the fast reader stopped (read again if another text's reading came between). */
+/**
+ * KS1018 where the fast reader stopped, or KS1006 where it found a collection nested past
+ * MAX_DEPTH (read again if another text's reading came between).
+ */
 function notPlain(file: string, text: string, size: number): Diagnostic {
-  let offset = gaveUpAt(text);
-  if (offset === undefined) {
+  let stop = gaveUpAt(text);
+  if (stop === undefined) {
     fastParse(text, MAX_VALUES, MAX_DEPTH);
-    offset = gaveUpAt(text) ?? 0;
+    stop = gaveUpAt(text) ?? { offset: 0, deep: false };
   }
-  return new Reporter(fileStart(file)).reportAt(D.LargeYamlNotPlain, '', { size, limit: MAX_FULL_PARSE_BYTES }, locationOf(file, text, offset));
+  const report = new Reporter(fileStart(file));
+  const at = locationOf(file, text, stop.offset);
+  return stop.deep ? report.reportAt(D.TooDeep, '', { limit: MAX_DEPTH }, at) : report.reportAt(D.LargeYamlNotPlain, '', { size, limit: MAX_FULL_PARSE_BYTES }, at);
 }
 
 /** The line and column of `offset` in `text`, counting lines without splitting the text. */
@@ -369,7 +367,7 @@ function locationOf(file: string, text: string, offset: number): SourceLocation 
 }
 
 /** The checks on a document read without YAML errors, and its data. */
-function finish(file: string, text: string, source: YamlSourceIndex, root: LNode | null): ParseResult {
+function finish(file: string, text: string, source: YamlSourceIndex, root: LNode | null, keep = false): ParseResult {
   const report = new Reporter(source);
   const seen = { flagged: false };
   const data = analyse(root, source, report, seen);
@@ -381,8 +379,9 @@ function finish(file: string, text: string, source: YamlSourceIndex, root: LNode
   if (!seen.flagged) WALKED_CLEAN.add(data);
   // A large spec keeps its document: parsing it again to locate a diagnostic would double
   // the time of a 1 MiB spec that reports one (issue 11, must-have 4), and one document is
-  // no burden. Specs of usual size (1-2 KB) drop it (a run over thousands holds none).
-  const kept = text.length > KEEP_DOCUMENT_ABOVE ? source : source.deferred();
+  // no burden. So does one read by yaml (`keep`), which costs 2-10 µs a byte to read again.
+  // Specs of usual size (1-2 KB) drop it (a run over thousands holds none).
+  const kept = keep || text.length > KEEP_DOCUMENT_ABOVE ? source : source.deferred();
   return { raw: { file, text, data, source: kept }, source: kept, diagnostics: report.diagnostics };
 }
 

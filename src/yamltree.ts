@@ -244,14 +244,14 @@ export function fastParse(text: string, maxValues: number, maxDepth: number): Fa
   // (CR only before LF: a CRLF line end is read as one.)
   const other = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.exec(text);
   if (other) {
-    stopped = { text, offset: other.index };
+    stopped = { text, offset: other.index, deep: false };
     return undefined;
   }
   const r = new Reader(text, maxValues, maxDepth);
   try {
     const root = r.document();
     if (!root) {
-      stopped = { text, offset: r.lineStart };
+      stopped = { text, offset: r.lineStart, deep: false };
       return undefined;
     }
     const lineStarts = [0];
@@ -259,7 +259,7 @@ export function fastParse(text: string, maxValues: number, maxDepth: number): Fa
     return { root, lineStarts };
   } catch (e) {
     if (e === GIVE_UP) {
-      stopped = { text, offset: r.lineStart };
+      stopped = { text, offset: r.deepAt ?? r.lineStart, deep: r.deepAt !== undefined };
       return undefined;
     }
     if (e instanceof TooMany) return { tooMany: e.offset };
@@ -268,14 +268,15 @@ export function fastParse(text: string, maxValues: number, maxDepth: number): Fa
 }
 
 /** Where the last fastParse that gave up stopped, and on which text. */
-let stopped: { text: string; offset: number } | undefined;
+let stopped: { text: string; offset: number; deep: boolean } | undefined;
 
 /**
- * Where fastParse gave up on `text` (the start of the line it was reading, or the first
- * character it leaves to yaml), when the last reading that gave up was of this text.
+ * Where fastParse gave up on `text`, when the last reading that gave up was of this text:
+ * the start of a collection nested past maxDepth (`deep`), else the start of the line it
+ * was reading or the first character it leaves to yaml.
  */
-export function gaveUpAt(text: string): number | undefined {
-  return stopped !== undefined && stopped.text === text ? stopped.offset : undefined;
+export function gaveUpAt(text: string): { offset: number; deep: boolean } | undefined {
+  return stopped !== undefined && stopped.text === text ? { offset: stopped.offset, deep: stopped.deep } : undefined;
 }
 
 /** What fastParseAhead read, for one later identical call (fastParseOnce). */
@@ -309,9 +310,17 @@ class Reader {
   private readonly n: number;
   /** Start of the current line. */
   private line = 0;
+  /** Where a collection past maxDepth starts, when that is why the reader gave up. */
+  deepAt: number | undefined;
   /** Start of the line being read (where a reading that gave up stopped). */
   get lineStart(): number {
     return this.line;
+  }
+
+  /** Gives up on a collection at `p` past maxDepth, noting where. */
+  private tooDeep(p: number): never {
+    this.deepAt = p;
+    throw GIVE_UP;
   }
   private values = 0;
   private readonly anchors = new Map<string, LNode>();
@@ -394,7 +403,7 @@ class Reader {
 
   /** A block node whose first content is at `p` (on this.line), inside a parent at column `parent`. */
   private block(p: number, parent: number, depth: number): LNode {
-    if (depth > this.maxDepth) throw GIVE_UP;
+    if (depth > this.maxDepth) this.tooDeep(p);
     const col = p - this.line;
     if (col <= parent) throw GIVE_UP;
     const ch = this.c(p);
@@ -731,7 +740,7 @@ class Reader {
 
   /** Reads the flow collection `node` opened at `p` (over one line or several); the offset after it. */
   private flow(p: number, node: LNode, depth: number, parent: number): number {
-    if (depth + 1 > this.maxDepth) throw GIVE_UP;
+    if (depth > this.maxDepth) this.tooDeep(p);
     const close = node.kind === Kind.Map ? 0x7d : 0x5d;
     let i = this.flowWs(p + 1, parent);
     if (this.c(i) === close) return i + 1;
@@ -775,6 +784,8 @@ class Reader {
       i = this.skipSp(a.end);
       if (i === a.end) throw GIVE_UP;
     }
+    // Past the depth limit, a value of any kind is (as parse.ts's CST check counts levels).
+    if (depth > this.maxDepth) this.tooDeep(i);
     const ch = this.c(i);
     let v: { node: LNode; end: number };
     if (ch === 0x2a) {
@@ -997,7 +1008,7 @@ class Reader {
 
   /** A block mapping whose first key is at `p`. */
   private map(p: number, depth: number, anchor?: string): LNode {
-    if (depth > this.maxDepth) throw GIVE_UP;
+    if (depth > this.maxDepth) this.tooDeep(p);
     const col = p - this.line;
     // A tag before the first key is the key's: yaml's mapping starts at the key.
     const node = new LNode(Kind.Map, this.c(p) === 0x21 ? this.skipSp(this.tag(p).end) : p);
@@ -1081,7 +1092,7 @@ class Reader {
 
   /** A block sequence whose first `-` is at `p`. */
   private seq(p: number, depth: number, anchor?: string): LNode {
-    if (depth > this.maxDepth) throw GIVE_UP;
+    if (depth > this.maxDepth) this.tooDeep(p);
     const col = p - this.line;
     const node = new LNode(Kind.Seq, p);
     node.items = [];
