@@ -5,6 +5,7 @@
  *
  *   npm run fuzz -- --runs 100000 [--seed 42] [--chunk 1000]
  *   npm run fuzz -- --hostile-only
+ *   npm run fuzz -- --runs 100000 --only compile   (the properties whose name matches)
  *
  * First it times the hostile corpus (test/hostile/*.yaml) and the generated worst cases
  * (scripts/worst-cases.mjs: specs up to the 1 MiB limit built to make a walk quadratic or
@@ -163,7 +164,8 @@ const started = Date.now();
 console.log(`kspec fuzz: ${RUNS} runs per property, seed ${SEED}, chunks of ${CHUNK}, platforms registered: ${[...registered.keys()].join(', ')}`);
 await timeHostile();
 let chunkIndex = 0;
-for (const [name, prop] of process.argv.includes('--hostile-only') ? [] : Object.entries(properties)) {
+const only = process.argv.includes('--only') ? new RegExp(process.argv[process.argv.indexOf('--only') + 1] ?? '') : undefined;
+for (const [name, prop] of process.argv.includes('--hostile-only') ? [] : Object.entries(properties).filter(([n]) => !only || only.test(n))) {
   const t0 = Date.now();
   for (let done = 0; done < RUNS; done += CHUNK) {
     const seed = (SEED + chunkIndex++ * 7919) | 0;
