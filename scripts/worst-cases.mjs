@@ -24,6 +24,8 @@ const MIB = 1024 * 1024;
 
 /** Values allowed in a spec (MAX_VALUES in src/parse.ts). */
 export const MAX_VALUES = 100_000;
+/** The largest spec yaml reads when the fast reader gives up (MAX_FULL_PARSE_BYTES in src/parse.ts). */
+export const MAX_FULL_PARSE_BYTES = 8 * 1024;
 
 /**
  * The scale every case is built at: 1 builds them at the real limits (1 MiB, MAX_VALUES
@@ -125,6 +127,19 @@ export const WORST_CASES = {
   'unknown keys, explicit with no value': () => fill(HEAD + KERNEL + TAIL, (i) => `? u${i}\n`, '', 1),
   'config values, escaped line breaks': () => fill(HEAD + KERNEL + '  config:\n', (i) => `    K${i}: "a\\\n      b"\n`, TAIL, 2),
   'tagged block mapping': () => fill(HEAD + KERNEL + TAIL + 'extra: !!map\n', (i) => `  k${i}: v\n`, '', 2),
+  // The slowest syntax for yaml found (explicit keys, nested flow collections, escaped line
+  // breaks), just under the size it still reads: the bound of what yaml costs a spec.
+  'read by yaml, at its size limit': () => {
+    const parts = [HEAD + KERNEL + TAIL];
+    let size = parts[0].length;
+    for (let i = 0; ; i++) {
+      const u = `? u${i}\n: [[[[1]]], {a: {b: {c: [x, y]}}}, "q\\\n r"]\n`;
+      if (size + u.length > MAX_FULL_PARSE_BYTES) break;
+      parts.push(u);
+      size += u.length;
+    }
+    return parts.join('');
+  },
   // A billion laughs that stays small: refused at the alias past the limit.
   'billion laughs': () => HEAD + KERNEL + TAIL + Array.from({ length: 10 }, (_, i) => `l${i}: &l${i} [${i === 0 ? Array(10).fill('lol').join(', ') : Array(10).fill(`*l${i - 1}`).join(', ')}]`).join('\n') + '\n',
 };
@@ -134,4 +149,4 @@ export const WORST_CASES = {
  * test/yamltree.test.ts checks that every other case is read fast, so a case added here
  * for syntax the reader gives up on must be listed.
  */
-export const READ_BY_YAML = new Set(['too many values, read by yaml', 'unknown keys, explicit with no value', 'config values, escaped line breaks', 'tagged block mapping']);
+export const READ_BY_YAML = new Set(['too many values, read by yaml', 'unknown keys, explicit with no value', 'config values, escaped line breaks', 'tagged block mapping', 'read by yaml, at its size limit']);

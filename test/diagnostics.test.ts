@@ -12,6 +12,7 @@ import { fileStart, MAX_COLLECTED_PER_CODE, Reporter } from '../src/diagnostics/
 import { noiseFilter, validate } from '../src/validate.js';
 import { clip, escapeControls, formatDiagnostics, FRAME_WIDTH, MAX_PRINTED_PER_FILE, MAX_TEXT } from '../src/diagnostics/format.js';
 import { frameWindow } from '../src/diagnostics/safe.js';
+import * as WORST from '../scripts/worst-cases.mjs';
 import { BASE } from './fixtures.js';
 import { compileText, expectDiagnostic, KERNEL_KEYS, replaceLine } from './helpers.js';
 
@@ -120,6 +121,13 @@ describe('KS1xxx: aliases and large mappings', () => {
     // The same shape under the limit: yaml reads it.
     const small = await compileText(withLine(7, '  arch: [x86_64]\n  config:\n' + config(10)), 'spec.yaml', true);
     expect(small.diagnostics.map((d) => d.code)).not.toContain(D.LargeYamlNotPlain.code);
+    // The worst case the bench times for this bound is just under it, and read by yaml.
+    expect([WORST.MAX_FULL_PARSE_BYTES, WORST.MAX_VALUES]).toEqual([MAX_FULL_PARSE_BYTES, MAX_VALUES]);
+    const atLimit = WORST.WORST_CASES['read by yaml, at its size limit']!();
+    expect(Buffer.byteLength(atLimit)).toBeGreaterThan(MAX_FULL_PARSE_BYTES - 100);
+    expect(Buffer.byteLength(atLimit)).toBeLessThanOrEqual(MAX_FULL_PARSE_BYTES);
+    const read = await compileText(atLimit, 'spec.yaml', true);
+    expect(new Set(read.diagnostics.map((d) => d.code))).toEqual(new Set([D.UnknownKey.code]));
   });
   it("issue 11's valid spec, 40,000 kernel.config keys in ~830 KB, is valid; 55,000 short keys are KS1016", async () => {
     const config = (n: number, name = (i: number): string => `CONFIG_K${i}`): string => Array.from({ length: n }, (_, i) => `    ${name(i)}: y\n`).join('');
