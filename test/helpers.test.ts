@@ -98,14 +98,15 @@ describe('kspecInProcess (test/cli-run.ts): the command line in this worker', ()
   it("gives the command's exit code and output, and puts back the working folder, variables, exit code, streams and signal listeners", async () => {
     const dir = tempDir('kspec-cli-run-');
     writeFileSync(path.join(dir, 'demo.yaml'), BASE);
-    const before = {
+    const state = () => ({
       cwd: process.cwd(),
       exitCode: process.exitCode,
       write: [process.stdout.write, process.stderr.write],
       sigint: process.listeners('SIGINT').length,
       sigterm: process.listeners('SIGTERM').length,
       env: process.env.KSPEC_CLI_RUN_PROBE,
-    };
+    });
+    const before = state();
     const ok = await kspecInProcess(dir, ['compile', 'demo.yaml', '-o', 'out'], { env: { NO_COLOR: '1', KSPEC_CLI_RUN_PROBE: 'set' } });
     expect(ok.code, ok.stderr).toBe(0);
     // Relative to the working folder it was given, not the worker's.
@@ -117,14 +118,7 @@ describe('kspecInProcess (test/cli-run.ts): the command line in this worker', ()
     const usage = await kspecInProcess(dir, ['--frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown option '--frobnicate'");
-    expect({
-      cwd: process.cwd(),
-      exitCode: process.exitCode,
-      write: [process.stdout.write, process.stderr.write],
-      sigint: process.listeners('SIGINT').length,
-      sigterm: process.listeners('SIGTERM').length,
-      env: process.env.KSPEC_CLI_RUN_PROBE,
-    }).toEqual(before);
+    expect(state()).toEqual(before);
   });
 
   it('runs one command at a time: runs started together do not share streams', async () => {
