@@ -68,6 +68,20 @@ describe('sniff', () => {
     expect(sniff('apiVersion: v1\n---\napiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\n')).toEqual({ apiVersion: 'v1' });
   });
 
+  it('reads a text of key lines in the RegExp engine and anything else line by line, alike', async () => {
+    // Every top-level line a key line: the first value of each key that is a scalar wins.
+    expect(sniff('apiVersion: kspec.dev/v1alpha1\nkind: KernelSpec\nextends: b.yaml\nkind: Other\n')).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec', extends: 'b.yaml' });
+    expect(sniff("kind:\n  x: 1\napiVersion: v # c\nkind: 'K'\n")).toEqual({ apiVersion: 'v', kind: 'K' });
+    expect(sniff('kinds: a\nkind-x: b\nkind\t: c\n')).toEqual({ kind: 'c' });
+    expect(sniff('kind: [a]\napiVersion: "kspec.dev/v1"\n')).toEqual({ apiVersion: 'kspec.dev/v1' });
+    // CR, U+2028, document markers and other top-level lines go to the line scan.
+    expect(sniff('apiVersion: x\r\nkind: y\r\n')).toEqual({ apiVersion: 'x', kind: 'y' });
+    expect(sniff('kind: "a\u2028b"\napiVersion: v\n')).toEqual({ kind: 'a\u2028b', apiVersion: 'v' });
+    expect(sniff('a: 1\n---\nkind: K\n')).toEqual({});
+    expect(sniff('a: 1\n...\nkind: K\n')).toEqual({});
+    expect(sniff('# c\n\n  \n')).toEqual({ notMapping: 'empty, or only comments' });
+  });
+
   it('parses flow style and quoted keys with the YAML parser, aliases unexpanded', async () => {
     expect(sniff('{"apiVersion": "kspec.dev/v1alpha1", "kind": "KernelSpec"}\n')).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
     expect(sniff('"kind": KernelSpec\napiVersion: kspec.dev/v1alpha1\n')).toEqual({ apiVersion: 'kspec.dev/v1alpha1', kind: 'KernelSpec' });
