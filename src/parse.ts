@@ -286,7 +286,8 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
 
   // The fast reader first (src/yamltree.ts): most specs, and every large one written in
   // plain YAML, are read in one pass with no yaml Document built. Anything else, and
-  // anything it finds wrong, is read again by yaml below, which gives every YAML error.
+  // anything it finds wrong, is read again by yaml below, which gives every YAML error, up
+  // to MAX_FULL_PARSE_BYTES; a larger spec is refused where the reader stopped (KS1018).
   const fast = fastParseOnce(text, MAX_VALUES, MAX_DEPTH);
   if (fast && 'tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
   if (!fast && bytes.length > MAX_FULL_PARSE_BYTES) return { diagnostics: [notPlain(file, text, bytes.length)] };
