@@ -96,11 +96,13 @@ function scalarText(raw: string | undefined): string | undefined {
 }
 
 /**
- * The top-level apiVersion, kind and extends of the first YAML document in `text`; a
- * line scan for block mappings, the YAML parser (no alias expansion) for anything else.
+ * The top-level apiVersion, kind and extends of the first YAML document in `text`: a
+ * line scan for block mappings, the fast reader (no alias expansion) for anything else
+ * (sniffParsed), never the YAML parser.
  */
 export function sniff(text: string): Sniffed {
-  return sniffByRegExp(text.replace(/^\uFEFF/, '')) ?? sniffLines(text, false);
+  const t = text.replace(/^\uFEFF/, '');
+  return sniffByRegExp(t) ?? sniffLines(t, false);
 }
 
 /**
@@ -131,13 +133,13 @@ function sniffByRegExp(t: string): Sniffed | undefined {
 }
 
 /**
- * sniff's line scan. `lenient`: lines that are not `key: value` at the top level are
- * skipped instead of handing the text to sniffParsed (for a text yaml is not asked to read).
+ * sniff's line scan of `t` (without a BOM). `lenient`: lines that are not `key: value` at
+ * the top level are skipped instead of handing the text to sniffParsed (for a text the fast
+ * reader gave up on).
  */
-function sniffLines(text: string, lenient: boolean): Sniffed {
+function sniffLines(t: string, lenient: boolean): Sniffed {
   const out: Sniffed = {};
   let started = false;
-  const t = text.replace(/^\uFEFF/, '');
   // Line by line without splitting the text or cutting out a line per key: a 1 MiB spec
   // of 50,000 top-level keys cost ~40-100 ms split and matched line by line (issue 11.4).
   for (let start = 0; start <= t.length; ) {
@@ -155,13 +157,13 @@ function sniffLines(text: string, lenient: boolean): Sniffed {
         if (started) break;
         started = true;
         if (line.slice(3).trim() === '' || line.slice(3).trim().startsWith('#') || lenient) continue;
-        return sniffParsed(text);
+        return sniffParsed(t);
       }
       if (/^\.\.\.(\s|$)/.test(line)) break;
     }
     const m = keyLine(t, from, end);
     if (!m && lenient) continue;
-    if (!m) return sniffParsed(text);
+    if (!m) return sniffParsed(t);
     started = true;
     if (!m.wanted) continue;
     const value = scalarText(m.value);
@@ -211,13 +213,12 @@ function keyLine(t: string, from: number, end: number): { wanted: 'apiVersion' |
  * 2-10 µs a byte (issue 11, must-have 4). A text of more values than a spec may hold is
  * not one.
  */
-function sniffParsed(text: string): Sniffed {
+function sniffParsed(t: string): Sniffed {
   // Past the limit of values a spec is refused (KS1016) before anything is built: yaml's
   // Document of 1 MiB of `[1,1,...` took 3.8 s and 570 MB here.
-  const tooMany = { notMapping: `more than ${MAX_VALUES.toLocaleString('en-US')} values (a spec holds at most that many)` };
-  const fast = fastParseAhead(text.replace(/^\uFEFF/, ''), MAX_VALUES, MAX_DEPTH);
-  if (fast && 'tooMany' in fast) return tooMany;
-  if (fast) {
+  const fast = fastParseAhead(t, MAX_VALUES, MAX_DEPTH);
+  if ('tooMany' in fast) return { notMapping: `more than ${MAX_VALUES.toLocaleString('en-US')} values (a spec holds at most that many)` };
+  if ('root' in fast) {
     const root = fast.root;
     if (root.kind !== Kind.Map) return { notMapping: 'not a YAML mapping' };
     const out: Sniffed = {};
@@ -234,7 +235,7 @@ function sniffParsed(text: string): Sniffed {
   // What the fast reader gives up on is never read by yaml here: yaml costs 2-10 µs a byte,
   // and parse reads such a spec with yaml (up to MAX_FULL_PARSE_BYTES, refusing a larger
   // one with KS1018). Its top-level `key: value` lines decide.
-  return sniffLines(text, true);
+  return sniffLines(t, true);
 }
 
 const isKspecApi = (v: string | undefined): boolean => v !== undefined && v.startsWith('kspec.dev/');

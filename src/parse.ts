@@ -6,7 +6,7 @@
  */
 import { Composer, Document, Lexer, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { CST } from 'yaml';
-import { fastParse, fastParseOnce, fromDocument, gaveUpAt, Kind, LNode } from './yamltree.js';
+import { fastParse, fastParseOnce, fromDocument, Kind, LNode, type GaveUp } from './yamltree.js';
 import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
 import { fileStart, parsePointer, pointer, Reporter } from './diagnostics/diagnostic.js';
 import type { Diagnostic, SourceIndex, SourceLocation } from './diagnostics/diagnostic.js';
@@ -289,9 +289,9 @@ export function parseSpec(file: string, bytes: Uint8Array): ParseResult {
   // anything it finds wrong, is read again by yaml below, which gives every YAML error, up
   // to MAX_FULL_PARSE_BYTES; a larger spec is refused where the reader stopped (KS1018).
   const fast = fastParseOnce(text, MAX_VALUES, MAX_DEPTH);
-  if (fast && 'tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
-  if (!fast && bytes.length > MAX_FULL_PARSE_BYTES) return { diagnostics: [notPlain(file, text, bytes.length)] };
-  if (fast) {
+  if ('tooMany' in fast) return { diagnostics: [tooMany(file, text, fast.tooMany)] };
+  if ('gaveUp' in fast && bytes.length > MAX_FULL_PARSE_BYTES) return { diagnostics: [notPlain(file, text, bytes.length, fast)] };
+  if ('root' in fast) {
     const counter = new LineCounter();
     counter.lineStarts = fast.lineStarts;
     const result = finish(file, text, new YamlSourceIndex(file, text, counter, fast.root), fast.root);
@@ -341,18 +341,10 @@ function tooMany(file: string, text: string, offset: number): Diagnostic {
   return new Reporter(fileStart(file)).reportAt(D.TooManyValues, '', { limit: MAX_VALUES }, locationOf(file, text, offset));
 }
 
-/**
- * KS1018 where the fast reader stopped, or KS1006 where it found a collection nested past
- * MAX_DEPTH (read again if another text's reading came between).
- */
-function notPlain(file: string, text: string, size: number): Diagnostic {
-  let stop = gaveUpAt(text);
-  if (stop === undefined) {
-    fastParse(text, MAX_VALUES, MAX_DEPTH);
-    stop = gaveUpAt(text) ?? { offset: 0, deep: false };
-  }
+/** KS1018 where the fast reader stopped, or KS1006 where it found a collection nested past MAX_DEPTH. */
+function notPlain(file: string, text: string, size: number, stop: GaveUp): Diagnostic {
   const report = new Reporter(fileStart(file));
-  const at = locationOf(file, text, stop.offset);
+  const at = locationOf(file, text, stop.gaveUp);
   return stop.deep ? report.reportAt(D.TooDeep, '', { limit: MAX_DEPTH }, at) : report.reportAt(D.LargeYamlNotPlain, '', { size, limit: MAX_FULL_PARSE_BYTES }, at);
 }
 

@@ -235,71 +235,68 @@ export interface FastResult {
 }
 
 /**
+ * Where the reader gave up: the start of a collection nested past maxDepth (`deep`), else
+ * the start of the line it was reading or the first character it leaves to yaml.
+ */
+export interface GaveUp {
+  gaveUp: number;
+  deep: boolean;
+}
+
+/** What the reader made of a text: its tree, the first value past the limit, or where it gave up. */
+export type FastRead = FastResult | { tooMany: number } | GaveUp;
+
+/**
  * The light tree of `text`, or `{ tooMany: offset }` at the first value past `maxValues`
  * (counted as parse.ts counts them on yaml's lexemes: scalars, aliases, flow collections),
- * or undefined when the text is not in the subset read here.
+ * or undefined when the text is not in the subset read here (fastRead says where).
  */
 export function fastParse(text: string, maxValues: number, maxDepth: number): FastResult | { tooMany: number } | undefined {
+  const r = fastRead(text, maxValues, maxDepth);
+  return 'gaveUp' in r ? undefined : r;
+}
+
+/** fastParse, with where it gave up instead of undefined. */
+export function fastRead(text: string, maxValues: number, maxDepth: number): FastRead {
   // Characters whose handling the reader leaves to yaml.
   // (CR only before LF: a CRLF line end is read as one.)
   const other = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]|\r(?!\n)/.exec(text);
-  if (other) {
-    stopped = { text, offset: other.index, deep: false };
-    return undefined;
-  }
+  if (other) return { gaveUp: other.index, deep: false };
   const r = new Reader(text, maxValues, maxDepth);
   try {
     const root = r.document();
-    if (!root) {
-      stopped = { text, offset: r.lineStart, deep: false };
-      return undefined;
-    }
+    if (!root) return { gaveUp: r.lineStart, deep: false };
     const lineStarts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     return { root, lineStarts };
   } catch (e) {
-    if (e === GIVE_UP) {
-      stopped = { text, offset: r.deepAt ?? r.lineStart, deep: r.deepAt !== undefined };
-      return undefined;
-    }
+    if (e === GIVE_UP) return { gaveUp: r.deepAt ?? r.lineStart, deep: r.deepAt !== undefined };
     if (e instanceof TooMany) return { tooMany: e.offset };
     throw e;
   }
 }
 
-/** Where the last fastParse that gave up stopped, and on which text. */
-let stopped: { text: string; offset: number; deep: boolean } | undefined;
-
-/**
- * Where fastParse gave up on `text`, when the last reading that gave up was of this text:
- * the start of a collection nested past maxDepth (`deep`), else the start of the line it
- * was reading or the first character it leaves to yaml.
- */
-export function gaveUpAt(text: string): { offset: number; deep: boolean } | undefined {
-  return stopped !== undefined && stopped.text === text ? { offset: stopped.offset, deep: stopped.deep } : undefined;
-}
-
 /** What fastParseAhead read, for one later identical call (fastParseOnce). */
-let ahead: { text: string; maxValues: number; maxDepth: number; result: ReturnType<typeof fastParse> } | undefined;
+let ahead: { text: string; maxValues: number; maxDepth: number; result: FastRead } | undefined;
 
 /**
- * fastParse, its result kept for the next fastParseOnce of the same text and limits:
+ * fastRead, its result kept for the next fastParseOnce of the same text and limits:
  * discovery's sniff reads a spec whose top level its line scan cannot just before
  * parseSpec reads it, and a 1 MiB spec read twice cost ~0.1 s more. One result is kept,
  * and handed out once (parse.ts's analysis then writes its state on the nodes).
  */
-export function fastParseAhead(text: string, maxValues: number, maxDepth: number): ReturnType<typeof fastParse> {
-  const result = fastParse(text, maxValues, maxDepth);
+export function fastParseAhead(text: string, maxValues: number, maxDepth: number): FastRead {
+  const result = fastRead(text, maxValues, maxDepth);
   ahead = { text, maxValues, maxDepth, result };
   return result;
 }
 
-/** The result fastParseAhead kept for this very call, once; else fastParse's. */
-export function fastParseOnce(text: string, maxValues: number, maxDepth: number): ReturnType<typeof fastParse> {
+/** The result fastParseAhead kept for this very call, once; else fastRead's. */
+export function fastParseOnce(text: string, maxValues: number, maxDepth: number): FastRead {
   const a = ahead;
   ahead = undefined;
   if (a && a.maxValues === maxValues && a.maxDepth === maxDepth && a.text === text) return a.result;
-  return fastParse(text, maxValues, maxDepth);
+  return fastRead(text, maxValues, maxDepth);
 }
 
 class TooMany {
