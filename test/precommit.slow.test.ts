@@ -53,14 +53,22 @@ describe.skipIf(!hasPreCommit && process.env.CI !== 'true')('pre-commit hook ksp
     expect(r.status).toBe(0);
   });
 
+  /** The hook run on the repository with `file` (relative) changed by `edit` and committed; put back after. */
+  async function runEdited(file: string, edit: (text: string) => string): ReturnType<typeof preCommit> {
+    const p = path.join(repo, file);
+    const before = readFileSync(p, 'utf8');
+    writeFileSync(p, edit(before));
+    commitAll();
+    try {
+      return await preCommit('run', '--all-files');
+    } finally {
+      writeFileSync(p, before);
+      commitAll();
+    }
+  }
+
   it('fails on drift and shows the diff', async () => {
-    const file = path.join(repo, 'out', 'margine-cachyos', 'install.sh');
-    const before = readFileSync(file, 'utf8');
-    writeFileSync(file, before.replace('set -euo pipefail', 'set -eu'));
-    commitAll();
-    const r = await preCommit('run', '--all-files');
-    writeFileSync(file, before);
-    commitAll();
+    const r = await runEdited('out/margine-cachyos/install.sh', (t) => t.replace('set -euo pipefail', 'set -eu'));
     expect(r.out).toMatch(/kspec compile --check\.+Failed/);
     expect(r.out).toContain('-set -eu\n');
     expect(r.out).toContain('+set -euo pipefail\n');
@@ -69,13 +77,7 @@ describe.skipIf(!hasPreCommit && process.env.CI !== 'true')('pre-commit hook ksp
   });
 
   it('fails on an invalid spec with its diagnostic', async () => {
-    const file = path.join(repo, 'specs', 'k.yaml');
-    const before = readFileSync(file, 'utf8');
-    writeFileSync(file, before.replace('arch: [x86_64]', 'archs: [x86_64]'));
-    commitAll();
-    const r = await preCommit('run', '--all-files');
-    writeFileSync(file, before);
-    commitAll();
+    const r = await runEdited('specs/k.yaml', (t) => t.replace('arch: [x86_64]', 'archs: [x86_64]'));
     expect(r.out).toMatch(/kspec compile --check\.+Failed/);
     expect(r.out).toMatch(/specs\/k\.yaml:\d+:\d+.*KS2001/);
     expect(r.status).toBe(1);
