@@ -1,5 +1,5 @@
 /** Shared test helpers: compile YAML text in memory and find diagnostics. */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,19 +68,26 @@ export function shellcheckAll(scripts: Iterable<readonly [key: string, text: str
 export async function shellcheckAllAsync(scripts: Iterable<readonly [key: string, text: string]>): Promise<Map<string, string>> {
   const batch = shellcheckBatch(scripts);
   if (batch.files.length === 0) return batch.found;
-  const child = spawn('shellcheck', [...SHELLCHECK_ARGS, ...batch.files], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const status = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
-  return batch.read(status, stdout, stderr);
+  const r = await runAsync('shellcheck', [...SHELLCHECK_ARGS, ...batch.files]);
+  return batch.read(r.status, r.stdout, r.stderr);
 }
 
 const SHELLCHECK_ARGS = ['-s', 'bash', '-f', 'gcc'];
+
+/**
+ * A command run without blocking the worker (npm and pre-commit take minutes here, and a
+ * worker blocked that long misses vitest's own messages: an "onTaskUpdate" timeout; a test
+ * that waits on several can run them at once). `status` is the exit code, null when the
+ * command did not exit by itself (killed at `timeout`, or not started).
+ */
+export function runAsync(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { ...opts, encoding: 'utf8', maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      resolve({ status: error ? (typeof code === 'number' ? code : null) : 0, stdout, stderr });
+    });
+  });
+}
 
 /** shellcheckAll's files: each distinct text written once; `read` maps shellcheck's answer back to the keys. */
 function shellcheckBatch(scripts: Iterable<readonly [key: string, text: string]>): {

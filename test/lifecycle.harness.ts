@@ -4,12 +4,12 @@
  * a fake root (KSPEC_ROOT) and a bin/ of shims first on PATH. Shims are bash scripts
  * written per test; each logs its argv (joined by \x1f) to calls.log.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { compileText } from './helpers.js';
+import { compileText, runAsync as runCommand } from './helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -72,14 +72,10 @@ export function run(b: Bench, script: string, args: string[] = [], env: NodeJS.P
  * run without blocking the worker: for a script that mostly waits (boot-test.sh polls a
  * console), so that a file's tests can wait at the same time (describe.concurrent).
  */
-export function runAsync(b: Bench, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [join(b.out, script), ...args], { env: { ...b.env, ...env }, encoding: 'utf8', cwd: b.dir, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (error && typeof code !== 'number') reject(error);
-      else resolve({ status: error ? (code as number) : 0, stdout, out: `${stdout}${stderr}` });
-    });
-  });
+export async function runAsync(b: Bench, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; out: string }> {
+  const r = await runCommand('bash', [join(b.out, script), ...args], { env: { ...b.env, ...env }, cwd: b.dir, timeout: 60_000 });
+  if (r.status === null) throw new Error(`${script} did not exit within 60 s:\n${r.stdout}${r.stderr}`);
+  return { status: r.status, stdout: r.stdout, out: `${r.stdout}${r.stderr}` };
 }
 
 export function calls(b: Bench, tool?: string): string[][] {

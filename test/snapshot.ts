@@ -3,10 +3,11 @@
  * and pre-commit clone in the packaging tests. Made from the tracked and untracked,
  * not ignored files, so uncommitted work is what gets tested.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { git, ROOT, tempDir } from './helpers.js';
+import { git, ROOT, runAsync, tempDir } from './helpers.js';
+
+export { runAsync };
 
 export interface Snapshot {
   dir: string;
@@ -47,19 +48,6 @@ export function offlineNpmEnv(extra: Record<string, string> = {}): NodeJS.Proces
     npm_config_update_notifier: 'false',
     ...extra,
   };
-}
-
-/**
- * A command run without blocking: npm and pre-commit take minutes here, and a worker
- * blocked that long misses vitest's own messages (an "onTaskUpdate" timeout).
- */
-export function runAsync(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { ...opts, encoding: 'utf8', maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ status: code, stdout, stderr });
-    });
-  });
 }
 
 /** runAsync that throws with the output when the command fails. */
