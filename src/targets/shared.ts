@@ -76,8 +76,14 @@ export function byKey(map: Readonly<Record<string, string>>): Array<{ key: strin
  * issue 11 must-have 4). Every word still goes through shQuote.
  */
 export function configWords(config: Readonly<Record<string, string>>): string[] {
-  const words: string[] = [];
-  for (const { key, value } of byKey(config)) words.push(key, value);
+  // Straight from the sorted keys: no { key, value } object per entry (byKey's), 50,000 of
+  // them for a 1 MiB spec.
+  const keys = Object.keys(config).sort();
+  const words = new Array<string>(keys.length * 2);
+  for (let i = 0; i < keys.length; i++) {
+    words[2 * i] = keys[i]!;
+    words[2 * i + 1] = config[keys[i]!]!;
+  }
   return words;
 }
 
