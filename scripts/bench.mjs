@@ -42,7 +42,8 @@
  * --out <dir> (where the scale runs write; default /dev/shm if writable, else the temp
  * folder), --no-disk (skip the disk row), --keep (keep the temp folder), --worst-only (only
  * row 7), --worst-runs <n> (runs per worst case, default 3), --cases <regexp> (only the worst
- * cases whose name matches).
+ * cases whose name matches), --worst-lines (row 7 on every Node line found, as for 1b, each
+ * against its own `node -e 0`).
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -149,12 +150,12 @@ function run(argv, env = {}, node = process.execPath, okStatus = [0]) {
  * `kspec compile` (exit 0 or 1: most are rejected), each in its own process, interleaved;
  * CPU and wall medians of WORST_RUNS runs. Returns whether every case met the target.
  */
-function worstCases() {
+function worstCases(node = { bin: process.execPath, version: process.version }) {
   const WORST_RUNS = Number(opt('worst-runs', '3'));
   const TARGET_MS = 1000;
   // Issue 11.4's goal: every worst case clearly under half a second of CPU through the bin.
   const GOAL_MS = 500;
-  const dir = path.join(work, 'worst');
+  const dir = path.join(work, `worst-${node.version}`);
   mkdirSync(dir);
   const cpuFile = path.join(work, 'cpu');
   const rows = [];
@@ -170,7 +171,7 @@ function worstCases() {
       for (let r = 0; r < WORST_RUNS; r++) {
         const out = path.join(work, 'worst-out');
         const argv = ['--import', pathToFileURL(CPU_HOOK).href, CLI, cmd, file, ...(cmd === 'compile' ? ['-o', out] : [])];
-        wall.push(run(argv, { KSPEC_BENCH_CPU: cpuFile }, process.execPath, [0, 1]));
+        wall.push(run(argv, { KSPEC_BENCH_CPU: cpuFile }, node.bin, [0, 1]));
         cpu.push(Number(readFileSync(cpuFile, 'utf8')));
         rmSync(out, { recursive: true, force: true });
       }
@@ -185,12 +186,12 @@ function worstCases() {
   const node0Cpu = [];
   const node0 = median(
     Array.from({ length: WORST_RUNS }, () => {
-      const ms = run(['--import', pathToFileURL(CPU_HOOK).href, '-e', '0'], { KSPEC_BENCH_CPU: cpuFile });
+      const ms = run(['--import', pathToFileURL(CPU_HOOK).href, '-e', '0'], { KSPEC_BENCH_CPU: cpuFile }, node.bin);
       node0Cpu.push(Number(readFileSync(cpuFile, 'utf8')));
       return ms;
     }),
   );
-  console.log(`\n7. worst cases (scripts/worst-cases.mjs), one process each, medians of ${WORST_RUNS} runs; CPU = the child's user + system`);
+  console.log(`\n7. worst cases (scripts/worst-cases.mjs) on Node ${node.version}, one process each, medians of ${WORST_RUNS} runs; CPU = the child's user + system`);
   console.log(`   (node -e 0: ${fmt(median(node0Cpu))} CPU, ${fmt(node0)} wall; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs)`);
   const width = Math.max(32, ...rows.map((r) => r.name.length));
   console.log(`  ${'case'.padEnd(width)}   size      validate CPU    wall   compile CPU    wall`);
@@ -206,13 +207,13 @@ function worstCases() {
   const maxWall = Math.max(ww.validate.wall, ww.compile.wall);
   console.log(`  slowest by CPU: '${wc.name}' ${fmt(maxCpu)}; by wall: '${ww.name}' ${fmt(maxWall)}`);
   const over = rows.filter((r) => Math.max(r.validate.cpu, r.compile.cpu) >= GOAL_MS);
-  return { cpu: maxCpu, wall: maxWall, target: TARGET_MS, goal: GOAL_MS, over: over.map((r) => r.name) };
+  return { version: node.version, cpu: maxCpu, wall: maxWall, target: TARGET_MS, goal: GOAL_MS, over: over.map((r) => r.name) };
 }
 
 /** Issue 11.4's goal line: every worst case under GOAL_MS of CPU, and the cases that are not. */
 function goalLine(w) {
   const n = w.over.length;
-  return `  every 1 MiB worst case < ${w.goal / 1000} s of CPU (issue 11.4's goal): ${verdict(n === 0)}` + (n === 0 ? '' : ` (${n} case${n === 1 ? '' : 's'} at or above: ${w.over.join('; ')})`);
+  return `  every 1 MiB worst case < ${w.goal / 1000} s of CPU on Node ${w.version} (issue 11.4's goal): ${verdict(n === 0)}` + (n === 0 ? '' : ` (${n} case${n === 1 ? '' : 's'} at or above: ${w.over.join('; ')})`);
 }
 
 const median = (xs) => {
@@ -233,10 +234,13 @@ function sideBySide(cases, runs) {
 // ---------------------------------------------------------------- main
 
 if (args.includes('--worst-only')) {
-  const w = worstCases();
+  // --worst-lines: the table on every Node line found (users run 22 and 24), else this one.
+  const ws = (args.includes('--worst-lines') ? nodeLines() : [undefined]).map((node) => worstCases(node));
   console.log('\ntargets');
-  console.log(`  every 1 MiB worst case < ${w.target / 1000} s: CPU ${fmt(w.cpu)}, ${verdict(w.cpu < w.target)}; wall ${fmt(w.wall)}, ${verdict(w.wall < w.target)}`);
-  console.log(goalLine(w));
+  for (const w of ws) {
+    console.log(`  every 1 MiB worst case < ${w.target / 1000} s on Node ${w.version}: CPU ${fmt(w.cpu)}, ${verdict(w.cpu < w.target)}; wall ${fmt(w.wall)}, ${verdict(w.wall < w.target)}`);
+    console.log(goalLine(w));
+  }
   rmSync(work, { recursive: true, force: true });
   if (outBase !== work) rmSync(outBase, { recursive: true, force: true });
   process.exit(0);
