@@ -95,32 +95,31 @@ export class YamlSourceIndex implements SourceIndex {
   }
 
   /**
-   * Each mapping's entries by key (the first of each), built the first time a pointer goes
-   * through it, or handed over by `analyse` (see adoptKeys).
+   * Each mapping's entries by key (the first index of each), filled lazily: a lookup that
+   * misses reads on through the mapping's keys from where the last one stopped, up to the
+   * key it looks for. Diagnostics come in document order, so the first 1,000 unknown keys
+   * of a 50,000-key mapping index ~1,000 keys, not 50,000 (analyse builds no index: it
+   * checks duplicates against the object it builds).
    */
-  private readonly keyed = new Map<LNode, Map<string, number>>();
-
-  /**
-   * Takes the entries by key that `analyse` built for its duplicate check, for a tree it
-   * found clean (every key a string, none repeated: the very map entryOf would build).
-   * A mapping of 50,000 keys took ~20-70 ms to index again for the first pointer through it.
-   */
-  adoptKeys(keyed: Map<LNode, Map<string, number>>): void {
-    for (const [node, byKey] of keyed) if (!this.keyed.has(node)) this.keyed.set(node, byKey);
-  }
+  private readonly keyed = new Map<LNode, { byKey: Map<string, number>; scanned: number }>();
 
   private entryOf(map: LNode, key: string): number | undefined {
-    let byKey = this.keyed.get(map);
-    if (!byKey) {
-      byKey = new Map();
-      const keys = map.keys!;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (k && k.kind === Kind.Scalar && !byKey.has(String(k.value))) byKey.set(String(k.value), i);
-      }
-      this.keyed.set(map, byKey);
+    let idx = this.keyed.get(map);
+    if (!idx) this.keyed.set(map, (idx = { byKey: new Map(), scanned: 0 }));
+    const { byKey } = idx;
+    const found = byKey.get(key);
+    if (found !== undefined) return found;
+    const keys = map.keys!;
+    while (idx.scanned < keys.length) {
+      const i = idx.scanned++;
+      const k = keys[i];
+      if (!k || k.kind !== Kind.Scalar) continue;
+      const text = String(k.value);
+      if (byKey.has(text)) continue;
+      byKey.set(text, i);
+      if (text === key) return i;
     }
-    return byKey.get(key);
+    return undefined;
   }
 
   /** The node at `ptr`, or the deepest existing ancestor's, as a text offset. */
@@ -420,10 +419,22 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
   };
   /** Reports at `offset`; the pointer is the entry's (or its child's at `seg`). */
   const push = <E extends CatalogueEntry>(entry: E, args: ArgsOf<E>, e: Entry | undefined, offset: number, seg?: string | number): void => {
+    errored = true;
     report.reportAt(entry, pointerOf(e, seg), args, source.at(offset));
   };
   /** A key's text as the data and pointers use it (yaml's String(key.value)). */
   const keyText = (key: LNode | null): string => String(key?.kind === Kind.Scalar ? key.value : undefined);
+  /** Whether anything was reported (all of it errors: the data is dropped). */
+  let errored = false;
+  /** Whether a scalar's value was undefined (never, from either reader; the duplicate check asks then). */
+  let hasUndefined = false;
+  /** A scalar: its data, closed. */
+  const closeScalar = (node: LNode): void => {
+    const v = scalarValue(node.value);
+    if (typeof v === 'string' && v.includes('-----BEGIN')) seen.flagged = true;
+    node.data = v;
+    node.state = 2;
+  };
   let aliasCount = 0;
   let aliasedNodes = 0;
   /** Alias limits are reported once, at the first alias past them. */
@@ -435,10 +446,7 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
    */
   const leaf = (node: LNode, parent: Entry | undefined, seg: string | number | undefined): void => {
     if (node.kind === Kind.Scalar) {
-      const v = scalarValue(node.value);
-      if (typeof v === 'string' && v.includes('-----BEGIN')) seen.flagged = true;
-      node.data = v;
-      node.state = 2;
+      closeScalar(node);
       return;
     }
     const target = node.target;
@@ -468,8 +476,6 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
   };
 
   if (root === null) return null;
-  /** Each mapping's first index of each key (its duplicate check), for the pointer index. */
-  const keyed = new Map<LNode, Map<string, number>>();
   const stack: Entry[] = [{ node: root, depth: 0, exit: false, parent: undefined, seg: undefined }];
   while (stack.length > 0) {
     const e = stack.pop()!;
@@ -489,21 +495,21 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
       let size = 1,
         expansions = 0;
       if (node.kind === Kind.Map) {
-        const obj: Record<string, unknown> = {};
+        // The object was built on entry, each scalar value in place; the collections and
+        // aliases, closed since, are put in now (nothing to put once something was reported:
+        // the data is dropped).
+        const obj = node.data as Record<string, unknown>;
         const keys = node.keys!;
         for (let i = 0; i < items.length; i++) {
           const v = items[i]!;
-          if (v !== null) {
-            size = Math.min(CAP, size + v.size);
-            expansions = Math.min(CAP, expansions + v.expansions);
-          } else size = Math.min(CAP, size + 1);
-          const k = keyText(keys[i]!);
-          const value = v === null ? null : v.data;
-          if (RESERVED_KEYS.has(k) || k.includes('-----BEGIN')) seen.flagged = true;
-          if (k === '__proto__') Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
-          else obj[k] = value;
+          if (v === null) {
+            size = Math.min(CAP, size + 1);
+            continue;
+          }
+          size = Math.min(CAP, size + v.size);
+          expansions = Math.min(CAP, expansions + v.expansions);
+          if (v.kind !== Kind.Scalar && !errored) setKey(obj, keyText(keys[i]!), v.data);
         }
-        node.data = obj;
       } else {
         const arr: unknown[] = new Array<unknown>(items.length);
         for (let i = 0; i < items.length; i++) {
@@ -527,22 +533,44 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     node.state = 1;
     e.exit = true;
     stack.push(e);
+    // Scalars report nothing: below the depth limit they are closed on the spot, before
+    // anything else of this collection is walked (an alias always comes after its node).
+    const closeScalars = depth + 1 <= MAX_DEPTH;
     if (node.kind === Kind.Map) {
       const keys = node.keys!;
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
         if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') push(D.NonStringKey, {}, e, key ? key.offset : node.offset);
       }
-      // Duplicates in document order: the second occurrence is reported. The first index
-      // of each key is kept for the pointer index (adoptKeys).
-      const byKey = new Map<string, number>();
+      // The data object, built here in document order: each string key checked against
+      // the object itself for duplicates (the second occurrence is reported), with its
+      // value when that is a scalar, else null until the value is closed (on exit). A
+      // value is never undefined, so a key present reads as one (inherited names, such
+      // as `constructor` or `__proto__`, are asked again as own properties).
+      const obj: Record<string, unknown> = {};
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
         if (!key || key.kind !== Kind.Scalar || typeof key.value !== 'string') continue;
-        if (byKey.has(key.value)) push(D.DuplicateKey, { key: key.value }, e, key.offset);
-        else byKey.set(key.value, i);
+        const k = key.value;
+        const cur = obj[k];
+        if ((cur !== undefined || hasUndefined) && Object.hasOwn(obj, k)) {
+          push(D.DuplicateKey, { key: k }, e, key.offset);
+          continue;
+        }
+        if (RESERVED_KEYS.has(k) || k.includes('-----BEGIN')) seen.flagged = true;
+        let value: unknown = null;
+        if (closeScalars) {
+          if (key.state === 0) closeScalar(key);
+          const v = items[i];
+          if (v && v.kind === Kind.Scalar) {
+            if (v.state === 0) closeScalar(v);
+            value = v.data;
+            if (value === undefined) hasUndefined = true;
+          }
+        }
+        setKey(obj, k, value);
       }
-      keyed.set(node, byKey);
+      node.data = obj;
     }
     // The children in document order (keys before their values: a key's anchor can be
     // aliased later). Scalars and aliases have no content: they are closed on the spot,
@@ -550,9 +578,9 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     // name a node inside that collection), and the stacked ones are reversed to be walked
     // in document order.
     const from = stack.length;
-    let stacking = depth + 1 > MAX_DEPTH;
+    let stacking = !closeScalars;
     const child = (n: LNode | null, seg: string | number): void => {
-      if (n === null) return;
+      if (n === null || n.state === 2) return;
       if (!stacking && (n.kind === Kind.Scalar || n.kind === Kind.Alias)) leaf(n, e, seg);
       else {
         stacking = true;
@@ -562,18 +590,27 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     if (node.kind === Kind.Map) {
       const keys = node.keys!;
       for (let i = 0; i < items.length; i++) {
-        const seg = keyText(keys[i]!);
-        child(keys[i]!, seg);
-        child(items[i]!, seg);
+        const key = keys[i]!;
+        const item = items[i]!;
+        // Both closed already (scalars): no pointer segment needed.
+        if ((key === null || key.state === 2) && (item === null || item.state === 2)) continue;
+        const seg = keyText(key);
+        child(key, seg);
+        child(item, seg);
       }
     } else {
       for (let i = 0; i < items.length; i++) child(items[i]!, i);
     }
     reverse(stack, from);
   }
-  if (report.hasErrors) return undefined;
-  source.adoptKeys(keyed);
+  if (errored) return undefined;
   return root.data;
+}
+
+/** obj[k] = value, a `__proto__` key as an own property. */
+function setKey(obj: Record<string, unknown>, k: string, value: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
+  else obj[k] = value;
 }
 
 /** Reverses stack[from..] in place. */

@@ -320,6 +320,13 @@ class Reader {
     throw GIVE_UP;
   }
   private values = 0;
+  /**
+   * Where the value a method just read ends (the methods that read a value return its
+   * node and leave its end here: no result object per value).
+   */
+  private end = 0;
+  /** Whether a comment followed the line plainLine just read. */
+  private comment = false;
   private readonly anchors = new Map<string, LNode>();
   /** Whether the text holds a tab at all (block scalars look for one in each line). */
   private readonly hasTab: boolean;
@@ -409,10 +416,10 @@ class Reader {
     if (ch === PIPE || ch === GT) return this.blockScalar(p, parent, undefined);
     // A lone value: nothing more in this block.
     const v = this.inline(p, depth, undefined, parent);
-    this.after(v.end);
+    this.after(this.end);
     const q = this.nextContent();
     if (q >= 0 && q - this.line > parent) throw GIVE_UP;
-    return v.node;
+    return v;
   }
 
   /** Whether a block mapping's entry starts at `p`: an explicit key (`? `) or a key, tagged or not. */
@@ -498,7 +505,7 @@ class Reader {
    * yaml's own `CST.resolveAsScalar`. An empty or blank line, a tab or a CR in it, and an
    * escaped line break are yaml's to read.
    */
-  private quotedBlock(p: number, parent: number): { node: LNode; end: number } {
+  private quotedBlock(p: number, parent: number): LNode {
     if (parent < 0 || this.quotedEnd(p) >= 0) return this.quoted(p);
     const q = this.s.charCodeAt(p);
     let i = p + 1;
@@ -543,10 +550,12 @@ class Reader {
     const r = CST.resolveAsScalar(token, true, () => (failed = true));
     if (failed || !r) throw GIVE_UP;
     node.value = r.value;
-    return { node, end };
+    this.end = end;
+    return node;
   }
 
-  private quoted(p: number): { node: LNode; end: number } {
+  /** A quoted scalar that ends on its line (this.end: the offset after it). */
+  private quoted(p: number): LNode {
     const end = this.quotedEnd(p);
     if (end < 0) throw GIVE_UP;
     this.count(p);
@@ -559,21 +568,22 @@ class Reader {
       if (failed || !r) throw GIVE_UP;
       node.value = r.value;
     } else node.value = src.slice(1, -1);
-    return { node, end };
+    this.end = end;
+    return node;
   }
 
   /**
    * A plain scalar in block context from `p` to the end of its line or comment, and on the
    * lines below indented past `parent` (the column of its collection; -1: one line only).
    */
-  private plainBlock(p: number, parent: number): { node: LNode; end: number } {
-    const first = this.plainLine(p);
-    if (parent < 0 || first.comment) return this.plain(p, first.last);
+  private plainBlock(p: number, parent: number): LNode {
+    const firstLast = this.plainLine(p);
+    if (parent < 0 || this.comment) return this.plain(p, firstLast);
     // Continuation lines, folded as yaml folds them: a line break is a space, and each
     // empty line between is a line feed.
     let parts: string[] | undefined;
-    let end = first.last;
-    let line = this.eol(first.last) + 1;
+    let end = firstLast;
+    let line = this.eol(firstLast) + 1;
     let breaks = 0;
     while (line < this.n) {
       let k = line;
@@ -592,30 +602,37 @@ class Reader {
       // Whatever could start something else is yaml's to read.
       if (BAD_PLAIN_START.has(ch) || this.indicatorAt(k)) throw GIVE_UP;
       if (k - line === 0 && this.markerAt(k)) throw GIVE_UP;
-      const next = this.plainLine(k);
-      parts ??= [this.s.slice(p, first.last)];
-      parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), this.s.slice(k, next.last));
+      const nextLast = this.plainLine(k);
+      parts ??= [this.s.slice(p, firstLast)];
+      parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), this.s.slice(k, nextLast));
       breaks = 0;
-      end = next.last;
-      line = this.eol(next.last) + 1;
-      if (next.comment) break;
+      end = nextLast;
+      line = this.eol(nextLast) + 1;
+      if (this.comment) break;
     }
-    if (!parts) return this.plain(p, first.last);
+    if (!parts) return this.plain(p, firstLast);
     this.count(p);
     const node = new LNode(Kind.Scalar, p);
     node.value = resolvePlain(parts.join(''));
-    return { node, end };
+    this.end = end;
+    return node;
   }
 
-  /** One line of a plain scalar in block context from `p`: its end without trailing white space, and whether a comment follows. */
-  private plainLine(p: number): { last: number; comment: boolean } {
+  /** One line of a plain scalar in block context from `p`: its end without trailing white space (this.comment: whether a comment follows). */
+  private plainLine(p: number): number {
     let i = p;
     let last = p;
     for (;;) {
       const c = this.c(i);
-      if (c === NL) return { last, comment: false };
+      if (c === NL) {
+        this.comment = false;
+        return last;
+      }
       if (isWs(c)) {
-        if (this.c(i + 1) === HASH) return { last, comment: true };
+        if (this.c(i + 1) === HASH) {
+          this.comment = true;
+          return last;
+        }
       } else {
         if (c === COLON && isSep(this.c(i + 1))) throw GIVE_UP;
         last = i + 1;
@@ -625,11 +642,12 @@ class Reader {
   }
 
   /** The plain scalar from `p` to `last` (its end without trailing spaces), in block or flow context. */
-  private plain(p: number, last: number): { node: LNode; end: number } {
+  private plain(p: number, last: number): LNode {
     this.count(p);
     const node = new LNode(Kind.Scalar, p);
     node.value = resolvePlain(this.s.slice(p, last));
-    return { node, end: last };
+    this.end = last;
+    return node;
   }
 
   private setAnchor(node: LNode, anchor: string | undefined): void {
@@ -650,31 +668,33 @@ class Reader {
     return { name: this.s.slice(p + 1, i), end: i };
   }
 
-  private alias(p: number): { node: LNode; end: number } {
+  private alias(p: number): LNode {
     const { name, end } = this.name(p);
     this.count(p);
     const node = new LNode(Kind.Alias, p);
     node.value = name;
     node.target = this.anchors.get(name);
-    return { node, end };
+    this.end = end;
+    return node;
   }
 
   /** A value that starts at `p` and ends on its line: scalar, alias or flow collection. */
-  private inline(p: number, depth: number, anchor: string | undefined, parent: number): { node: LNode; end: number } {
+  private inline(p: number, depth: number, anchor: string | undefined, parent: number): LNode {
     const ch = this.c(p);
-    let v: { node: LNode; end: number };
+    let v: LNode;
     if (ch === 0x2a) {
       if (anchor !== undefined) throw GIVE_UP;
       return this.alias(p);
     }
     if (ch === 0x5b || ch === 0x7b) {
       const node = this.flowStart(p, anchor);
-      return { node, end: this.flow(p, node, depth, parent) };
+      this.end = this.flow(p, node, depth, parent);
+      return node;
     }
     if (ch === 0x22 || ch === 0x27) v = this.quotedBlock(p, parent);
     else if (BAD_PLAIN_START.has(ch) || this.indicatorAt(p)) throw GIVE_UP;
     else v = this.plainBlock(p, parent);
-    this.setAnchor(v.node, anchor);
+    this.setAnchor(v, anchor);
     return v;
   }
 
@@ -744,20 +764,17 @@ class Reader {
     for (;;) {
       if (node.kind === Kind.Map) {
         const ch = this.c(i);
-        let key: { node: LNode; end: number };
-        if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
-        else key = this.plainFlow(i);
-        i = this.skipSp(key.end);
+        const key = ch === 0x22 || ch === 0x27 ? this.quoted(i) : this.plainFlow(i);
+        i = this.skipSp(this.end);
         if (this.c(i) !== COLON || !isWs(this.c(i + 1))) throw GIVE_UP;
         i = this.skipSp(i + 1);
         const v = this.flowValue(i, depth + 1, parent);
-        node.keys!.push(key.node);
-        node.items!.push(v.node);
-        i = v.end;
+        node.keys!.push(key);
+        node.items!.push(v);
+        i = this.end;
       } else {
-        const v = this.flowValue(i, depth + 1, parent);
-        node.items!.push(v.node);
-        i = v.end;
+        node.items!.push(this.flowValue(i, depth + 1, parent));
+        i = this.end;
       }
       i = this.flowWs(i, parent);
       const c = this.c(i);
@@ -772,7 +789,7 @@ class Reader {
   }
 
   /** A value inside a flow collection at `p`. */
-  private flowValue(p: number, depth: number, parent: number): { node: LNode; end: number } {
+  private flowValue(p: number, depth: number, parent: number): LNode {
     let i = p;
     let anchor: string | undefined;
     if (this.c(i) === 0x26) {
@@ -784,24 +801,27 @@ class Reader {
     // Past the depth limit, a value of any kind is (as parse.ts's CST check counts levels).
     if (depth > this.maxDepth) this.tooDeep(i);
     const ch = this.c(i);
-    let v: { node: LNode; end: number };
+    let v: LNode;
     if (ch === 0x2a) {
       if (anchor !== undefined) throw GIVE_UP;
       v = this.alias(i);
     } else if (ch === 0x5b || ch === 0x7b) {
       const node = this.flowStart(i, anchor);
-      return { node, end: this.flow(i, node, depth, parent) };
+      this.end = this.flow(i, node, depth, parent);
+      return node;
     } else if (ch === 0x22 || ch === 0x27) v = this.quoted(i);
     else v = this.plainFlow(i);
-    this.setAnchor(v.node, anchor);
+    const end = this.end;
+    this.setAnchor(v, anchor);
     // `[a: b]` (a pair in a sequence) and the like are yaml's.
-    const j = this.skipSp(v.end);
+    const j = this.skipSp(end);
     if (this.c(j) === COLON) throw GIVE_UP;
+    this.end = end;
     return v;
   }
 
   /** A plain scalar inside a flow collection. */
-  private plainFlow(p: number): { node: LNode; end: number } {
+  private plainFlow(p: number): LNode {
     const ch = this.c(p);
     if (BAD_PLAIN_START.has(ch) || ch === NL || isWs(ch)) throw GIVE_UP;
     if (this.indicatorAt(p) || ((ch === DASH || ch === 0x3f || ch === COLON) && isFlowInd(this.c(p + 1)))) throw GIVE_UP;
@@ -868,8 +888,8 @@ class Reader {
     } else if (this.keyEnd(i) >= 0) throw GIVE_UP;
     if (ch === DASH && isSep(this.c(i + 1))) throw GIVE_UP;
     const v = this.inline(i, depth + 1, anchor, col);
-    this.after(v.end);
-    return v.node;
+    this.after(this.end);
+    return v;
   }
 
   /**
@@ -973,7 +993,7 @@ class Reader {
     const { core, end: t } = this.tag(p);
     const i = this.skipSp(t);
     const ch = this.c(i);
-    let v: { node: LNode; end: number };
+    let v: LNode;
     if (ch === 0x5b || ch === 0x7b) {
       if (core !== (ch === 0x5b ? 'seq' : 'map')) throw GIVE_UP;
       const node = this.flowStart(i, anchor);
@@ -981,17 +1001,20 @@ class Reader {
       return node;
     }
     if (core === 'seq' || core === 'map') throw GIVE_UP;
+    let end: number;
     if (ch === 0x22 || ch === 0x27) {
       v = this.quoted(i);
-      v.node.value = this.tagged(core, v.node.value as string);
+      end = this.end;
+      v.value = this.tagged(core, v.value as string);
     } else {
       if (ch === NL || BAD_PLAIN_START.has(ch) || this.indicatorAt(i) || this.keyEnd(i) >= 0) throw GIVE_UP;
       v = this.plainBlock(i, -1);
-      v.node.value = this.tagged(core, this.s.slice(i, v.end));
+      end = this.end;
+      v.value = this.tagged(core, this.s.slice(i, end));
     }
-    this.setAnchor(v.node, anchor);
-    this.after(v.end);
-    return v.node;
+    this.setAnchor(v, anchor);
+    this.after(end);
+    return v;
   }
 
   private blockWithAnchor(q: number, col: number, depth: number, anchor: string | undefined): LNode {
@@ -1037,7 +1060,7 @@ class Reader {
       let key: LNode;
       const ch = this.c(k);
       if (ch === 0x22 || ch === 0x27) {
-        key = this.quoted(k).node;
+        key = this.quoted(k);
         if (tag) key.value = this.tagged(tag.core, key.value as string);
       } else {
         let last = colon;
@@ -1071,19 +1094,20 @@ class Reader {
       i = this.skipSp(tag.end);
     }
     const ch = this.c(i);
-    let key: { node: LNode; end: number };
+    let key: LNode;
     if (ch === 0x22 || ch === 0x27) key = this.quoted(i);
     else {
       if (ch === NL || ch === TAB || BAD_PLAIN_START.has(ch) || this.indicatorAt(i)) throw GIVE_UP;
-      const last = this.plainLine(i).last;
+      const last = this.plainLine(i);
       key = this.plain(i, last);
-      if (tag) key.node.value = this.s.slice(i, last);
+      if (tag) key.value = this.s.slice(i, last);
     }
-    if (tag) key.node.value = this.tagged(tag.core, key.node.value as string);
-    this.endLine(key.end);
+    const keyEnd = this.end;
+    if (tag) key.value = this.tagged(tag.core, key.value as string);
+    this.endLine(keyEnd);
     const v = this.nextContent();
     if (v < 0 || v - this.line !== col || this.c(v) !== COLON || !(this.c(v + 1) === SP || this.c(v + 1) === NL)) throw GIVE_UP;
-    node.keys!.push(key.node);
+    node.keys!.push(key);
     node.items!.push(this.entryValue(v + 1, col, depth, false));
   }
 
