@@ -150,7 +150,12 @@ export function findReservedKeys(data: unknown): string[] {
   return found;
 }
 
-export async function validate(data: unknown, report: Reporter): Promise<void> {
+/** Options of validate, for the tests: `masses: false` validates the whole data as before findMasses (the reference it must agree with). */
+export interface ValidateOptions {
+  masses?: boolean;
+}
+
+export async function validate(data: unknown, report: Reporter, opts: ValidateOptions = {}): Promise<void> {
   // Data that parse.ts found clean of both (every key and string looked at) is not walked again.
   const clean = data !== null && typeof data === 'object' && WALKED_CLEAN.has(data);
   const keyed = clean ? new Set<string>() : findKeyMaterial(data, report);
@@ -167,7 +172,25 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
       else report.report(D.ReservedKey, ptr, { key }, 'key');
     }
   }
-  if (validator(data)) return;
+  // A closed mapping with many unknown keys (each one Ajv error object, with its own
+  // params) is validated without them: see findMasses.
+  const masses = opts.masses === false ? [] : findMasses(data);
+  let all: ErrorObject[];
+  let bulkOf: Map<ErrorObject, Mass> | undefined;
+  if (masses.length === 0) {
+    if (validator(data)) return;
+    all = validator.errors ?? [];
+  } else {
+    const pruned = prunedCopy(data, masses);
+    const valid = validator(pruned);
+    bulkOf = valid ? undefined : markers(validator.errors ?? [], masses);
+    if (bulkOf) all = validator.errors ?? [];
+    else {
+      // Not as findMasses expected (never seen): the whole data, as without masses.
+      if (validator(data)) return;
+      all = validator.errors ?? [];
+    }
+  }
   // What the schema says at or below a reserved key repeats the one mistake.
   const reservedSet = new Set(reserved);
   const underReserved = (ptr: string): boolean => {
@@ -175,7 +198,6 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
     for (let p = ptr; p !== ''; p = p.slice(0, p.lastIndexOf('/'))) if (reservedSet.has(p)) return true;
     return false;
   };
-  const all = validator.errors ?? [];
   const noise = noiseFilter(all);
   const errors = all.filter((e, i) => !noise(e, i));
   // Paths reported, by code (a Set of paths per code: a key `code|path` made and hashed a
@@ -184,26 +206,186 @@ export async function validate(data: unknown, report: Reporter): Promise<void> {
   // A misspelt required key is one mistake: report the unknown key with its suggestion,
   // not also the missing one.
   const requiredAt = new Set(errors.filter((e) => e.keyword === 'required').map((e) => e.instancePath));
-  const misspelt = new Set(
-    errors
-      .filter((e) => e.keyword === 'additionalProperties' && requiredAt.has(e.instancePath))
-      .map((e) => {
-        return `${e.instancePath}|${suggestKey(String(e.params.additionalProperty), allowedKeys(e)) ?? ''}`;
-      }),
-  );
+  const misspelt = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}|${String(e.params.missingProperty)}`)) continue;
+    if (e.keyword !== 'additionalProperties' || !requiredAt.has(e.instancePath)) continue;
+    const mass = bulkOf?.get(e);
+    if (mass) for (const key of unknownKeys(mass)) misspelt.add(`${e.instancePath}|${suggestKey(key, allowedKeys(e)) ?? ''}`);
+    else misspelt.add(`${e.instancePath}|${suggestKey(String(e.params.additionalProperty), allowedKeys(e)) ?? ''}`);
+  }
+  const handle = (e: ErrorObject): void => {
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}|${String(e.params.missingProperty)}`)) return;
     const d = toDiagnostic(e, data, report);
-    if (!d) continue;
+    if (!d) return;
     if (keyed.has(d.path) || underReserved(d.path)) {
       report.retract(d);
-      continue;
+      return;
     }
     let paths = seen.get(d.code);
     if (!paths) seen.set(d.code, (paths = new Set()));
     if (paths.has(d.path)) report.retract(d);
     else paths.add(d.path);
+  };
+  for (const e of errors) {
+    const mass = bulkOf?.get(e);
+    if (!mass) {
+      handle(e);
+      continue;
+    }
+    // The unknown keys of a mass, where Ajv would have listed them (its sentinel's place),
+    // in its order (for...in over the mapping). Each one as handle() would take it while
+    // the reporter keeps KS2001; past that, only counted: its path is made only when key
+    // material or a reserved key may retract it. No other error can have the path of an
+    // unknown key (a key of one mapping, which one schema object checks), so the paths
+    // counted need not be remembered.
+    const checkPaths = keyed.size > 0 || reservedSet.size > 0;
+    for (const key of unknownKeys(mass)) {
+      if (!report.counts(D.UnknownKey)) {
+        handle({ ...e, params: { additionalProperty: key } });
+        continue;
+      }
+      if (checkPaths) {
+        const path = e.instancePath + pointer(key);
+        if (keyed.has(path) || underReserved(path)) continue;
+      }
+      report.tally(D.UnknownKey, () => e.instancePath + pointer(key), 'key');
+    }
   }
+}
+
+/**
+ * A closed mapping (additionalProperties: false) holding more than MASS_MIN unknown keys.
+ * Ajv makes an error object per unknown key (50,000 of them in a 1 MiB spec), and validate
+ * then made a diagnostic or stand-in per error. Instead, Ajv validates a copy of the data
+ * in which each mass holds its known keys and one sentinel unknown key: the sentinel's
+ * error is where Ajv lists the unknown keys (one run, in the mapping's key order: nothing
+ * else is reported in that loop), and validate goes through the mapping's keys there.
+ */
+export interface Mass {
+  /** Ajv's instancePath of the mapping. */
+  path: string;
+  segs: string[];
+  obj: Record<string, unknown>;
+  /** Its keys in for...in order (Object.keys: own keys, no mapping of the data inherits any), listed once: enumerating 50,000 keys costs ~5 ms. */
+  keys: string[];
+  known: ReadonlySet<string>;
+}
+const MASS_MIN = 64;
+const SENTINEL = '\u0000kspec-unknown-keys';
+
+/** The unknown keys of a mass, in Ajv's order (for...in, as its generated code loops). */
+function unknownKeys(mass: Mass): string[] {
+  return mass.keys.filter((key) => !mass.known.has(key));
+}
+
+/** Keywords of a schema object findMasses goes through: each mapping below is checked by one schema object only. */
+const WALKABLE = new Set(['$schema', '$id', 'definitions', 'type', 'description', 'title', 'default', 'x-hint', '$comment', 'examples', 'required', 'properties', 'additionalProperties', 'discriminator', 'oneOf', '$ref']);
+const ANNOTATION = new Set(['description', 'title', 'default', 'x-hint', '$comment', 'examples']);
+type SchemaObject = Record<string, unknown>;
+
+/**
+ * The schema objects that apply to mapping `v`, through $ref and the discriminated oneOf
+ * (the branch Ajv's discriminator picks for v's tag), or undefined when one of them uses
+ * a keyword outside WALKABLE (allOf, if, propertyNames, minProperties...): below those,
+ * how many errors a key makes may matter, and no mass is looked for.
+ */
+function applying(node: unknown, v: Record<string, unknown>, depth = 0): SchemaObject[] | undefined {
+  if (!node || typeof node !== 'object' || Array.isArray(node) || depth > 16) return undefined;
+  const n = node as SchemaObject;
+  if (typeof n.$ref === 'string') {
+    if (!n.$ref.startsWith('#/') || Object.keys(n).some((k) => k !== '$ref' && !ANNOTATION.has(k))) return undefined;
+    return applying(schemaAt(n.$ref), v, depth + 1);
+  }
+  if (Object.keys(n).some((k) => !WALKABLE.has(k))) return undefined;
+  if (n.type !== undefined && n.type !== 'object') return undefined;
+  if (n.oneOf === undefined) return [n];
+  const tag = (n.discriminator as { propertyName?: unknown } | undefined)?.propertyName;
+  if (typeof tag !== 'string' || !Array.isArray(n.oneOf)) return undefined;
+  const value = v[tag];
+  if (typeof value !== 'string') return [n];
+  for (const branch of n.oneOf as unknown[]) {
+    const b = typeof (branch as SchemaObject)?.$ref === 'string' ? schemaAt((branch as SchemaObject).$ref as string) : (branch as SchemaObject);
+    const prop = (b?.properties as Record<string, SchemaObject> | undefined)?.[tag];
+    if (prop?.const === value || (Array.isArray(prop?.enum) && prop.enum.includes(value))) {
+      const rest = applying(branch, v, depth + 1);
+      return rest ? [n, ...rest] : undefined;
+    }
+  }
+  return [n];
+}
+
+/** The masses in `data`, outermost first (see Mass); exported for the tests. */
+export function findMasses(data: unknown): Mass[] {
+  const found: Mass[] = [];
+  const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMapping(data)) return found;
+  const stack: Array<{ v: Record<string, unknown>; node: unknown; segs: string[] }> = [{ v: data, node: loadSchema(), segs: [] }];
+  while (stack.length > 0) {
+    const { v, node, segs } = stack.pop()!;
+    const nodes = applying(node, v);
+    if (!nodes) continue;
+    const closed = nodes.filter((n) => n.additionalProperties !== undefined);
+    if (closed.length === 1 && closed[0]!.additionalProperties === false) {
+      const known = new Set(Object.keys((closed[0]!.properties as object | undefined) ?? {}));
+      const keys = Object.keys(v);
+      if (keys.length > MASS_MIN + known.size) found.push({ path: segs.map((s) => pointer(s)).join(''), segs, obj: v, keys, known });
+    } else if (closed.length > 0) continue;
+    // Each property checked by exactly one of the schema objects, as Ajv reads it (data.x !== undefined).
+    const props = new Map<string, unknown[]>();
+    for (const n of nodes) {
+      for (const [k, sub] of Object.entries((n.properties as Record<string, unknown> | undefined) ?? {})) props.set(k, [...(props.get(k) ?? []), sub]);
+    }
+    for (const [k, subs] of props) {
+      const child = v[k];
+      if (subs.length === 1 && isMapping(child)) stack.push({ v: child, node: subs[0], segs: [...segs, k] });
+    }
+  }
+  return found.sort((a, b) => a.segs.length - b.segs.length);
+}
+
+/** A copy of `data` in which each mass holds its known keys and the sentinel (the mappings on the way copied, the rest shared). */
+function prunedCopy(data: unknown, masses: readonly Mass[]): unknown {
+  const massAt = new Map(masses.map((m) => [m.path, m]));
+  const copies = new Map<string, Record<string, unknown>>();
+  const copyOf = (v: Record<string, unknown>, path: string): Record<string, unknown> => {
+    const c = Object.create(null) as Record<string, unknown>;
+    const mass = massAt.get(path);
+    if (!mass) return Object.assign(c, v);
+    for (const key of mass.known) if (Object.prototype.hasOwnProperty.call(v, key)) c[key] = v[key];
+    c[SENTINEL] = null;
+    return c;
+  };
+  const root = copyOf(data as Record<string, unknown>, '');
+  copies.set('', root);
+  for (const m of masses) {
+    let parent = root;
+    let path = '';
+    for (const seg of m.segs) {
+      const next = path + pointer(seg);
+      let c = copies.get(next);
+      if (!c) {
+        c = copyOf(parent[seg] as Record<string, unknown>, next);
+        parent[seg] = c;
+        copies.set(next, c);
+      }
+      parent = c;
+      path = next;
+    }
+  }
+  return root;
+}
+
+/** Each mass by the one error Ajv gave for its sentinel, or undefined when that is not so for every mass. */
+function markers(errors: readonly ErrorObject[], masses: readonly Mass[]): Map<ErrorObject, Mass> | undefined {
+  const byPath = new Map(masses.map((m) => [m.path, m]));
+  const found = new Map<ErrorObject, Mass>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties' || e.params.additionalProperty !== SENTINEL) continue;
+    const m = byPath.get(e.instancePath);
+    if (!m || [...found.values()].includes(m)) return undefined;
+    found.set(e, m);
+  }
+  return found.size === masses.length ? found : undefined;
 }
 
 /** A key no spec can hold: a reserved key is renamed to it to ask the schema what its mapping takes. */

@@ -181,11 +181,35 @@ export class Reporter {
    * (at `loc`, else located from the pointer: only then, not for every one counted).
    */
   private count(entry: Entry, pointer: string, loc: SourceLocation | undefined, at: 'key' | 'value' = 'value'): Diagnostic {
+    this.tallyOne(entry, () => pointer, loc, at);
+    return new StandIn(entry, pointer);
+  }
+
+  /**
+   * Whether a diagnostic of `entry` reported now would only be counted (its code has
+   * reached the limit). With `tally`, for callers with many diagnostics of one code to
+   * report (validate's unknown keys of one mapping): past the limit, nothing is made.
+   */
+  counts(entry: Entry): boolean {
+    return this.full(entry);
+  }
+
+  /**
+   * Counts one diagnostic of `entry`, as report() does past the limit, without a stand-in
+   * to retract: for a caller that has already decided it stays. `pointer` is called only
+   * by the first one counted, which places the KS1017 warning there.
+   */
+  tally(entry: Entry, pointer: () => string, at: 'key' | 'value' = 'value'): void {
+    this.tallyOne(entry, pointer, undefined, at);
+  }
+
+  private tallyOne(entry: Entry, pointer: () => string, loc: SourceLocation | undefined, at: 'key' | 'value'): void {
     let n = this.notCollected.get(entry.code);
     if (!n) {
       const state: NotCollected = { count: 0, summary: undefined as unknown as Diagnostic };
       const words = () => ({ count: state.count, code: entry.code, id: entry.id, limit: this.limit });
-      const summary = diagnosticOf(PARSE.NotCollected, words(), pointer, loc ?? this.source.locate(pointer, at));
+      const ptr = pointer();
+      const summary = diagnosticOf(PARSE.NotCollected, words(), ptr, loc ?? this.source.locate(ptr, at));
       // The count grows with every diagnostic counted: the message is worded when read.
       Object.defineProperty(summary, 'message', { get: () => fill(PARSE.NotCollected.message, words()), enumerable: true, configurable: true });
       state.summary = summary;
@@ -193,7 +217,6 @@ export class Reporter {
       this.diagnostics.push(summary);
     }
     n.count++;
-    return new StandIn(entry, pointer);
   }
 
   /** Removes `d` from `diagnostics`; false when it was not there. */

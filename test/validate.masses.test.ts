@@ -1,0 +1,83 @@
+/**
+ * validate's masses (src/validate.ts, findMasses): a closed mapping with many unknown keys
+ * is validated by Ajv without them, and its keys are gone through at its sentinel's place,
+ * past the Reporter's limit only counted. Every diagnostic must be what validating the
+ * whole data gives (`masses: false`, the way validate worked before): same codes, words,
+ * places, paths and order, the same KS1017 count, at every limit.
+ */
+import { describe, expect, it } from 'vitest';
+import { D } from '../src/diagnostics/catalogue.js';
+import { Reporter } from '../src/diagnostics/diagnostic.js';
+import { parseSpec } from '../src/parse.js';
+import { findMasses, validate } from '../src/validate.js';
+import { BASE } from './fixtures.js';
+
+const keys = (prefix: string, n: number, indent = ''): string => Array.from({ length: n }, (_, i) => `${indent}${prefix}${i}: ${i}\n`).join('');
+
+/** BASE with `extra` lines put after the line `after` (a key of BASE, top level or nested). */
+function withLines(after: string, extra: string, base = BASE): string {
+  const lines = base.split('\n');
+  const i = lines.indexOf(after);
+  if (i < 0) throw new Error(`no line ${after}`);
+  return [...lines.slice(0, i + 1), extra.replace(/\n$/, ''), ...lines.slice(i + 1)].join('\n');
+}
+
+const CASES: Array<{ name: string; text: string; masses: string[] }> = [
+  { name: 'unknown top-level keys', text: BASE + keys('u', 150), masses: [''] },
+  {
+    name: 'unknown keys at the root, in kernel, metadata, the provider and target variants',
+    text: withLines('target:', keys('t', 80, '  '), withLines('provider:', keys('p', 80, '  '), withLines('kernel:', keys('k', 90, '  '), withLines('metadata:', keys('m', 70, '  '), BASE + keys('u', 100))))),
+    masses: ['', '/metadata', '/kernel', '/provider', '/target'],
+  },
+  {
+    name: 'a misspelt required key among them (one mistake: the unknown key with its suggestion)',
+    text: BASE.replace('kind: KernelSpec\n', 'kindd: KernelSpec\n') + keys('u', 100),
+    masses: [''],
+  },
+  {
+    name: 'reserved keys and key material among them',
+    text: BASE + keys('u', 40) + '__proto__: 1\nconstructor: {a: 1}\n"-----BEGIN KEY": 1\nx: "-----BEGIN PRIVATE KEY-----"\n' + keys('v', 60) + 'prototype: 2\n',
+    masses: [''],
+  },
+  { name: 'integer-like keys (first in for...in order, as Ajv loops)', text: BASE + keys('u', 70) + '"10": 1\n"2": 1\n"-1": 1\n"007": 1\n', masses: [''] },
+  {
+    name: 'other errors before, among and after them',
+    text: withLines('kernel:', '  arch: [sparc]\n  config: {CONFIG_A: true, bad: "x", CONFIG_B: [1]}\n' + keys('k', 70, '  '), BASE.replace('  arch: [x86_64]\n', '') + keys('u', 70) + 'packages: 3\nmetadata2: {}\n'),
+    masses: ['', '/kernel'],
+  },
+  {
+    name: 'a provider of no known type: its keys are not the variant\'s to judge',
+    text: withLines('provider:', keys('p', 80, '  '), BASE.replace('  type: copr', '  type: nope')),
+    masses: [],
+  },
+  { name: 'too few unknown keys to be a mass', text: BASE + keys('u', 10), masses: [] },
+];
+
+const run = async (text: string, limit: number, masses: boolean) => {
+  const parsed = parseSpec('spec.yaml', new TextEncoder().encode(text));
+  expect(parsed.raw, parsed.diagnostics.map((d) => d.message).join('\n')).toBeDefined();
+  const report = new Reporter(parsed.raw!.source, limit);
+  await validate(parsed.raw!.data, report, { masses });
+  return report.diagnostics.map((d) => ({ ...d }));
+};
+
+describe('validate: a mapping with many unknown keys gives what validating it whole gives (issue 11.4)', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const parsed = parseSpec('spec.yaml', new TextEncoder().encode(c.text));
+      expect(findMasses(parsed.raw!.data).map((m) => m.path).sort()).toEqual([...c.masses].sort());
+      for (const limit of [1, 2, 7, 60, 1000]) {
+        const fast = await run(c.text, limit, true);
+        const whole = await run(c.text, limit, false);
+        expect(fast, `limit ${limit}`).toEqual(whole);
+      }
+      // Not vacuous: the unknown keys are reported, and counted past a small limit.
+      const counted = await run(c.text, 7, true);
+      expect(counted.length).toBeGreaterThan(0);
+      if (c.masses.length > 0) {
+        expect(counted.filter((d) => d.code === D.UnknownKey.code)).toHaveLength(7);
+        expect(counted.some((d) => d.code === D.NotCollected.code)).toBe(true);
+      }
+    });
+  }
+});
