@@ -428,13 +428,17 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
   let errored = false;
   /** Whether a scalar's value was undefined (never, from either reader; the duplicate check asks then). */
   let hasUndefined = false;
-  /** A scalar: its data, closed. */
-  const closeScalar = (node: LNode): void => {
+  /**
+   * A scalar's data (nothing is written on a scalar node: it has no state, its size is 1
+   * and it expands nothing). Strings are looked at for key material (seen.flagged).
+   */
+  const scalarData = (node: LNode): unknown => {
     const v = scalarValue(node.value);
     if (typeof v === 'string' && v.includes('-----BEGIN')) seen.flagged = true;
-    node.data = v;
-    node.state = 2;
+    return v;
   };
+  /** The data of a closed node (a scalar's is its value). */
+  const dataOf = (node: LNode): unknown => (node.kind === Kind.Scalar ? scalarData(node) : node.data);
   let aliasCount = 0;
   let aliasedNodes = 0;
   /** Alias limits are reported once, at the first alias past them. */
@@ -445,10 +449,7 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
    * node must be known and closed, and the expansions stay under the limits.
    */
   const leaf = (node: LNode, parent: Entry | undefined, seg: string | number | undefined): void => {
-    if (node.kind === Kind.Scalar) {
-      closeScalar(node);
-      return;
-    }
+    if (node.kind === Kind.Scalar) return;
     const target = node.target;
     const name = String(node.value);
     node.data = null;
@@ -456,11 +457,14 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     node.expansions = 1;
     if (!target) {
       push(D.UnknownAnchor, { anchor: name }, parent, node.offset, seg);
-    } else if (target.state === 1) {
+    } else if (target.kind !== Kind.Scalar && target.state === 1) {
       push(D.RecursiveAlias, { anchor: name }, parent, node.offset, seg);
     } else {
-      aliasCount = Math.min(CAP, aliasCount + 1 + target.expansions);
-      aliasedNodes = Math.min(CAP, aliasedNodes + target.size);
+      const scalar = target.kind === Kind.Scalar;
+      const targetExpansions = scalar ? 0 : target.expansions;
+      const targetSize = scalar ? 1 : target.size;
+      aliasCount = Math.min(CAP, aliasCount + 1 + targetExpansions);
+      aliasedNodes = Math.min(CAP, aliasedNodes + targetSize);
       if (!aliasLimitReported && aliasCount > MAX_ALIAS_COUNT) {
         aliasLimitReported = true;
         push(D.AliasBomb, { limit: MAX_ALIAS_COUNT }, parent, node.offset, seg);
@@ -468,9 +472,9 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
         aliasLimitReported = true;
         push(D.AliasExpansion, { limit: MAX_ALIASED_NODES }, parent, node.offset, seg);
       }
-      node.data = target.data;
-      node.size = target.size;
-      node.expansions = Math.min(CAP, 1 + target.expansions);
+      node.data = scalar ? scalarValue(target.value) : target.data;
+      node.size = targetSize;
+      node.expansions = Math.min(CAP, 1 + targetExpansions);
     }
     node.state = 2;
   };
@@ -502,19 +506,22 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
         const keys = node.keys!;
         for (let i = 0; i < items.length; i++) {
           const v = items[i]!;
-          if (v === null) {
+          if (v === null || v.kind === Kind.Scalar) {
             size = Math.min(CAP, size + 1);
             continue;
           }
           size = Math.min(CAP, size + v.size);
           expansions = Math.min(CAP, expansions + v.expansions);
-          if (v.kind !== Kind.Scalar && !errored) setKey(obj, keyText(keys[i]!), v.data);
+          if (!errored) setKey(obj, keyText(keys[i]!), v.data);
         }
       } else {
         const arr: unknown[] = new Array<unknown>(items.length);
         for (let i = 0; i < items.length; i++) {
           const v = items[i]!;
-          if (v !== null) {
+          if (v !== null && v.kind === Kind.Scalar) {
+            size = Math.min(CAP, size + 1);
+            arr[i] = scalarData(v);
+          } else if (v !== null) {
             size = Math.min(CAP, size + v.size);
             expansions = Math.min(CAP, expansions + v.expansions);
             arr[i] = v.data;
@@ -533,8 +540,8 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     node.state = 1;
     e.exit = true;
     stack.push(e);
-    // Scalars report nothing: below the depth limit they are closed on the spot, before
-    // anything else of this collection is walked (an alias always comes after its node).
+    // Scalars report nothing and hold no state: below the depth limit they are not walked
+    // (a mapping's are put in its object on entry, a sequence's in its array on exit).
     const closeScalars = depth + 1 <= MAX_DEPTH;
     if (node.kind === Kind.Map) {
       const keys = node.keys!;
@@ -559,28 +566,25 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
         }
         if (RESERVED_KEYS.has(k) || k.includes('-----BEGIN')) seen.flagged = true;
         let value: unknown = null;
-        if (closeScalars) {
-          if (key.state === 0) closeScalar(key);
-          const v = items[i];
-          if (v && v.kind === Kind.Scalar) {
-            if (v.state === 0) closeScalar(v);
-            value = v.data;
-            if (value === undefined) hasUndefined = true;
-          }
+        const v = items[i];
+        if (v && v.kind === Kind.Scalar) {
+          value = scalarData(v);
+          if (value === undefined) hasUndefined = true;
         }
         setKey(obj, k, value);
       }
       node.data = obj;
     }
     // The children in document order (keys before their values: a key's anchor can be
-    // aliased later). Scalars and aliases have no content: they are closed on the spot,
-    // up to the first collection; from there every child is stacked (a later alias may
+    // aliased later). Aliases have no content: they are closed on the spot, up to the
+    // first collection; from there every child is stacked (a later alias may
     // name a node inside that collection), and the stacked ones are reversed to be walked
     // in document order.
     const from = stack.length;
     let stacking = !closeScalars;
     const child = (n: LNode | null, seg: string | number): void => {
-      if (n === null || n.state === 2) return;
+      // A scalar needs nothing more (its data is in place), except past the depth limit.
+      if (n === null || (closeScalars && n.kind === Kind.Scalar)) return;
       if (!stacking && (n.kind === Kind.Scalar || n.kind === Kind.Alias)) leaf(n, e, seg);
       else {
         stacking = true;
@@ -592,8 +596,8 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
       for (let i = 0; i < items.length; i++) {
         const key = keys[i]!;
         const item = items[i]!;
-        // Both closed already (scalars): no pointer segment needed.
-        if ((key === null || key.state === 2) && (item === null || item.state === 2)) continue;
+        // Both scalars (nothing to walk): no pointer segment needed.
+        if (closeScalars && (key === null || key.kind === Kind.Scalar) && (item === null || item.kind === Kind.Scalar)) continue;
         const seg = keyText(key);
         child(key, seg);
         child(item, seg);
@@ -604,7 +608,7 @@ function analyse(root: LNode | null, source: YamlSourceIndex, report: Reporter, 
     reverse(stack, from);
   }
   if (errored) return undefined;
-  return root.data;
+  return dataOf(root);
 }
 
 /** obj[k] = value, a `__proto__` key as an own property. */

@@ -33,28 +33,46 @@ export enum Kind {
   Alias = 3,
 }
 
-/** One node: a scalar (value), a mapping (keys + items), a sequence (items) or an alias. */
+/**
+ * One node: a scalar (value), a mapping (keys + items), a sequence (items) or an alias.
+ * A scalar is an LNode of four fields and nothing more (its data is its value, its size
+ * 1: parse.ts's analysis writes nothing on it); a mapping, sequence or alias is an
+ * LBranch, which adds the content, the alias's node and the analysis's state. A 1 MiB spec
+ * holds ~100,000 scalars that live through the whole parse: half the bytes each is half
+ * the young-generation copying the GC does for them.
+ */
 export class LNode {
   anchor: string | undefined = undefined;
   /** A scalar's value as yaml resolves it; an alias's anchor name. */
   value: unknown = undefined;
-  /** A mapping's keys (null: no key), parallel to items. */
-  keys: Array<LNode | null> | undefined = undefined;
-  /** A mapping's values or a sequence's items (null: no node). */
-  items: Array<LNode | null> | undefined = undefined;
-  /** An alias's node: the last node before it (document order) with its anchor. */
-  target: LNode | undefined = undefined;
-  /** For parse.ts's analysis: 0 not reached, 1 open (its content being walked), 2 closed. */
-  state = 0;
-  /** Once closed: the plain data, and what expanding it costs (nodes, alias expansions). */
-  data: unknown = undefined;
-  size = 1;
-  expansions = 0;
+  /** A mapping's keys (null: no key), parallel to items (LBranch only). */
+  declare keys: Array<LNode | null> | undefined;
+  /** A mapping's values or a sequence's items (null: no node) (LBranch only). */
+  declare items: Array<LNode | null> | undefined;
+  /** An alias's node: the last node before it (document order) with its anchor (LBranch only). */
+  declare target: LNode | undefined;
+  /** For parse.ts's analysis (LBranch only): 0 not reached, 1 open (its content being walked), 2 closed. */
+  declare state: number;
+  /** Once closed (LBranch only): the plain data, and what expanding it costs (nodes, alias expansions). */
+  declare data: unknown;
+  declare size: number;
+  declare expansions: number;
   constructor(
     readonly kind: Kind,
     /** Offset of the node in the text (as yaml's range[0]). */
     readonly offset: number,
   ) {}
+}
+
+/** A mapping, a sequence or an alias: a node with content or a target, and analysis state. */
+export class LBranch extends LNode {
+  override keys: Array<LNode | null> | undefined = undefined;
+  override items: Array<LNode | null> | undefined = undefined;
+  override target: LNode | undefined = undefined;
+  override state = 0;
+  override data: unknown = undefined;
+  override size = 1;
+  override expansions = 0;
 }
 
 /** yaml's Node tree (a composed document) as a light tree, aliases resolved as yaml resolves them. */
@@ -65,7 +83,7 @@ export function fromDocument(doc: Document.Parsed): LNode | null {
     const n = node as YamlNode;
     const offset = n.range?.[0] ?? 0;
     if (isAlias(n)) {
-      const l = new LNode(Kind.Alias, offset);
+      const l = new LBranch(Kind.Alias, offset);
       l.value = n.source;
       l.target = anchors.get(n.source);
       return l;
@@ -74,8 +92,8 @@ export function fromDocument(doc: Document.Parsed): LNode | null {
     if (isScalar(n)) {
       l = new LNode(Kind.Scalar, offset);
       l.value = n.value;
-    } else if (isMap(n)) l = new LNode(Kind.Map, offset);
-    else if (isSeq(n)) l = new LNode(Kind.Seq, offset);
+    } else if (isMap(n)) l = new LBranch(Kind.Map, offset);
+    else if (isSeq(n)) l = new LBranch(Kind.Seq, offset);
     else return null;
     if (n.anchor) {
       l.anchor = n.anchor;
@@ -671,7 +689,7 @@ class Reader {
   private alias(p: number): LNode {
     const { name, end } = this.name(p);
     this.count(p);
-    const node = new LNode(Kind.Alias, p);
+    const node = new LBranch(Kind.Alias, p);
     node.value = name;
     node.target = this.anchors.get(name);
     this.end = end;
@@ -705,7 +723,7 @@ class Reader {
 
   private flowStart(p: number, anchor: string | undefined): LNode {
     this.count(p);
-    const node = new LNode(this.c(p) === 0x7b ? Kind.Map : Kind.Seq, p);
+    const node = new LBranch(this.c(p) === 0x7b ? Kind.Map : Kind.Seq, p);
     node.items = [];
     if (node.kind === Kind.Map) node.keys = [];
     this.setAnchor(node, anchor);
@@ -1031,7 +1049,7 @@ class Reader {
     if (depth > this.maxDepth) this.tooDeep(p);
     const col = p - this.line;
     // A tag before the first key is the key's: yaml's mapping starts at the key.
-    const node = new LNode(Kind.Map, this.c(p) === 0x21 ? this.skipSp(this.tag(p).end) : p);
+    const node = new LBranch(Kind.Map, this.c(p) === 0x21 ? this.skipSp(this.tag(p).end) : p);
     node.keys = [];
     node.items = [];
     this.setAnchor(node, anchor);
@@ -1115,7 +1133,7 @@ class Reader {
   private seq(p: number, depth: number, anchor?: string): LNode {
     if (depth > this.maxDepth) this.tooDeep(p);
     const col = p - this.line;
-    const node = new LNode(Kind.Seq, p);
+    const node = new LBranch(Kind.Seq, p);
     node.items = [];
     this.setAnchor(node, anchor);
     let q = p;
