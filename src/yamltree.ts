@@ -903,7 +903,9 @@ class Reader {
       // A compact collection in a sequence item: `- - x`, `- key: value`.
       if (ch === DASH && isSep(this.c(i + 1))) return this.seq(i, depth + 1);
       if (this.keyEnd(i) >= 0) return this.map(i, depth + 1);
-    } else if (this.keyEnd(i) >= 0) throw GIVE_UP;
+    } else if ((ch === 0x22 || ch === 0x27) && this.keyEnd(i) >= 0) throw GIVE_UP;
+    // (A plain value that is a key, `a: b: c`, gives up in plainLine, which stops at the
+    // same `: ` keyEnd would find: the line is scanned once, not twice.)
     if (ch === DASH && isSep(this.c(i + 1))) throw GIVE_UP;
     const v = this.inline(i, depth + 1, anchor, col);
     this.after(this.end);
