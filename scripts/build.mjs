@@ -4,7 +4,8 @@
  * would otherwise compute at every start:
  *
  *   dist/generated/validator.cjs  the schema as Ajv standalone code (compiling the schema
- *                                 at run time costs ~10x Node's own start-up)
+ *                                 at run time costs ~10x Node's own start-up), its default
+ *                                 export, and the validators of free-map entries by pointer
  *   dist/generated/templates.cjs  every templates/**\/*.hbs, precompiled for the Handlebars
  *                                 runtime: the templates, and apart from them the shared
  *                                 partials of templates/_partials/ (found generically by
@@ -48,7 +49,7 @@ const DIST = path.join(ROOT, 'dist');
 const GENERATED = path.join(DIST, 'generated');
 const require = createRequire(import.meta.url);
 
-const { createAjv, loadSchema } = await import(path.join(DIST, 'validate.js'));
+const { createAjv, loadSchema, freeMapPointers } = await import(path.join(DIST, 'validate.js'));
 const { TEMPLATES_DIR, PARTIALS_DIR, TEMPLATE_OPTIONS, findTemplates } = await import(path.join(DIST, 'render.js'));
 
 const behind = await (await import('./schema.mjs')).stale();
@@ -79,8 +80,14 @@ function removeStale() {
 async function buildValidator() {
   const standaloneCode = require('ajv/dist/standalone').default;
   const ajv = await createAjv({ code: { source: true } });
-  const validate = ajv.compile(loadSchema());
-  await writeMinified('validator.cjs', 'schema/kspec.schema.json', standaloneCode(ajv, validate));
+  const schema = loadSchema();
+  ajv.compile(schema);
+  // The whole schema's validator as the default export, and beside it one for each schema
+  // object of a free map's entries (keys and values, by JSON pointer: freeMapPointers in
+  // src/validate.ts), with which validate checks a map of many entries one entry at a time.
+  const exports = { default: schema.$id };
+  for (const p of freeMapPointers(schema)) exports[p] = `${schema.$id}#${p}`;
+  await writeMinified('validator.cjs', 'schema/kspec.schema.json', standaloneCode(ajv, exports));
 }
 
 /**

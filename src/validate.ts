@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import { D, RESERVED_KEYS } from './diagnostics/catalogue.js';
+import type { Entry } from './diagnostics/entry.js';
 import { parsePointer, pointer, valueAt } from './diagnostics/diagnostic.js';
 import type { Diagnostic, Reporter } from './diagnostics/diagnostic.js';
 import { WALKED_CLEAN } from './parse.js';
@@ -73,6 +74,48 @@ export function loadPrecompiledValidator(file = PRECOMPILED_VALIDATOR): Validato
 
 export async function getValidator(): Promise<Validator> {
   return (validatorCache ??= loadPrecompiledValidator() ?? (await compileValidator()));
+}
+
+/**
+ * The schema objects of each free map (a mapping whose keys are data: kernel.config,
+ * metadata.labels) that findMasses may check entry by entry: its propertyNames and
+ * additionalProperties, by JSON pointer into the schema. The build exports a validator
+ * for each beside the whole schema's (scripts/build.mjs).
+ */
+export function freeMapPointers(schema: Record<string, unknown> = loadSchema()): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, ptr: string): void => {
+    if (!node || typeof node !== 'object') return;
+    if (!Array.isArray(node) && freeMapParts(node as SchemaObject)) {
+      const n = node as SchemaObject;
+      if (n.propertyNames !== undefined) found.push(`${ptr}/propertyNames`);
+      found.push(`${ptr}/additionalProperties`);
+    }
+    for (const [k, v] of Object.entries(node)) walk(v, `${ptr}/${pointer(k).slice(1)}`);
+  };
+  walk(schema, '');
+  return found.sort();
+}
+
+let subCache: Map<string, Validator> | undefined;
+/** The validator of the schema object at `ptr` (one of freeMapPointers), precompiled or compiled. */
+async function subValidator(ptr: string): Promise<Validator | undefined> {
+  if (!subCache) {
+    subCache = new Map();
+    const mod = existsSync(PRECOMPILED_VALIDATOR) ? (createRequire(import.meta.url)(PRECOMPILED_VALIDATOR) as Record<string, unknown>) : undefined;
+    if (mod && typeof mod !== 'function') {
+      for (const p of freeMapPointers()) if (typeof mod[p] === 'function') subCache.set(p, mod[p] as Validator);
+    } else if (!mod) {
+      const ajv = await createAjv();
+      const schema = loadSchema();
+      ajv.addSchema(schema);
+      for (const p of freeMapPointers()) {
+        const v = ajv.getSchema(`${String(schema.$id)}#${p}`);
+        if (v) subCache.set(p, v as Validator);
+      }
+    }
+  }
+  return subCache.get(ptr);
 }
 
 /**
@@ -153,6 +196,8 @@ export function findReservedKeys(data: unknown): string[] {
 /** Options of validate, for the tests: `masses: false` validates the whole data as before findMasses (the reference it must agree with). */
 export interface ValidateOptions {
   masses?: boolean;
+  /** Told whether the masses found were validated as masses (the tests check it is not the fallback). */
+  traceMasses?: (asMasses: boolean) => void;
 }
 
 export async function validate(data: unknown, report: Reporter, opts: ValidateOptions = {}): Promise<void> {
@@ -174,18 +219,30 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
   }
   // A closed mapping with many unknown keys (each one Ajv error object, with its own
   // params) is validated without them: see findMasses.
-  const masses = opts.masses === false ? [] : findMasses(data);
+  const masses = opts.masses === false ? [] : await findMasses(data);
   let all: ErrorObject[];
-  let bulkOf: Map<ErrorObject, Mass> | undefined;
+  let bulkOf: Map<ErrorObject, Marker> | undefined;
+  // A free map's entries, each one's errors from its key's and its value's validators.
+  const entryErrors = new Map<Mass, { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> }>();
   if (masses.length === 0) {
     if (validator(data)) return;
     all = validator.errors ?? [];
   } else {
     const pruned = prunedCopy(data, masses);
-    const valid = validator(pruned);
-    bulkOf = valid ? undefined : markers(validator.errors ?? [], masses);
-    if (bulkOf) all = validator.errors ?? [];
-    else {
+    const marked = validator(pruned) ? undefined : markers(validator.errors ?? [], masses);
+    opts.traceMasses?.(marked !== undefined);
+    if (marked) {
+      bulkOf = marked.bulkOf;
+      const empty = new Set<ErrorObject>();
+      for (const [e, { mass, loop }] of bulkOf) {
+        if (loop === 0) continue;
+        let errs = entryErrors.get(mass);
+        if (!errs) entryErrors.set(mass, (errs = mapEntryErrors(mass)));
+        if (!(loop === 1 ? errs.names : errs.values).some((x) => x !== null)) empty.add(e);
+      }
+      all = empty.size === 0 ? marked.list : marked.list.filter((e) => !empty.has(e));
+      if (all.length === 0) return;
+    } else {
       // Not as findMasses expected (never seen): the whole data, as without masses.
       if (validator(data)) return;
       all = validator.errors ?? [];
@@ -209,8 +266,8 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
   const misspelt = new Set<string>();
   for (const e of errors) {
     if (e.keyword !== 'additionalProperties' || !requiredAt.has(e.instancePath)) continue;
-    const mass = bulkOf?.get(e);
-    if (mass) for (const key of unknownKeys(mass)) misspelt.add(`${e.instancePath}|${suggestKey(key, allowedKeys(e)) ?? ''}`);
+    const mass = bulkOf?.get(e)?.mass;
+    if (mass?.kind === 'closed') for (const key of unknownKeys(mass)) misspelt.add(`${e.instancePath}|${suggestKey(key, allowedKeys(e)) ?? ''}`);
     else misspelt.add(`${e.instancePath}|${suggestKey(String(e.params.additionalProperty), allowedKeys(e)) ?? ''}`);
   }
   const handle = (e: ErrorObject): void => {
@@ -226,10 +283,16 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
     if (paths.has(d.path)) report.retract(d);
     else paths.add(d.path);
   };
+  const checkPaths = keyed.size > 0 || reservedSet.size > 0;
   for (const e of errors) {
-    const mass = bulkOf?.get(e);
-    if (!mass) {
+    const marker = bulkOf?.get(e);
+    if (!marker) {
       handle(e);
+      continue;
+    }
+    const mass = marker.mass;
+    if (marker.loop !== 0) {
+      mapEntries(marker, entryErrors.get(mass)!, { report, seen, handle, omitted: (path) => checkPaths && (keyed.has(path()) || underReserved(path())) });
       continue;
     }
     // The unknown keys of a mass, where Ajv would have listed them (its sentinel's place),
@@ -238,7 +301,6 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
     // material or a reserved key may retract it. No other error can have the path of an
     // unknown key (a key of one mapping, which one schema object checks), so the paths
     // counted need not be remembered.
-    const checkPaths = keyed.size > 0 || reservedSet.size > 0;
     for (const key of unknownKeys(mass)) {
       if (!report.counts(D.UnknownKey)) {
         handle({ ...e, params: { additionalProperty: key } });
@@ -262,6 +324,8 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
  * else is reported in that loop), and validate goes through the mapping's keys there.
  */
 export interface Mass {
+  /** `closed`: additionalProperties false; `map`: a free map (every entry checked by one schema). */
+  kind: 'closed' | 'map';
   /** Ajv's instancePath of the mapping. */
   path: string;
   segs: string[];
@@ -269,9 +333,36 @@ export interface Mass {
   /** Its keys in for...in order (Object.keys: own keys, no mapping of the data inherits any), listed once: enumerating 50,000 keys costs ~5 ms. */
   keys: string[];
   known: ReadonlySet<string>;
+  /** A map's: the pointer of its schema object, its validators, and a value they refuse. */
+  sptr?: string;
+  names?: Validator;
+  values?: Validator;
+  sentinelValue?: unknown;
+  /** A map's keys whose name had a pattern error reported (at the entry's path, as its value's may be). */
+  namePatterns?: Set<string>;
 }
 const MASS_MIN = 64;
 const SENTINEL = '\u0000kspec-unknown-keys';
+/** A free map's sentinel entry: a key its propertyNames refuses (checked), a value it refuses. */
+const MAP_SENTINEL = '\u0000kspec-entries';
+const MAP_SENTINEL_VALUES: readonly unknown[] = [{}, null, []];
+
+/** The keywords the schema objects of a free map's entries may use: each error is at the entry's key or value, none below. */
+const ENTRY_KEYWORDS = new Set(['type', 'description', 'title', 'x-hint', '$comment', 'default', 'examples', 'pattern', 'maxLength', 'minLength', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'if', 'then', 'else']);
+const FREE_MAP_KEYWORDS = new Set(['type', 'description', 'title', 'x-hint', '$comment', 'default', 'examples', 'propertyNames', 'additionalProperties']);
+function entrySchema(n: unknown, depth = 0): boolean {
+  if (!n || typeof n !== 'object' || Array.isArray(n) || depth > 4) return false;
+  return Object.entries(n).every(([k, v]) => ENTRY_KEYWORDS.has(k) && (!['if', 'then', 'else'].includes(k) || entrySchema(v, depth + 1)));
+}
+/** Whether schema object `n` is a free map findMasses may check entry by entry. */
+function freeMapParts(n: SchemaObject): boolean {
+  return (
+    Object.keys(n).every((k) => FREE_MAP_KEYWORDS.has(k)) &&
+    (n.type === undefined || n.type === 'object') &&
+    entrySchema(n.additionalProperties) &&
+    (n.propertyNames === undefined || entrySchema(n.propertyNames))
+  );
+}
 
 /** The unknown keys of a mass, in Ajv's order (for...in, as its generated code loops). */
 function unknownKeys(mass: Mass): string[] {
@@ -289,55 +380,75 @@ type SchemaObject = Record<string, unknown>;
  * a keyword outside WALKABLE (allOf, if, propertyNames, minProperties...): below those,
  * how many errors a key makes may matter, and no mass is looked for.
  */
-function applying(node: unknown, v: Record<string, unknown>, depth = 0): SchemaObject[] | undefined {
+interface Applying {
+  n: SchemaObject;
+  /** Its JSON pointer in the schema (Ajv's schemaPath without '#'). */
+  ptr: string;
+}
+function applying(node: unknown, ptr: string, v: Record<string, unknown>, depth = 0): Applying[] | undefined {
   if (!node || typeof node !== 'object' || Array.isArray(node) || depth > 16) return undefined;
   const n = node as SchemaObject;
   if (typeof n.$ref === 'string') {
     if (!n.$ref.startsWith('#/') || Object.keys(n).some((k) => k !== '$ref' && !ANNOTATION.has(k))) return undefined;
-    return applying(schemaAt(n.$ref), v, depth + 1);
+    return applying(schemaAt(n.$ref), n.$ref.slice(1), v, depth + 1);
   }
   if (Object.keys(n).some((k) => !WALKABLE.has(k))) return undefined;
   if (n.type !== undefined && n.type !== 'object') return undefined;
-  if (n.oneOf === undefined) return [n];
+  if (n.oneOf === undefined) return [{ n, ptr }];
   const tag = (n.discriminator as { propertyName?: unknown } | undefined)?.propertyName;
   if (typeof tag !== 'string' || !Array.isArray(n.oneOf)) return undefined;
   const value = v[tag];
-  if (typeof value !== 'string') return [n];
-  for (const branch of n.oneOf as unknown[]) {
+  if (typeof value !== 'string') return [{ n, ptr }];
+  for (const [i, branch] of (n.oneOf as unknown[]).entries()) {
     const b = typeof (branch as SchemaObject)?.$ref === 'string' ? schemaAt((branch as SchemaObject).$ref as string) : (branch as SchemaObject);
     const prop = (b?.properties as Record<string, SchemaObject> | undefined)?.[tag];
     if (prop?.const === value || (Array.isArray(prop?.enum) && prop.enum.includes(value))) {
-      const rest = applying(branch, v, depth + 1);
-      return rest ? [n, ...rest] : undefined;
+      const rest = applying(branch, `${ptr}/oneOf/${i}`, v, depth + 1);
+      return rest ? [{ n, ptr }, ...rest] : undefined;
     }
   }
-  return [n];
+  return [{ n, ptr }];
 }
 
 /** The masses in `data`, outermost first (see Mass); exported for the tests. */
-export function findMasses(data: unknown): Mass[] {
+export async function findMasses(data: unknown): Promise<Mass[]> {
   const found: Mass[] = [];
   const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isMapping(data)) return found;
-  const stack: Array<{ v: Record<string, unknown>; node: unknown; segs: string[] }> = [{ v: data, node: loadSchema(), segs: [] }];
+  const stack: Array<{ v: Record<string, unknown>; node: unknown; ptr: string; segs: string[] }> = [{ v: data, node: loadSchema(), ptr: '', segs: [] }];
   while (stack.length > 0) {
-    const { v, node, segs } = stack.pop()!;
-    const nodes = applying(node, v);
-    if (!nodes) continue;
-    const closed = nodes.filter((n) => n.additionalProperties !== undefined);
-    if (closed.length === 1 && closed[0]!.additionalProperties === false) {
-      const known = new Set(Object.keys((closed[0]!.properties as object | undefined) ?? {}));
+    const { v, node, ptr, segs } = stack.pop()!;
+    const n0 = node as SchemaObject;
+    if (n0 && typeof n0 === 'object' && n0.$ref === undefined && typeof n0.additionalProperties === 'object' && freeMapParts(n0)) {
       const keys = Object.keys(v);
-      if (keys.length > MASS_MIN + known.size) found.push({ path: segs.map((s) => pointer(s)).join(''), segs, obj: v, keys, known });
+      if (keys.length <= MASS_MIN) continue;
+      const names = n0.propertyNames === undefined ? undefined : await subValidator(`${ptr}/propertyNames`);
+      const values = await subValidator(`${ptr}/additionalProperties`);
+      if (!values || (n0.propertyNames !== undefined && (!names || names(MAP_SENTINEL)))) continue;
+      const refused = MAP_SENTINEL_VALUES.findIndex((x) => !values(x));
+      if (refused < 0) continue;
+      const sentinelValue = MAP_SENTINEL_VALUES[refused];
+      found.push({ kind: 'map', path: segs.map((s) => pointer(s)).join(''), segs, obj: v, keys, known: new Set(), sptr: ptr, names, values, sentinelValue });
+      continue;
+    }
+    const nodes = applying(node, ptr, v);
+    if (!nodes) continue;
+    const closed = nodes.filter(({ n }) => n.additionalProperties !== undefined);
+    if (closed.length === 1 && closed[0]!.n.additionalProperties === false) {
+      const known = new Set(Object.keys((closed[0]!.n.properties as object | undefined) ?? {}));
+      const keys = Object.keys(v);
+      if (keys.length > MASS_MIN + known.size) found.push({ kind: 'closed', path: segs.map((s) => pointer(s)).join(''), segs, obj: v, keys, known });
     } else if (closed.length > 0) continue;
     // Each property checked by exactly one of the schema objects, as Ajv reads it (data.x !== undefined).
-    const props = new Map<string, unknown[]>();
-    for (const n of nodes) {
-      for (const [k, sub] of Object.entries((n.properties as Record<string, unknown> | undefined) ?? {})) props.set(k, [...(props.get(k) ?? []), sub]);
+    const props = new Map<string, Array<{ sub: unknown; ptr: string }>>();
+    for (const { n, ptr: np } of nodes) {
+      for (const [k, sub] of Object.entries((n.properties as Record<string, unknown> | undefined) ?? {})) {
+        props.set(k, [...(props.get(k) ?? []), { sub, ptr: `${np}/properties/${pointer(k).slice(1)}` }]);
+      }
     }
     for (const [k, subs] of props) {
       const child = v[k];
-      if (subs.length === 1 && isMapping(child)) stack.push({ v: child, node: subs[0], segs: [...segs, k] });
+      if (subs.length === 1 && isMapping(child)) stack.push({ v: child, node: subs[0]!.sub, ptr: subs[0]!.ptr, segs: [...segs, k] });
     }
   }
   return found.sort((a, b) => a.segs.length - b.segs.length);
@@ -351,6 +462,10 @@ function prunedCopy(data: unknown, masses: readonly Mass[]): unknown {
     const c = Object.create(null) as Record<string, unknown>;
     const mass = massAt.get(path);
     if (!mass) return Object.assign(c, v);
+    if (mass.kind === 'map') {
+      c[MAP_SENTINEL] = mass.sentinelValue;
+      return c;
+    }
     for (const key of mass.known) if (Object.prototype.hasOwnProperty.call(v, key)) c[key] = v[key];
     c[SENTINEL] = null;
     return c;
@@ -375,17 +490,151 @@ function prunedCopy(data: unknown, masses: readonly Mass[]): unknown {
   return root;
 }
 
-/** Each mass by the one error Ajv gave for its sentinel, or undefined when that is not so for every mass. */
-function markers(errors: readonly ErrorObject[], masses: readonly Mass[]): Map<ErrorObject, Mass> | undefined {
+/** Where a mass's errors go in Ajv's list: a closed mapping's unknown keys, or a free map's key names (1) or values (2). */
+interface Marker {
+  mass: Mass;
+  loop: 0 | 1 | 2;
+}
+
+/**
+ * Ajv's errors with each sentinel's run of errors replaced by its first one, the marker
+ * of where the mass's errors go; undefined when they are not as expected for every mass
+ * (one error for a closed mapping's sentinel key, one run for each of a map's loops).
+ */
+function markers(errors: readonly ErrorObject[], masses: readonly Mass[]): { list: ErrorObject[]; bulkOf: Map<ErrorObject, Marker> } | undefined {
   const byPath = new Map(masses.map((m) => [m.path, m]));
-  const found = new Map<ErrorObject, Mass>();
+  const bulkOf = new Map<ErrorObject, Marker>();
+  const list: ErrorObject[] = [];
+  const done = new Set<string>();
+  let run: { key: string; marker: Marker } | undefined;
   for (const e of errors) {
-    if (e.keyword !== 'additionalProperties' || e.params.additionalProperty !== SENTINEL) continue;
-    const m = byPath.get(e.instancePath);
-    if (!m || [...found.values()].includes(m)) return undefined;
-    found.set(e, m);
+    let key: string | undefined;
+    let marker: Marker | undefined;
+    if (e.keyword === 'additionalProperties' && e.params.additionalProperty === SENTINEL) {
+      const m = byPath.get(e.instancePath);
+      if (m?.kind !== 'closed') return undefined;
+      key = `0${m.path}`;
+      marker = { mass: m, loop: 0 };
+    } else if (e.propertyName === MAP_SENTINEL || (e.keyword === 'propertyNames' && e.params.propertyName === MAP_SENTINEL)) {
+      const m = byPath.get(e.instancePath);
+      if (m?.kind !== 'map' || !m.names) return undefined;
+      key = `1${m.path}`;
+      marker = { mass: m, loop: 1 };
+    } else if (e.instancePath.endsWith(`/${MAP_SENTINEL}`)) {
+      const m = byPath.get(e.instancePath.slice(0, -MAP_SENTINEL.length - 1));
+      if (m?.kind !== 'map') return undefined;
+      key = `2${m.path}`;
+      marker = { mass: m, loop: 2 };
+    } else if (e.instancePath.includes(MAP_SENTINEL) || e.instancePath.includes(SENTINEL)) return undefined;
+    if (key === undefined || !marker) {
+      run = undefined;
+      list.push(e);
+      continue;
+    }
+    if (run?.key === key) continue; // the rest of the sentinel's run
+    if (done.has(key)) return undefined; // a second run: not one schema object's loop
+    done.add(key);
+    run = { key, marker };
+    bulkOf.set(e, marker);
+    list.push(e);
   }
-  return found.size === masses.length ? found : undefined;
+  const expected = masses.reduce((n, m) => n + (m.kind === 'closed' ? 1 : m.names ? 2 : 1), 0);
+  return done.size === expected ? { list, bulkOf } : undefined;
+}
+
+/**
+ * The errors of each entry of a free map, in its key order: its key's (propertyNames) and
+ * its value's (additionalProperties), with instancePath '' and schemaPath from the entry's
+ * schema object. A value's errors depend on the value only: a scalar is validated once.
+ */
+function mapEntryErrors(mass: Mass): { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> } {
+  const names: Array<ErrorObject[] | null> = [];
+  const values: Array<ErrorObject[] | null> = [];
+  const memo = new Map<unknown, ErrorObject[] | null>();
+  const vv = mass.values!;
+  for (const key of mass.keys) {
+    if (mass.names) names.push(mass.names(key) ? null : (mass.names.errors ?? null));
+    const v = mass.obj[key];
+    const scalar = v === null || typeof v !== 'object';
+    let errs = scalar ? memo.get(v) : undefined;
+    if (errs === undefined) {
+      errs = vv(v) ? null : (vv.errors ?? null);
+      if (scalar) memo.set(v, errs);
+    }
+    values.push(errs);
+  }
+  return { names, values };
+}
+
+/** What toDiagnostic reports for each keyword an entry's schema objects use (ENTRY_KEYWORDS). */
+const ENTRY_OF: Record<string, Entry> = {
+  type: D.WrongType,
+  pattern: D.PatternMismatch,
+  maxLength: D.BadLength,
+  minLength: D.BadLength,
+  enum: D.NotInEnum,
+  const: D.ConstMismatch,
+  minimum: D.OutOfRange,
+  maximum: D.OutOfRange,
+  exclusiveMinimum: D.OutOfRange,
+  exclusiveMaximum: D.OutOfRange,
+};
+
+/**
+ * One loop of a free map (1: key names, 2: values), where Ajv would have listed it: each
+ * error as handle() takes Ajv's while the Reporter keeps its code, else only counted.
+ * What handle() decides from the paths seen is decided here without making them: a key's
+ * pattern error and its value's errors are at the entry's path, which no other error has
+ * (a second one of a code there, e.g. the name's and the value's pattern errors, is
+ * dropped); the other errors of names are at the map's own path, checked in `seen`.
+ * An `if` error is noise: the then/else error beside it explains it.
+ */
+function mapEntries(
+  { mass, loop }: Marker,
+  errs: { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> },
+  ctx: { report: Reporter; seen: Map<string, Set<string>>; handle: (e: ErrorObject) => void; omitted: (path: () => string) => boolean },
+): void {
+  const { report, seen, handle, omitted } = ctx;
+  const P = mass.path;
+  const prefix = `#${mass.sptr!}${loop === 1 ? '/propertyNames' : '/additionalProperties'}`;
+  const list = loop === 1 ? errs.names : errs.values;
+  const namedAt = (mass.namePatterns ??= new Set<string>());
+  for (let i = 0; i < list.length; i++) {
+    const es = list[i];
+    if (!es) continue;
+    const key = mass.keys[i]!;
+    let codesHere: string[] | undefined;
+    for (const t of es) {
+      if (t.keyword === 'if') continue;
+      const entry = ENTRY_OF[t.keyword];
+      const full = (): ErrorObject =>
+        loop === 1
+          ? { instancePath: P, schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message, propertyName: key }
+          : { instancePath: P + pointer(key), schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message };
+      if (!entry) {
+        handle(full());
+        continue;
+      }
+      const atKey = loop === 2 || t.keyword === 'pattern';
+      const path = (): string => (atKey ? P + pointer(key) : P);
+      if (atKey) {
+        if (loop === 2 && ((entry === D.PatternMismatch && namedAt.has(key)) || codesHere?.includes(entry.code))) continue;
+        if (loop === 2) (codesHere ??= []).push(entry.code);
+      } else if (seen.get(entry.code)?.has(P)) continue;
+      if (omitted(path)) continue;
+      if (loop === 1 && atKey) namedAt.add(key);
+      if (!report.counts(entry)) {
+        handle(full());
+        continue;
+      }
+      if (!atKey) {
+        let paths = seen.get(entry.code);
+        if (!paths) seen.set(entry.code, (paths = new Set()));
+        paths.add(P);
+      }
+      report.tally(entry, path, loop === 1 && atKey ? 'key' : 'value');
+    }
+  }
 }
 
 /** A key no spec can hold: a reserved key is renamed to it to ask the schema what its mapping takes. */

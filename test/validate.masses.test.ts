@@ -51,13 +51,59 @@ const CASES: Array<{ name: string; text: string; masses: string[] }> = [
     masses: [],
   },
   { name: 'too few unknown keys to be a mass', text: BASE + keys('u', 10), masses: [] },
+  {
+    name: 'kernel.config values of the wrong type',
+    text: withLines('kernel:', '  config:\n' + Array.from({ length: 120 }, (_, i) => `    CONFIG_K${i}: true\n`).join('')),
+    masses: ['/kernel/config'],
+  },
+  {
+    name: 'kernel.config: every kind of mistake in names and values, reserved keys, key material, escaped pointers',
+    text: withLines(
+      'kernel:',
+      '  config:\n' +
+        Array.from({ length: 90 }, (_, i) => {
+          const long = `CONFIG_${'L'.repeat(130)}${i}`;
+          return [
+            `    CONFIG_OK${i}: y`,
+            `    bad_name${i}: m`,
+            `    bad${i}: "a\\"b"`,
+            `    ${long}: ${i}`,
+            `    ${long}x: "${'v'.repeat(1030)}"`,
+            `    CONFIG_S${i}: "${'v'.repeat(1030)}\\u0001"`,
+            `    CONFIG_O${i}: {a: 1}`,
+            `    CONFIG_L${i}: [1]`,
+            `    CONFIG_N${i}: null`,
+            `    CONFIG_F${i}: 1.5`,
+            `    "CONFIG_A/B~${i}": true`,
+            `    "x/y~${i}": "q\\""`,
+          ].join('\n');
+        }).join('\n') +
+        '\n    __proto__: true\n    constructor: y\n    CONFIG_KEY: "-----BEGIN PRIVATE KEY-----"\n    "-----BEGIN": y\n',
+    ),
+    masses: ['/kernel/config'],
+  },
+  {
+    name: 'metadata.labels and unknown keys beside it, and a mass of unknown keys at the root',
+    text:
+      withLines('  name: demo', '  labels:\n' + Array.from({ length: 80 }, (_, i) => `    ${i % 3 ? 'org.x' : 'Bad'}.l${i}: ${i % 2 ? 'v' : '"\\u0007"'}\n`).join('') + keys('m', 70, '  ')) +
+      keys('u', 100),
+    masses: ['', '/metadata', '/metadata/labels'],
+  },
+  {
+    name: 'a valid kernel.config of many entries (no diagnostics either way)',
+    text: withLines('kernel:', '  config:\n' + Array.from({ length: 120 }, (_, i) => `    CONFIG_K${i}: ${i % 2 ? 'y' : i}\n`).join('')),
+    masses: ['/kernel/config'],
+  },
 ];
 
 const run = async (text: string, limit: number, masses: boolean) => {
   const parsed = parseSpec('spec.yaml', new TextEncoder().encode(text));
   expect(parsed.raw, parsed.diagnostics.map((d) => d.message).join('\n')).toBeDefined();
   const report = new Reporter(parsed.raw!.source, limit);
-  await validate(parsed.raw!.data, report, { masses });
+  const traced: boolean[] = [];
+  await validate(parsed.raw!.data, report, { masses, traceMasses: (x) => traced.push(x) });
+  // Validated as masses, never by the fallback, whenever there are masses.
+  expect(traced).toEqual(masses && (await findMasses(parsed.raw!.data)).length > 0 ? [true] : []);
   return report.diagnostics.map((d) => ({ ...d }));
 };
 
@@ -65,7 +111,7 @@ describe('validate: a mapping with many unknown keys gives what validating it wh
   for (const c of CASES) {
     it(c.name, async () => {
       const parsed = parseSpec('spec.yaml', new TextEncoder().encode(c.text));
-      expect(findMasses(parsed.raw!.data).map((m) => m.path).sort()).toEqual([...c.masses].sort());
+      expect((await findMasses(parsed.raw!.data)).map((m) => m.path).sort()).toEqual([...c.masses].sort());
       for (const limit of [1, 2, 7, 60, 1000]) {
         const fast = await run(c.text, limit, true);
         const whole = await run(c.text, limit, false);
@@ -73,8 +119,16 @@ describe('validate: a mapping with many unknown keys gives what validating it wh
       }
       // Not vacuous: the unknown keys are reported, and counted past a small limit.
       const counted = await run(c.text, 7, true);
+      if (c.name.startsWith('kernel.config: every kind')) {
+        const codes = new Set((await run(c.text, 1000, true)).map((d) => d.code));
+        for (const e of [D.WrongType, D.PatternMismatch, D.BadLength, D.ReservedKey, D.KeyMaterial]) expect(codes).toContain(e.code);
+      }
+      if (c.name.startsWith('a valid')) {
+        expect(counted).toEqual([]);
+        return;
+      }
       expect(counted.length).toBeGreaterThan(0);
-      if (c.masses.length > 0) {
+      if (c.masses.length > 0 && !c.masses.some((m) => m.endsWith('config'))) {
         expect(counted.filter((d) => d.code === D.UnknownKey.code)).toHaveLength(7);
         expect(counted.some((d) => d.code === D.NotCollected.code)).toBe(true);
       }
