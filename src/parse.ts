@@ -166,7 +166,7 @@ export class YamlSourceIndex implements SourceIndex {
 
 /**
  * uniqueKeys off: yaml compares each key with every earlier key of its mapping (40,000
- * keys: 49 s); `analyse` checks duplicates with one Set per mapping instead.
+ * keys: 49 s); `analyse` checks duplicates against each mapping's data object instead.
  */
 const YAML_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
@@ -392,8 +392,8 @@ const CAP = 2 ** 40;
  * the file, whatever the aliases do:
  * - nesting deeper than MAX_DEPTH (KS1006: the CST check catches it first; kept here so
  *   the walk never trusts it);
- * - keys that are not plain text (KS1009), and keys repeated in a mapping (KS1002: one Set
- *   per mapping);
+ * - keys that are not plain text (KS1009), and keys repeated in a mapping (KS1002: checked
+ *   against the mapping's data object, built on entry);
  * - aliases: one that names no earlier anchor (KS1015), one inside the node it names
  *   (KS1013: its expansion never ends), and expansions that multiply the document: more
  *   than MAX_ALIAS_COUNT alias expansions (KS1005) or more than MAX_ALIASED_NODES values

@@ -1027,7 +1027,8 @@ class Reader {
       end = this.end;
       v.value = this.tagged(core, v.value as string);
     } else {
-      if (ch === NL || BAD_PLAIN_START.has(ch) || this.indicatorAt(i) || this.keyEnd(i) >= 0) throw GIVE_UP;
+      // (A tagged key, `!!str a: b`, gives up in plainLine, at the `: ` keyEnd would find.)
+      if (ch === NL || BAD_PLAIN_START.has(ch) || this.indicatorAt(i)) throw GIVE_UP;
       v = this.plainBlock(i, -1);
       end = this.end;
       v.value = this.tagged(core, this.s.slice(i, end));
