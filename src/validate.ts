@@ -223,7 +223,7 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
   let all: ErrorObject[];
   let bulkOf: Map<ErrorObject, Marker> | undefined;
   // A free map's entries, each one's errors from its key's and its value's validators.
-  const entryErrors = new Map<Mass, { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> }>();
+  const entryErrors = new Map<Mass, EntryErrors>();
   if (masses.length === 0) {
     if (validator(data)) return;
     all = validator.errors ?? [];
@@ -238,7 +238,7 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
         if (loop === 0) continue;
         let errs = entryErrors.get(mass);
         if (!errs) entryErrors.set(mass, (errs = mapEntryErrors(mass)));
-        if (!(loop === 1 ? errs.names : errs.values).some((x) => x !== null)) empty.add(e);
+        if ((loop === 1 ? errs.names : errs.values).at.length === 0) empty.add(e);
       }
       all = empty.size === 0 ? marked.list : marked.list.filter((e) => !empty.has(e));
       if (all.length === 0) return;
@@ -292,7 +292,7 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
     }
     const mass = marker.mass;
     if (marker.loop !== 0) {
-      mapEntries(marker, entryErrors.get(mass)!, { report, seen, handle, omitted: (path) => checkPaths && (keyed.has(path()) || underReserved(path())) });
+      mapEntries(marker, entryErrors.get(mass)!, { report, seen, handle, omitted: checkPaths ? (path) => keyed.has(path) || underReserved(path) : undefined });
       continue;
     }
     // The unknown keys of a mass, where Ajv would have listed them (its sentinel's place),
@@ -301,7 +301,9 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
     // material or a reserved key may retract it. No other error can have the path of an
     // unknown key (a key of one mapping, which one schema object checks), so the paths
     // counted need not be remembered.
-    for (const key of unknownKeys(mass)) {
+    const unknown = unknownKeys(mass);
+    for (let i = 0; i < unknown.length; i++) {
+      const key = unknown[i]!;
       if (!report.counts(D.UnknownKey)) {
         handle({ ...e, params: { additionalProperty: key } });
         continue;
@@ -309,8 +311,12 @@ export async function validate(data: unknown, report: Reporter, opts: ValidateOp
       if (checkPaths) {
         const path = e.instancePath + pointer(key);
         if (keyed.has(path) || underReserved(path)) continue;
+      } else {
+        // Nothing can take one back: the rest are counted at once.
+        report.tallyAt(D.UnknownKey, e.instancePath, key, 'key', unknown.length - i);
+        break;
       }
-      report.tally(D.UnknownKey, () => e.instancePath + pointer(key), 'key');
+      report.tallyAt(D.UnknownKey, e.instancePath, key, 'key');
     }
   }
 }
@@ -542,26 +548,48 @@ function markers(errors: readonly ErrorObject[], masses: readonly Mass[]): { lis
   return done.size === expected ? { list, bulkOf } : undefined;
 }
 
+/** The entries of a free map with errors in one loop: their indexes in its keys, and each one's errors. */
+interface Faults {
+  at: number[];
+  errs: ErrorObject[][];
+}
+interface EntryErrors {
+  names: Faults;
+  values: Faults;
+}
+/** One options object for every call of an entry's validator (Ajv's generated code defaults a fresh one). */
+const AT_ROOT = { instancePath: '' };
+
 /**
  * The errors of each entry of a free map, in its key order: its key's (propertyNames) and
  * its value's (additionalProperties), with instancePath '' and schemaPath from the entry's
  * schema object. A value's errors depend on the value only: a scalar is validated once.
  */
-function mapEntryErrors(mass: Mass): { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> } {
-  const names: Array<ErrorObject[] | null> = [];
-  const values: Array<ErrorObject[] | null> = [];
+function mapEntryErrors(mass: Mass): EntryErrors {
+  const names: Faults = { at: [], errs: [] };
+  const values: Faults = { at: [], errs: [] };
   const memo = new Map<unknown, ErrorObject[] | null>();
-  const vv = mass.values!;
-  for (const key of mass.keys) {
-    if (mass.names) names.push(mass.names(key) ? null : (mass.names.errors ?? null));
-    const v = mass.obj[key];
+  const nv = mass.names as ((v: unknown, o: object) => boolean) & Validator | undefined;
+  const vv = mass.values! as ((v: unknown, o: object) => boolean) & Validator;
+  const keys = mass.keys;
+  const obj = mass.obj;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (nv && !nv(key, AT_ROOT) && nv.errors) {
+      names.at.push(i);
+      names.errs.push(nv.errors);
+    }
+    const v = obj[key];
     const scalar = v === null || typeof v !== 'object';
     let errs = scalar ? memo.get(v) : undefined;
     if (errs === undefined) {
-      errs = vv(v) ? null : (vv.errors ?? null);
+      errs = vv(v, AT_ROOT) ? null : (vv.errors ?? null);
       if (scalar) memo.set(v, errs);
     }
-    values.push(errs);
+    if (errs) {
+      values.at.push(i);
+      values.errs.push(errs);
+    }
   }
   return { names, values };
 }
@@ -591,40 +619,49 @@ const ENTRY_OF: Record<string, Entry> = {
  */
 function mapEntries(
   { mass, loop }: Marker,
-  errs: { names: Array<ErrorObject[] | null>; values: Array<ErrorObject[] | null> },
-  ctx: { report: Reporter; seen: Map<string, Set<string>>; handle: (e: ErrorObject) => void; omitted: (path: () => string) => boolean },
+  errs: EntryErrors,
+  ctx: { report: Reporter; seen: Map<string, Set<string>>; handle: (e: ErrorObject) => void; omitted: ((path: string) => boolean) | undefined },
 ): void {
   const { report, seen, handle, omitted } = ctx;
   const P = mass.path;
   const prefix = `#${mass.sptr!}${loop === 1 ? '/propertyNames' : '/additionalProperties'}`;
-  const list = loop === 1 ? errs.names : errs.values;
+  const { at, errs: list } = loop === 1 ? errs.names : errs.values;
   const namedAt = (mass.namePatterns ??= new Set<string>());
-  for (let i = 0; i < list.length; i++) {
-    const es = list[i];
-    if (!es) continue;
-    const key = mass.keys[i]!;
-    let codesHere: string[] | undefined;
+  const full = (t: ErrorObject, key: string): ErrorObject =>
+    loop === 1
+      ? { instancePath: P, schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message, propertyName: key }
+      : { instancePath: P + pointer(key), schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message };
+  // What each list of errors comes to, worked out once per list (values' lists are shared
+  // by every entry with that scalar value): `if` errors dropped, and in a value's list a
+  // second error of a code (at the same path) too.
+  const plans = new Map<ErrorObject[], PlanItem[]>();
+  const planOf = (es: ErrorObject[]): PlanItem[] => {
+    const plan: PlanItem[] = [];
     for (const t of es) {
       if (t.keyword === 'if') continue;
       const entry = ENTRY_OF[t.keyword];
-      const full = (): ErrorObject =>
-        loop === 1
-          ? { instancePath: P, schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message, propertyName: key }
-          : { instancePath: P + pointer(key), schemaPath: prefix + t.schemaPath.slice(1), keyword: t.keyword, params: t.params, message: t.message };
+      if (loop === 2 && entry && plan.some((x) => x.entry === entry)) continue;
+      plan.push({ t, entry, atKey: loop === 2 || t.keyword === 'pattern' });
+    }
+    return plan;
+  };
+  for (let i = 0; i < list.length; i++) {
+    const es = list[i]!;
+    const key = mass.keys[at[i]!]!;
+    let plan = plans.get(es);
+    if (!plan) plans.set(es, (plan = planOf(es)));
+    for (const { t, entry, atKey } of plan) {
       if (!entry) {
-        handle(full());
+        handle(full(t, key));
         continue;
       }
-      const atKey = loop === 2 || t.keyword === 'pattern';
-      const path = (): string => (atKey ? P + pointer(key) : P);
       if (atKey) {
-        if (loop === 2 && ((entry === D.PatternMismatch && namedAt.has(key)) || codesHere?.includes(entry.code))) continue;
-        if (loop === 2) (codesHere ??= []).push(entry.code);
+        if (loop === 2 && entry === D.PatternMismatch && namedAt.has(key)) continue;
       } else if (seen.get(entry.code)?.has(P)) continue;
-      if (omitted(path)) continue;
+      if (omitted?.(atKey ? P + pointer(key) : P)) continue;
       if (loop === 1 && atKey) namedAt.add(key);
       if (!report.counts(entry)) {
-        handle(full());
+        handle(full(t, key));
         continue;
       }
       if (!atKey) {
@@ -632,10 +669,16 @@ function mapEntries(
         if (!paths) seen.set(entry.code, (paths = new Set()));
         paths.add(P);
       }
-      report.tally(entry, path, loop === 1 && atKey ? 'key' : 'value');
+      report.tallyAt(entry, P, atKey ? key : undefined, loop === 1 && atKey ? 'key' : 'value');
     }
   }
 }
+interface PlanItem {
+  t: ErrorObject;
+  entry: Entry | undefined;
+  atKey: boolean;
+}
+
 
 /** A key no spec can hold: a reserved key is renamed to it to ask the schema what its mapping takes. */
 const STAND_IN = '\u0000kspec-reserved-';

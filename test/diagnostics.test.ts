@@ -448,6 +448,24 @@ describe('KS1017: diagnostics past MAX_COLLECTED_PER_CODE of one code are counte
     expect(report.diagnostics).toEqual([next]);
   });
 
+  it('counts/tallyAt count past the limit as report does, with nothing made but the warning (validate\'s masses)', () => {
+    const report = new Reporter(fileStart('spec.yaml'), 1);
+    expect(report.counts(D.UnknownKey)).toBe(false);
+    report.report(D.UnknownKey, '/a1', { key: 'a1', allowed: [] });
+    expect(report.counts(D.UnknownKey)).toBe(true);
+    expect(report.counts(D.WrongType)).toBe(false);
+    report.tallyAt(D.UnknownKey, '/m', 'a/b', 'key', 3);
+    report.tallyAt(D.UnknownKey, '/m', 'zz', 'key');
+    expect(report.diagnostics.map((d) => [d.code, d.path])).toEqual([
+      [D.UnknownKey.code, '/a1'],
+      [D.NotCollected.code, '/m/a~1b'],
+    ]);
+    expect(report.diagnostics[1]!.message).toMatch(/^4 more KS2001 /);
+    // A stand-in counted by report() afterwards is retracted from the same count.
+    report.retract(report.report(D.UnknownKey, '/x', { key: 'x', allowed: [] }));
+    expect(report.diagnostics[1]!.message).toMatch(/^4 more KS2001 /);
+  });
+
   it('a flood of warnings is counted by a warning: the count never makes a spec fail', () => {
     const report = new Reporter(fileStart('spec.yaml'), 1);
     for (let i = 0; i < 3; i++) report.report(D.FieldIgnored, `/x${i}`, { field: 'kernel.cmdline', platform: 'rancheros', why: 'test' });

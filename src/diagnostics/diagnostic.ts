@@ -203,6 +203,19 @@ export class Reporter {
     this.tallyOne(entry, pointer, undefined, at);
   }
 
+  /**
+   * tally() at `base`, or at its entry `key` (the pointer is made only for the first one
+   * counted); `n` diagnostics at once, the first of them there.
+   */
+  tallyAt(entry: Entry, base: string, key: string | undefined, at: 'key' | 'value' = 'value', n = 1): void {
+    const nc = this.notCollected.get(entry.code);
+    if (nc) nc.count += n;
+    else {
+      this.tallyOne(entry, () => (key === undefined ? base : base + pointer(key)), undefined, at);
+      this.notCollected.get(entry.code)!.count += n - 1;
+    }
+  }
+
   private tallyOne(entry: Entry, pointer: () => string, loc: SourceLocation | undefined, at: 'key' | 'value'): void {
     let n = this.notCollected.get(entry.code);
     if (!n) {
