@@ -90,6 +90,29 @@ const CASES: Array<{ name: string; text: string; masses: string[] }> = [
     masses: ['', '/metadata', '/metadata/labels'],
   },
   {
+    name: 'labels of a liquidmetal template (a free map inside a discriminated variant) and unknown keys beside them',
+    text: `apiVersion: kspec.dev/v1alpha1
+kind: KernelSpec
+metadata:
+  name: lm
+kernel:
+  version: 6.6.30
+  arch: [x86_64]
+provider:
+  type: oci
+  kernel: {image: ghcr.io/example/kernel-bin:6.6.30, filename: boot/vmlinux}
+target:
+  platform: liquidmetal
+  provider: cloudhypervisor
+  capmvm: v0.9.0
+  rootImage: ghcr.io/liquidmetal-dev/capmvm-kubernetes:1.23.5
+  template:
+    name: mvm
+    labels:
+${Array.from({ length: 80 }, (_, i) => `      ${i % 4 ? 'app' : 'Bad'}.l${i}: ${i % 3 ? 'v' : '[1]'}\n`).join('')}${keys('t', 80, '    ')}`,
+    masses: ['/target/template', '/target/template/labels'],
+  },
+  {
     name: 'a valid kernel.config of many entries (no diagnostics either way)',
     text: withLines('kernel:', '  config:\n' + Array.from({ length: 120 }, (_, i) => `    CONFIG_K${i}: ${i % 2 ? 'y' : i}\n`).join('')),
     masses: ['/kernel/config'],
