@@ -159,7 +159,7 @@ describe('KS1xxx: aliases and large mappings', () => {
   it('KS1015 an alias of an anchor that is not defined before it', async () => {
     expectDiagnostic(await compileText(withLine(7, '  arch: *later')), D.UnknownAnchor, 7, 9);
   });
-  it('KS1002 with one Set per mapping: the second of three, in a flow mapping too', async () => {
+  it('KS1002, checked against the data object of each mapping: the second of three, in a flow mapping too', async () => {
     const r = await compileText(withLine(7, '  arch: [x86_64]\n  config: {A: y, B: y, A: n, A: m}'));
     expect(r.diagnostics.filter((d) => d.code === D.DuplicateKey.code).map((d) => [d.line, d.column, d.path])).toEqual([
       [8, 24, '/kernel/config'],
